@@ -1,0 +1,9 @@
+package dev.tandem.api;
+
+public enum InstanceRole {
+  Master,
+  Replica,
+  Offline,
+  Errant,
+  Unknown
+}

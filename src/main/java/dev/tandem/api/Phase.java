@@ -1,0 +1,9 @@
+package dev.tandem.api;
+
+public enum Phase {
+  Provisioning,
+  Ready,
+  Degraded,
+  FailingOver,
+  Error
+}

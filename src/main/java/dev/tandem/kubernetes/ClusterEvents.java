@@ -1,0 +1,75 @@
+package dev.tandem.kubernetes;
+
+import dev.tandem.api.MySQLCluster;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/** The one writer of Kubernetes Events about clusters. */
+@ApplicationScoped
+public class ClusterEvents {
+
+  private static final Logger LOG = Logger.getLogger(ClusterEvents.class);
+  static final String COMPONENT = "tandem-operator";
+
+  /** Why an Event was emitted; the enum names are the Event reasons users filter on. */
+  public enum Reason {
+    InvalidSpec,
+    SpecAccepted,
+    CredentialsGenerated
+  }
+
+  private final KubernetesClient client;
+
+  public ClusterEvents(KubernetesClient client) {
+    this.client = client;
+  }
+
+  public void normal(MySQLCluster cluster, Reason reason, String message) {
+    emit(cluster, "Normal", reason, message);
+  }
+
+  public void warning(MySQLCluster cluster, Reason reason, String message) {
+    emit(cluster, "Warning", reason, message);
+  }
+
+  private void emit(MySQLCluster cluster, String type, Reason reason, String message) {
+    String now = Instant.now().toString();
+    var event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(cluster.getMetadata().getName() + "." + UUID.randomUUID())
+            .withNamespace(cluster.getMetadata().getNamespace())
+            .endMetadata()
+            .withInvolvedObject(
+                new ObjectReferenceBuilder()
+                    .withApiVersion(cluster.getApiVersion())
+                    .withKind(cluster.getKind())
+                    .withName(cluster.getMetadata().getName())
+                    .withNamespace(cluster.getMetadata().getNamespace())
+                    .withUid(cluster.getMetadata().getUid())
+                    .build())
+            .withType(type)
+            .withReason(reason.name())
+            .withMessage(message)
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .withNewSource()
+            .withComponent(COMPONENT)
+            .endSource()
+            .build();
+    try {
+      client.v1().events().inNamespace(cluster.getMetadata().getNamespace()).resource(event).create();
+    } catch (KubernetesClientException e) {
+      // An Event is a courtesy; failing to record one must not fail the reconcile.
+      LOG.warnf("cluster %s/%s: could not record Event %s: %s",
+          cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), reason, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.tandem.kubernetes;
+
+import dev.tandem.api.MySQLCluster;
+import dev.tandem.api.StorageSpec;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The database passwords. A generated Secret is created once and never rewritten: the passwords
+ * live on in the data directories, so a new random value would lock the operator out.
+ */
+public final class CredentialsSecret {
+
+  public static final String ROOT_PASSWORD = "root-password";
+  public static final String REPLICATION_PASSWORD = "replication-password";
+  public static final String OPERATOR_PASSWORD = "operator-password";
+  public static final List<String> REQUIRED_KEYS =
+      List.of(ROOT_PASSWORD, REPLICATION_PASSWORD, OPERATOR_PASSWORD);
+  static final int PASSWORD_LENGTH = 32;
+  private static final String ALPHABET =
+      "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private CredentialsSecret() {}
+
+  /**
+   * A new Secret with fresh passwords. It is owned by the cluster only when the data volumes go
+   * with it: while retained volumes hold these passwords, a cluster re-created under the same
+   * name must find the same Secret.
+   */
+  public static Secret generate(MySQLCluster cluster) {
+    var data = new LinkedHashMap<String, String>();
+    REQUIRED_KEYS.forEach(key -> data.put(key, randomPassword()));
+    var secret =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName(ClusterNames.generatedSecret(cluster))
+            .withNamespace(cluster.getMetadata().getNamespace())
+            .withLabels(ClusterLabels.common(cluster))
+            .endMetadata()
+            .withType("Opaque")
+            .withStringData(data)
+            .build();
+    if (cluster.getSpec().getStorage().getRetention().getWhenDeleted()
+        == StorageSpec.RetentionPolicy.Delete) {
+      secret
+          .getMetadata()
+          .setOwnerReferences(
+              List.of(
+                  new OwnerReferenceBuilder()
+                      .withApiVersion(cluster.getApiVersion())
+                      .withKind(cluster.getKind())
+                      .withName(cluster.getMetadata().getName())
+                      .withUid(cluster.getMetadata().getUid())
+                      .withController(true)
+                      .withBlockOwnerDeletion(true)
+                      .build()));
+    }
+    return secret;
+  }
+
+  /** The required keys a Secret lacks or leaves empty. */
+  public static List<String> missingKeys(Secret secret) {
+    Map<String, String> data = new LinkedHashMap<>();
+    if (secret.getData() != null) {
+      data.putAll(secret.getData());
+    }
+    if (secret.getStringData() != null) {
+      data.putAll(secret.getStringData());
+    }
+    return REQUIRED_KEYS.stream()
+        .filter(key -> data.get(key) == null || data.get(key).isBlank())
+        .toList();
+  }
+
+  static String randomPassword() {
+    var password = new StringBuilder(PASSWORD_LENGTH);
+    for (int i = 0; i < PASSWORD_LENGTH; i++) {
+      password.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+    }
+    return password.toString();
+  }
+}

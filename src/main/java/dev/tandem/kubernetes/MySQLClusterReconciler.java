@@ -1,0 +1,166 @@
+package dev.tandem.kubernetes;
+
+import dev.tandem.api.MySQLCluster;
+import dev.tandem.api.MySQLClusterStatus;
+import dev.tandem.api.Phase;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns a MySQLCluster into its Kubernetes objects and reports what it sees. The order is fixed:
+ * observe, validate, then act only on a valid spec; an invalid spec leaves every existing object
+ * as it is. The workflow is invoked explicitly for that reason: JOSDK would otherwise run it
+ * before this method could refuse the spec.
+ */
+@Workflow(
+    explicitInvocation = true,
+    dependents = {
+      @Dependent(name = MySQLClusterReconciler.CONFIG, type = ConfigMapDependent.class),
+      @Dependent(name = MySQLClusterReconciler.HEADLESS, type = ServiceDependents.Headless.class),
+      @Dependent(name = "writer-service", type = ServiceDependents.Writer.class),
+      @Dependent(name = "reader-service", type = ServiceDependents.Readers.class),
+      @Dependent(
+          name = "masters-service",
+          type = ServiceDependents.Masters.class,
+          activationCondition = DualMasterCondition.class),
+      @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class),
+      @Dependent(
+          name = MySQLClusterReconciler.STATEFULSET,
+          type = StatefulSetDependent.class,
+          dependsOn = {MySQLClusterReconciler.CONFIG, MySQLClusterReconciler.HEADLESS}),
+    })
+@ControllerConfiguration(name = MySQLClusterReconciler.NAME)
+public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
+
+  public static final String NAME = "mysqlcluster";
+  static final String CONFIG = "config";
+  static final String HEADLESS = "headless-service";
+  static final String STATEFULSET = "statefulset";
+  static final String PODS = "pods";
+  /** A user can fix what made a spec invalid outside the CR (a Secret): look again this often. */
+  static final Duration RECHECK_INVALID = Duration.ofSeconds(30);
+  private static final Logger LOG = Logger.getLogger(MySQLClusterReconciler.class);
+
+  private final KubernetesClient client;
+  private final ClusterEvents events;
+
+  public MySQLClusterReconciler(KubernetesClient client, ClusterEvents events) {
+    this.client = client;
+    this.events = events;
+  }
+
+  @Override
+  public List<EventSource<?, MySQLCluster>> prepareEventSources(
+      EventSourceContext<MySQLCluster> context) {
+    // Pods belong to the StatefulSet, not to the cluster: map them back by their instance label.
+    var pods =
+        InformerEventSourceConfiguration.from(Pod.class, MySQLCluster.class)
+            .withName(PODS)
+            .withLabelSelector(ClusterLabels.MANAGED_SELECTOR)
+            .withSecondaryToPrimaryMapper(
+                pod ->
+                    Optional.ofNullable(pod.getMetadata().getLabels().get(ClusterLabels.INSTANCE))
+                        .map(name -> Set.of(new ResourceID(name, pod.getMetadata().getNamespace())))
+                        .orElse(Set.of()))
+            .build();
+    return List.of(new InformerEventSource<>(pods, context));
+  }
+
+  @Override
+  public UpdateControl<MySQLCluster> reconcile(MySQLCluster cluster, Context<MySQLCluster> context) {
+    String namespace = cluster.getMetadata().getNamespace();
+    List<Pod> pods = context.getSecondaryResourcesAsStream(Pod.class).toList();
+    Optional<StatefulSet> statefulSet = context.getSecondaryResource(StatefulSet.class);
+
+    var problems = SpecChecker.problems(cluster, liveState(cluster, pods, statefulSet));
+    boolean wasInvalid =
+        cluster.getStatus() != null && cluster.getStatus().getPhase() == Phase.Error;
+    if (problems.isEmpty()) {
+      ensureCredentials(cluster);
+      context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+      if (wasInvalid) {
+        events.normal(cluster, ClusterEvents.Reason.SpecAccepted, "The spec is valid again; reconciling");
+      }
+    }
+
+    var status =
+        ClusterStatusAggregator.aggregate(cluster, pods, statefulSet, problems, Instant.now());
+    if (!problems.isEmpty() && !sameProblems(cluster.getStatus(), status)) {
+      String message = status.getConditions().get(0).getMessage();
+      LOG.warnf("cluster %s/%s: invalid spec, nothing changed: %s", namespace, cluster.getMetadata().getName(), message);
+      events.warning(cluster, ClusterEvents.Reason.InvalidSpec, message);
+    }
+
+    UpdateControl<MySQLCluster> control;
+    if (status.equals(cluster.getStatus())) {
+      control = UpdateControl.noUpdate();
+    } else {
+      cluster.setStatus(status);
+      control = UpdateControl.patchStatus(cluster);
+    }
+    return problems.isEmpty() ? control : control.rescheduleAfter(RECHECK_INVALID);
+  }
+
+  private SpecChecker.LiveState liveState(
+      MySQLCluster cluster, List<Pod> pods, Optional<StatefulSet> statefulSet) {
+    var credentials = cluster.getSpec().getCredentials();
+    Optional<Secret> userSecret =
+        credentials != null && credentials.getSecretName() != null
+            ? Optional.ofNullable(
+                client.secrets()
+                    .inNamespace(cluster.getMetadata().getNamespace())
+                    .withName(credentials.getSecretName())
+                    .get())
+            : Optional.empty();
+    Optional<String> master =
+        pods.stream()
+            .filter(p -> ClusterLabels.ROLE_MASTER.equals(p.getMetadata().getLabels().get(ClusterLabels.ROLE)))
+            .map(p -> p.getMetadata().getName())
+            .findFirst();
+    int current =
+        statefulSet.map(s -> s.getSpec().getReplicas()).orElse(cluster.getSpec().getInstances());
+    return new SpecChecker.LiveState(userSecret, master, current);
+  }
+
+  /** Creates the generated Secret once; an existing one is never touched. */
+  private void ensureCredentials(MySQLCluster cluster) {
+    var credentials = cluster.getSpec().getCredentials();
+    if (credentials != null && credentials.getSecretName() != null) {
+      return;
+    }
+    var secrets = client.secrets().inNamespace(cluster.getMetadata().getNamespace());
+    if (secrets.withName(ClusterNames.generatedSecret(cluster)).get() == null) {
+      secrets.resource(CredentialsSecret.generate(cluster)).create();
+      LOG.infof("cluster %s/%s: generated Secret %s", cluster.getMetadata().getNamespace(),
+          cluster.getMetadata().getName(), ClusterNames.generatedSecret(cluster));
+      events.normal(cluster, ClusterEvents.Reason.CredentialsGenerated,
+          "Generated Secret " + ClusterNames.generatedSecret(cluster) + " with the database passwords");
+    }
+  }
+
+  private static boolean sameProblems(MySQLClusterStatus previous, MySQLClusterStatus current) {
+    return previous != null
+        && previous.getPhase() == Phase.Error
+        && !previous.getConditions().isEmpty()
+        && previous.getConditions().get(0).getMessage().equals(current.getConditions().get(0).getMessage());
+  }
+}

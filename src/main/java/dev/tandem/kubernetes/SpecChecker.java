@@ -1,0 +1,103 @@
+package dev.tandem.kubernetes;
+
+import dev.tandem.api.MySQLCluster;
+import dev.tandem.api.OwnedMysqldSettings;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The checks the CRD schema cannot express, because they need the live cluster or because CEL
+ * would be too costly for the API server. Each problem says what is wrong and how to fix it.
+ */
+public final class SpecChecker {
+
+  private static final Pattern OPTION_NAME = Pattern.compile("^[A-Za-z][A-Za-z0-9_.-]{0,127}$");
+  private static final List<String> RESERVED_LABEL_PREFIXES =
+      List.of("app.kubernetes.io/", "mysql.tandem.dev/");
+
+  /** What the checks need to know of the live cluster. */
+  public record LiveState(
+      Optional<Secret> userSecret, Optional<String> currentMaster, int currentInstances) {}
+
+  private SpecChecker() {}
+
+  public static List<String> problems(MySQLCluster cluster, LiveState live) {
+    var problems = new ArrayList<String>();
+    var spec = cluster.getSpec();
+    checkUserSecret(cluster, live, problems);
+    spec.getMysqld().forEach((key, value) -> checkMysqldSetting(key, value, problems));
+    checkReservedLabels(spec.getPod().getLabels(), problems);
+    live.currentMaster()
+        .filter(master -> ordinalOf(master) >= spec.getInstances())
+        .ifPresent(
+            master ->
+                problems.add(
+                    "spec.instances=" + spec.getInstances() + " would remove " + master
+                        + ", the current master. Switch over first: set spec.master to an"
+                        + " instance below " + cluster.getMetadata().getName() + "-"
+                        + spec.getInstances() + ", wait for status.master to follow, then"
+                        + " lower spec.instances"));
+    return problems;
+  }
+
+  private static void checkUserSecret(MySQLCluster cluster, LiveState live, List<String> problems) {
+    var credentials = cluster.getSpec().getCredentials();
+    if (credentials == null || credentials.getSecretName() == null) {
+      return;
+    }
+    String name = credentials.getSecretName();
+    live.userSecret()
+        .ifPresentOrElse(
+            secret -> {
+              var missing = CredentialsSecret.missingKeys(secret);
+              if (!missing.isEmpty()) {
+                problems.add(
+                    "Secret " + name + " (spec.credentials.secretName) lacks the key(s) "
+                        + String.join(", ", missing) + ": add them with non-empty passwords");
+              }
+            },
+            () ->
+                problems.add(
+                    "Secret " + name + " (spec.credentials.secretName) does not exist in namespace "
+                        + cluster.getMetadata().getNamespace() + ": create it with the keys "
+                        + String.join(", ", CredentialsSecret.REQUIRED_KEYS)
+                        + ", or remove spec.credentials to let Tandem generate one"));
+  }
+
+  private static void checkMysqldSetting(String key, String value, List<String> problems) {
+    if (!OPTION_NAME.matcher(key).matches()) {
+      problems.add(
+          "spec.mysqld key '" + key + "' is not a mysqld option name (letters, digits, '_', '-'"
+              + " and '.', starting with a letter)");
+      return;
+    }
+    OwnedMysqldSettings.ownedSettingChangedBy(key)
+        .ifPresent(
+            owned ->
+                problems.add(
+                    "spec.mysqld." + key + " changes " + owned + ", which Tandem sets itself"
+                        + " (replication, GTID, durability, read-only and network settings):"
+                        + " remove it"));
+    if (value == null || value.contains("\n") || value.contains("\r")) {
+      problems.add("spec.mysqld." + key + " must be a single-line value");
+    }
+  }
+
+  private static void checkReservedLabels(Map<String, String> labels, List<String> problems) {
+    labels.keySet().stream()
+        .filter(key -> RESERVED_LABEL_PREFIXES.stream().anyMatch(key::startsWith))
+        .forEach(
+            key ->
+                problems.add(
+                    "spec.pod.labels." + key + " uses a prefix Tandem reserves for its selectors"
+                        + " (app.kubernetes.io/, mysql.tandem.dev/): choose another key"));
+  }
+
+  static int ordinalOf(String instance) {
+    return Integer.parseInt(instance.substring(instance.lastIndexOf('-') + 1));
+  }
+}

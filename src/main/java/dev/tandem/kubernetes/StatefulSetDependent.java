@@ -1,0 +1,277 @@
+package dev.tandem.kubernetes;
+
+import dev.tandem.api.Flavor;
+import dev.tandem.api.MySQLCluster;
+import dev.tandem.api.MySQLClusterSpec;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Pod per instance, each with its own volume. Pods start in parallel (every instance boots
+ * read-only and waits for the operator) and are never replaced by the StatefulSet controller on
+ * a template change: updateStrategy OnDelete leaves the order of restarts (replicas first, the
+ * master after a switchover) to the operator.
+ */
+public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
+
+  public static final String MYSQLD_CONTAINER = "mysqld";
+  public static final String INIT_CONTAINER = "init";
+  public static final String DATA_VOLUME = "data";
+  public static final String CONFIG_HASH = "mysql.tandem.dev/config-hash";
+  public static final String CONFIG_DIR = "/etc/tandem";
+  public static final String RUN_CONFIG_DIR = "/etc/tandem-run";
+  public static final String OPERATOR_USER = "tandem";
+  public static final String REPLICATION_USER = "repl";
+  /** uid and gid of the mysql user in both official images. */
+  public static final long MYSQL_UID = 999L;
+  static final long DEFAULT_GRACE_SECONDS = 60L;
+
+  public StatefulSetDependent() {
+    super(StatefulSet.class);
+  }
+
+  @Override
+  protected StatefulSet build(MySQLCluster cluster) {
+    return desiredFor(cluster);
+  }
+
+  public static StatefulSet desiredFor(MySQLCluster cluster) {
+    var spec = cluster.getSpec();
+    var storage = spec.getStorage();
+    return new StatefulSetBuilder()
+        .withNewMetadata()
+        .withName(ClusterNames.statefulSet(cluster))
+        .withNamespace(cluster.getMetadata().getNamespace())
+        .withLabels(ClusterLabels.common(cluster))
+        .endMetadata()
+        .withNewSpec()
+        .withServiceName(ClusterNames.headlessService(cluster))
+        .withReplicas(spec.getInstances())
+        .withPodManagementPolicy("Parallel")
+        .withNewUpdateStrategy()
+        .withType("OnDelete")
+        .endUpdateStrategy()
+        .withNewPersistentVolumeClaimRetentionPolicy()
+        .withWhenDeleted(storage.getRetention().getWhenDeleted().name())
+        .withWhenScaled(storage.getRetention().getWhenScaled().name())
+        .endPersistentVolumeClaimRetentionPolicy()
+        .withNewSelector()
+        .withMatchLabels(ClusterLabels.podSelector(cluster))
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(podLabels(cluster))
+        .withAnnotations(podAnnotations(cluster))
+        .endMetadata()
+        .withNewSpec()
+        .withAutomountServiceAccountToken(false)
+        .withTerminationGracePeriodSeconds(
+            spec.getPod().getTerminationGracePeriodSeconds() != null
+                ? spec.getPod().getTerminationGracePeriodSeconds()
+                : DEFAULT_GRACE_SECONDS)
+        .withNewSecurityContext()
+        .withRunAsUser(MYSQL_UID)
+        .withRunAsGroup(MYSQL_UID)
+        .withFsGroup(MYSQL_UID)
+        .withRunAsNonRoot(true)
+        .endSecurityContext()
+        .withAffinity(affinity(cluster))
+        .withTolerations(spec.getPod().getTolerations())
+        .withNodeSelector(spec.getPod().getNodeSelector())
+        .withTopologySpreadConstraints(spec.getPod().getTopologySpreadConstraints())
+        .withPriorityClassName(spec.getPod().getPriorityClassName())
+        .withInitContainers(initContainer(cluster))
+        .withContainers(mysqldContainer(cluster))
+        .withVolumes(volumes(cluster))
+        .endSpec()
+        .endTemplate()
+        .withVolumeClaimTemplates(dataClaim(spec))
+        .endSpec()
+        .build();
+  }
+
+  private static Map<String, String> podLabels(MySQLCluster cluster) {
+    var labels = new LinkedHashMap<>(cluster.getSpec().getPod().getLabels());
+    labels.putAll(ClusterLabels.common(cluster));
+    labels.put(ClusterLabels.VERSION, cluster.getSpec().getEngine().effectiveVersion());
+    return labels;
+  }
+
+  private static Map<String, String> podAnnotations(MySQLCluster cluster) {
+    var annotations = new LinkedHashMap<>(cluster.getSpec().getPod().getAnnotations());
+    // mysqld reads its config at start only: a new hash marks the Pods that need a restart.
+    annotations.put(CONFIG_HASH, sha256(ConfigMapDependent.data(cluster).toString()));
+    return annotations;
+  }
+
+  private static Affinity affinity(MySQLCluster cluster) {
+    if (cluster.getSpec().getPod().getAffinity() != null) {
+      return cluster.getSpec().getPod().getAffinity();
+    }
+    // Preferred, not required: a one-node cluster (a laptop, CI) must still schedule every Pod.
+    return new AffinityBuilder()
+        .withNewPodAntiAffinity()
+        .addNewPreferredDuringSchedulingIgnoredDuringExecution()
+        .withWeight(100)
+        .withNewPodAffinityTerm()
+        .withTopologyKey("kubernetes.io/hostname")
+        .withNewLabelSelector()
+        .withMatchLabels(ClusterLabels.podSelector(cluster))
+        .endLabelSelector()
+        .endPodAffinityTerm()
+        .endPreferredDuringSchedulingIgnoredDuringExecution()
+        .endPodAntiAffinity()
+        .build();
+  }
+
+  private static Container initContainer(MySQLCluster cluster) {
+    var spec = cluster.getSpec();
+    var env = new ArrayList<EnvVar>();
+    env.add(fieldEnv("POD_NAME", "metadata.name"));
+    env.add(fieldEnv("POD_NAMESPACE", "metadata.namespace"));
+    env.add(plainEnv("HEADLESS_SERVICE", ClusterNames.headlessService(cluster)));
+    env.add(plainEnv("TANDEM_FLAVOR", spec.getEngine().getFlavor().name()));
+    env.add(plainEnv("TANDEM_TOPOLOGY", spec.getTopology().name()));
+    env.add(plainEnv("OPERATOR_USER", OPERATOR_USER));
+    env.add(plainEnv("REPLICATION_USER", REPLICATION_USER));
+    env.add(secretEnv(cluster, "ROOT_PASSWORD", CredentialsSecret.ROOT_PASSWORD));
+    env.add(secretEnv(cluster, "OPERATOR_PASSWORD", CredentialsSecret.OPERATOR_PASSWORD));
+    env.add(secretEnv(cluster, "REPLICATION_PASSWORD", CredentialsSecret.REPLICATION_PASSWORD));
+    return new ContainerBuilder()
+        .withName(INIT_CONTAINER)
+        .withImage(spec.getEngine().effectiveImage())
+        .withImagePullPolicy(imagePullPolicy(spec))
+        .withCommand("bash", CONFIG_DIR + "/" + ConfigMapDependent.INIT_SCRIPT)
+        .withEnv(env)
+        .withResources(spec.getResources())
+        .withVolumeMounts(mounts())
+        .build();
+  }
+
+  private static Container mysqldContainer(MySQLCluster cluster) {
+    var spec = cluster.getSpec();
+    String server = spec.getEngine().getFlavor() == Flavor.MySQL ? "mysqld" : "mariadbd";
+    return new ContainerBuilder()
+        .withName(MYSQLD_CONTAINER)
+        .withImage(spec.getEngine().effectiveImage())
+        .withImagePullPolicy(imagePullPolicy(spec))
+        .withCommand(server, "--defaults-file=" + RUN_CONFIG_DIR + "/" + ConfigMapDependent.MY_CNF)
+        .addNewPort()
+        .withName(ServiceDependents.MYSQL_PORT_NAME)
+        .withContainerPort(MyCnf.PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .withEnv(
+            plainEnv("OPERATOR_USER", OPERATOR_USER),
+            secretEnv(cluster, "OPERATOR_PASSWORD", CredentialsSecret.OPERATOR_PASSWORD))
+        .withResources(spec.getResources())
+        // Crash recovery of a large instance can take long: liveness starts after startup.
+        .withStartupProbe(probe("alive", 5, 720))
+        .withLivenessProbe(probe("alive", 10, 6))
+        .withReadinessProbe(probe("ready", 2, 3))
+        .withVolumeMounts(mounts())
+        .build();
+  }
+
+  private static Probe probe(String kind, int periodSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewExec()
+        .withCommand("bash", CONFIG_DIR + "/" + ConfigMapDependent.PROBE_SCRIPT, kind)
+        .endExec()
+        .withPeriodSeconds(periodSeconds)
+        .withTimeoutSeconds(5)
+        .withFailureThreshold(failureThreshold)
+        .build();
+  }
+
+  private static List<VolumeMount> mounts() {
+    return List.of(
+        mount(DATA_VOLUME, MyCnf.DATA_DIR),
+        mount("config", CONFIG_DIR),
+        mount("run-config", RUN_CONFIG_DIR),
+        mount("run", MyCnf.RUN_DIR));
+  }
+
+  private static List<Volume> volumes(MySQLCluster cluster) {
+    return List.of(
+        new VolumeBuilder()
+            .withName("config")
+            .withNewConfigMap()
+            .withName(ClusterNames.configMap(cluster))
+            .endConfigMap()
+            .build(),
+        new VolumeBuilder().withName("run-config").withNewEmptyDir().endEmptyDir().build(),
+        new VolumeBuilder().withName("run").withNewEmptyDir().endEmptyDir().build());
+  }
+
+  private static PersistentVolumeClaim dataClaim(MySQLClusterSpec spec) {
+    return new PersistentVolumeClaimBuilder()
+        .withNewMetadata()
+        .withName(DATA_VOLUME)
+        .endMetadata()
+        .withNewSpec()
+        .withAccessModes("ReadWriteOnce")
+        .withStorageClassName(spec.getStorage().getStorageClassName())
+        .withResources(
+            new io.fabric8.kubernetes.api.model.VolumeResourceRequirementsBuilder()
+                .withRequests(Map.of("storage", new Quantity(spec.getStorage().getSize())))
+                .build())
+        .endSpec()
+        .build();
+  }
+
+  private static String imagePullPolicy(MySQLClusterSpec spec) {
+    var policy = spec.getEngine().getImagePullPolicy();
+    return policy == null ? null : policy.name();
+  }
+
+  private static VolumeMount mount(String volume, String path) {
+    return new VolumeMountBuilder().withName(volume).withMountPath(path).build();
+  }
+
+  private static EnvVar plainEnv(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+
+  private static EnvVar fieldEnv(String name, String fieldPath) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewFieldRef()
+        .withFieldPath(fieldPath)
+        .endFieldRef()
+        .endValueFrom()
+        .build();
+  }
+
+  private static EnvVar secretEnv(MySQLCluster cluster, String name, String key) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewSecretKeyRef()
+        .withName(ClusterNames.credentialsSecret(cluster))
+        .withKey(key)
+        .endSecretKeyRef()
+        .endValueFrom()
+        .build();
+  }
+}

@@ -1,0 +1,177 @@
+package dev.tandem.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The committed CRD refuses bad specs with a message a user can act on, as kubectl shows it. */
+class CrdAdmissionTest {
+
+  static final Path CRD = Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml");
+  static final ApiServerAdmission ADMISSION = ApiServerAdmission.forCrd(CRD);
+
+  static final String VALID =
+      """
+      apiVersion: mysql.tandem.dev/v1alpha1
+      kind: MySQLCluster
+      metadata: {name: shop, namespace: default}
+      spec:
+        instances: 3
+        engine: {flavor: MySQL, version: "8.4"}
+      """;
+
+  static ObjectNode valid() {
+    return (ObjectNode) ApiServerAdmission.parse(VALID);
+  }
+
+  static ObjectNode spec(JsonNode cluster) {
+    return (ObjectNode) cluster.get("spec");
+  }
+
+  static Arguments bad(String what, Consumer<ObjectNode> change, String expectedMessage) {
+    return Arguments.of(what, change, expectedMessage);
+  }
+
+  static ArrayNode list(ObjectNode parent, String field, String... names) {
+    ArrayNode array = parent.putArray(field);
+    for (String name : names) {
+      array.add(name);
+    }
+    return array;
+  }
+
+  static Stream<Arguments> badSpecs() {
+    return Stream.of(
+        bad("no instances at all", c -> spec(c).put("instances", 0), "spec.instances: Invalid value"),
+        bad("more instances than supported", c -> spec(c).put("instances", 17), "spec.instances: Invalid value"),
+        bad("an unknown topology", c -> spec(c).put("topology", "Galera"), "spec.topology: Invalid value"),
+        bad("an unknown flavor", c -> spec(c).with("engine").put("flavor", "Postgres"), "spec.engine.flavor: Invalid value"),
+        bad("MySQL 5.7", c -> spec(c).with("engine").put("version", "5.7"), "engine.version is not supported for this flavor"),
+        bad("a MySQL version on MariaDB", c -> spec(c).with("engine").put("flavor", "MariaDB"), "engine.version is not supported for this flavor"),
+        bad("DualMaster with one instance", c -> spec(c).put("topology", "DualMaster").put("instances", 1), "DualMaster needs instances >= 2"),
+        bad("a master beyond the last instance", c -> spec(c).put("master", "shop-3"), "but shop-3 is not one: the instances are shop-0 to shop-2"),
+        bad("a master of another cluster", c -> spec(c).put("master", "other-0"), "but other-0 is not one"),
+        bad("a master with a leading zero", c -> spec(c).put("master", "shop-01"), "but shop-01 is not one"),
+        bad("a DualMaster master that is a read replica", c -> spec(c).put("topology", "DualMaster").put("master", "shop-2"), "spec.master must be one of the two masters of a DualMaster cluster: shop-0 or shop-1"),
+        bad("every instance offline", c -> list(spec(c), "offline", "shop-0", "shop-1", "shop-2"), "spec.offline names every instance"),
+        bad("an instance offline twice", c -> list(spec(c), "offline", "shop-1", "shop-1"), "spec.offline lists an instance more than once"),
+        bad("the wished master offline", c -> list(spec(c).put("master", "shop-1"), "offline", "shop-1"), "spec.master cannot also be listed in spec.offline"),
+        bad("both DualMaster masters offline", c -> list(spec(c).put("topology", "DualMaster"), "offline", "shop-0", "shop-1"), "spec.offline names both masters of a DualMaster cluster"),
+        bad("an offline name that is no instance", c -> list(spec(c), "offline", "shop-7"), "but shop-7 is not one"),
+        bad("a priority name that is no instance", c -> list(spec(c).with("failover"), "priority", "shop-1", "db-0"), "but db-0 is not one"),
+        bad("a priority listing an instance twice", c -> list(spec(c).with("failover"), "priority", "shop-1", "shop-1"), "failover.priority lists an instance more than once"),
+        bad("overriding server_id", c -> spec(c).with("mysqld").put("server_id", "7"), "spec.mysqld.server_id is set by Tandem and cannot be overridden"),
+        bad("turning read_only off", c -> spec(c).with("mysqld").put("read_only", "OFF"), "spec.mysqld.read_only is set by Tandem"),
+        bad("disabling the binlog", c -> spec(c).with("mysqld").put("skip_log_bin", "ON"), "spec.mysqld.skip_log_bin is set by Tandem"),
+        bad("too many mysqld settings", c -> { var m = spec(c).with("mysqld"); for (int i = 0; i < 65; i++) { m.put("setting_" + i, "1"); } }, "spec.mysqld: Invalid value"),
+        bad("a storage size that is no quantity", c -> spec(c).with("storage").put("size", "lots"), "spec.storage.size: Invalid value"),
+        bad("probing too often", c -> spec(c).with("failover").put("probeIntervalMillis", 10), "spec.failover.probeIntervalMillis: Invalid value"),
+        bad("a failure threshold of zero", c -> spec(c).with("failover").put("failureThreshold", 0), "spec.failover.failureThreshold: Invalid value"),
+        bad("an unknown service type", c -> spec(c).with("service").put("type", "External"), "spec.service.type: Invalid value"),
+        bad("a typo in a field name", c -> spec(c).put("instance", 3), "unknown field \"spec.instance\""),
+        bad("a name too long for its Pods", c -> ((ObjectNode) c.get("metadata")).put("name", "a".repeat(46)), "metadata.name must be a DNS label of at most 45 characters"),
+        bad("a name with a dot", c -> ((ObjectNode) c.get("metadata")).put("name", "shop.db"), "metadata.name must be a DNS label"),
+        bad("a name with capitals", c -> ((ObjectNode) c.get("metadata")).put("name", "Shop"), "metadata.name: Invalid value: \"Shop\""));
+  }
+
+  @ParameterizedTest(name = "{0} is refused")
+  @MethodSource("badSpecs")
+  void refusesABadSpecWithAMessageThatSaysWhatIsWrong(
+      String what, Consumer<ObjectNode> change, String expectedMessage) {
+    ObjectNode cluster = valid();
+    change.accept(cluster);
+
+    var verdict = ADMISSION.create(cluster);
+
+    assertThat(verdict.accepted()).as(what).isFalse();
+    assertThat(verdict.errors())
+        .anySatisfy(error -> assertThat(error).startsWith("The MySQLCluster \"").contains(expectedMessage));
+  }
+
+  static Stream<Arguments> forbiddenChanges() {
+    return Stream.of(
+        bad("changing the topology", c -> spec(c).put("topology", "DualMaster"), "topology cannot change on an existing cluster"),
+        bad("changing the flavor", c -> spec(c).with("engine").put("flavor", "MariaDB").put("version", "10.11"), "engine.flavor cannot change on an existing cluster"),
+        bad("resizing the volumes", c -> spec(c).with("storage").put("size", "20Gi"), "storage.size cannot change on an existing cluster"),
+        bad("changing the storage class", c -> spec(c).with("storage").put("storageClassName", "fast"), "storage.storageClassName cannot change"),
+        bad("switching to another credentials Secret", c -> spec(c).with("credentials").put("secretName", "mine"), "credentials.secretName cannot change on an existing cluster"));
+  }
+
+  @ParameterizedTest(name = "{0} is refused on an existing cluster")
+  @MethodSource("forbiddenChanges")
+  void refusesChangesThatARunningClusterCannotTake(
+      String what, Consumer<ObjectNode> change, String expectedMessage) {
+    ObjectNode before = valid();
+    ObjectNode after = valid();
+    change.accept(after);
+
+    assertThat(ADMISSION.create(after).accepted()).as("the same spec on a new cluster").isTrue();
+    var verdict = ADMISSION.update(before, after);
+
+    assertThat(verdict.errors()).anySatisfy(error -> assertThat(error).contains(expectedMessage));
+  }
+
+  @Test
+  void acceptsScalingAndAPlannedSwitchover() {
+    ObjectNode before = valid();
+    ObjectNode after = valid();
+    spec(after).put("instances", 5).put("master", "shop-4");
+
+    assertThat(ADMISSION.update(before, after).errors()).isEmpty();
+  }
+
+  @Test
+  void fillsInTheDefaultsAUserLeftOut() {
+    var verdict = ADMISSION.create(valid());
+
+    assertThat(verdict.errors()).isEmpty();
+    assertThat(verdict.admitted().at("/spec/topology").asText()).isEqualTo("MasterReplica");
+    assertThat(verdict.admitted().at("/spec/instances").asInt()).isEqualTo(3);
+  }
+
+  static Stream<Path> examples() throws IOException {
+    try (var files = Files.list(Path.of("manifests/examples"))) {
+      return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} is accepted")
+  @MethodSource("examples")
+  void acceptsEveryShippedExample(Path example) throws IOException {
+    var verdict = ADMISSION.create(ApiServerAdmission.parse(Files.readString(example)));
+
+    assertThat(verdict.errors()).as(example.toString()).isEmpty();
+  }
+
+  @Test
+  void thereIsAnExampleForEveryTopologyAndFlavor() throws IOException {
+    var combinations =
+        examples()
+            .map(f -> ApiServerAdmission.parse(uncheckedRead(f)))
+            .map(c -> c.at("/spec/topology").asText("MasterReplica") + "/" + c.at("/spec/engine/flavor").asText("MySQL"))
+            .distinct()
+            .toList();
+
+    assertThat(combinations)
+        .containsExactlyInAnyOrder("MasterReplica/MySQL", "DualMaster/MySQL", "MasterReplica/MariaDB", "DualMaster/MariaDB");
+  }
+
+  private static String uncheckedRead(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
