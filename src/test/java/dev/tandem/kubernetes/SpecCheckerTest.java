@@ -1,0 +1,83 @@
+package dev.tandem.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SpecCheckerTest {
+
+  static final SpecChecker.LiveState NOTHING_LIVE = new SpecChecker.LiveState(Optional.empty(), Optional.empty(), 3);
+
+  static SpecChecker.LiveState withSecret(Secret secret) {
+    return new SpecChecker.LiveState(Optional.of(secret), Optional.empty(), 3);
+  }
+
+  @Test
+  void aValidSpecHasNoProblems() {
+    assertThat(SpecChecker.problems(ClusterFixture.named("shop").mysqld("max_connections", "500").build(), NOTHING_LIVE)).isEmpty();
+  }
+
+  @Test
+  void aMissingUserSecretIsReportedWithWhatToCreate() {
+    var problems = SpecChecker.problems(ClusterFixture.named("shop").userSecret("mine").build(), NOTHING_LIVE);
+
+    assertThat(problems)
+        .containsExactly(
+            "Secret mine (spec.credentials.secretName) does not exist in namespace prod: create it with the keys"
+                + " root-password, replication-password, operator-password, or remove spec.credentials to let Tandem generate one");
+  }
+
+  @Test
+  void aUserSecretLackingAKeyNamesTheKey() {
+    var secret = new SecretBuilder().withStringData(Map.of("root-password", "x", "operator-password", "y")).build();
+
+    var problems = SpecChecker.problems(ClusterFixture.named("shop").userSecret("mine").build(), withSecret(secret));
+
+    assertThat(problems).singleElement().asString().contains("lacks the key(s) replication-password");
+  }
+
+  @Test
+  void ownedSettingsAreRefusedInEverySpellingMysqldAccepts() {
+    var cluster =
+        ClusterFixture.named("shop").mysqld("server-id", "3").mysqld("loose_gtid_mode", "OFF").mysqld("skip-slave-start", "OFF").build();
+
+    var problems = SpecChecker.problems(cluster, NOTHING_LIVE);
+
+    assertThat(problems)
+        .anySatisfy(p -> assertThat(p).startsWith("spec.mysqld.server-id changes server_id"))
+        .anySatisfy(p -> assertThat(p).startsWith("spec.mysqld.loose_gtid_mode changes gtid_mode"))
+        .anySatisfy(p -> assertThat(p).startsWith("spec.mysqld.skip-slave-start changes skip_slave_start"));
+  }
+
+  @Test
+  void aSettingCannotSmuggleAnotherLineIntoMyCnf() {
+    var problems =
+        SpecChecker.problems(ClusterFixture.named("shop").mysqld("max_connections", "5\nread_only=OFF").mysqld("x]\n[client", "1").build(), NOTHING_LIVE);
+
+    assertThat(problems)
+        .anySatisfy(p -> assertThat(p).isEqualTo("spec.mysqld.max_connections must be a single-line value"))
+        .anySatisfy(p -> assertThat(p).contains("is not a mysqld option name"));
+  }
+
+  @Test
+  void podLabelsCannotTakeTheSelectorsKeys() {
+    var cluster = ClusterFixture.named("shop").build();
+    cluster.getSpec().getPod().getLabels().put("mysql.tandem.dev/role", "master");
+
+    assertThat(SpecChecker.problems(cluster, NOTHING_LIVE)).singleElement().asString().contains("spec.pod.labels.mysql.tandem.dev/role");
+  }
+
+  @Test
+  void scalingDownPastTheCurrentMasterIsRefusedUntilASwitchover() {
+    var live = new SpecChecker.LiveState(Optional.empty(), Optional.of("shop-2"), 3);
+
+    var problems = SpecChecker.problems(ClusterFixture.named("shop").instances(2).build(), live);
+
+    assertThat(problems).singleElement().asString().startsWith("spec.instances=2 would remove shop-2, the current master");
+    assertThat(SpecChecker.problems(ClusterFixture.named("shop").instances(3).build(), live)).isEmpty();
+  }
+}

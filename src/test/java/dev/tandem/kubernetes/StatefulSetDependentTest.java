@@ -1,0 +1,136 @@
+package dev.tandem.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import org.junit.jupiter.api.Test;
+
+class StatefulSetDependentTest {
+
+  static Container container(StatefulSet sts, String name) {
+    return sts.getSpec().getTemplate().getSpec().getContainers().stream()
+        .filter(c -> c.getName().equals(name))
+        .findFirst()
+        .or(() -> sts.getSpec().getTemplate().getSpec().getInitContainers().stream().filter(c -> c.getName().equals(name)).findFirst())
+        .orElseThrow();
+  }
+
+  static EnvVar env(Container container, String name) {
+    return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void runsOnePodPerInstanceInParallelWithRestartsLeftToTheOperator() {
+    var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").instances(3).build());
+
+    assertThat(sts.getMetadata().getName()).isEqualTo("shop");
+    assertThat(sts.getMetadata().getNamespace()).isEqualTo("prod");
+    assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(sts.getSpec().getServiceName()).isEqualTo("shop-headless");
+    assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+    assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+    assertThat(sts.getSpec().getSelector().getMatchLabels())
+        .containsEntry("app.kubernetes.io/instance", "shop")
+        .containsEntry("app.kubernetes.io/managed-by", "tandem")
+        .doesNotContainKey("mysql.tandem.dev/role");
+    assertThat(sts.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(sts.getSpec().getSelector().getMatchLabels());
+  }
+
+  @Test
+  void givesEachInstanceAVolumeFromTheStorageSpecAndKeepsItByDefault() {
+    var cluster = ClusterFixture.named("shop").build();
+    cluster.getSpec().getStorage().setSize("50Gi");
+    cluster.getSpec().getStorage().setStorageClassName("fast");
+
+    var sts = StatefulSetDependent.desiredFor(cluster);
+
+    var claim = sts.getSpec().getVolumeClaimTemplates().get(0);
+    assertThat(claim.getMetadata().getName()).isEqualTo("data");
+    assertThat(claim.getSpec().getResources().getRequests()).containsEntry("storage", new Quantity("50Gi"));
+    assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast");
+    assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+    assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Retain");
+    assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled()).isEqualTo("Retain");
+    assertThat(container(sts, "mysqld").getVolumeMounts())
+        .anySatisfy(m -> assertThat(m.getName() + ":" + m.getMountPath()).isEqualTo("data:/var/lib/mysql"));
+  }
+
+  @Test
+  void runsTheFlavorsOfficialImageAndServer() {
+    var mysql = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").build());
+    var mariadb = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").mariaDb().build());
+
+    assertThat(container(mysql, "mysqld").getImage()).isEqualTo("mysql:8.4");
+    assertThat(container(mysql, "mysqld").getCommand()).containsExactly("mysqld", "--defaults-file=/etc/tandem-run/my.cnf");
+    assertThat(container(mariadb, "mysqld").getImage()).isEqualTo("mariadb:10.11");
+    assertThat(container(mariadb, "mysqld").getCommand()).containsExactly("mariadbd", "--defaults-file=/etc/tandem-run/my.cnf");
+    assertThat(container(mariadb, "init").getImage()).isEqualTo("mariadb:10.11");
+  }
+
+  @Test
+  void theInitContainerLearnsItsIdentityFromThePodAndItsPasswordsFromTheSecret() {
+    var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").dualMaster().mariaDb().build());
+    var init = container(sts, "init");
+
+    assertThat(init.getCommand()).containsExactly("bash", "/etc/tandem/init.sh");
+    assertThat(env(init, "POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+    assertThat(env(init, "TANDEM_FLAVOR").getValue()).isEqualTo("MariaDB");
+    assertThat(env(init, "TANDEM_TOPOLOGY").getValue()).isEqualTo("DualMaster");
+    assertThat(env(init, "HEADLESS_SERVICE").getValue()).isEqualTo("shop-headless");
+    var root = env(init, "ROOT_PASSWORD").getValueFrom().getSecretKeyRef();
+    assertThat(root.getName()).isEqualTo("shop-credentials");
+    assertThat(root.getKey()).isEqualTo("root-password");
+    assertThat(init.getEnv()).noneMatch(e -> e.getName().endsWith("PASSWORD") && e.getValue() != null);
+  }
+
+  @Test
+  void usesTheUsersSecretWhenOneIsNamed() {
+    var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").userSecret("mine").build());
+
+    assertThat(env(container(sts, "mysqld"), "OPERATOR_PASSWORD").getValueFrom().getSecretKeyRef().getName()).isEqualTo("mine");
+  }
+
+  @Test
+  void probesKeepACatchingUpReplicaAliveAndGiveCrashRecoveryTime() {
+    var mysqld = container(StatefulSetDependent.desiredFor(ClusterFixture.named("shop").build()), "mysqld");
+
+    assertThat(mysqld.getLivenessProbe().getExec().getCommand()).containsExactly("bash", "/etc/tandem/probe.sh", "alive");
+    assertThat(mysqld.getReadinessProbe().getExec().getCommand()).containsExactly("bash", "/etc/tandem/probe.sh", "ready");
+    assertThat(mysqld.getStartupProbe().getPeriodSeconds() * mysqld.getStartupProbe().getFailureThreshold())
+        .as("seconds of crash recovery before liveness may kill mysqld")
+        .isGreaterThanOrEqualTo(3600);
+  }
+
+  @Test
+  void spreadsInstancesOverNodesByDefaultButKeepsTheUsersPlacement() {
+    var cluster = ClusterFixture.named("shop").build();
+    var byDefault = StatefulSetDependent.desiredFor(cluster).getSpec().getTemplate().getSpec();
+
+    var term = byDefault.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution().get(0);
+    assertThat(term.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+    assertThat(term.getPodAffinityTerm().getLabelSelector().getMatchLabels()).containsEntry("app.kubernetes.io/instance", "shop");
+    assertThat(byDefault.getTerminationGracePeriodSeconds()).isEqualTo(60L);
+    assertThat(byDefault.getSecurityContext().getRunAsNonRoot()).isTrue();
+
+    cluster.getSpec().getPod().setPriorityClassName("database");
+    cluster.getSpec().getPod().getNodeSelector().put("disk", "ssd");
+    cluster.getSpec().getPod().getLabels().put("team", "payments");
+    var placed = StatefulSetDependent.desiredFor(cluster).getSpec().getTemplate();
+    assertThat(placed.getSpec().getPriorityClassName()).isEqualTo("database");
+    assertThat(placed.getSpec().getNodeSelector()).containsEntry("disk", "ssd");
+    assertThat(placed.getMetadata().getLabels()).containsEntry("team", "payments").containsEntry("app.kubernetes.io/instance", "shop");
+  }
+
+  @Test
+  void aConfigChangeChangesThePodTemplateSoOutdatedPodsCanBeFound() {
+    var before = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").build());
+    var after = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").mysqld("max_connections", "900").build());
+
+    assertThat(after.getSpec().getTemplate().getMetadata().getAnnotations().get(StatefulSetDependent.CONFIG_HASH))
+        .isNotEqualTo(before.getSpec().getTemplate().getMetadata().getAnnotations().get(StatefulSetDependent.CONFIG_HASH));
+  }
+}
