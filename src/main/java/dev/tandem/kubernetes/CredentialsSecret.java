@@ -5,7 +5,9 @@ import dev.tandem.api.StorageSpec;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +37,11 @@ public final class CredentialsSecret {
    */
   public static Secret generate(MySQLCluster cluster) {
     var data = new LinkedHashMap<String, String>();
-    REQUIRED_KEYS.forEach(key -> data.put(key, randomPassword()));
+    REQUIRED_KEYS.forEach(
+        key ->
+            data.put(
+                key,
+                Base64.getEncoder().encodeToString(randomPassword().getBytes(StandardCharsets.US_ASCII))));
     var secret =
         new SecretBuilder()
             .withNewMetadata()
@@ -44,7 +50,7 @@ public final class CredentialsSecret {
             .withLabels(ClusterLabels.common(cluster))
             .endMetadata()
             .withType("Opaque")
-            .withStringData(data)
+            .withData(data)
             .build();
     if (cluster.getSpec().getStorage().getRetention().getWhenDeleted()
         == StorageSpec.RetentionPolicy.Delete) {

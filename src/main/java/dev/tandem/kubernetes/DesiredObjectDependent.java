@@ -49,6 +49,19 @@ public abstract class DesiredObjectDependent<R extends HasMetadata>
     return Matcher.Result.computed(sameDesire && noDrift, desired);
   }
 
+  /** A controller reference: Tandem is the one manager, and deletion waits for dependents. */
+  @Override
+  protected void addReferenceHandlingMetadata(R desired, MySQLCluster cluster) {
+    super.addReferenceHandlingMetadata(desired, cluster);
+    desired.getMetadata().getOwnerReferences().stream()
+        .filter(ref -> cluster.getMetadata().getUid().equals(ref.getUid()))
+        .forEach(
+            ref -> {
+              ref.setController(true);
+              ref.setBlockOwnerDeletion(true);
+            });
+  }
+
   static <R extends HasMetadata> R withDesiredHash(R object) {
     var annotations = new LinkedHashMap<>(object.getMetadata().getAnnotations());
     annotations.remove(DESIRED_HASH);

@@ -57,7 +57,7 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
   static final String STATEFULSET = "statefulset";
   static final String PODS = "pods";
   /** A user can fix what made a spec invalid outside the CR (a Secret): look again this often. */
-  static final Duration RECHECK_INVALID = Duration.ofSeconds(30);
+  static final Duration RECHECK_INVALID = Duration.ofSeconds(10);
   private static final Logger LOG = Logger.getLogger(MySQLClusterReconciler.class);
 
   private final KubernetesClient client;

@@ -1,0 +1,62 @@
+# Tandem: every command a developer or CI needs. `make test` installs what it needs on a fresh
+# Debian machine (a JDK must be there; Maven comes through ./mvnw).
+SHELL := /bin/bash
+MVN := ./mvnw -B --no-transfer-progress
+CRD := mysqlclusters.mysql.tandem.dev-v1.yml
+CHART := helm/tandem-operator
+IMAGE ?= tandem/tandem-operator:0.1.0
+
+.PHONY: help test build demo bench install deploy crds manifests deps clean
+
+help:
+	@echo "make demo       run Tandem on an embedded local sandbox"
+	@echo "make test       the full test suite (installs MariaDB if missing)"
+	@echo "make build      compile, test and package the operator (target/quarkus-app)"
+	@echo "make crds       regenerate crds/ and the chart's CRD from the api classes"
+	@echo "make manifests  regenerate manifests/install.yaml from the chart"
+	@echo "make install    apply the CRD to the current kube context"
+	@echo "make deploy     install the operator with Helm into the current kube context"
+	@echo "make bench      failover and switchover measurements (needs the sandbox)"
+
+# MariaDB runs the engine and init-script tests for real; the packages do not start a service.
+deps:
+	@if ! command -v mariadbd >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1; then \
+	  echo "Installing MariaDB server and client (apt)"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "mariadbd is missing and this is not root: run 'sudo apt-get install -y mariadb-server mariadb-client'" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client >/dev/null; \
+	fi
+	@command -v java >/dev/null 2>&1 || { echo "A JDK 17+ is required (apt-get install -y openjdk-17-jdk-headless)" >&2; exit 1; }
+
+test: deps
+	$(MVN) verify
+
+build:
+	$(MVN) package
+
+crds:
+	$(MVN) package -DskipTests
+	cp target/kubernetes/$(CRD) crds/$(CRD)
+	cp target/kubernetes/$(CRD) $(CHART)/crds/$(CRD)
+
+manifests:
+	$(MVN) test -Dtest=InstallManifestTest -Dtandem.regenerate=true -Dsurefire.failIfNoSpecifiedTests=false
+
+install:
+	kubectl apply -f crds/$(CRD)
+
+deploy:
+	helm upgrade --install tandem-operator $(CHART) --namespace tandem-system --create-namespace --set image.repository=$(firstword $(subst :, ,$(IMAGE))) --set image.tag=$(lastword $(subst :, ,$(IMAGE)))
+
+demo:
+	@echo "make demo needs the sandbox (real mariadbd Pods behind a local API server),"
+	@echo "which is the open issue 'Sandbox proving ground'. Until it lands, try the operator"
+	@echo "against a real cluster: make install && make deploy, then"
+	@echo "kubectl apply -f manifests/examples/mariadb-master-replica.yaml"
+
+bench:
+	@echo "make bench needs the sandbox (issue 'Sandbox proving ground') and the failover"
+	@echo "control loop; nothing to measure yet." >&2
+	@exit 1
+
+clean:
+	$(MVN) clean
