@@ -1,0 +1,39 @@
+package dev.tandem.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * manifests/install.yaml is the chart rendered with its defaults plus the CRD, so that one
+ * `kubectl apply -f` installs everything. Regenerate with `make manifests`.
+ */
+class InstallManifestTest {
+
+  static final Path INSTALL = Path.of("manifests/install.yaml");
+  static final Path CRD = Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml");
+
+  static String expected() throws IOException {
+    return "# Tandem operator: CRD, RBAC and Deployment in namespace " + ChartRendering.NAMESPACE + ".\n"
+        + "# Generated from helm/tandem-operator by `make manifests`; do not edit.\n"
+        + "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ChartRendering.NAMESPACE + "\n---\n"
+        + Files.readString(CRD).strip() + "\n"
+        + ChartRendering.renderDefaults().strip() + "\n";
+  }
+
+  @Test
+  void theInstallManifestIsTheChartRenderedWithTheCommittedCrd() throws IOException {
+    if (Boolean.getBoolean("tandem.regenerate")) {
+      Files.writeString(INSTALL, expected());
+    }
+    assertThat(Files.readString(INSTALL)).as("manifests/install.yaml is stale: run 'make manifests'").isEqualTo(expected());
+    var objects = ChartRendering.objects(Files.readString(INSTALL));
+    assertThat(objects).filteredOn(CustomResourceDefinition.class::isInstance).singleElement()
+        .satisfies(crd -> assertThat(crd.getMetadata().getName()).isEqualTo("mysqlclusters.mysql.tandem.dev"));
+    assertThat(objects).extracting(o -> o.getKind()).contains("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment", "Service");
+  }
+}
