@@ -91,7 +91,7 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
     List<Pod> pods = context.getSecondaryResourcesAsStream(Pod.class).toList();
     Optional<StatefulSet> statefulSet = context.getSecondaryResource(StatefulSet.class);
 
-    var problems = SpecChecker.problems(cluster, liveState(cluster, pods, statefulSet));
+    var problems = SpecChecker.problems(cluster, liveState(cluster, pods));
     boolean wasInvalid =
         cluster.getStatus() != null && cluster.getStatus().getPhase() == Phase.Error;
     if (problems.isEmpty()) {
@@ -120,8 +120,7 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
     return problems.isEmpty() ? control : control.rescheduleAfter(RECHECK_INVALID);
   }
 
-  private SpecChecker.LiveState liveState(
-      MySQLCluster cluster, List<Pod> pods, Optional<StatefulSet> statefulSet) {
+  private SpecChecker.LiveState liveState(MySQLCluster cluster, List<Pod> pods) {
     var credentials = cluster.getSpec().getCredentials();
     Optional<Secret> userSecret =
         credentials != null && credentials.getSecretName() != null
@@ -136,9 +135,7 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
             .filter(p -> ClusterLabels.ROLE_MASTER.equals(p.getMetadata().getLabels().get(ClusterLabels.ROLE)))
             .map(p -> p.getMetadata().getName())
             .findFirst();
-    int current =
-        statefulSet.map(s -> s.getSpec().getReplicas()).orElse(cluster.getSpec().getInstances());
-    return new SpecChecker.LiveState(userSecret, master, current);
+    return new SpecChecker.LiveState(userSecret, master);
   }
 
   /** Creates the generated Secret once; an existing one is never touched. */

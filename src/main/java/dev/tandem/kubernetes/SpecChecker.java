@@ -20,8 +20,7 @@ public final class SpecChecker {
       List.of("app.kubernetes.io/", "mysql.tandem.dev/");
 
   /** What the checks need to know of the live cluster. */
-  public record LiveState(
-      Optional<Secret> userSecret, Optional<String> currentMaster, int currentInstances) {}
+  public record LiveState(Optional<Secret> userSecret, Optional<String> currentMaster) {}
 
   private SpecChecker() {}
 

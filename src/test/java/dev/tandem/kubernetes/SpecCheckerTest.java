@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class SpecCheckerTest {
 
-  static final SpecChecker.LiveState NOTHING_LIVE = new SpecChecker.LiveState(Optional.empty(), Optional.empty(), 3);
+  static final SpecChecker.LiveState NOTHING_LIVE = new SpecChecker.LiveState(Optional.empty(), Optional.empty());
 
   static SpecChecker.LiveState withSecret(Secret secret) {
-    return new SpecChecker.LiveState(Optional.of(secret), Optional.empty(), 3);
+    return new SpecChecker.LiveState(Optional.of(secret), Optional.empty());
   }
 
   @Test
@@ -73,7 +73,7 @@ class SpecCheckerTest {
 
   @Test
   void scalingDownPastTheCurrentMasterIsRefusedUntilASwitchover() {
-    var live = new SpecChecker.LiveState(Optional.empty(), Optional.of("shop-2"), 3);
+    var live = new SpecChecker.LiveState(Optional.empty(), Optional.of("shop-2"));
 
     var problems = SpecChecker.problems(ClusterFixture.named("shop").instances(2).build(), live);
 
