@@ -52,12 +52,7 @@ public final class ClusterStatusAggregator {
               name, roleOf(pod, spec.getOffline().contains(name)), pod.map(ClusterStatusAggregator::isReady).orElse(false)));
     }
     int ready = (int) instances.stream().filter(InstanceStatus::ready).count();
-    Optional<String> master =
-        pods.stream()
-            .filter(p -> ClusterLabels.ROLE_MASTER.equals(p.getMetadata().getLabels().get(ClusterLabels.ROLE)))
-            .map(p -> p.getMetadata().getName())
-            .sorted()
-            .findFirst();
+    Optional<String> master = labelledMaster(pods);
 
     var status = new MySQLClusterStatus();
     status.setObservedGeneration(cluster.getMetadata().getGeneration());
@@ -106,6 +101,15 @@ public final class ClusterStatusAggregator {
             now));
     status.setConditions(conditions);
     return status;
+  }
+
+  /** The Pod the writer Service selects: the one labelled role=master. */
+  public static Optional<String> labelledMaster(List<Pod> pods) {
+    return pods.stream()
+        .filter(p -> ClusterLabels.ROLE_MASTER.equals(p.getMetadata().getLabels().get(ClusterLabels.ROLE)))
+        .map(p -> p.getMetadata().getName())
+        .sorted()
+        .findFirst();
   }
 
   private static String pendingWork(MySQLCluster cluster, Optional<StatefulSet> statefulSet, int ready) {

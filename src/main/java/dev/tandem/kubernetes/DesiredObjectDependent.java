@@ -42,7 +42,8 @@ public abstract class DesiredObjectDependent<R extends HasMetadata>
 
   @Override
   public Matcher.Result<R> match(R actual, MySQLCluster cluster, Context<MySQLCluster> context) {
-    R desired = desired(cluster, context);
+    // The desired object computed once for this reconcile, not built again for the comparison.
+    R desired = getOrComputeDesired(context);
     String actualHash = actual.getMetadata().getAnnotations().get(DESIRED_HASH);
     boolean sameDesire = desired.getMetadata().getAnnotations().get(DESIRED_HASH).equals(actualHash);
     boolean noDrift = GenericKubernetesResourceMatcher.match(desired, actual, context).matched();

@@ -130,12 +130,7 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
                     .withName(credentials.getSecretName())
                     .get())
             : Optional.empty();
-    Optional<String> master =
-        pods.stream()
-            .filter(p -> ClusterLabels.ROLE_MASTER.equals(p.getMetadata().getLabels().get(ClusterLabels.ROLE)))
-            .map(p -> p.getMetadata().getName())
-            .findFirst();
-    return new SpecChecker.LiveState(userSecret, master);
+    return new SpecChecker.LiveState(userSecret, ClusterStatusAggregator.labelledMaster(pods));
   }
 
   /** Creates the generated Secret once; an existing one is never touched. */
