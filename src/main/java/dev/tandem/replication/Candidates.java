@@ -1,0 +1,58 @@
+package dev.tandem.replication;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Who may become master: among the contenders, the one whose received transactions contain
+ * every witness's. Equal positions go to the preferred master, then to the failover priority
+ * list, then to the lowest ordinal.
+ */
+final class Candidates {
+
+  private Candidates() {}
+
+  /**
+   * Empty when no contender holds everything the witnesses hold (their sets are incomparable).
+   *
+   * @param witnessSets what each witness holds that the new master must hold too
+   */
+  static Optional<String> mostAdvanced(ClusterView view, List<String> contenders, Map<String, GtidSet> witnessSets) {
+    return contenders.stream()
+        .filter(candidate -> witnessSets.values().stream().allMatch(view.reachableServer(candidate).received()::contains))
+        .min(tieBreak(view.desired()));
+  }
+
+  /**
+   * Transactions an instance that is not the recorded master wrote itself and no other reachable
+   * instance has: writes made on a replica. Such an instance is no candidate, and what it alone
+   * holds is no reason to hold back a failover.
+   */
+  static GtidSet selfWritten(ClusterView view, String name, List<String> others) {
+    var state = view.reachableServer(name);
+    var othersHold = others.stream().filter(other -> !other.equals(name))
+        .map(other -> view.reachableServer(other).received())
+        .reduce(GtidSet::union);
+    if (othersHold.isEmpty() || view.recordedMaster().filter(name::equals).isPresent()) {
+      // A master's own writes are its clients' writes, not errant ones.
+      return state.dialect().emptyGtidSet();
+    }
+    return state.ownPart(state.received()).subtract(othersHold.get());
+  }
+
+  static Comparator<String> tieBreak(DesiredCluster desired) {
+    return Comparator.<String, Boolean>comparing(name -> !desired.preferredMaster().map(name::equals).orElse(false))
+        .thenComparing(name -> desired.priority().contains(name) ? desired.priority().indexOf(name) : Integer.MAX_VALUE)
+        .thenComparing(desired::ordinal);
+  }
+
+  /**
+   * The transactions {@code replica} holds that {@code master} lacks, leaving out the master's
+   * own: those are writes the master made after its snapshot was read, not errant ones.
+   */
+  static GtidSet errant(InstanceSnapshot.ServerState replica, InstanceSnapshot.ServerState master) {
+    return master.foreignPart(replica.executed().subtract(master.executed()));
+  }
+}

@@ -1,0 +1,166 @@
+package dev.tandem.replication;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The SQL of one server flavor. Pure: it writes statements and reads result rows, and never
+ * talks to a server, so every statement is unit-tested without one.
+ */
+public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
+
+  Pattern MARIADB_VERSION = Pattern.compile("(?:5\\.5\\.5-)?(\\d+)\\.(\\d+)\\.(\\d+).*-MariaDB.*", Pattern.CASE_INSENSITIVE);
+  Pattern MYSQL_VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+).*");
+
+  /**
+   * Picks the dialect from {@code SELECT VERSION()}. Connector/J reports MariaDB as MySQL 5.5.5,
+   * so only the version string tells them apart.
+   */
+  static Dialect forVersion(String version) {
+    Matcher mariaDb = MARIADB_VERSION.matcher(version);
+    if (mariaDb.matches()) {
+      int major = Integer.parseInt(mariaDb.group(1));
+      int minor = Integer.parseInt(mariaDb.group(2));
+      if (major < 10 || (major == 10 && minor < 11)) {
+        throw new UnsupportedServerException("MariaDB " + version + " is not supported: Tandem needs MariaDB 10.11 or 11.x");
+      }
+      return new MariaDbDialect(major + "." + minor);
+    }
+    Matcher mySql = MYSQL_VERSION.matcher(version);
+    if (mySql.matches()) {
+      int major = Integer.parseInt(mySql.group(1));
+      int minor = Integer.parseInt(mySql.group(2));
+      int patch = Integer.parseInt(mySql.group(3));
+      if (major < 8 || (major == 8 && minor == 0 && patch < 26)) {
+        throw new UnsupportedServerException("MySQL " + version + " is not supported: Tandem needs MySQL 8.0.26 or later (8.0, 8.4)");
+      }
+      return new MySqlDialect(major + "." + minor);
+    }
+    throw new UnsupportedServerException("cannot tell the server flavor from version '" + version + "'");
+  }
+
+  /** "MariaDB 10.11", "MySQL 8.4". */
+  String label();
+
+  GtidSet parseGtidSet(String text);
+
+  GtidSet emptyGtidSet();
+
+  /**
+   * One row: {@code server_id}, {@code server_uuid} (null on MariaDB), {@code read_only},
+   * {@code super_read_only} (the same as read_only on MariaDB), {@code executed}.
+   */
+  String instanceQuery();
+
+  String replicaStatusQuery();
+
+  /** Empty when the row says no source is configured. */
+  Optional<ReplicationStatus> replicationStatus(Map<String, String> row);
+
+  String semiSyncSourceEnabledVariable();
+
+  String semiSyncReplicaEnabledVariable();
+
+  /** The status variable that is ON while the source really waits for acknowledgements. */
+  String semiSyncSourceActiveStatus();
+
+  String semiSyncSourceClientsStatus();
+
+  default String semiSyncVariablesQuery() {
+    return "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('" + semiSyncSourceEnabledVariable() + "', '"
+        + semiSyncReplicaEnabledVariable() + "')";
+  }
+
+  default String semiSyncStatusQuery() {
+    return "SHOW GLOBAL STATUS WHERE Variable_name IN ('" + semiSyncSourceActiveStatus() + "', '"
+        + semiSyncSourceClientsStatus() + "')";
+  }
+
+  /**
+   * Points this instance at a source with GTID auto-position and fast dead-source detection: a
+   * heartbeat every second, a one-second connect retry (the net timeout is in my.cnf).
+   */
+  String changeSource(Endpoint source, Account replication);
+
+  String startReplica();
+
+  String stopReplica();
+
+  String stopReceiver();
+
+  /** Starts only the applier, so a detached candidate applies what it already received. */
+  String startApplier();
+
+  String resetReplicaAll();
+
+  List<String> makeReadOnly();
+
+  List<String> makeWritable();
+
+  String setSemiSyncSource(boolean enabled);
+
+  /**
+   * A query that returns one number once the instance has executed {@code missing} (0), or when
+   * the timeout passed first (anything else).
+   */
+  String waitForExecuted(GtidSet missing, Duration timeout);
+
+  /** The replication account: created if absent, its password set, least privilege. */
+  default List<String> ensureReplicationAccount(Account replication) {
+    String account = quote(replication.user()) + "@'%'";
+    return List.of(
+        "CREATE USER IF NOT EXISTS " + account + " IDENTIFIED BY " + quote(replication.password()),
+        "ALTER USER " + account + " IDENTIFIED BY " + quote(replication.password()),
+        "GRANT " + replicationPrivileges() + " ON *.* TO " + account);
+  }
+
+  String replicationPrivileges();
+
+  /**
+   * The client sessions a fence kills: everyone but replication dump threads, the server's own
+   * threads and the accounts named (the operator's).
+   */
+  default String clientSessionsQuery(List<String> keptUsers) {
+    var kept = new StringBuilder("'system user', 'event_scheduler'");
+    keptUsers.forEach(user -> kept.append(", ").append(quote(user)));
+    return "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER NOT IN (" + kept
+        + ") AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')";
+  }
+
+  default String killConnection(long id) {
+    return "KILL CONNECTION " + id;
+  }
+
+  /**
+   * A SQL string literal with backslashes and quotes escaped. {@link Sessions} clears
+   * NO_BACKSLASH_ESCAPES, the one sql_mode in which this escaping would be read differently.
+   */
+  static String quote(String value) {
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
+  }
+
+  static Optional<ReplicationStatus.ReplicationError> error(String number, String message, Pattern failingGtid) {
+    if (number == null || number.isBlank() || "0".equals(number.trim())) {
+      return Optional.empty();
+    }
+    Matcher gtid = failingGtid.matcher(message == null ? "" : message);
+    return Optional.of(new ReplicationStatus.ReplicationError(Integer.parseInt(number.trim()), message == null ? "" : message,
+        gtid.find() ? Optional.of(gtid.group(1)) : Optional.empty()));
+  }
+
+  static Optional<Long> seconds(String value) {
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(Long.parseLong(value.trim()));
+  }
+
+  static ReplicationStatus.IoThread ioThread(String value) {
+    return switch (value == null ? "" : value) {
+      case "Yes" -> ReplicationStatus.IoThread.RUNNING;
+      case "Connecting", "Preparing" -> ReplicationStatus.IoThread.CONNECTING;
+      default -> ReplicationStatus.IoThread.STOPPED;
+    };
+  }
+}

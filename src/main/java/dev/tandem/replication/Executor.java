@@ -1,0 +1,261 @@
+package dev.tandem.replication;
+
+import dev.tandem.replication.StepResult.Outcome;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the planner's actions with SQL. Each step first looks at the instance and does only what
+ * is missing, so running it twice, or again after a crash at any point, is safe.
+ */
+public final class Executor {
+
+  /** Long enough for a read-only switch to wait out a commit in flight, short enough to retry. */
+  private static final int FENCE_LOCK_WAIT_SECONDS = 2;
+
+  private final Sessions sessions;
+  private final Account replication;
+  private final Duration catchUpTimeout;
+
+  /**
+   * @param catchUpTimeout the longest a candidate may take to apply what it lacks before a
+   *     promotion; past it the step fails and nothing is promoted
+   */
+  public Executor(Sessions sessions, Account replication, Duration catchUpTimeout) {
+    this.sessions = sessions;
+    this.replication = replication;
+    this.catchUpTimeout = catchUpTimeout;
+  }
+
+  /** Runs the plan's actions in order and stops at the first that fails. */
+  public List<StepResult> execute(Plan plan, DesiredCluster desired) {
+    var results = new ArrayList<StepResult>();
+    for (var action : plan.actions()) {
+      var result = run(action, desired);
+      results.add(result);
+      if (result.failed()) {
+        break;
+      }
+    }
+    return results;
+  }
+
+  public StepResult run(Action action, DesiredCluster desired) {
+    long started = System.nanoTime();
+    var endpoint = desired.members().get(action.instance());
+    StepOutcome outcome;
+    try {
+      outcome = dispatch(action, endpoint, desired);
+    } catch (SQLException | RuntimeException e) {
+      outcome = new StepOutcome(action instanceof Action.Fence ? Outcome.UNCONFIRMED : Outcome.FAILED,
+          "on " + endpoint + ": " + Observer.describe(e));
+    }
+    return new StepResult(action, outcome.outcome(), outcome.detail(), Duration.ofNanos(System.nanoTime() - started));
+  }
+
+  // Java 17 has no pattern switch; Action is sealed, so this chain is complete.
+  private StepOutcome dispatch(Action action, Endpoint endpoint, DesiredCluster desired) throws SQLException {
+    if (action instanceof Action.Fence) {
+      return fence(endpoint);
+    } else if (action instanceof Action.StopReceiver) {
+      return stopReceiver(endpoint);
+    } else if (action instanceof Action.CatchUp catchUp) {
+      return catchUp(endpoint, desired.members().get(catchUp.from()));
+    } else if (action instanceof Action.Detach) {
+      return detach(endpoint);
+    } else if (action instanceof Action.Promote promote) {
+      return promote(endpoint, promote.semiSyncSource());
+    } else if (action instanceof Action.Replicate replicate) {
+      return replicate(endpoint, desired.members().get(replicate.source()));
+    }
+    return startReplication(endpoint);
+  }
+
+  private record StepOutcome(Outcome outcome, String detail) {
+    static StepOutcome done(String detail) {
+      return new StepOutcome(Outcome.DONE, detail);
+    }
+
+    static StepOutcome already(String detail) {
+      return new StepOutcome(Outcome.ALREADY_DONE, detail);
+    }
+  }
+
+  private StepOutcome fence(Endpoint endpoint) throws SQLException {
+    try (var connection = sessions.open(endpoint)) {
+      var state = Observer.read(connection);
+      var dialect = state.dialect();
+      execute(connection, "SET SESSION lock_wait_timeout = " + FENCE_LOCK_WAIT_SECONDS);
+      int killed = 0;
+      if (!state.readOnly()) {
+        try {
+          executeAll(connection, dialect.makeReadOnly());
+        } catch (SQLException lockWait) {
+          // An idle client holding a lock blocks the switch: end the sessions, then try again.
+          killed += killClientSessions(connection, dialect);
+          executeAll(connection, dialect.makeReadOnly());
+        }
+      }
+      killed += killClientSessions(connection, dialect);
+      String detail = "read-only; " + killed + " client session(s) killed";
+      return state.readOnly() && killed == 0 ? StepOutcome.already(detail) : StepOutcome.done(detail);
+    }
+  }
+
+  private int killClientSessions(Connection connection, Dialect dialect) throws SQLException {
+    var ids = new ArrayList<Long>();
+    try (var statement = connection.createStatement();
+        var rows = statement.executeQuery(dialect.clientSessionsQuery(List.of(sessions.operatorUser(), replication.user())))) {
+      while (rows.next()) {
+        ids.add(rows.getLong(1));
+      }
+    }
+    int killed = 0;
+    for (long id : ids) {
+      try {
+        execute(connection, dialect.killConnection(id));
+        killed++;
+      } catch (SQLException alreadyGone) {
+        // The session ended between the listing and the kill: that is what we wanted.
+      }
+    }
+    return killed;
+  }
+
+  private StepOutcome stopReceiver(Endpoint endpoint) throws SQLException {
+    try (var connection = sessions.open(endpoint)) {
+      var state = Observer.read(connection);
+      var status = state.replication();
+      if (status.isEmpty() || status.get().ioThread() == ReplicationStatus.IoThread.STOPPED) {
+        return StepOutcome.already("receiver not running");
+      }
+      execute(connection, state.dialect().stopReceiver());
+      return StepOutcome.done("receiver stopped (was replicating from " + status.get().sourceHost() + ")");
+    }
+  }
+
+  private StepOutcome catchUp(Endpoint endpoint, Endpoint from) throws SQLException {
+    GtidSet target;
+    try (var source = sessions.open(from)) {
+      target = Observer.read(source).executed();
+    }
+    try (var connection = sessions.open(endpoint, catchUpTimeout)) {
+      var state = Observer.read(connection);
+      var missing = target.subtract(state.executed());
+      if (missing.isEmpty()) {
+        return StepOutcome.already("already holds every transaction of " + from);
+      }
+      waitForExecuted(connection, state.dialect(), missing);
+      return StepOutcome.done("applied " + missing + " to match " + from);
+    }
+  }
+
+  private StepOutcome detach(Endpoint endpoint) throws SQLException {
+    try (var connection = sessions.open(endpoint, catchUpTimeout)) {
+      var state = Observer.read(connection);
+      var dialect = state.dialect();
+      if (state.replication().isEmpty()) {
+        return StepOutcome.already("no source configured");
+      }
+      var status = state.replication().get();
+      if (status.ioThread() != ReplicationStatus.IoThread.STOPPED) {
+        execute(connection, dialect.stopReceiver());
+        status = Observer.read(connection).replication().orElseThrow();
+      }
+      var missing = status.received().subtract(state.executed());
+      if (!missing.isEmpty()) {
+        if (!status.sqlThreadRunning()) {
+          if (status.lastSqlError().isPresent()) {
+            throw new SQLException("cannot apply its relay log: " + status.lastSqlError().get());
+          }
+          execute(connection, dialect.startApplier());
+        }
+        waitForExecuted(connection, dialect, missing);
+      }
+      execute(connection, dialect.stopReplica());
+      execute(connection, dialect.resetReplicaAll());
+      return StepOutcome.done("applied its relay log" + (missing.isEmpty() ? "" : " (" + missing + ")")
+          + " and left " + status.sourceHost() + ":" + status.sourcePort());
+    }
+  }
+
+  private void waitForExecuted(Connection connection, Dialect dialect, GtidSet missing) throws SQLException {
+    try (var statement = connection.createStatement(); var result = statement.executeQuery(dialect.waitForExecuted(missing, catchUpTimeout))) {
+      result.next();
+      if (result.getLong(1) != 0) {
+        throw new SQLException("did not apply " + missing + " within " + catchUpTimeout.toMillis() + " ms");
+      }
+    }
+  }
+
+  /**
+   * Writable first, then the replication account (binlogged, so replicas get it), and semi-sync
+   * last: with it on and no replica connected yet, the account statements would wait forever.
+   */
+  private StepOutcome promote(Endpoint endpoint, boolean semiSyncSource) throws SQLException {
+    try (var connection = sessions.open(endpoint)) {
+      var state = Observer.read(connection);
+      var dialect = state.dialect();
+      if (!state.readOnly() && state.semiSync().sourceEnabled() == semiSyncSource) {
+        return StepOutcome.already("already writable, semi-sync source " + (semiSyncSource ? "on" : "off"));
+      }
+      if (state.readOnly()) {
+        executeAll(connection, dialect.makeWritable());
+        executeAll(connection, dialect.ensureReplicationAccount(replication));
+      }
+      if (state.semiSync().sourceEnabled() != semiSyncSource) {
+        execute(connection, dialect.setSemiSyncSource(semiSyncSource));
+      }
+      return StepOutcome.done("writable, semi-sync source " + (semiSyncSource ? "on" : "off"));
+    }
+  }
+
+  private StepOutcome replicate(Endpoint endpoint, Endpoint source) throws SQLException {
+    try (var connection = sessions.open(endpoint)) {
+      var state = Observer.read(connection);
+      var dialect = state.dialect();
+      var status = state.replication();
+      // A read-only instance is nobody's semi-sync source; left on, it would make the applier
+      // wait for acknowledgements of what it applies, and stall.
+      boolean demote = state.readOnly() && state.semiSync().sourceEnabled();
+      if (status.isPresent() && status.get().replicatesFrom(source) && status.get().usesGtidAutoPosition()
+          && status.get().threadsRunning() && !demote) {
+        return StepOutcome.already("already replicating from " + source);
+      }
+      if (demote) {
+        execute(connection, dialect.setSemiSyncSource(false));
+      }
+      execute(connection, dialect.stopReplica());
+      execute(connection, dialect.changeSource(source, replication));
+      execute(connection, dialect.startReplica());
+      return StepOutcome.done("replicating from " + source + " by GTID auto-position"
+          + status.map(previous -> " (was " + previous.sourceHost() + ":" + previous.sourcePort() + ")").orElse(""));
+    }
+  }
+
+  private StepOutcome startReplication(Endpoint endpoint) throws SQLException {
+    try (var connection = sessions.open(endpoint)) {
+      var state = Observer.read(connection);
+      if (state.replication().map(ReplicationStatus::threadsRunning).orElse(true)) {
+        return StepOutcome.already("replication threads running or no source configured");
+      }
+      execute(connection, state.dialect().startReplica());
+      return StepOutcome.done("replication threads started");
+    }
+  }
+
+  private static void execute(Connection connection, String sql) throws SQLException {
+    try (var statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  private static void executeAll(Connection connection, List<String> statements) throws SQLException {
+    for (String sql : statements) {
+      execute(connection, sql);
+    }
+  }
+}

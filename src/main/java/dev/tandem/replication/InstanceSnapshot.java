@@ -1,0 +1,67 @@
+package dev.tandem.replication;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One instance as observed at one moment. An unreachable instance has no server state, only the
+ * reason it could not be read.
+ */
+public record InstanceSnapshot(String name, Endpoint endpoint, Optional<ServerState> server, Optional<String> failure, Duration probeLatency) {
+
+  /** What a reachable server reported. */
+  public record ServerState(
+      Dialect dialect,
+      String version,
+      long serverId,
+      Optional<String> serverUuid,
+      boolean readOnly,
+      GtidSet executed,
+      Optional<ReplicationStatus> replication,
+      SemiSync semiSync) {
+
+    /** Executed plus what sits unapplied in the relay log. */
+    public GtidSet received() {
+      return replication.map(status -> executed.union(status.received())).orElse(executed);
+    }
+
+    /** The part of {@code gtids} that was written on this server itself. */
+    public GtidSet ownPart(GtidSet gtids) {
+      return gtids.subtract(foreignPart(gtids));
+    }
+
+    /** The part of {@code gtids} that was not written on this server itself. */
+    public GtidSet foreignPart(GtidSet gtids) {
+      if (gtids instanceof UuidGtidSet uuidSet) {
+        return serverUuid.map(uuidSet::withoutServer).orElse(uuidSet);
+      }
+      return ((DomainGtidSet) gtids).withoutServer(serverId);
+    }
+  }
+
+  /** The semi-synchronous replication plugin's state; all false when it is not loaded. */
+  public record SemiSync(boolean sourceEnabled, boolean replicaEnabled, boolean sourceActive, int sourceClients) {
+    public static final SemiSync OFF = new SemiSync(false, false, false, 0);
+  }
+
+  public static InstanceSnapshot reachable(String name, Endpoint endpoint, ServerState server, Duration latency) {
+    return new InstanceSnapshot(name, endpoint, Optional.of(server), Optional.empty(), latency);
+  }
+
+  public static InstanceSnapshot unreachable(String name, Endpoint endpoint, String failure, Duration latency) {
+    return new InstanceSnapshot(name, endpoint, Optional.empty(), Optional.of(failure), latency);
+  }
+
+  public boolean isReachable() {
+    return server.isPresent();
+  }
+
+  /** Reachable and taking writes. */
+  public boolean isWritable() {
+    return server.map(state -> !state.readOnly()).orElse(false);
+  }
+
+  public Optional<ReplicationStatus> replication() {
+    return server.flatMap(ServerState::replication);
+  }
+}

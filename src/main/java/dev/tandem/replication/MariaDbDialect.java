@@ -1,0 +1,146 @@
+package dev.tandem.replication;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** MariaDB 10.11 and 11.x: master/slave statements, domain-server-seq GTIDs, built-in semi-sync. */
+public record MariaDbDialect(String version) implements Dialect {
+
+  private static final Pattern FAILING_GTID = Pattern.compile("Gtid (\\d+-\\d+-\\d+)");
+
+  @Override
+  public String label() {
+    return "MariaDB " + version;
+  }
+
+  @Override
+  public GtidSet parseGtidSet(String text) {
+    return DomainGtidSet.parse(text == null ? "" : text);
+  }
+
+  @Override
+  public GtidSet emptyGtidSet() {
+    return DomainGtidSet.EMPTY;
+  }
+
+  /**
+   * Executed = the binlog state (every origin, kept across binlog purges) plus the replicated
+   * position, which is ahead of the binlog only when binary logging was off for a while.
+   */
+  @Override
+  public String instanceQuery() {
+    return "SELECT @@global.server_id AS server_id, NULL AS server_uuid, @@global.read_only AS read_only,"
+        + " @@global.read_only AS super_read_only,"
+        + " CONCAT_WS(',', NULLIF(@@global.gtid_binlog_state, ''), NULLIF(@@global.gtid_slave_pos, '')) AS executed";
+  }
+
+  @Override
+  public String replicaStatusQuery() {
+    return "SHOW SLAVE STATUS";
+  }
+
+  @Override
+  public Optional<ReplicationStatus> replicationStatus(Map<String, String> row) {
+    String host = row.get("Master_Host");
+    if (host == null || host.isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(new ReplicationStatus(
+        host,
+        Integer.parseInt(row.getOrDefault("Master_Port", "3306")),
+        Dialect.ioThread(row.get("Slave_IO_Running")),
+        "Yes".equals(row.get("Slave_SQL_Running")),
+        Dialect.error(row.get("Last_IO_Errno"), row.get("Last_IO_Error"), FAILING_GTID),
+        Dialect.error(row.get("Last_SQL_Errno"), row.get("Last_SQL_Error"), FAILING_GTID),
+        Dialect.seconds(row.get("Seconds_Behind_Master")),
+        parseGtidSet(row.get("Gtid_IO_Pos")),
+        !"No".equals(row.getOrDefault("Using_Gtid", "No"))));
+  }
+
+  @Override
+  public String semiSyncSourceEnabledVariable() {
+    return "rpl_semi_sync_master_enabled";
+  }
+
+  @Override
+  public String semiSyncReplicaEnabledVariable() {
+    return "rpl_semi_sync_slave_enabled";
+  }
+
+  @Override
+  public String semiSyncSourceActiveStatus() {
+    return "Rpl_semi_sync_master_status";
+  }
+
+  @Override
+  public String semiSyncSourceClientsStatus() {
+    return "Rpl_semi_sync_master_clients";
+  }
+
+  /**
+   * {@code current_pos}: an instance that was a master has its own transactions in the binlog
+   * but not in gtid_slave_pos, and {@code slave_pos} would fetch them again. The planner never
+   * repoints an instance with errant transactions, the case where current_pos is unsafe.
+   */
+  @Override
+  public String changeSource(Endpoint source, Account replication) {
+    return "CHANGE MASTER TO MASTER_HOST = " + Dialect.quote(source.host()) + ", MASTER_PORT = " + source.port()
+        + ", MASTER_USER = " + Dialect.quote(replication.user()) + ", MASTER_PASSWORD = " + Dialect.quote(replication.password())
+        + ", MASTER_USE_GTID = current_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1";
+  }
+
+  @Override
+  public String startReplica() {
+    return "START SLAVE";
+  }
+
+  @Override
+  public String stopReplica() {
+    return "STOP SLAVE";
+  }
+
+  @Override
+  public String stopReceiver() {
+    return "STOP SLAVE IO_THREAD";
+  }
+
+  @Override
+  public String startApplier() {
+    return "START SLAVE SQL_THREAD";
+  }
+
+  @Override
+  public String resetReplicaAll() {
+    return "RESET SLAVE ALL";
+  }
+
+  @Override
+  public List<String> makeReadOnly() {
+    return List.of("SET GLOBAL read_only = ON");
+  }
+
+  @Override
+  public List<String> makeWritable() {
+    return List.of("SET GLOBAL read_only = OFF");
+  }
+
+  @Override
+  public String setSemiSyncSource(boolean enabled) {
+    return "SET GLOBAL rpl_semi_sync_master_enabled = " + (enabled ? "ON" : "OFF");
+  }
+
+  /** MASTER_GTID_WAIT takes a position: the last missing transaction of each domain. */
+  @Override
+  public String waitForExecuted(GtidSet missing, Duration timeout) {
+    return "SELECT MASTER_GTID_WAIT(" + Dialect.quote(((DomainGtidSet) missing).position().toString()) + ", "
+        + MySqlDialect.timeoutSeconds(timeout) + ")";
+  }
+
+  @Override
+  public String replicationPrivileges() {
+    return "REPLICATION SLAVE";
+  }
+}

@@ -1,0 +1,103 @@
+package dev.tandem.replication;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads one instance into a snapshot. Never throws for a server that is down or slow. */
+public final class Observer {
+
+  private final Sessions sessions;
+
+  public Observer(Sessions sessions) {
+    this.sessions = sessions;
+  }
+
+  public InstanceSnapshot observe(String name, Endpoint endpoint) {
+    long started = System.nanoTime();
+    try (var connection = sessions.open(endpoint)) {
+      var state = read(connection);
+      return InstanceSnapshot.reachable(name, endpoint, state, Duration.ofNanos(System.nanoTime() - started));
+    } catch (SQLException | RuntimeException e) {
+      return InstanceSnapshot.unreachable(name, endpoint, describe(e), Duration.ofNanos(System.nanoTime() - started));
+    }
+  }
+
+  /**
+   * Every member at once, each in its own task, so one frozen server costs the time of its
+   * timeout and not the sum of them.
+   */
+  public Map<String, InstanceSnapshot> observeAll(DesiredCluster desired, java.util.concurrent.Executor tasks) {
+    var futures = new java.util.LinkedHashMap<String, java.util.concurrent.CompletableFuture<InstanceSnapshot>>();
+    desired.members().forEach((name, endpoint) ->
+        futures.put(name, java.util.concurrent.CompletableFuture.supplyAsync(() -> observe(name, endpoint), tasks)));
+    var snapshots = new java.util.LinkedHashMap<String, InstanceSnapshot>();
+    futures.forEach((name, future) -> snapshots.put(name, future.join()));
+    return snapshots;
+  }
+
+  /** The server state over an open session; the executor uses it to re-check mid-step. */
+  static InstanceSnapshot.ServerState read(Connection connection) throws SQLException {
+    String version = singleRow(connection, "SELECT VERSION() AS version").get("version");
+    Dialect dialect = Dialect.forVersion(version);
+    var instance = singleRow(connection, dialect.instanceQuery());
+    var replicaRows = rows(connection, dialect.replicaStatusQuery());
+    var variables = nameValues(connection, dialect.semiSyncVariablesQuery());
+    var status = nameValues(connection, dialect.semiSyncStatusQuery());
+    var semiSync = new InstanceSnapshot.SemiSync(
+        "ON".equalsIgnoreCase(variables.get(dialect.semiSyncSourceEnabledVariable())),
+        "ON".equalsIgnoreCase(variables.get(dialect.semiSyncReplicaEnabledVariable())),
+        "ON".equalsIgnoreCase(status.get(dialect.semiSyncSourceActiveStatus())),
+        Integer.parseInt(status.getOrDefault(dialect.semiSyncSourceClientsStatus(), "0")));
+    return new InstanceSnapshot.ServerState(
+        dialect,
+        version,
+        Long.parseLong(instance.get("server_id")),
+        Optional.ofNullable(instance.get("server_uuid")),
+        "1".equals(instance.get("read_only")) || "1".equals(instance.get("super_read_only")),
+        dialect.parseGtidSet(instance.get("executed")),
+        replicaRows.isEmpty() ? Optional.empty() : dialect.replicationStatus(replicaRows.get(0)),
+        semiSync);
+  }
+
+  static String describe(Exception e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  private static Map<String, String> singleRow(Connection connection, String sql) throws SQLException {
+    var rows = rows(connection, sql);
+    if (rows.size() != 1) {
+      throw new SQLException("expected one row from " + sql + ", got " + rows.size());
+    }
+    return rows.get(0);
+  }
+
+  private static java.util.List<Map<String, String>> rows(Connection connection, String sql) throws SQLException {
+    try (var statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
+      var meta = result.getMetaData();
+      var rows = new java.util.ArrayList<Map<String, String>>();
+      while (result.next()) {
+        var row = new HashMap<String, String>();
+        for (int column = 1; column <= meta.getColumnCount(); column++) {
+          row.put(meta.getColumnLabel(column), result.getString(column));
+        }
+        rows.add(row);
+      }
+      return rows;
+    }
+  }
+
+  private static Map<String, String> nameValues(Connection connection, String sql) throws SQLException {
+    var values = new HashMap<String, String>();
+    for (var row : rows(connection, sql)) {
+      values.put(row.get("Variable_name"), row.get("Value"));
+    }
+    return values;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.tandem.replication;
+
+import java.util.Optional;
+
+/**
+ * What {@code SHOW REPLICA STATUS} says about an instance that has a source configured.
+ *
+ * @param received the transactions it has received from its source (retrieved into the relay
+ *     log), whether applied or not
+ */
+public record ReplicationStatus(
+    String sourceHost,
+    int sourcePort,
+    IoThread ioThread,
+    boolean sqlThreadRunning,
+    Optional<ReplicationError> lastIoError,
+    Optional<ReplicationError> lastSqlError,
+    Optional<Long> secondsBehindSource,
+    GtidSet received,
+    boolean usesGtidAutoPosition) {
+
+  /** The receiver thread, as the server reports it. */
+  public enum IoThread {
+    /** Connected to its source and receiving. */
+    RUNNING,
+    /** Trying to (re)connect: the source is gone for this replica. */
+    CONNECTING,
+    STOPPED
+  }
+
+  /** The last error one replication thread stopped or retried on. */
+  public record ReplicationError(int number, String message, Optional<String> failingGtid) {
+    @Override
+    public String toString() {
+      return "error " + number + failingGtid.map(gtid -> " at GTID " + gtid).orElse("") + ": " + message;
+    }
+  }
+
+  public boolean replicatesFrom(Endpoint source) {
+    return sourceHost.equalsIgnoreCase(source.host()) && sourcePort == source.port();
+  }
+
+  /** Both threads running, or the receiver reconnecting on its own. */
+  public boolean threadsRunning() {
+    return ioThread != IoThread.STOPPED && sqlThreadRunning;
+  }
+}

@@ -1,0 +1,56 @@
+package dev.tandem.replication;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * Opens the engine's connections: as the operator account, with a bounded connect time and a
+ * bounded wait for every answer, so a dead or frozen server never hangs the caller.
+ */
+public final class Sessions {
+
+  private final Account operator;
+  private final Duration connectTimeout;
+  private final Duration readTimeout;
+
+  public Sessions(Account operator, Duration connectTimeout, Duration readTimeout) {
+    this.operator = operator;
+    this.connectTimeout = connectTimeout;
+    this.readTimeout = readTimeout;
+  }
+
+  public String operatorUser() {
+    return operator.user();
+  }
+
+  public Duration readTimeout() {
+    return readTimeout;
+  }
+
+  /** A session whose answers may take up to {@code extra} longer than usual (a bounded wait). */
+  public Connection open(Endpoint endpoint, Duration extra) throws SQLException {
+    var properties = new Properties();
+    properties.setProperty("user", operator.user());
+    properties.setProperty("password", operator.password());
+    properties.setProperty("connectTimeout", Long.toString(connectTimeout.toMillis()));
+    properties.setProperty("socketTimeout", Long.toString(readTimeout.plus(extra).toMillis()));
+    properties.setProperty("allowPublicKeyRetrieval", "true");
+    properties.setProperty("connectionAttributes", "program_name:tandem-operator");
+    properties.setProperty("autoReconnect", "false");
+    var connection = DriverManager.getConnection("jdbc:mysql://" + endpoint.host() + ":" + endpoint.port() + "/", properties);
+    try (var statement = connection.createStatement()) {
+      statement.execute("SET SESSION sql_mode = REPLACE(@@session.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+    return connection;
+  }
+
+  public Connection open(Endpoint endpoint) throws SQLException {
+    return open(endpoint, Duration.ZERO);
+  }
+}

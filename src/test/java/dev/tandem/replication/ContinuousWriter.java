@@ -1,0 +1,144 @@
+package dev.tandem.replication;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * An application writing as fast as it can through "the writer Service": the endpoint the
+ * supplier names at each reconnect. A row counts as acknowledged only when its commit returned;
+ * one whose commit failed or hung is "in doubt", as it would be for a real client.
+ */
+final class ContinuousWriter implements AutoCloseable {
+
+  static final String TABLE = "app.writes";
+  /** An application account: unlike the operator's, read_only stops it and a fence kills it. */
+  static final Account APP = new Account("app", "app-pw");
+
+  private final Supplier<Endpoint> writer;
+  private final Set<Long> acknowledged = new ConcurrentSkipListSet<>();
+  private final Set<Long> inDoubt = new ConcurrentSkipListSet<>();
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicLong longestGapNanos = new AtomicLong();
+  private final Thread thread;
+
+  ContinuousWriter(Supplier<Endpoint> writer) {
+    this.writer = writer;
+    this.thread = new Thread(this::write, "continuous-writer");
+    thread.start();
+  }
+
+  /** The application's schema and account, created on the master (and replicated). */
+  static void createSchema(Endpoint master) throws SQLException {
+    try (var connection = DriverManager.getConnection("jdbc:mysql://" + master + "/", LocalMariaDb.OPERATOR.user(),
+        LocalMariaDb.OPERATOR.password()); var statement = connection.createStatement()) {
+      statement.execute("CREATE USER IF NOT EXISTS app@'%' IDENTIFIED BY '" + APP.password() + "'");
+      statement.execute("GRANT ALL ON app.* TO app@'%'");
+      statement.execute("CREATE DATABASE IF NOT EXISTS app");
+      statement.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id BIGINT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))");
+    }
+  }
+
+  private void write() {
+    long next = 1;
+    long lastAck = System.nanoTime();
+    Connection connection = null;
+    while (running.get()) {
+      try {
+        if (connection == null) {
+          var endpoint = writer.get();
+          connection = DriverManager.getConnection("jdbc:mysql://" + endpoint + "/?connectTimeout=500&socketTimeout=3000",
+              APP.user(), APP.password());
+        }
+        long id = next++;
+        try (var statement = connection.createStatement()) {
+          inDoubt.add(id);
+          statement.executeUpdate("INSERT INTO " + TABLE + " (id) VALUES (" + id + ")");
+          inDoubt.remove(id);
+          acknowledged.add(id);
+        }
+        long now = System.nanoTime();
+        longestGapNanos.accumulateAndGet(now - lastAck, Math::max);
+        lastAck = now;
+      } catch (SQLException e) {
+        close(connection);
+        connection = null;
+        sleep(20);
+      }
+    }
+    close(connection);
+  }
+
+  /** Stops writing; returns the acknowledged ids. */
+  Set<Long> stop() throws InterruptedException {
+    running.set(false);
+    thread.join(10_000);
+    return Set.copyOf(acknowledged);
+  }
+
+  int acknowledgedCount() {
+    return acknowledged.size();
+  }
+
+  Set<Long> inDoubt() {
+    return Set.copyOf(inDoubt);
+  }
+
+  long longestGapMillis() {
+    return longestGapNanos.get() / 1_000_000;
+  }
+
+  /** Waits until at least {@code count} more rows are acknowledged. */
+  void awaitMoreWrites(int count) throws InterruptedException {
+    int target = acknowledged.size() + count;
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (acknowledged.size() < target) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the writer did not get " + count + " more writes acknowledged within 30 s");
+      }
+      sleep(10);
+    }
+  }
+
+  static List<Long> rows(Endpoint endpoint) throws SQLException {
+    try (var connection = DriverManager.getConnection("jdbc:mysql://" + endpoint + "/?connectTimeout=1000",
+        LocalMariaDb.OPERATOR.user(), LocalMariaDb.OPERATOR.password());
+        var statement = connection.createStatement();
+        var result = statement.executeQuery("SELECT id FROM " + TABLE + " ORDER BY id")) {
+      var ids = new java.util.ArrayList<Long>();
+      while (result.next()) {
+        ids.add(result.getLong(1));
+      }
+      return ids;
+    }
+  }
+
+  private static void close(Connection connection) {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // The server is gone; nothing to release.
+      }
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+}

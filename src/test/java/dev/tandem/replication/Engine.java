@@ -1,0 +1,90 @@
+package dev.tandem.replication;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The engine driven the way the control loop will drive it: observe every member, plan, run the
+ * actions, record the master; again until the plan says the cluster is healthy.
+ */
+final class Engine implements AutoCloseable {
+
+  final Sessions sessions = new Sessions(LocalMariaDb.OPERATOR, Duration.ofMillis(500), Duration.ofSeconds(2));
+  final Observer observer = new Observer(sessions);
+  final Executor executor = new Executor(sessions, LocalMariaDb.REPLICATION, Duration.ofSeconds(10));
+  final ExecutorService probes = Executors.newCachedThreadPool();
+  DesiredCluster desired;
+  Optional<String> recordedMaster = Optional.empty();
+  final Set<String> knownDown = new HashSet<>();
+
+  /** One pass's plan and what running it did. */
+  record Pass(Plan plan, List<StepResult> results) {}
+
+  Engine(DesiredCluster desired) {
+    this.desired = desired;
+  }
+
+  ClusterView view() {
+    return new ClusterView(desired, observer.observeAll(desired, probes), recordedMaster, knownDown);
+  }
+
+  Plan plan() {
+    return Planner.plan(view());
+  }
+
+  Pass pass() {
+    var plan = plan();
+    var results = executor.execute(plan, desired);
+    if (results.stream().noneMatch(StepResult::failed) && !plan.masters().isEmpty()) {
+      recordedMaster = plan.master();
+    }
+    results.forEach(result -> System.out.println("  " + result));
+    return new Pass(plan, results);
+  }
+
+  /** Passes until healthy; fails with the last plan when it takes longer than the timeout. */
+  List<Pass> converge(Duration timeout) throws InterruptedException {
+    var passes = new ArrayList<Pass>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      var pass = pass();
+      passes.add(pass);
+      if (pass.plan().state() == Plan.State.HEALTHY) {
+        return passes;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not healthy within " + timeout + "; last plan " + pass.plan() + "; results " + pass.results());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  InstanceSnapshot.ServerState server(String name) {
+    return observer.observe(name, desired.members().get(name)).server()
+        .orElseThrow(() -> new AssertionError(name + " is unreachable"));
+  }
+
+  static DesiredCluster masterReplica(LocalMariaDb servers) {
+    return new DesiredCluster(DesiredCluster.Layout.MASTER_REPLICA, servers.endpoints(), Optional.empty(), List.of(), Set.of(), true, true);
+  }
+
+  static DesiredCluster dualMaster(LocalMariaDb servers) {
+    return new DesiredCluster(DesiredCluster.Layout.DUAL_MASTER, servers.endpoints(), Optional.empty(), List.of(), Set.of(), true, true);
+  }
+
+  DesiredCluster withPreferredMaster(String name) {
+    return new DesiredCluster(desired.layout(), desired.members(), Optional.of(name), desired.priority(), desired.offline(),
+        desired.semiSync(), desired.automaticFailover());
+  }
+
+  @Override
+  public void close() {
+    probes.shutdownNow();
+  }
+}

@@ -1,0 +1,224 @@
+package dev.tandem.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.api.MySQLCluster;
+import dev.tandem.kubernetes.ConfigMapDependent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real mariadbd processes on loopback addresses (127.0.0.41, .42, …, port 3306), each
+ * initialized and configured exactly as a Pod is: the cluster's my.cnf and init.sh from the
+ * operator's ConfigMap. The data directory is made once per JVM by init.sh and copied, which
+ * saves a second per server. Servers can be stopped, killed, frozen and thawed.
+ */
+final class LocalMariaDb implements AutoCloseable {
+
+  static final Account OPERATOR = new Account("tandem", "op-pw");
+  static final Account REPLICATION = new Account("repl", "repl'pw\\x");
+  private static final Map<String, String> PASSWORDS =
+      Map.of("ROOT_PASSWORD", "root-pw", "OPERATOR_PASSWORD", OPERATOR.password(), "REPLICATION_PASSWORD", REPLICATION.password());
+  private static Path template;
+
+  private final MySQLCluster cluster;
+  private final Path dir;
+  private final Map<String, Server> servers = new LinkedHashMap<>();
+
+  private LocalMariaDb(MySQLCluster cluster, Path dir) {
+    this.cluster = cluster;
+    this.dir = dir;
+  }
+
+  /** Starts {@code spec.instances} servers named {@code <cluster>-<ordinal>}. */
+  static LocalMariaDb start(MySQLCluster cluster, Path dir) throws Exception {
+    assertThat(onPath("mariadbd") && onPath("mariadb-install-db"))
+        .as("mariadbd is missing: run 'make deps' (apt-get install -y mariadb-server mariadb-client)").isTrue();
+    var servers = new LocalMariaDb(cluster, dir);
+    for (int ordinal = 0; ordinal < cluster.getSpec().getInstances(); ordinal++) {
+      String name = cluster.getMetadata().getName() + "-" + ordinal;
+      var server = new Server(name, "127.0.0." + (41 + ordinal), dir.resolve(name));
+      servers.servers.put(name, server);
+      servers.prepare(server);
+    }
+    for (var server : servers.servers.values()) {
+      server.start();
+    }
+    for (var server : servers.servers.values()) {
+      server.awaitReady();
+    }
+    return servers;
+  }
+
+  Server server(String name) {
+    return servers.get(name);
+  }
+
+  Map<String, Endpoint> endpoints() {
+    var endpoints = new LinkedHashMap<String, Endpoint>();
+    servers.forEach((name, server) -> endpoints.put(name, server.endpoint()));
+    return endpoints;
+  }
+
+  private void prepare(Server server) throws Exception {
+    var config = ConfigMapDependent.desiredFor(cluster).getData();
+    Files.createDirectories(server.dir);
+    Files.writeString(server.dir.resolve("my.cnf"), config.get(ConfigMapDependent.MY_CNF));
+    Files.writeString(server.dir.resolve("init.sh"), config.get(ConfigMapDependent.INIT_SCRIPT));
+    run(List.of("cp", "-a", template().toString(), server.dir.resolve("data").toString()));
+    runInit(server.dir, server.name, server.host, cluster.getSpec().getTopology().name());
+  }
+
+  private static synchronized Path template() throws Exception {
+    if (template == null) {
+      Path dir = Files.createTempDirectory("tandem-template");
+      var config = ConfigMapDependent.desiredFor(dev.tandem.kubernetes.ClusterFixture.named("template").mariaDb().build()).getData();
+      Files.writeString(dir.resolve("my.cnf"), config.get(ConfigMapDependent.MY_CNF));
+      Files.writeString(dir.resolve("init.sh"), config.get(ConfigMapDependent.INIT_SCRIPT));
+      runInit(dir, "template-0", "127.0.0.1", "MasterReplica");
+      template = dir.resolve("data");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> run(List.of("rm", "-rf", dir.toString()))));
+    }
+    return template;
+  }
+
+  private static void runInit(Path dir, String pod, String host, String topology) throws IOException, InterruptedException {
+    Files.createDirectories(dir.resolve("data"));
+    var init = new ProcessBuilder("bash", dir.resolve("init.sh").toString()).redirectErrorStream(true);
+    init.environment().putAll(PASSWORDS);
+    init.environment().putAll(Map.of(
+        "POD_NAME", pod, "TANDEM_FLAVOR", "MariaDB", "TANDEM_TOPOLOGY", topology,
+        "DATADIR", dir.resolve("data").toString(), "RUN_DIR", dir.resolve("run").toString(),
+        "SHARED_CNF", dir.resolve("my.cnf").toString(), "FINAL_CNF", dir.resolve("final/my.cnf").toString(),
+        "REPORT_HOST", host));
+    var process = init.start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor()).as(output).isZero();
+  }
+
+  private static void run(List<String> command) {
+    try {
+      var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes());
+      if (process.waitFor() != 0) {
+        throw new IllegalStateException(command + " failed: " + output);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static boolean onPath(String command) {
+    return System.getenv("PATH").lines().flatMap(p -> List.of(p.split(":")).stream()).anyMatch(p -> Files.isExecutable(Path.of(p, command)));
+  }
+
+  @Override
+  public void close() {
+    servers.values().forEach(Server::stopQuietly);
+  }
+
+  /** One mariadbd, started the way the mysqld container starts it. */
+  static final class Server {
+    final String name;
+    final String host;
+    final Path dir;
+    private Process process;
+
+    Server(String name, String host, Path dir) {
+      this.name = name;
+      this.host = host;
+      this.dir = dir;
+    }
+
+    Endpoint endpoint() {
+      return new Endpoint(host, 3306);
+    }
+
+    void start() throws IOException {
+      process = new ProcessBuilder("mariadbd", "--defaults-file=" + dir.resolve("final/my.cnf"), "--user=root",
+          "--datadir=" + dir.resolve("data"), "--socket=" + dir.resolve("run/mysqld.sock"),
+          "--pid-file=" + dir.resolve("run/mysqld.pid"), "--bind-address=" + host, "--port=3306",
+          "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mysqld.log").toFile())).start();
+    }
+
+    void awaitReady() throws Exception {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (true) {
+        assertThat(process.isAlive()).as("%s exited: %s", name, log()).isTrue();
+        try (var connection = DriverManager.getConnection("jdbc:mysql://" + host + ":3306/?connectTimeout=1000",
+            OPERATOR.user(), OPERATOR.password())) {
+          return;
+        } catch (SQLException notYet) {
+          if (System.nanoTime() > deadline) {
+            throw new AssertionError(name + " did not accept connections within 60 s: " + log(), notYet);
+          }
+          Thread.sleep(50);
+        }
+      }
+    }
+
+    /** Restarts a stopped or killed server, like the kubelet restarting the container. */
+    void restart() throws Exception {
+      assertThat(process.isAlive()).as(name + " is still running").isFalse();
+      start();
+      awaitReady();
+    }
+
+    void kill() throws InterruptedException {
+      process.destroyForcibly();
+      process.waitFor();
+    }
+
+    void stop() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        kill();
+      }
+    }
+
+    void freeze() {
+      signal("STOP");
+    }
+
+    void thaw() {
+      signal("CONT");
+    }
+
+    private void signal(String signal) {
+      run(List.of("kill", "-" + signal, Long.toString(process.pid())));
+    }
+
+    String log() {
+      try {
+        var lines = Files.readAllLines(dir.resolve("mysqld.log"));
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+      } catch (IOException e) {
+        return "(no log: " + e.getMessage() + ")";
+      }
+    }
+
+    void stopQuietly() {
+      try {
+        if (process != null && process.isAlive()) {
+          thaw();
+          stop();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
