@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs the planner's actions with SQL. Each step first looks at the instance and does only what
@@ -13,8 +14,17 @@ import java.util.List;
  */
 public final class Executor {
 
+  /**
+   * Stopping a receiver blocked on a frozen source returns only when its read times out, after
+   * the replica net timeout of my.cnf (2 s).
+   */
+  private static final Duration RECEIVER_STOP_TIMEOUT = Duration.ofSeconds(5);
+
   /** Long enough for a read-only switch to wait out a commit in flight, short enough to retry. */
-  private static final int FENCE_LOCK_WAIT_SECONDS = 2;
+  private static final int FENCE_LOCK_WAIT_SECONDS = 1;
+
+  /** Two read-only attempts bounded by the lock wait, and the kills around them. */
+  private static final Duration FENCE_EXTRA_TIME = Duration.ofSeconds(3);
 
   private final Sessions sessions;
   private final Account replication;
@@ -30,17 +40,36 @@ public final class Executor {
     this.catchUpTimeout = catchUpTimeout;
   }
 
-  /** Runs the plan's actions in order and stops at the first that fails. */
+  /**
+   * Runs the plan's actions in order and stops at the first that fails. The fencing actions a
+   * plan starts with run at once: each may wait seconds on a frozen peer, and they do not
+   * depend on each other.
+   */
   public List<StepResult> execute(Plan plan, DesiredCluster desired) {
+    var actions = plan.actions();
     var results = new ArrayList<StepResult>();
-    for (var action : plan.actions()) {
-      var result = run(action, desired);
-      results.add(result);
-      if (result.failed()) {
+    int next = 0;
+    while (next < actions.size()) {
+      int end = next + 1;
+      if (isFencing(actions.get(next))) {
+        while (end < actions.size() && isFencing(actions.get(end))) {
+          end++;
+        }
+      }
+      var batch = actions.subList(next, end).stream()
+          .map(action -> CompletableFuture.supplyAsync(() -> run(action, desired), task -> new Thread(task, "tandem-fence").start()))
+          .toList();
+      batch.forEach(result -> results.add(result.join()));
+      if (results.stream().anyMatch(StepResult::failed)) {
         break;
       }
+      next = end;
     }
     return results;
+  }
+
+  private static boolean isFencing(Action action) {
+    return action instanceof Action.StopReceiver || action instanceof Action.Fence;
   }
 
   public StepResult run(Action action, DesiredCluster desired) {
@@ -84,17 +113,22 @@ public final class Executor {
     }
   }
 
+  /**
+   * Client sessions are killed before the read-only switch as well as after: a commit waiting
+   * for a semi-sync acknowledgement that will never come blocks the switch until it is killed.
+   */
   private StepOutcome fence(Endpoint endpoint) throws SQLException {
-    try (var connection = sessions.open(endpoint)) {
+    try (var connection = sessions.open(endpoint, FENCE_EXTRA_TIME)) {
       var state = Observer.read(connection);
       var dialect = state.dialect();
       execute(connection, "SET SESSION lock_wait_timeout = " + FENCE_LOCK_WAIT_SECONDS);
       int killed = 0;
       if (!state.readOnly()) {
+        killed += killClientSessions(connection, dialect);
         try {
           executeAll(connection, dialect.makeReadOnly());
         } catch (SQLException lockWait) {
-          // An idle client holding a lock blocks the switch: end the sessions, then try again.
+          // A session that connected since still holds a lock: end it and try once more.
           killed += killClientSessions(connection, dialect);
           executeAll(connection, dialect.makeReadOnly());
         }
@@ -126,7 +160,7 @@ public final class Executor {
   }
 
   private StepOutcome stopReceiver(Endpoint endpoint) throws SQLException {
-    try (var connection = sessions.open(endpoint)) {
+    try (var connection = sessions.open(endpoint, RECEIVER_STOP_TIMEOUT)) {
       var state = Observer.read(connection);
       var status = state.replication();
       if (status.isEmpty() || status.get().ioThread() == ReplicationStatus.IoThread.STOPPED) {

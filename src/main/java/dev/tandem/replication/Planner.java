@@ -210,7 +210,7 @@ public final class Planner {
     var actions = new ArrayList<Action>();
     for (String name : reachable) {
       var replication = view.reachableServer(name).replication();
-      if (!name.equals(chosen) && replication.isPresent() && replication.get().ioThread() != ReplicationStatus.IoThread.STOPPED) {
+      if (replication.isPresent() && replication.get().ioThread() != ReplicationStatus.IoThread.STOPPED) {
         actions.add(new Action.StopReceiver(name));
       }
     }

@@ -36,12 +36,14 @@ public final class Sessions {
     properties.setProperty("user", operator.user());
     properties.setProperty("password", operator.password());
     properties.setProperty("connectTimeout", Long.toString(connectTimeout.toMillis()));
-    properties.setProperty("socketTimeout", Long.toString(readTimeout.plus(extra).toMillis()));
+    // The handshake is bounded like the connect: a frozen server accepts TCP but never answers.
+    properties.setProperty("socketTimeout", Long.toString(connectTimeout.toMillis()));
     properties.setProperty("allowPublicKeyRetrieval", "true");
     properties.setProperty("connectionAttributes", "program_name:tandem-operator");
     properties.setProperty("autoReconnect", "false");
     var connection = DriverManager.getConnection("jdbc:mysql://" + endpoint.host() + ":" + endpoint.port() + "/", properties);
     try (var statement = connection.createStatement()) {
+      connection.setNetworkTimeout(Runnable::run, Math.toIntExact(readTimeout.plus(extra).toMillis()));
       statement.execute("SET SESSION sql_mode = REPLACE(@@session.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
     } catch (SQLException e) {
       connection.close();

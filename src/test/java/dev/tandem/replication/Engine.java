@@ -65,6 +65,23 @@ final class Engine implements AutoCloseable {
     }
   }
 
+  /** Passes until one has nothing left to do: healthy, or degraded with only findings to report. */
+  List<Pass> settle(Duration timeout) throws InterruptedException {
+    var passes = new ArrayList<Pass>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      var pass = pass();
+      passes.add(pass);
+      if (pass.plan().actions().isEmpty()) {
+        return passes;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("still acting after " + timeout + "; last plan " + pass.plan() + "; results " + pass.results());
+      }
+      Thread.sleep(100);
+    }
+  }
+
   InstanceSnapshot.ServerState server(String name) {
     return observer.observe(name, desired.members().get(name)).server()
         .orElseThrow(() -> new AssertionError(name + " is unreachable"));
