@@ -39,7 +39,9 @@ final class Candidates {
       // A master's own writes are its clients' writes, not errant ones.
       return state.dialect().emptyGtidSet();
     }
-    return state.ownPart(state.received()).subtract(othersHold.get());
+    // Executed, not received: after a local write the applier stops on the next GTID from the
+    // master (strict order), so the local write stays the last one it executed.
+    return state.ownPart(state.executed()).subtract(othersHold.get());
   }
 
   static Comparator<String> tieBreak(DesiredCluster desired) {

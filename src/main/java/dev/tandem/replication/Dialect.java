@@ -61,6 +61,20 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
   /** Empty when the row says no source is configured. */
   Optional<ReplicationStatus> replicationStatus(Map<String, String> row);
 
+  /**
+   * Where a stopped applier's error does not name the transaction it failed on, a query for the
+   * relay log event it stopped at: its first row names the GTID (see {@link #eventGtid}).
+   */
+  Optional<String> failedTransactionQuery(Map<String, String> replicaStatusRow);
+
+  /** The GTID an event row of {@link #failedTransactionQuery} names. */
+  default Optional<String> eventGtid(Map<String, String> eventRow) {
+    var gtid = EVENT_GTID.matcher(eventRow.getOrDefault("Info", ""));
+    return gtid.find() ? Optional.of(gtid.group(1)) : Optional.empty();
+  }
+
+  Pattern EVENT_GTID = Pattern.compile("GTID (\\d+-\\d+-\\d+|[0-9a-f-]{36}(?::[a-z_0-9]+)?:\\d+)");
+
   String semiSyncSourceEnabledVariable();
 
   String semiSyncReplicaEnabledVariable();

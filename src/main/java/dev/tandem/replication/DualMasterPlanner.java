@@ -36,13 +36,20 @@ final class DualMasterPlanner {
       } else if (!replication.get().threadsRunning()) {
         actions.add(new Action.StartReplication(master));
       }
+      // A master whose peer is down would wait for acknowledgements nobody sends: it runs
+      // without semi-sync until the peer is back, and says so (RPO > 0 while single).
+      boolean semiSync = desired.semiSyncEffective() && view.snapshot(peer).isReachable();
       if (!state.readOnly()) {
         writers.add(master);
-        if (state.semiSync().sourceEnabled() != desired.semiSyncEffective()) {
-          actions.add(new Action.Promote(master, desired.semiSyncEffective()));
+        if (state.semiSync().sourceEnabled() != semiSync) {
+          actions.add(new Action.Promote(master, semiSync));
+        }
+        if (!semiSync && desired.semiSyncEffective()) {
+          findings.add(new Finding.Waiting(master, master + " takes writes without semi-sync while " + peer
+              + " is down: a write acknowledged now is on " + master + " alone"));
         }
       } else if (caughtUpWithPeer(view, master, peer)) {
-        actions.add(new Action.Promote(master, desired.semiSyncEffective()));
+        actions.add(new Action.Promote(master, semiSync));
         writers.add(master);
       } else {
         findings.add(new Finding.Waiting(master, master + " catches up with " + peer + " before it takes writes again"));

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 /** MariaDB 10.11 and 11.x: master/slave statements, domain-server-seq GTIDs, built-in semi-sync. */
 public record MariaDbDialect(String version) implements Dialect {
 
+  /** Some MariaDB versions name the GTID in the error text; the relay log always does. */
   private static final Pattern FAILING_GTID = Pattern.compile("Gtid (\\d+-\\d+-\\d+)");
 
   @Override
@@ -58,6 +59,20 @@ public record MariaDbDialect(String version) implements Dialect {
         Dialect.seconds(row.get("Seconds_Behind_Master")),
         parseGtidSet(row.get("Gtid_IO_Pos")),
         !"No".equals(row.getOrDefault("Using_Gtid", "No"))));
+  }
+
+  /**
+   * MariaDB's applier errors give binlog coordinates, not the GTID. A failed transaction is
+   * rolled back, so the applier's relay log position is the start of it: its GTID event.
+   */
+  @Override
+  public Optional<String> failedTransactionQuery(Map<String, String> replicaStatusRow) {
+    String file = replicaStatusRow.get("Relay_Log_File");
+    String position = replicaStatusRow.get("Relay_Log_Pos");
+    if (file == null || file.isBlank() || position == null || !position.matches("\\d+")) {
+      return Optional.empty();
+    }
+    return Optional.of("SHOW RELAYLOG EVENTS IN " + Dialect.quote(file) + " FROM " + position + " LIMIT 1");
   }
 
   @Override

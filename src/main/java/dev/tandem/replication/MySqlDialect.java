@@ -55,6 +55,12 @@ public record MySqlDialect(String version) implements Dialect {
         "1".equals(row.get("Auto_Position"))));
   }
 
+  /** MySQL's applier errors name the transaction: "… executing transaction 'uuid:n' …". */
+  @Override
+  public Optional<String> failedTransactionQuery(Map<String, String> replicaStatusRow) {
+    return Optional.empty();
+  }
+
   @Override
   public String semiSyncSourceEnabledVariable() {
     return "rpl_semi_sync_source_enabled";

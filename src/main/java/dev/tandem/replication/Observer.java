@@ -60,8 +60,25 @@ public final class Observer {
         Optional.ofNullable(instance.get("server_uuid")),
         "1".equals(instance.get("read_only")) || "1".equals(instance.get("super_read_only")),
         dialect.parseGtidSet(instance.get("executed")),
-        replicaRows.isEmpty() ? Optional.empty() : dialect.replicationStatus(replicaRows.get(0)),
+        replicaRows.isEmpty() ? Optional.empty() : replicationStatus(connection, dialect, replicaRows.get(0)),
         semiSync);
+  }
+
+  private static Optional<ReplicationStatus> replicationStatus(Connection connection, Dialect dialect, Map<String, String> row)
+      throws SQLException {
+    var status = dialect.replicationStatus(row);
+    var unnamed = status.flatMap(ReplicationStatus::lastSqlError).filter(error -> error.failingGtid().isEmpty());
+    if (unnamed.isPresent() && !status.get().sqlThreadRunning()) {
+      var query = dialect.failedTransactionQuery(row);
+      if (query.isPresent()) {
+        var events = rows(connection, query.get());
+        var gtid = events.isEmpty() ? Optional.<String>empty() : dialect.eventGtid(events.get(0));
+        if (gtid.isPresent()) {
+          return Optional.of(status.get().withFailedTransaction(gtid.get()));
+        }
+      }
+    }
+    return status;
   }
 
   static String describe(Exception e) {

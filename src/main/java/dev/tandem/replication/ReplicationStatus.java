@@ -36,6 +36,13 @@ public record ReplicationStatus(
     }
   }
 
+  /** The same status, its applier error naming the transaction it failed on. */
+  public ReplicationStatus withFailedTransaction(String gtid) {
+    return new ReplicationStatus(sourceHost, sourcePort, ioThread, sqlThreadRunning, lastIoError,
+        lastSqlError.map(error -> new ReplicationError(error.number(), error.message(), Optional.of(gtid))),
+        secondsBehindSource, received, usesGtidAutoPosition);
+  }
+
   public boolean replicatesFrom(Endpoint source) {
     return sourceHost.equalsIgnoreCase(source.host()) && sourcePort == source.port();
   }

@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * An application writing as fast as it can through "the writer Service": the endpoint the
- * supplier names at each reconnect. A row counts as acknowledged only when its commit returned;
- * one whose commit failed or hung is "in doubt", as it would be for a real client.
+ * supplier names at each reconnect. A row counts as acknowledged only when its commit returned,
+ * as it would for a real client; one whose commit failed or hung is not counted.
  */
 final class ContinuousWriter implements AutoCloseable {
 
@@ -23,13 +23,24 @@ final class ContinuousWriter implements AutoCloseable {
 
   private final Supplier<Endpoint> writer;
   private final Set<Long> acknowledged = new ConcurrentSkipListSet<>();
-  private final Set<Long> inDoubt = new ConcurrentSkipListSet<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicLong longestGapNanos = new AtomicLong();
   private final Thread thread;
 
+  private final boolean autoIncrement;
+
+  /** Writes rows 1, 2, 3, … through the writer Service. */
   ContinuousWriter(Supplier<Endpoint> writer) {
+    this(writer, false);
+  }
+
+  /**
+   * @param autoIncrement let the server pick each id (DualMaster: each master hands out its own
+   *     interleaved values) instead of counting 1, 2, 3, …
+   */
+  ContinuousWriter(Supplier<Endpoint> writer, boolean autoIncrement) {
     this.writer = writer;
+    this.autoIncrement = autoIncrement;
     this.thread = new Thread(this::write, "continuous-writer");
     thread.start();
   }
@@ -41,7 +52,8 @@ final class ContinuousWriter implements AutoCloseable {
       statement.execute("CREATE USER IF NOT EXISTS app@'%' IDENTIFIED BY '" + APP.password() + "'");
       statement.execute("GRANT ALL ON app.* TO app@'%'");
       statement.execute("CREATE DATABASE IF NOT EXISTS app");
-      statement.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id BIGINT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))");
+      statement.execute("CREATE TABLE IF NOT EXISTS " + TABLE
+          + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))");
     }
   }
 
@@ -56,12 +68,18 @@ final class ContinuousWriter implements AutoCloseable {
           connection = DriverManager.getConnection("jdbc:mysql://" + endpoint + "/?connectTimeout=500&socketTimeout=3000",
               APP.user(), APP.password());
         }
-        long id = next++;
         try (var statement = connection.createStatement()) {
-          inDoubt.add(id);
-          statement.executeUpdate("INSERT INTO " + TABLE + " (id) VALUES (" + id + ")");
-          inDoubt.remove(id);
-          acknowledged.add(id);
+          if (autoIncrement) {
+            statement.executeUpdate("INSERT INTO " + TABLE + " () VALUES ()", java.sql.Statement.RETURN_GENERATED_KEYS);
+            try (var keys = statement.getGeneratedKeys()) {
+              keys.next();
+              acknowledged.add(keys.getLong(1));
+            }
+          } else {
+            long id = next++;
+            statement.executeUpdate("INSERT INTO " + TABLE + " (id) VALUES (" + id + ")");
+            acknowledged.add(id);
+          }
         }
         long now = System.nanoTime();
         longestGapNanos.accumulateAndGet(now - lastAck, Math::max);
@@ -84,10 +102,6 @@ final class ContinuousWriter implements AutoCloseable {
 
   int acknowledgedCount() {
     return acknowledged.size();
-  }
-
-  Set<Long> inDoubt() {
-    return Set.copyOf(inDoubt);
   }
 
   long longestGapMillis() {
