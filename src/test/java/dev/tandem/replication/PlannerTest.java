@@ -1,0 +1,550 @@
+package dev.tandem.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.replication.Action.CatchUp;
+import dev.tandem.replication.Action.Detach;
+import dev.tandem.replication.Action.Fence;
+import dev.tandem.replication.Action.Promote;
+import dev.tandem.replication.Action.Replicate;
+import dev.tandem.replication.Action.StartReplication;
+import dev.tandem.replication.Action.StopReceiver;
+import dev.tandem.replication.Plan.State;
+import dev.tandem.replication.ReplicationStatus.IoThread;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The planner, one observed cluster per test; named {@code <state><instances>-<cause>} in the display name. */
+class PlannerTest {
+
+  static View healthy3() {
+    return View.of(3).recorded("shop-0").master("shop-0", "0-1000-10")
+        .replica("shop-1", "shop-0", "0-1000-10").replica("shop-2", "shop-0", "0-1000-10");
+  }
+
+  /** The master is gone and both replicas noticed. */
+  static View masterLost3() {
+    return healthy3().unreachable("shop-0").io("shop-1", IoThread.CONNECTING).io("shop-2", IoThread.CONNECTING);
+  }
+
+  @Nested
+  class Bootstrap {
+    @Test
+    void bootstrap3FreshChoosesTheFirstInstanceAndStartsReplicasBeforeSemiSync() {
+      var plan = View.of(3).plan();
+
+      assertThat(plan.state()).isEqualTo(State.BOOTSTRAP);
+      assertThat(plan.masters()).containsExactly("shop-0");
+      assertThat(plan.actions()).containsExactly(
+          new Replicate("shop-1", "shop-0"), new Replicate("shop-2", "shop-0"), new Promote("shop-0", true));
+    }
+
+    @Test
+    void bootstrap3WithAPreferredMasterStartsThere() {
+      var plan = View.of(3).preferred("shop-2").plan();
+
+      assertThat(plan.masters()).containsExactly("shop-2");
+      assertThat(plan.actions()).last().isEqualTo(new Promote("shop-2", true));
+    }
+
+    @Test
+    void bootstrap1SingleInstanceHasNoSemiSyncToWaitFor() {
+      var plan = View.of(1).plan();
+
+      assertThat(plan.actions()).containsExactly(new Promote("shop-0", false));
+    }
+
+    @Test
+    void bootstrap3AsyncLeavesSemiSyncOff() {
+      assertThat(View.of(3).async().plan().actions()).last().isEqualTo(new Promote("shop-0", false));
+    }
+
+    @Test
+    void waiting3FreshWithAnUnreachableInstanceDoesNotChooseYet() {
+      var plan = View.of(3).unreachable("shop-2").plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.actions()).isEmpty();
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("waiting for [shop-2]"));
+    }
+
+    @Test
+    void bootstrap3AnOfflineInstanceIsNotWaitedForNorConfigured() {
+      var plan = View.of(3).offline("shop-2").unreachable("shop-2").plan();
+
+      assertThat(plan.state()).isEqualTo(State.BOOTSTRAP);
+      assertThat(plan.actions()).containsExactly(new Replicate("shop-1", "shop-0"), new Promote("shop-0", true));
+    }
+  }
+
+  @Nested
+  class Steady {
+    @Test
+    void healthy3NothingToDo() {
+      var plan = healthy3().plan();
+
+      assertThat(plan.state()).isEqualTo(State.HEALTHY);
+      assertThat(plan.masters()).containsExactly("shop-0");
+      assertThat(plan.actions()).isEmpty();
+      assertThat(plan.findings()).isEmpty();
+    }
+
+    @Test
+    void healthy3ALaggingReplicaIsLeftToCatchUp() {
+      assertThat(healthy3().replica("shop-2", "shop-0", "0-1000-4").plan().state()).isEqualTo(State.HEALTHY);
+    }
+
+    @Test
+    void healthy3AReplicaAheadOfTheMastersSnapshotByTheMastersOwnWritesIsNotErrant() {
+      var plan = healthy3().replica("shop-1", "shop-0", "0-1000-12").plan();
+
+      assertThat(plan.state()).isEqualTo(State.HEALTHY);
+    }
+
+    @Test
+    void degraded3AReplicaStoppedWithoutAnErrorIsRestarted() {
+      var plan = healthy3().io("shop-1", IoThread.STOPPED).sqlStopped("shop-1").plan();
+
+      assertThat(plan.state()).isEqualTo(State.DEGRADED);
+      assertThat(plan.actions()).containsExactly(new StartReplication("shop-1"));
+    }
+
+    @Test
+    void degraded3AnApplierErrorIsReportedAndNeverSkipped() {
+      var plan = healthy3().sqlError("shop-1", 1062, "0-1000-11").plan();
+
+      assertThat(plan.actions()).isEmpty();
+      assertThat(plan.findings()).singleElement().isInstanceOfSatisfying(Finding.ReplicationBroken.class, broken -> {
+        assertThat(broken.instance()).isEqualTo("shop-1");
+        assertThat(broken.message()).contains("error 1062 at GTID 0-1000-11");
+      });
+    }
+
+    @Test
+    void degraded3AReceiverStoppedOnAnErrorIsReported() {
+      var plan = healthy3().ioError("shop-2", 1236).plan();
+
+      assertThat(plan.actions()).isEmpty();
+      assertThat(plan.findings()).singleElement().extracting(Finding::message).asString().contains("error 1236");
+    }
+
+    @Test
+    void degraded3AReceiverReconnectingOnItsOwnNeedsNothing() {
+      assertThat(healthy3().io("shop-2", IoThread.CONNECTING).plan().state()).isEqualTo(State.HEALTHY);
+    }
+
+    @Test
+    void degraded3AnUnconfiguredReplicaIsPointedAtTheMaster() {
+      var plan = healthy3().standalone("shop-2", "0-1000-3").plan();
+
+      assertThat(plan.actions()).containsExactly(new Replicate("shop-2", "shop-0"));
+    }
+
+    @Test
+    void degraded3AReplicaOfTheWrongSourceIsRepointed() {
+      var plan = healthy3().replica("shop-2", "shop-1", "0-1000-10").plan();
+
+      assertThat(plan.actions()).containsExactly(new Replicate("shop-2", "shop-0"));
+    }
+
+    @Test
+    void degraded3AReplicaLeftAsSemiSyncSourceIsDemoted() {
+      var plan = healthy3().semiSyncSource("shop-1", true).plan();
+
+      assertThat(plan.actions()).containsExactly(new Replicate("shop-1", "shop-0"));
+    }
+
+    @Test
+    void degraded3AMasterWithoutItsSemiSyncSourceSideIsPromotedAgain() {
+      var plan = healthy3().semiSyncSource("shop-0", false).plan();
+
+      assertThat(plan.actions()).containsExactly(new Promote("shop-0", true));
+    }
+
+    @Test
+    void degraded3AnUnreachableReplicaIsReported() {
+      var plan = healthy3().unreachable("shop-2").plan();
+
+      assertThat(plan.state()).isEqualTo(State.DEGRADED);
+      assertThat(plan.actions()).isEmpty();
+      assertThat(plan.findings()).singleElement().isInstanceOf(Finding.Unreachable.class);
+    }
+
+    @Test
+    void degraded3AnErrantReplicaIsReportedAndNotRepointed() {
+      var plan = healthy3().standalone("shop-2", "0-1000-9,0-1002-10").plan();
+
+      assertThat(plan.actions()).isEmpty();
+      assertThat(plan.findings()).singleElement().isInstanceOfSatisfying(Finding.Errant.class, errant -> {
+        assertThat(errant.instance()).isEqualTo("shop-2");
+        assertThat(errant.transactions()).hasToString("0-1002-10");
+      });
+    }
+
+    @Test
+    void healthy3AnOfflineReplicaIsLeftAloneEvenWhenStopped() {
+      var plan = healthy3().offline("shop-2").io("shop-2", IoThread.STOPPED).sqlStopped("shop-2").plan();
+
+      assertThat(plan.state()).isEqualTo(State.HEALTHY);
+    }
+
+    @Test
+    void degraded3AnOfflineReplicaRemovedFromTheListIsRestarted() {
+      var plan = healthy3().io("shop-2", IoThread.STOPPED).sqlStopped("shop-2").plan();
+
+      assertThat(plan.actions()).containsExactly(new StartReplication("shop-2"));
+    }
+  }
+
+  @Nested
+  class Switchover {
+    @Test
+    void switchover3FencesCatchesUpPromotesAndRepointsEveryoneIncludingTheOldMaster() {
+      var plan = healthy3().preferred("shop-1").plan();
+
+      assertThat(plan.state()).isEqualTo(State.SWITCHOVER);
+      assertThat(plan.masters()).containsExactly("shop-1");
+      assertThat(plan.actions()).containsExactly(new Fence("shop-0"), new CatchUp("shop-1", "shop-0"), new Detach("shop-1"),
+          new Replicate("shop-2", "shop-1"), new Replicate("shop-0", "shop-1"), new Promote("shop-1", true));
+    }
+
+    @Test
+    void degraded3NoSwitchoverToAnOfflineInstance() {
+      assertSwitchoverWaits(healthy3().offline("shop-1").preferred("shop-1"), "shop-1 is offline");
+    }
+
+    @Test
+    void degraded3NoSwitchoverToAnUnreachableInstance() {
+      assertSwitchoverWaits(healthy3().unreachable("shop-1").preferred("shop-1"), "shop-1 is unreachable");
+    }
+
+    @Test
+    void degraded3NoSwitchoverToAnInstanceNotReplicatingFromTheMaster() {
+      assertSwitchoverWaits(healthy3().standalone("shop-1", "0-1000-10").preferred("shop-1"), "does not replicate from shop-0");
+    }
+
+    @Test
+    void degraded3NoSwitchoverToAnInstanceWhoseReplicationIsDown() {
+      assertSwitchoverWaits(healthy3().io("shop-1", IoThread.CONNECTING).preferred("shop-1"), "replication is not running");
+    }
+
+    @Test
+    void degraded3NoSwitchoverToAnErrantInstance() {
+      assertSwitchoverWaits(healthy3().replica("shop-1", "shop-0", "0-1001-11").preferred("shop-1"), "errant transactions 0-1001-11");
+    }
+
+    void assertSwitchoverWaits(View view, String reason) {
+      var plan = view.plan();
+      assertThat(plan.state()).isNotEqualTo(State.SWITCHOVER);
+      assertThat(plan.masters()).containsExactly("shop-0");
+      assertThat(plan.actions()).doesNotContain(new Fence("shop-0"));
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("switchover from shop-0 to shop-1 waits").contains(reason));
+    }
+  }
+
+  @Nested
+  class Failover {
+    @Test
+    void failover3PromotesTheReplicaThatReceivedTheMost() {
+      var plan = masterLost3().replica("shop-1", "shop-0", "0-1000-8").received("shop-1", "0-1000-10")
+          .replica("shop-2", "shop-0", "0-1000-9").io("shop-1", IoThread.CONNECTING).io("shop-2", IoThread.CONNECTING).plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.masters()).containsExactly("shop-1");
+      assertThat(plan.actions()).containsExactly(new StopReceiver("shop-1"), new StopReceiver("shop-2"), new Fence("shop-0"),
+          new Detach("shop-1"), new Replicate("shop-2", "shop-1"), new Promote("shop-1", true));
+    }
+
+    @Test
+    void failover3EqualPositionsGoToThePriorityList() {
+      assertThat(masterLost3().priority("shop-2", "shop-1").plan().masters()).containsExactly("shop-2");
+    }
+
+    @Test
+    void failover3EqualPositionsGoToThePreferredMasterBeforeThePriorityList() {
+      assertThat(masterLost3().priority("shop-1").preferred("shop-2").plan().masters()).containsExactly("shop-2");
+    }
+
+    @Test
+    void failover3EqualPositionsWithoutPreferenceGoToTheLowestOrdinal() {
+      assertThat(masterLost3().plan().masters()).containsExactly("shop-1");
+    }
+
+    @Test
+    void failover3APodKnownDownIsEnoughWitnessWhenTheReplicasHaveNotNoticedYet() {
+      var plan = healthy3().unreachable("shop-0").down("shop-0").io("shop-1", IoThread.CONNECTING).plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("[shop-2] still receive from it"));
+    }
+
+    @Test
+    void waiting3TheOperatorAloneLosingTheMasterIsNoFailover() {
+      var plan = healthy3().unreachable("shop-0").plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.actions()).isEmpty();
+      assertThat(plan.findings()).anySatisfy(finding ->
+          assertThat(finding.message()).contains("the operator cannot reach master shop-0 but [shop-1, shop-2] still receive from it"));
+    }
+
+    @Test
+    void waiting2AMasterNobodyCanVouchForIsNotFailedOver() {
+      var plan = View.of(2).recorded("shop-0").unreachable("shop-0").standalone("shop-1", "0-1000-10").plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("no replica can confirm it is down"));
+    }
+
+    @Test
+    void failover2APodKnownDownConfirmsTheMasterIsGone() {
+      var plan = View.of(2).recorded("shop-0").unreachable("shop-0").down("shop-0").standalone("shop-1", "0-1000-10").plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.masters()).containsExactly("shop-1");
+    }
+
+    @Test
+    void waiting3LosslessModeWaitsForAnUnreachableReplicaThatMayHoldTheOnlyAcknowledgedCopy() {
+      var plan = masterLost3().unreachable("shop-2").plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("[shop-2] may hold the only copy"));
+    }
+
+    @Test
+    void failover3AsyncModeFailsOverToTheReachableReplica() {
+      var plan = masterLost3().async().unreachable("shop-2").plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.masters()).containsExactly("shop-1");
+      assertThat(plan.actions()).last().isEqualTo(new Promote("shop-1", false));
+    }
+
+    @Test
+    void waiting3DivergentReplicasAreNotResolvedAutomatically() {
+      var plan = masterLost3().mySql()
+          .replica("shop-1", "shop-0", View.uuid(0) + ":1-10," + View.uuid(7) + ":1")
+          .replica("shop-2", "shop-0", View.uuid(0) + ":1-10," + View.uuid(8) + ":1")
+          .io("shop-1", IoThread.CONNECTING).io("shop-2", IoThread.CONNECTING).plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("GTID sets diverge"));
+    }
+
+    @Test
+    void failoverNeeded3WithAutomaticFailoverOffOnlyRecommendsTheCandidate() {
+      var plan = masterLost3().manualFailover().replica("shop-2", "shop-0", "0-1000-11").io("shop-2", IoThread.CONNECTING).plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER_NEEDED);
+      assertThat(plan.actions()).isEmpty();
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("recommended candidate is shop-2"));
+    }
+
+    @Test
+    void failover3AnOfflineReplicaIsNeverTheCandidateNorRepointed() {
+      var plan = masterLost3().offline("shop-1").plan();
+
+      assertThat(plan.masters()).containsExactly("shop-2");
+      assertThat(plan.actions()).doesNotContain(new Replicate("shop-1", "shop-2"));
+    }
+
+    @Test
+    void waiting3AnOfflineReplicaHoldingMoreThanEveryCandidateBlocksTheFailover() {
+      var plan = masterLost3().offline("shop-1").replica("shop-1", "shop-0", "0-1000-12").io("shop-1", IoThread.CONNECTING).plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+    }
+
+    @Test
+    void failover3AnErrantReplicaIsNeverTheCandidateEvenFirstInPriority() {
+      var plan = masterLost3().priority("shop-2").replica("shop-2", "shop-0", "0-1000-10,0-1002-11")
+          .io("shop-2", IoThread.CONNECTING).plan();
+
+      assertThat(plan.masters()).containsExactly("shop-1");
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding).isInstanceOf(Finding.Errant.class)
+          .extracting(Finding::instance).isEqualTo("shop-2"));
+      assertThat(plan.actions()).doesNotContain(new Replicate("shop-2", "shop-1"));
+    }
+
+    @Test
+    void failover3ARestartedMasterThatHoldsTheMostIsPromotedAgain() {
+      var plan = healthy3().standalone("shop-0", "0-1000-12").replica("shop-1", "shop-0", "0-1000-11").plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.masters()).containsExactly("shop-0");
+      assertThat(plan.actions()).containsExactly(new StopReceiver("shop-1"), new StopReceiver("shop-2"),
+          new Replicate("shop-1", "shop-0"), new Replicate("shop-2", "shop-0"), new Promote("shop-0", true));
+    }
+
+    @Test
+    void failover3ARestartedMasterThatTruncatedLosesToTheReplicaThatHoldsMore() {
+      var plan = healthy3().standalone("shop-0", "0-1000-9").plan();
+
+      assertThat(plan.masters()).containsExactly("shop-1");
+      assertThat(plan.actions()).contains(new Fence("shop-0"), new Replicate("shop-0", "shop-1"));
+    }
+
+    @Test
+    void failover3MySqlGtidSetsByServerUuid() {
+      String base = View.uuid(0) + ":1-100";
+      var plan = View.of(3).mySql().recorded("shop-0").unreachable("shop-0")
+          .replica("shop-1", "shop-0", base).io("shop-1", IoThread.CONNECTING)
+          .replica("shop-2", "shop-0", View.uuid(0) + ":1-90").received("shop-2", View.uuid(0) + ":1-101")
+          .io("shop-2", IoThread.CONNECTING).plan();
+
+      assertThat(plan.masters()).containsExactly("shop-2");
+    }
+
+    @Test
+    void failover3AResumedFailoverFinishesWhereItStopped() {
+      // The previous pass stopped the receivers and crashed before promoting.
+      var plan = masterLost3().io("shop-1", IoThread.STOPPED).io("shop-2", IoThread.STOPPED).plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.masters()).containsExactly("shop-1");
+      assertThat(plan.actions()).containsExactly(new Fence("shop-0"), new Detach("shop-1"), new Replicate("shop-2", "shop-1"),
+          new Promote("shop-1", true));
+    }
+  }
+
+  @Nested
+  class AfterFailover {
+    static View promoted() {
+      return View.of(3).recorded("shop-1").master("shop-1", "0-1000-10,0-1001-15").replica("shop-2", "shop-1", "0-1000-10,0-1001-15");
+    }
+
+    @Test
+    void degraded3TheOldMasterReturningWithASubsetRejoinsAsReplica() {
+      var plan = promoted().standalone("shop-0", "0-1000-10").plan();
+
+      assertThat(plan.masters()).containsExactly("shop-1");
+      assertThat(plan.actions()).containsExactly(new Replicate("shop-0", "shop-1"));
+    }
+
+    @Test
+    void degraded3TheOldMasterReturningWithExtraTransactionsIsErrantAndLeftAlone() {
+      var plan = promoted().standalone("shop-0", "0-1000-11").plan();
+
+      assertThat(plan.actions()).isEmpty();
+      assertThat(plan.findings()).singleElement().isInstanceOfSatisfying(Finding.Errant.class,
+          errant -> assertThat(errant.transactions()).hasToString("0-1000-11"));
+    }
+
+    @Test
+    void degraded3AnUnreachableOldMasterStillRecordedIsFencedAsAZombie() {
+      var plan = View.of(3).recorded("shop-0").unreachable("shop-0").master("shop-1", "0-1000-10")
+          .replica("shop-2", "shop-1", "0-1000-10").plan();
+
+      assertThat(plan.masters()).containsExactly("shop-1");
+      assertThat(plan.actions()).containsExactly(new Fence("shop-0"));
+    }
+  }
+
+  @Nested
+  class SplitBrain {
+    @Test
+    void splitBrain3KeepsTheRecordedMasterAndFencesTheOther() {
+      var plan = healthy3().writable("shop-2").plan();
+
+      assertThat(plan.state()).isEqualTo(State.SPLIT_BRAIN);
+      assertThat(plan.masters()).containsExactly("shop-0");
+      assertThat(plan.actions()).containsExactly(new Fence("shop-2"));
+    }
+
+    @Test
+    void splitBrain3WithoutARecordedMasterFencesEveryWriter() {
+      var plan = View.of(3).master("shop-0", "0-1000-10").master("shop-1", "0-1000-10").plan();
+
+      assertThat(plan.masters()).isEmpty();
+      assertThat(plan.actions()).containsExactly(new Fence("shop-0"), new Fence("shop-1"));
+    }
+  }
+
+  @Nested
+  class DualMaster {
+    static View bothHealthy() {
+      return View.of(3).dualMaster().recorded("shop-0")
+          .master("shop-0", "0-1000-10,1-1001-20").replica("shop-0", "shop-1", "0-1000-10,1-1001-20").writable("shop-0")
+          .master("shop-1", "0-1000-10,1-1001-20").replica("shop-1", "shop-0", "0-1000-10,1-1001-20").writable("shop-1")
+          .replica("shop-2", "shop-0", "0-1000-10,1-1001-20");
+    }
+
+    @Test
+    void bootstrap2BothMastersReplicateFromEachOtherAndTakeWrites() {
+      var plan = View.of(2).dualMaster().plan();
+
+      assertThat(plan.masters()).containsExactly("shop-0", "shop-1");
+      assertThat(plan.actions()).containsExactly(new Replicate("shop-0", "shop-1"), new Promote("shop-0", true),
+          new Replicate("shop-1", "shop-0"), new Promote("shop-1", true));
+    }
+
+    @Test
+    void healthy3BothMastersWritableAndTheReplicaFollowsTheActiveOne() {
+      var plan = bothHealthy().plan();
+
+      assertThat(plan.state()).isEqualTo(State.HEALTHY);
+      assertThat(plan.masters()).containsExactly("shop-0", "shop-1");
+    }
+
+    @Test
+    void healthy3ThePreferredMasterIsTheActiveOne() {
+      var plan = bothHealthy().preferred("shop-1").replica("shop-2", "shop-1", "0-1000-10,1-1001-20").plan();
+
+      assertThat(plan.masters()).containsExactly("shop-1", "shop-0");
+      assertThat(plan.state()).isEqualTo(State.HEALTHY);
+    }
+
+    @Test
+    void degraded3LosingOneMasterMakesThePeerActiveWithoutSemiSyncAndMovesTheReplica() {
+      var plan = bothHealthy().unreachable("shop-0").io("shop-1", IoThread.CONNECTING).plan();
+
+      assertThat(plan.masters()).containsExactly("shop-1");
+      assertThat(plan.actions()).containsExactly(new Promote("shop-1", false), new Replicate("shop-2", "shop-1"));
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("without semi-sync"));
+    }
+
+    @Test
+    void degraded3AReplicaHoldingWhatTheNewActiveMasterLacksWaits() {
+      var plan = bothHealthy().unreachable("shop-0").replica("shop-2", "shop-0", "0-1000-12,1-1001-20").plan();
+
+      assertThat(plan.actions()).doesNotContain(new Replicate("shop-2", "shop-1"));
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("shop-2 holds 0-1000-12"));
+    }
+
+    @Test
+    void degraded3AReturningMasterCatchesUpBeforeTakingWrites() {
+      var plan = bothHealthy().master("shop-1", "0-1000-10,1-1001-30").semiSyncSource("shop-1", false)
+          .standalone("shop-0", "0-1000-10,1-1001-25").replica("shop-0", "shop-1", "0-1000-10,1-1001-25").behind("shop-0", 3)
+          .replica("shop-2", "shop-1", "0-1000-10,1-1001-30").plan();
+
+      assertThat(plan.masters()).containsExactly("shop-1");
+      assertThat(plan.actions()).containsExactly(new Promote("shop-1", true));
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("shop-0 catches up with shop-1"));
+    }
+
+    @Test
+    void degraded3AReturningMasterThatCaughtUpTakesWritesAgainAndBecomesActive() {
+      var plan = bothHealthy().standalone("shop-0", "0-1000-10,1-1001-20").replica("shop-0", "shop-1", "0-1000-10,1-1001-20").plan();
+
+      assertThat(plan.actions()).containsExactly(new Promote("shop-0", true));
+      assertThat(plan.masters()).containsExactly("shop-0", "shop-1");
+    }
+
+    @Test
+    void degraded2AConflictIsReportedAndNotSkipped() {
+      var plan = bothHealthy().sqlError("shop-1", 1062, "0-1000-11").plan();
+
+      assertThat(plan.actions()).isEmpty();
+      assertThat(plan.findings()).singleElement().isInstanceOf(Finding.ReplicationBroken.class);
+    }
+
+    @Test
+    void waiting3BothMastersDown() {
+      var plan = bothHealthy().unreachable("shop-0", "shop-1").plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.masters()).isEmpty();
+    }
+  }
+}
