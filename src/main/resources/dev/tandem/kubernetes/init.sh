@@ -58,14 +58,17 @@ sql_string() {
   printf "'%s'" "${s//\'/\\\'}"
 }
 
+# The operator's account holds what the replication engine runs (docs/replication.md), no more:
+# no data privileges. It may grant REPLICATION SLAVE, to keep the replication account in place.
 if [[ $TANDEM_FLAVOR == MySQL ]]; then
   server=mysqld
   client=mysql
-  replication_grant="REPLICATION SLAVE"
+  operator_grants="GRANT PROCESS, RELOAD, REPLICATION CLIENT, REPLICATION SLAVE, CREATE USER ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;
+GRANT SYSTEM_VARIABLES_ADMIN, REPLICATION_SLAVE_ADMIN, CONNECTION_ADMIN ON *.* TO '$OPERATOR_USER'@'%';"
 else
   server=$(command -v mariadbd || command -v mysqld)
   client=$(command -v mariadb || command -v mysql)
-  replication_grant="REPLICATION SLAVE"
+  operator_grants="GRANT PROCESS, RELOAD, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, CREATE USER, REPLICATION SLAVE ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;"
 fi
 
 # A scratch directory next to the data, so a half-initialized one is never mistaken for done.
@@ -98,9 +101,9 @@ done
 "$client" --no-defaults "--socket=$socket" -uroot <<SQL
 ALTER USER 'root'@'localhost' IDENTIFIED BY $(sql_string "$ROOT_PASSWORD");
 CREATE USER '$OPERATOR_USER'@'%' IDENTIFIED BY $(sql_string "$OPERATOR_PASSWORD");
-GRANT ALL PRIVILEGES ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;
+$operator_grants
 CREATE USER '$REPLICATION_USER'@'%' IDENTIFIED BY $(sql_string "$REPLICATION_PASSWORD");
-GRANT $replication_grant ON *.* TO '$REPLICATION_USER'@'%';
+GRANT REPLICATION SLAVE ON *.* TO '$REPLICATION_USER'@'%';
 SQL
 
 kill "$server_pid"

@@ -55,7 +55,7 @@ class BootstrapTest {
   @Test
   void aWriteOnTheMasterReachesBothReplicasWithTheSameGtids() throws Exception {
     engine.converge(Duration.ofSeconds(30));
-    ContinuousWriter.createSchema(servers.server("shop-0").endpoint());
+    ContinuousWriter.createSchema(servers.server("shop-0"));
     try (var writer = new ContinuousWriter(() -> servers.server("shop-0").endpoint())) {
       writer.awaitMoreWrites(50);
       var written = writer.stop();

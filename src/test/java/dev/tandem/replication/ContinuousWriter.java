@@ -45,16 +45,11 @@ final class ContinuousWriter implements AutoCloseable {
     thread.start();
   }
 
-  /** The application's schema and account, created on the master (and replicated). */
-  static void createSchema(Endpoint master) throws SQLException {
-    try (var connection = DriverManager.getConnection("jdbc:mysql://" + master + "/", LocalMariaDb.OPERATOR.user(),
-        LocalMariaDb.OPERATOR.password()); var statement = connection.createStatement()) {
-      statement.execute("CREATE USER IF NOT EXISTS app@'%' IDENTIFIED BY '" + APP.password() + "'");
-      statement.execute("GRANT ALL ON app.* TO app@'%'");
-      statement.execute("CREATE DATABASE IF NOT EXISTS app");
-      statement.execute("CREATE TABLE IF NOT EXISTS " + TABLE
-          + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))");
-    }
+  /** The application's schema and account, created on the master by root (and replicated). */
+  static void createSchema(LocalMariaDb.Server master) throws Exception {
+    master.asRoot("CREATE USER IF NOT EXISTS app@'%' IDENTIFIED BY '" + APP.password() + "';"
+        + " GRANT ALL ON app.* TO app@'%'; CREATE DATABASE IF NOT EXISTS app;"
+        + " CREATE TABLE IF NOT EXISTS " + TABLE + " (id BIGINT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))");
   }
 
   private void write() {
@@ -121,8 +116,7 @@ final class ContinuousWriter implements AutoCloseable {
   }
 
   static List<Long> rows(Endpoint endpoint) throws SQLException {
-    try (var connection = DriverManager.getConnection("jdbc:mysql://" + endpoint + "/?connectTimeout=1000",
-        LocalMariaDb.OPERATOR.user(), LocalMariaDb.OPERATOR.password());
+    try (var connection = DriverManager.getConnection("jdbc:mysql://" + endpoint + "/?connectTimeout=1000", APP.user(), APP.password());
         var statement = connection.createStatement();
         var result = statement.executeQuery("SELECT id FROM " + TABLE + " ORDER BY id")) {
       var ids = new java.util.ArrayList<Long>();

@@ -23,7 +23,7 @@ class DualMasterTest {
     servers = LocalMariaDb.start(ClusterFixture.named("shop").mariaDb().dualMaster().instances(instances).build(), dir);
     engine = new Engine(Engine.dualMaster(servers));
     engine.converge(Duration.ofSeconds(30));
-    ContinuousWriter.createSchema(servers.server("shop-0").endpoint());
+    ContinuousWriter.createSchema(servers.server("shop-0"));
   }
 
   @AfterEach

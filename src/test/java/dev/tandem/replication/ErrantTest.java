@@ -23,13 +23,16 @@ class ErrantTest {
     servers = LocalMariaDb.start(ClusterFixture.named("shop").mariaDb().instances(3).build(), dir);
     engine = new Engine(Engine.masterReplica(servers));
     engine.converge(Duration.ofSeconds(30));
-    ContinuousWriter.createSchema(servers.server("shop-0").endpoint());
+    ContinuousWriter.createSchema(servers.server("shop-0"));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
         .until(() -> engine.server("shop-2").executed().equals(engine.server("shop-0").executed()));
-    // Someone with a privileged account writes on a replica behind the operator's back.
-    try (var connection = DriverManager.getConnection("jdbc:mysql://" + servers.server("shop-2").endpoint() + "/",
-        LocalMariaDb.OPERATOR.user(), LocalMariaDb.OPERATOR.password())) {
-      connection.createStatement().executeUpdate("INSERT INTO " + ContinuousWriter.TABLE + " (id) VALUES (-7)");
+    // Someone opens a replica for writes behind the operator's back, and an application writes.
+    var replica = "jdbc:mysql://" + servers.server("shop-2").endpoint() + "/";
+    try (var admin = DriverManager.getConnection(replica, LocalMariaDb.OPERATOR.user(), LocalMariaDb.OPERATOR.password());
+        var app = DriverManager.getConnection(replica, ContinuousWriter.APP.user(), ContinuousWriter.APP.password())) {
+      admin.createStatement().execute("SET GLOBAL read_only = OFF");
+      app.createStatement().executeUpdate("INSERT INTO " + ContinuousWriter.TABLE + " (id) VALUES (-7)");
+      admin.createStatement().execute("SET GLOBAL read_only = ON");
     }
   }
 

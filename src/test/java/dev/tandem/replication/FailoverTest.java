@@ -30,7 +30,7 @@ class FailoverTest {
     servers = LocalMariaDb.start(ClusterFixture.named("shop").mariaDb().instances(3).build(), dir);
     engine = new Engine(Engine.masterReplica(servers));
     engine.converge(Duration.ofSeconds(30));
-    ContinuousWriter.createSchema(servers.server("shop-0").endpoint());
+    ContinuousWriter.createSchema(servers.server("shop-0"));
     writerService.set(servers.server("shop-0").endpoint());
   }
 

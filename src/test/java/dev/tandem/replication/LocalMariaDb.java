@@ -26,8 +26,9 @@ final class LocalMariaDb implements AutoCloseable {
 
   static final Account OPERATOR = new Account("tandem", "op-pw");
   static final Account REPLICATION = new Account("repl", "repl'pw\\x");
+  private static final String ROOT_PASSWORD = "root-pw";
   private static final Map<String, String> PASSWORDS =
-      Map.of("ROOT_PASSWORD", "root-pw", "OPERATOR_PASSWORD", OPERATOR.password(), "REPLICATION_PASSWORD", REPLICATION.password());
+      Map.of("ROOT_PASSWORD", ROOT_PASSWORD, "OPERATOR_PASSWORD", OPERATOR.password(), "REPLICATION_PASSWORD", REPLICATION.password());
   private static Path template;
 
   private final MySQLCluster cluster;
@@ -187,6 +188,19 @@ final class LocalMariaDb implements AutoCloseable {
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         kill();
       }
+    }
+
+    /**
+     * Runs SQL as root over the server's socket, as a DBA would: the operator's account has no
+     * data privileges, and root cannot log in over TCP.
+     */
+    void asRoot(String sql) throws IOException, InterruptedException {
+      var client = new ProcessBuilder("mariadb", "--no-defaults", "--socket=" + dir.resolve("run/mysqld.sock"), "-uroot", "-e", sql)
+          .redirectErrorStream(true);
+      client.environment().put("MYSQL_PWD", ROOT_PASSWORD);
+      var process = client.start();
+      String output = new String(process.getInputStream().readAllBytes());
+      assertThat(process.waitFor()).as("%s as root on %s: %s", sql, name, output).isZero();
     }
 
     void freeze() {

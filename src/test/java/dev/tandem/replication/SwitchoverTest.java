@@ -23,7 +23,7 @@ class SwitchoverTest {
     servers = LocalMariaDb.start(ClusterFixture.named("shop").mariaDb().instances(3).build(), dir);
     engine = new Engine(Engine.masterReplica(servers));
     engine.converge(Duration.ofSeconds(30));
-    ContinuousWriter.createSchema(servers.server("shop-0").endpoint());
+    ContinuousWriter.createSchema(servers.server("shop-0"));
   }
 
   @AfterEach
