@@ -26,11 +26,7 @@ public record ClusterView(
     return observed.get(name);
   }
 
-  public Optional<InstanceSnapshot.ServerState> server(String name) {
-    return observed.get(name).server();
-  }
-
   public InstanceSnapshot.ServerState reachableServer(String name) {
-    return server(name).orElseThrow(() -> new IllegalStateException(name + " is not reachable"));
+    return observed.get(name).server().orElseThrow(() -> new IllegalStateException(name + " is not reachable"));
   }
 }

@@ -1,5 +1,7 @@
 package dev.tandem.replication;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +34,7 @@ public record DesiredCluster(
   }
 
   public DesiredCluster {
-    members = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(members));
+    members = Collections.unmodifiableMap(new LinkedHashMap<>(members));
     priority = List.copyOf(priority);
     offline = Set.copyOf(offline);
     if (layout == Layout.DUAL_MASTER && members.size() < 2) {

@@ -15,6 +15,8 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
 
   Pattern MARIADB_VERSION = Pattern.compile("(?:5\\.5\\.5-)?(\\d+)\\.(\\d+)\\.(\\d+).*-MariaDB.*", Pattern.CASE_INSENSITIVE);
   Pattern MYSQL_VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+).*");
+  /** A GTID in SHOW RELAYLOG EVENTS' Info column, in either format. */
+  Pattern EVENT_GTID = Pattern.compile("GTID (\\d+-\\d+-\\d+|[0-9a-f-]{36}(?::[a-z_0-9]+)?:\\d+)");
 
   /**
    * Picks the dialect from {@code SELECT VERSION()}. Connector/J reports MariaDB as MySQL 5.5.5,
@@ -72,8 +74,6 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
     var gtid = EVENT_GTID.matcher(eventRow.getOrDefault("Info", ""));
     return gtid.find() ? Optional.of(gtid.group(1)) : Optional.empty();
   }
-
-  Pattern EVENT_GTID = Pattern.compile("GTID (\\d+-\\d+-\\d+|[0-9a-f-]{36}(?::[a-z_0-9]+)?:\\d+)");
 
   String semiSyncSourceEnabledVariable();
 

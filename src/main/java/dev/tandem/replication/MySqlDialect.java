@@ -2,6 +2,7 @@ package dev.tandem.replication;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -137,7 +138,7 @@ public record MySqlDialect(String version) implements Dialect {
   }
 
   static String timeoutSeconds(Duration timeout) {
-    return String.format(java.util.Locale.ROOT, "%.3f", timeout.toMillis() / 1000.0);
+    return String.format(Locale.ROOT, "%.3f", timeout.toMillis() / 1000.0);
   }
 
   @Override

@@ -4,9 +4,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /** Reads one instance into a snapshot. Never throws for a server that is down or slow. */
 public final class Observer {
@@ -31,11 +36,11 @@ public final class Observer {
    * Every member at once, each in its own task, so one frozen server costs the time of its
    * timeout and not the sum of them.
    */
-  public Map<String, InstanceSnapshot> observeAll(DesiredCluster desired, java.util.concurrent.Executor tasks) {
-    var futures = new java.util.LinkedHashMap<String, java.util.concurrent.CompletableFuture<InstanceSnapshot>>();
+  public Map<String, InstanceSnapshot> observeAll(DesiredCluster desired, Executor tasks) {
+    var futures = new LinkedHashMap<String, CompletableFuture<InstanceSnapshot>>();
     desired.members().forEach((name, endpoint) ->
-        futures.put(name, java.util.concurrent.CompletableFuture.supplyAsync(() -> observe(name, endpoint), tasks)));
-    var snapshots = new java.util.LinkedHashMap<String, InstanceSnapshot>();
+        futures.put(name, CompletableFuture.supplyAsync(() -> observe(name, endpoint), tasks)));
+    var snapshots = new LinkedHashMap<String, InstanceSnapshot>();
     futures.forEach((name, future) -> snapshots.put(name, future.join()));
     return snapshots;
   }
@@ -95,10 +100,10 @@ public final class Observer {
     return rows.get(0);
   }
 
-  private static java.util.List<Map<String, String>> rows(Connection connection, String sql) throws SQLException {
+  private static List<Map<String, String>> rows(Connection connection, String sql) throws SQLException {
     try (var statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
       var meta = result.getMetaData();
-      var rows = new java.util.ArrayList<Map<String, String>>();
+      var rows = new ArrayList<Map<String, String>>();
       while (result.next()) {
         var row = new HashMap<String, String>();
         for (int column = 1; column <= meta.getColumnCount(); column++) {

@@ -2,6 +2,7 @@ package dev.tandem.replication;
 
 import dev.tandem.replication.Plan.State;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -160,14 +161,17 @@ public final class Planner {
     List<String> contenders = reachable.stream().filter(name -> !desired.offline().contains(name)).toList();
     boolean fresh = view.recordedMaster().isEmpty() && reachable.stream().allMatch(name -> view.reachableServer(name).executed().isEmpty());
 
-    var lostMaster = view.recordedMaster().filter(master -> !view.snapshot(master).isReachable());
-    if (lostMaster.isPresent()) {
-      var reason = failoverBlocker(view, lostMaster.get());
+    if (view.recordedMaster().isPresent()) {
+      String master = view.recordedMaster().get();
+      var reason = view.snapshot(master).isReachable() ? "" : deathUnconfirmed(view, master);
+      if (reason.isEmpty()) {
+        reason = possibleLoss(view, master);
+      }
       if (!reason.isEmpty()) {
-        findings.add(new Finding.Waiting(lostMaster.get(), reason));
+        findings.add(new Finding.Waiting(master, reason));
         return new Plan(State.WAITING, List.of(), List.of(), findings);
       }
-    } else if (view.recordedMaster().isEmpty()) {
+    } else {
       var missing = desired.names().stream().filter(name -> !desired.offline().contains(name) && !reachable.contains(name)).toList();
       if (!missing.isEmpty()) {
         findings.add(new Finding.Waiting(missing.get(0), "no master is known yet; waiting for " + missing
@@ -176,7 +180,7 @@ public final class Planner {
       }
     }
 
-    var witnessSets = new java.util.LinkedHashMap<String, GtidSet>();
+    var witnessSets = new LinkedHashMap<String, GtidSet>();
     var eligible = new ArrayList<String>();
     for (String name : reachable) {
       var state = view.reachableServer(name);
@@ -229,10 +233,9 @@ public final class Planner {
 
   /**
    * Two witnesses: the operator losing the master is not enough. Its Pod must be known down, or
-   * the replicas must have lost it too. And in loss-less mode, every replica must be reachable:
-   * the one that is not may hold the only copy of an acknowledged write.
+   * the replicas must have lost it too.
    */
-  private static String failoverBlocker(ClusterView view, String master) {
+  private static String deathUnconfirmed(ClusterView view, String master) {
     var desired = view.desired();
     var masterEndpoint = view.snapshot(master).endpoint();
     List<String> stillReceiving = desired.names().stream()
@@ -248,16 +251,25 @@ public final class Planner {
     if (!view.knownDown().contains(master) && !replicasLostIt) {
       return "the operator cannot reach master " + master + " and no replica can confirm it is down; not failing over";
     }
-    if (desired.semiSync()) {
-      List<String> unreachableReplicas = desired.names().stream()
-          .filter(name -> !name.equals(master) && !view.snapshot(name).isReachable())
-          .toList();
-      if (!unreachableReplicas.isEmpty()) {
-        return "master " + master + " is down, but " + unreachableReplicas
-            + " may hold the only copy of an acknowledged write and cannot be read; failover waits for it"
-            + " (replication mode Async trades this guarantee for availability)";
-      }
-    }
     return "";
+  }
+
+  /**
+   * In loss-less mode every replica must be readable before a new master is chosen: the one that
+   * is not may hold the only copy of an acknowledged write (semi-sync waits for one ack).
+   */
+  private static String possibleLoss(ClusterView view, String master) {
+    if (!view.desired().semiSync()) {
+      return "";
+    }
+    List<String> unreachableReplicas = view.desired().names().stream()
+        .filter(name -> !name.equals(master) && !view.snapshot(name).isReachable())
+        .toList();
+    if (unreachableReplicas.isEmpty()) {
+      return "";
+    }
+    return "master " + master + " is down, but " + unreachableReplicas
+        + " may hold the only copy of an acknowledged write and cannot be read; failover waits for it"
+        + " (replication mode Async trades this guarantee for availability)";
   }
 }

@@ -26,10 +26,6 @@ public final class Sessions {
     return operator.user();
   }
 
-  public Duration readTimeout() {
-    return readTimeout;
-  }
-
   /** A session whose answers may take up to {@code extra} longer than usual (a bounded wait). */
   public Connection open(Endpoint endpoint, Duration extra) throws SQLException {
     var properties = new Properties();

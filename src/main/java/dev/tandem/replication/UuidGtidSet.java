@@ -1,6 +1,7 @@
 package dev.tandem.replication;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +44,7 @@ public record UuidGtidSet(Map<String, List<Interval>> intervalsBySource) impleme
             normalized.put(source, merged);
           }
         });
-    intervalsBySource = java.util.Collections.unmodifiableMap(normalized);
+    intervalsBySource = Collections.unmodifiableMap(normalized);
   }
 
   /** Parses what {@code @@gtid_executed} or {@code Retrieved_Gtid_Set} print (newlines allowed). */

@@ -1,22 +1,14 @@
 package dev.tandem.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.tandem.api.MySQLCluster;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.tandem.testing.LocalMariaDb;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,62 +20,24 @@ import org.junit.jupiter.api.io.TempDir;
 class InitScriptOnMariaDbTest {
 
   static final String HOST = "127.0.0.31";
-  static final Map<String, String> PASSWORDS =
-      Map.of("ROOT_PASSWORD", "r00t'pw\\x", "OPERATOR_PASSWORD", "op-pw", "REPLICATION_PASSWORD", "repl-pw");
+  static final Map<String, String> PASSWORDS = Map.of("ROOT_PASSWORD", "r00t'pw\\x",
+      "OPERATOR_PASSWORD", LocalMariaDb.OPERATOR.password(), "REPLICATION_PASSWORD", "repl-pw");
 
   @TempDir Path dir;
-  final List<Process> servers = new ArrayList<>();
-
-  @BeforeEach
-  void mariaDbIsInstalled() {
-    assertThat(onPath("mariadbd")).as("mariadbd is missing: run 'make deps' (apt-get install -y mariadb-server)").isTrue();
-  }
+  LocalMariaDb.Server server;
 
   @AfterEach
-  void stopServers() throws InterruptedException {
-    for (var server : servers) {
-      server.destroy();
-      if (!server.waitFor(30, TimeUnit.SECONDS)) {
-        server.destroyForcibly().waitFor();
-      }
+  void stopServer() {
+    if (server != null) {
+      server.stopQuietly();
     }
   }
 
-  static boolean onPath(String command) {
-    return System.getenv("PATH").lines().flatMap(p -> List.of(p.split(":")).stream()).anyMatch(p -> Files.isExecutable(Path.of(p, command)));
-  }
-
-  void runInit(MySQLCluster cluster, String pod) throws IOException, InterruptedException {
-    var config = ConfigMapDependent.desiredFor(cluster).getData();
-    Files.writeString(dir.resolve("my.cnf"), config.get(ConfigMapDependent.MY_CNF));
-    Files.writeString(dir.resolve("init.sh"), config.get(ConfigMapDependent.INIT_SCRIPT));
-    Files.createDirectories(dir.resolve("data"));
-    var init = new ProcessBuilder("bash", dir.resolve("init.sh").toString()).redirectErrorStream(true);
-    init.environment().putAll(PASSWORDS);
-    init.environment().putAll(Map.of(
-        "POD_NAME", pod, "TANDEM_FLAVOR", "MariaDB", "TANDEM_TOPOLOGY", cluster.getSpec().getTopology().name(),
-        "DATADIR", dir.resolve("data").toString(), "RUN_DIR", dir.resolve("run").toString(),
-        "SHARED_CNF", dir.resolve("my.cnf").toString(), "FINAL_CNF", dir.resolve("final/my.cnf").toString(),
-        "REPORT_HOST", HOST));
-    var process = init.start();
-    String output = new String(process.getInputStream().readAllBytes());
-    assertThat(process.waitFor()).as(output).isZero();
-  }
-
-  Connection startMysqld(String user, String password) throws IOException {
-    var server = new ProcessBuilder("mariadbd", "--defaults-file=" + dir.resolve("final/my.cnf"), "--user=root",
-        "--datadir=" + dir.resolve("data"), "--socket=" + dir.resolve("run/mysqld.sock"),
-        "--pid-file=" + dir.resolve("run/mysqld.pid"), "--bind-address=" + HOST, "--port=3306",
-        "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("mysqld.log").toFile()).start();
-    servers.add(server);
-    var connection = new Connection[1];
-    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-      assertThat(server.isAlive()).as(Files.readString(dir.resolve("mysqld.log"))).isTrue();
-      connection[0] = DriverManager.getConnection("jdbc:mysql://" + HOST + ":3306/?connectTimeout=2000", user, password);
-      return true;
-    });
-    return connection[0];
+  Connection startAndConnectAsOperator(String pod) throws Exception {
+    server = new LocalMariaDb.Server(pod, HOST, dir);
+    server.start();
+    server.awaitReady();
+    return DriverManager.getConnection("jdbc:mysql://" + HOST + ":3306/", LocalMariaDb.OPERATOR.user(), LocalMariaDb.OPERATOR.password());
   }
 
   static String value(Connection c, String sql) throws SQLException {
@@ -96,9 +50,9 @@ class InitScriptOnMariaDbTest {
   @Test
   void aDualMasterSecondMasterBootsReadOnlyInItsOwnDomainWithTheOperatorsAccounts() throws Exception {
     var cluster = ClusterFixture.named("shop").mariaDb().dualMaster().build();
-    runInit(cluster, "shop-1");
+    LocalMariaDb.runInitScript(dir, cluster, "shop-1", HOST, PASSWORDS);
 
-    try (var operator = startMysqld("tandem", "op-pw")) {
+    try (var operator = startAndConnectAsOperator("shop-1")) {
       assertThat(value(operator, "SELECT @@read_only")).isEqualTo("1");
       assertThat(value(operator, "SELECT @@server_id")).isEqualTo("1001");
       assertThat(value(operator, "SELECT @@gtid_domain_id")).isEqualTo("1");
@@ -123,22 +77,21 @@ class InitScriptOnMariaDbTest {
   @Test
   void aRestartKeepsTheDataAndAMasterReplicaInstanceHasNoOffsets() throws Exception {
     var cluster = ClusterFixture.named("shop").mariaDb().build();
-    var written = new String[1];
-    runInit(cluster, "shop-0");
-    try (var operator = startMysqld("tandem", "op-pw")) {
+    String written;
+    LocalMariaDb.runInitScript(dir, cluster, "shop-0", HOST, PASSWORDS);
+    try (var operator = startAndConnectAsOperator("shop-0")) {
       assertThat(value(operator, "SELECT @@auto_increment_increment")).isEqualTo("1");
       assertThat(value(operator, "SELECT @@server_id")).isEqualTo("1000");
       operator.createStatement().execute("CREATE USER kept@'%'");
-      written[0] = value(operator, "SELECT @@gtid_binlog_pos");
+      written = value(operator, "SELECT @@gtid_binlog_pos");
     }
-    stopServers();
-    servers.clear();
+    server.stop();
 
-    runInit(cluster, "shop-0");
+    LocalMariaDb.runInitScript(dir, cluster, "shop-0", HOST, PASSWORDS);
 
-    try (var operator = startMysqld("tandem", "op-pw")) {
-      assertThat(written[0]).isNotEmpty();
-      assertThat(value(operator, "SELECT @@gtid_binlog_pos")).as("the transaction written before the restart").isEqualTo(written[0]);
+    try (var operator = startAndConnectAsOperator("shop-0")) {
+      assertThat(written).isNotEmpty();
+      assertThat(value(operator, "SELECT @@gtid_binlog_pos")).as("the transaction written before the restart").isEqualTo(written);
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.tandem.replication;
 
+import dev.tandem.testing.LocalMariaDb;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

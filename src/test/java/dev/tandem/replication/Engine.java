@@ -1,5 +1,7 @@
 package dev.tandem.replication;
 
+import dev.tandem.testing.LocalMariaDb;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,5 +1,7 @@
 package dev.tandem.replication;
 
+import dev.tandem.testing.LocalMariaDb;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

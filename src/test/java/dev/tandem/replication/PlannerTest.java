@@ -378,6 +378,14 @@ class PlannerTest {
     }
 
     @Test
+    void waiting3ARestartedMasterIsNotReplacedWhileAReplicaThatMayHoldMoreCannotBeRead() {
+      var plan = healthy3().standalone("shop-0", "0-1000-9").unreachable("shop-2").plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("[shop-2] may hold the only copy"));
+    }
+
+    @Test
     void failover3ARestartedMasterThatTruncatedLosesToTheReplicaThatHoldsMore() {
       var plan = healthy3().standalone("shop-0", "0-1000-9").plan();
 

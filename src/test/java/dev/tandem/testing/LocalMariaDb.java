@@ -1,9 +1,12 @@
-package dev.tandem.replication;
+package dev.tandem.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.api.MySQLCluster;
+import dev.tandem.kubernetes.ClusterFixture;
 import dev.tandem.kubernetes.ConfigMapDependent;
+import dev.tandem.replication.Account;
+import dev.tandem.replication.Endpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,10 +25,10 @@ import java.util.concurrent.TimeUnit;
  * operator's ConfigMap. The data directory is made once per JVM by init.sh and copied, which
  * saves a second per server. Servers can be stopped, killed, frozen and thawed.
  */
-final class LocalMariaDb implements AutoCloseable {
+public final class LocalMariaDb implements AutoCloseable {
 
-  static final Account OPERATOR = new Account("tandem", "op-pw");
-  static final Account REPLICATION = new Account("repl", "repl'pw\\x");
+  public static final Account OPERATOR = new Account("tandem", "op-pw");
+  public static final Account REPLICATION = new Account("repl", "repl'pw\\x");
   private static final String ROOT_PASSWORD = "root-pw";
   private static final Map<String, String> PASSWORDS =
       Map.of("ROOT_PASSWORD", ROOT_PASSWORD, "OPERATOR_PASSWORD", OPERATOR.password(), "REPLICATION_PASSWORD", REPLICATION.password());
@@ -41,9 +44,7 @@ final class LocalMariaDb implements AutoCloseable {
   }
 
   /** Starts {@code spec.instances} servers named {@code <cluster>-<ordinal>}. */
-  static LocalMariaDb start(MySQLCluster cluster, Path dir) throws Exception {
-    assertThat(onPath("mariadbd") && onPath("mariadb-install-db"))
-        .as("mariadbd is missing: run 'make deps' (apt-get install -y mariadb-server mariadb-client)").isTrue();
+  public static LocalMariaDb start(MySQLCluster cluster, Path dir) throws Exception {
     var servers = new LocalMariaDb(cluster, dir);
     for (int ordinal = 0; ordinal < cluster.getSpec().getInstances(); ordinal++) {
       String name = cluster.getMetadata().getName() + "-" + ordinal;
@@ -60,44 +61,48 @@ final class LocalMariaDb implements AutoCloseable {
     return servers;
   }
 
-  Server server(String name) {
+  public Server server(String name) {
     return servers.get(name);
   }
 
-  Map<String, Endpoint> endpoints() {
+  public Map<String, Endpoint> endpoints() {
     var endpoints = new LinkedHashMap<String, Endpoint>();
     servers.forEach((name, server) -> endpoints.put(name, server.endpoint()));
     return endpoints;
   }
 
   private void prepare(Server server) throws Exception {
-    var config = ConfigMapDependent.desiredFor(cluster).getData();
     Files.createDirectories(server.dir);
-    Files.writeString(server.dir.resolve("my.cnf"), config.get(ConfigMapDependent.MY_CNF));
-    Files.writeString(server.dir.resolve("init.sh"), config.get(ConfigMapDependent.INIT_SCRIPT));
     run(List.of("cp", "-a", template().toString(), server.dir.resolve("data").toString()));
-    runInit(server.dir, server.name, server.host, cluster.getSpec().getTopology().name());
+    runInitScript(server.dir, cluster, server.name, server.host, PASSWORDS);
   }
 
   private static synchronized Path template() throws Exception {
     if (template == null) {
       Path dir = Files.createTempDirectory("tandem-template");
-      var config = ConfigMapDependent.desiredFor(dev.tandem.kubernetes.ClusterFixture.named("template").mariaDb().build()).getData();
-      Files.writeString(dir.resolve("my.cnf"), config.get(ConfigMapDependent.MY_CNF));
-      Files.writeString(dir.resolve("init.sh"), config.get(ConfigMapDependent.INIT_SCRIPT));
-      runInit(dir, "template-0", "127.0.0.1", "MasterReplica");
+      runInitScript(dir, ClusterFixture.named("template").mariaDb().build(), "template-0", "127.0.0.1", PASSWORDS);
       template = dir.resolve("data");
       Runtime.getRuntime().addShutdownHook(new Thread(() -> run(List.of("rm", "-rf", dir.toString()))));
     }
     return template;
   }
 
-  private static void runInit(Path dir, String pod, String host, String topology) throws IOException, InterruptedException {
+  /**
+   * Runs the cluster's init.sh as the init container does, for Pod {@code pod}, in {@code dir}:
+   * it writes {@code dir/final/my.cnf} and, when {@code dir/data} is empty, initializes it.
+   */
+  public static void runInitScript(Path dir, MySQLCluster cluster, String pod, String host, Map<String, String> passwords)
+      throws IOException, InterruptedException {
+    assertThat(onPath("mariadbd") && onPath("mariadb-install-db"))
+        .as("mariadbd is missing: run 'make deps' (apt-get install -y mariadb-server mariadb-client)").isTrue();
+    var config = ConfigMapDependent.desiredFor(cluster).getData();
     Files.createDirectories(dir.resolve("data"));
+    Files.writeString(dir.resolve("my.cnf"), config.get(ConfigMapDependent.MY_CNF));
+    Files.writeString(dir.resolve("init.sh"), config.get(ConfigMapDependent.INIT_SCRIPT));
     var init = new ProcessBuilder("bash", dir.resolve("init.sh").toString()).redirectErrorStream(true);
-    init.environment().putAll(PASSWORDS);
+    init.environment().putAll(passwords);
     init.environment().putAll(Map.of(
-        "POD_NAME", pod, "TANDEM_FLAVOR", "MariaDB", "TANDEM_TOPOLOGY", topology,
+        "POD_NAME", pod, "TANDEM_FLAVOR", "MariaDB", "TANDEM_TOPOLOGY", cluster.getSpec().getTopology().name(),
         "DATADIR", dir.resolve("data").toString(), "RUN_DIR", dir.resolve("run").toString(),
         "SHARED_CNF", dir.resolve("my.cnf").toString(), "FINAL_CNF", dir.resolve("final/my.cnf").toString(),
         "REPORT_HOST", host));
@@ -121,7 +126,7 @@ final class LocalMariaDb implements AutoCloseable {
     }
   }
 
-  static boolean onPath(String command) {
+  private static boolean onPath(String command) {
     return System.getenv("PATH").lines().flatMap(p -> List.of(p.split(":")).stream()).anyMatch(p -> Files.isExecutable(Path.of(p, command)));
   }
 
@@ -131,23 +136,23 @@ final class LocalMariaDb implements AutoCloseable {
   }
 
   /** One mariadbd, started the way the mysqld container starts it. */
-  static final class Server {
-    final String name;
-    final String host;
-    final Path dir;
+  public static final class Server {
+    public final String name;
+    public final String host;
+    public final Path dir;
     private Process process;
 
-    Server(String name, String host, Path dir) {
+    public Server(String name, String host, Path dir) {
       this.name = name;
       this.host = host;
       this.dir = dir;
     }
 
-    Endpoint endpoint() {
+    public Endpoint endpoint() {
       return new Endpoint(host, 3306);
     }
 
-    void start() throws IOException {
+    public void start() throws IOException {
       process = new ProcessBuilder("mariadbd", "--defaults-file=" + dir.resolve("final/my.cnf"), "--user=root",
           "--datadir=" + dir.resolve("data"), "--socket=" + dir.resolve("run/mysqld.sock"),
           "--pid-file=" + dir.resolve("run/mysqld.pid"), "--bind-address=" + host, "--port=3306",
@@ -155,7 +160,7 @@ final class LocalMariaDb implements AutoCloseable {
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mysqld.log").toFile())).start();
     }
 
-    void awaitReady() throws Exception {
+    public void awaitReady() throws Exception {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (true) {
         assertThat(process.isAlive()).as("%s exited: %s", name, log()).isTrue();
@@ -172,18 +177,18 @@ final class LocalMariaDb implements AutoCloseable {
     }
 
     /** Restarts a stopped or killed server, like the kubelet restarting the container. */
-    void restart() throws Exception {
+    public void restart() throws Exception {
       assertThat(process.isAlive()).as(name + " is still running").isFalse();
       start();
       awaitReady();
     }
 
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
       process.destroyForcibly();
       process.waitFor();
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
       process.destroy();
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         kill();
@@ -194,7 +199,7 @@ final class LocalMariaDb implements AutoCloseable {
      * Runs SQL as root over the server's socket, as a DBA would: the operator's account has no
      * data privileges, and root cannot log in over TCP.
      */
-    void asRoot(String sql) throws IOException, InterruptedException {
+    public void asRoot(String sql) throws IOException, InterruptedException {
       var client = new ProcessBuilder("mariadb", "--no-defaults", "--socket=" + dir.resolve("run/mysqld.sock"), "-uroot", "-e", sql)
           .redirectErrorStream(true);
       client.environment().put("MYSQL_PWD", ROOT_PASSWORD);
@@ -203,11 +208,11 @@ final class LocalMariaDb implements AutoCloseable {
       assertThat(process.waitFor()).as("%s as root on %s: %s", sql, name, output).isZero();
     }
 
-    void freeze() {
+    public void freeze() {
       signal("STOP");
     }
 
-    void thaw() {
+    public void thaw() {
       signal("CONT");
     }
 
@@ -215,7 +220,7 @@ final class LocalMariaDb implements AutoCloseable {
       run(List.of("kill", "-" + signal, Long.toString(process.pid())));
     }
 
-    String log() {
+    public String log() {
       try {
         var lines = Files.readAllLines(dir.resolve("mysqld.log"));
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
@@ -224,7 +229,7 @@ final class LocalMariaDb implements AutoCloseable {
       }
     }
 
-    void stopQuietly() {
+    public void stopQuietly() {
       try {
         if (process != null && process.isAlive()) {
           thaw();
