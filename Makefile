@@ -19,11 +19,16 @@ help:
 	@echo "make bench      failover and switchover measurements (needs the sandbox)"
 
 # MariaDB runs the engine and init-script tests for real; the packages do not start a service.
+# iptables makes the sandbox's one-sided network cuts (as root; Pod networks need root anyway).
 deps:
 	@if ! command -v mariadbd >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1; then \
 	  echo "Installing MariaDB server and client (apt)"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "mariadbd is missing and this is not root: run 'sudo apt-get install -y mariadb-server mariadb-client'" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client >/dev/null; \
+	fi
+	@if ! command -v iptables >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing iptables (apt): the sandbox's network cuts"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables >/dev/null; \
 	fi
 	@command -v java >/dev/null 2>&1 || { echo "A JDK 17+ is required (apt-get install -y openjdk-17-jdk-headless)" >&2; exit 1; }
 

@@ -1,0 +1,184 @@
+package dev.tandem.sandbox;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A CNI stand-in: every Pod gets a Linux network namespace of its own and an address on a bridge
+ * in the host namespace (10.244.0.0/24, the bridge at .1), so each Pod is a host with mysqld on
+ * port 3306, as in a cluster. Network faults drop packets silently, as a real partition does.
+ *
+ * <p>Everything it creates carries its prefix, so a start-up sweep removes what an earlier,
+ * killed run left behind. Without root it cannot make namespaces: it says so and reports
+ * {@link #isolated()} false, and fault injection then fails with that reason.
+ */
+public final class PodNetwork implements AutoCloseable {
+
+  static final String PREFIX = "tdm";
+  static final String BRIDGE = PREFIX + "-br0";
+  static final String SUBNET = "10.244.0";
+  static final String GATEWAY = SUBNET + ".1";
+
+  private final boolean isolated;
+  private final Map<String, Attachment> pods = new LinkedHashMap<>();
+  private int nextHost = 10;
+
+  /** One Pod's place on the network. */
+  public record Attachment(String pod, String ip, String namespace, String hostVeth) {}
+
+  private PodNetwork(boolean isolated) {
+    this.isolated = isolated;
+  }
+
+  /** Sweeps leftovers of an earlier run, then creates the bridge. */
+  public static PodNetwork create() {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      System.out.println("sandbox: not root, so Pods share the host network on 127.0.0.N addresses;"
+          + " network faults are unavailable");
+      return new PodNetwork(false);
+    }
+    sweep();
+    run("ip", "link", "add", BRIDGE, "type", "bridge");
+    run("ip", "addr", "add", GATEWAY + "/24", "dev", BRIDGE);
+    run("ip", "link", "set", BRIDGE, "up");
+    return new PodNetwork(true);
+  }
+
+  public boolean isolated() {
+    return isolated;
+  }
+
+  /** Gives a Pod its network: a namespace with eth0 and an address of its own. */
+  public synchronized Attachment attach(String pod) {
+    var existing = pods.get(pod);
+    if (existing != null) {
+      return existing;
+    }
+    int host = nextHost++;
+    if (!isolated) {
+      var attachment = new Attachment(pod, "127.0.0." + host, "", "");
+      pods.put(pod, attachment);
+      return attachment;
+    }
+    String namespace = PREFIX + "-" + pod;
+    String veth = PREFIX + "v" + host;
+    String ip = SUBNET + "." + host;
+    run("ip", "netns", "add", namespace);
+    run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", namespace);
+    run("ip", "link", "set", veth, "master", BRIDGE, "up");
+    run("ip", "-n", namespace, "addr", "add", ip + "/24", "dev", "eth0");
+    run("ip", "-n", namespace, "link", "set", "eth0", "up");
+    run("ip", "-n", namespace, "link", "set", "lo", "up");
+    var attachment = new Attachment(pod, ip, namespace, veth);
+    pods.put(pod, attachment);
+    return attachment;
+  }
+
+  public synchronized void detach(String pod) {
+    var attachment = pods.remove(pod);
+    if (attachment != null && isolated) {
+      run("ip", "netns", "del", attachment.namespace());
+    }
+  }
+
+  /** The command, run inside the Pod's network. {@code ip netns exec} execs: the PID is the command's. */
+  public List<String> inPod(String pod, List<String> command) {
+    var attachment = attachment(pod);
+    if (!isolated) {
+      return command;
+    }
+    var wrapped = new ArrayList<>(List.of("ip", "netns", "exec", attachment.namespace()));
+    wrapped.addAll(command);
+    return wrapped;
+  }
+
+  public Attachment attachment(String pod) {
+    var attachment = pods.get(pod);
+    if (attachment == null) {
+      throw new IllegalArgumentException("Pod " + pod + " has no network");
+    }
+    return attachment;
+  }
+
+  /** Cuts the Pod off from everyone: its veth leaves the bridge, packets go nowhere. */
+  public void cutOff(String pod) {
+    run("ip", "link", "set", requireIsolated(pod).hostVeth(), "nomaster");
+  }
+
+  /** Drops, silently and both ways, the Pod's traffic with these peer addresses only. */
+  public void cut(String pod, List<String> peerIps) {
+    var attachment = requireIsolated(pod);
+    for (String peer : peerIps) {
+      run("ip", "netns", "exec", attachment.namespace(), "iptables", "-I", "INPUT", "-s", peer, "-j", "DROP");
+      run("ip", "netns", "exec", attachment.namespace(), "iptables", "-I", "OUTPUT", "-d", peer, "-j", "DROP");
+    }
+  }
+
+  /** Undoes every cut of this Pod. */
+  public void heal(String pod) {
+    var attachment = requireIsolated(pod);
+    run("ip", "link", "set", attachment.hostVeth(), "master", BRIDGE);
+    run("ip", "netns", "exec", attachment.namespace(), "iptables", "-F", "INPUT");
+    run("ip", "netns", "exec", attachment.namespace(), "iptables", "-F", "OUTPUT");
+  }
+
+  private Attachment requireIsolated(String pod) {
+    if (!isolated) {
+      throw new UnsupportedOperationException("network faults need Pods in network namespaces, which need root;"
+          + " this sandbox runs Pods on loopback addresses");
+    }
+    return attachment(pod);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (isolated) {
+      sweep();
+    }
+    pods.clear();
+  }
+
+  /** Removes every namespace and link with the sandbox's prefix. */
+  static void sweep() {
+    for (String namespace : output("ip", "netns", "list").lines().map(line -> line.split(" ")[0]).toList()) {
+      if (namespace.startsWith(PREFIX + "-")) {
+        output("ip", "netns", "del", namespace);
+      }
+    }
+    // A namespace's veth goes a moment after the namespace: a failed delete means it is gone.
+    for (String link : output("ip", "-o", "link", "show").lines().filter(line -> line.contains(": "))
+        .map(line -> line.split(": ")[1].split("@")[0]).toList()) {
+      if (link.startsWith(PREFIX)) {
+        output("ip", "link", "del", link);
+      }
+    }
+  }
+
+  static void run(String... command) {
+    String output = output(command);
+    if (output.startsWith("FAILED")) {
+      throw new IllegalStateException(String.join(" ", command) + ": " + output);
+    }
+  }
+
+  private static String output(String... command) {
+    try {
+      var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes());
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        return "FAILED: timed out";
+      }
+      return process.exitValue() == 0 ? output : "FAILED (exit " + process.exitValue() + "): " + output.strip();
+    } catch (IOException e) {
+      return "FAILED: " + e.getMessage();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "FAILED: interrupted";
+    }
+  }
+}
