@@ -1,0 +1,226 @@
+package dev.tandem.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.admission.ApiServerAdmission;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The mock server's CRUD store with what an API server adds and the mock lacks
+ * (../shared/MOCK-SERVER.md): admission of MySQLClusters (schema, CEL, names) with kubectl's
+ * messages, 409 on a stale status update, RFC 7386 merge patches (null removes), set-based label
+ * selectors, and discovery so kubectl works against the sandbox.
+ */
+final class ApiServerDispatcher extends Dispatcher {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern CLUSTER_PATH =
+      Pattern.compile("/apis/mysql\\.tandem\\.dev/v1alpha1/namespaces/[^/]+/mysqlclusters(/[^/?]+)?(/status)?(\\?.*)?");
+  private static final Pattern SET_BASED = Pattern.compile("\\s(in|notin)\\s*\\(");
+
+  private final KubernetesCrudDispatcher crud;
+  private final ApiServerAdmission admission;
+  private final Discovery discovery = new Discovery();
+
+  ApiServerDispatcher(KubernetesCrudDispatcher crud, ApiServerAdmission admission) {
+    this.crud = crud;
+    this.admission = admission;
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    String path = request.getPath();
+    var discovered = discovery.answer(path);
+    if (discovered.isPresent()) {
+      return json(200, discovered.get());
+    }
+    try {
+      return switch (request.method()) {
+        case POST -> create(request);
+        case PUT -> update(request, request.getUtf8Body());
+        case PATCH -> patch(request);
+        case GET -> list(request);
+        default -> crud.dispatch(request);
+      };
+    } catch (RuntimeException e) {
+      return status(500, "InternalError", e.toString());
+    }
+  }
+
+  private MockResponse create(RecordedRequest request) {
+    var cluster = CLUSTER_PATH.matcher(pathOnly(request.getPath()));
+    if (!cluster.matches()) {
+      return crud.dispatch(request);
+    }
+    var verdict = admission.create(read(request.getUtf8Body()));
+    if (!verdict.accepted()) {
+      return invalid(verdict.errors());
+    }
+    return crud.dispatch(withBody(request, HttpMethod.POST, verdict.admitted().toString()));
+  }
+
+  private MockResponse update(RecordedRequest request, String body) {
+    String path = pathOnly(request.getPath());
+    var current = current(path.replaceFirst("/status$", ""));
+    if (current.isPresent()) {
+      String sent = read(body).at("/metadata/resourceVersion").asText("");
+      String stored = current.get().at("/metadata/resourceVersion").asText("");
+      if (!sent.isEmpty() && !sent.equals(stored)) {
+        return status(409, "Conflict", "Operation cannot be fulfilled on " + resourceOf(path) + " \""
+            + current.get().at("/metadata/name").asText() + "\": the object has been modified; please apply your changes to the"
+            + " latest version and try again");
+      }
+    }
+    var cluster = CLUSTER_PATH.matcher(path);
+    if (cluster.matches() && cluster.group(2) == null && current.isPresent()) {
+      var verdict = admission.update(current.get(), read(body));
+      if (!verdict.accepted()) {
+        return invalid(verdict.errors());
+      }
+      body = verdict.admitted().toString();
+    }
+    return crud.dispatch(withBody(request, HttpMethod.PUT, body));
+  }
+
+  /** JSON merge patches are applied here, by RFC 7386, then stored as an update. */
+  private MockResponse patch(RecordedRequest request) {
+    String contentType = Optional.ofNullable(request.getHeader("Content-Type")).orElse("");
+    if (!contentType.startsWith("application/merge-patch+json")) {
+      return crud.dispatch(request);
+    }
+    String path = pathOnly(request.getPath());
+    var current = current(path.replaceFirst("/status$", ""));
+    if (current.isEmpty()) {
+      return crud.dispatch(request);
+    }
+    // A resourceVersion in the patch is a precondition; without one, the merge keeps the stored one.
+    var merged = mergePatch(current.get().deepCopy(), read(request.getUtf8Body()));
+    return update(request, merged.toString());
+  }
+
+  static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+    if (!patch.isObject()) {
+      return patch;
+    }
+    var result = target.isObject() ? (ObjectNode) target : JSON.createObjectNode();
+    for (Iterator<Map.Entry<String, JsonNode>> fields = patch.fields(); fields.hasNext(); ) {
+      var field = fields.next();
+      if (field.getValue().isNull()) {
+        result.remove(field.getKey());
+      } else {
+        result.set(field.getKey(), mergePatch(result.path(field.getKey()), field.getValue()));
+      }
+    }
+    return result;
+  }
+
+  /** Set-based selectors (in, notin) are applied here: the mock ignores them and returns everything. */
+  private MockResponse list(RecordedRequest request) {
+    String path = request.getPath();
+    int query = path.indexOf('?');
+    if (query < 0 || path.contains("watch=true")) {
+      return crud.dispatch(request);
+    }
+    var selector = queryParameter(path.substring(query + 1), "labelSelector");
+    if (selector.isEmpty() || !SET_BASED.matcher(selector.get()).find()) {
+      return crud.dispatch(request);
+    }
+    var requirements = LabelSelector.parse(selector.get());
+    String withoutSelector = path.replaceAll("([?&])labelSelector=[^&]*&?", "$1").replaceAll("[?&]$", "");
+    var response = crud.dispatch(withBody(request, HttpMethod.GET, "", withoutSelector));
+    if (response.code() != 200) {
+      return response;
+    }
+    var list = (ObjectNode) read(response.getBody().readUtf8());
+    var kept = JSON.createArrayNode();
+    list.path("items").forEach(item -> {
+      if (requirements.matches(labels(item))) {
+        kept.add(item);
+      }
+    });
+    list.set("items", kept);
+    return json(200, list.toString());
+  }
+
+  private static Map<String, String> labels(JsonNode item) {
+    var labels = new HashMap<String, String>();
+    item.at("/metadata/labels").fields().forEachRemaining(label -> labels.put(label.getKey(), label.getValue().asText()));
+    return labels;
+  }
+
+  private Optional<JsonNode> current(String objectPath) {
+    var response = crud.handleGet(objectPath);
+    if (response.code() != 200) {
+      return Optional.empty();
+    }
+    return Optional.of(read(response.getBody().readUtf8()));
+  }
+
+  private static String resourceOf(String path) {
+    var parts = path.split("/");
+    return parts.length >= 2 ? parts[parts.length - (path.endsWith("/status") ? 3 : 2)] : path;
+  }
+
+  private static Optional<String> queryParameter(String query, String name) {
+    for (String pair : query.split("&")) {
+      int equals = pair.indexOf('=');
+      if (equals > 0 && pair.substring(0, equals).equals(name)) {
+        return Optional.of(URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String pathOnly(String path) {
+    int query = path.indexOf('?');
+    return query < 0 ? path : path.substring(0, query);
+  }
+
+  private static RecordedRequest withBody(RecordedRequest request, HttpMethod method, String body) {
+    return withBody(request, method, body, request.getPath());
+  }
+
+  private static RecordedRequest withBody(RecordedRequest request, HttpMethod method, String body, String path) {
+    var headers = request.getHeaders().newBuilder().set("Content-Type", "application/json").build();
+    return new RecordedRequest(request.getHttpVersion(), method, path, headers, new Buffer(body.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static JsonNode read(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** kubectl prints the message of a 422 Status as it is: the admission messages, one per cause. */
+  private static MockResponse invalid(List<String> errors) {
+    return status(422, "Invalid", String.join("\n", errors));
+  }
+
+  private static MockResponse status(int code, String reason, String message) {
+    var status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
+        .put("message", message).put("reason", reason).put("code", code);
+    return json(code, status.toString());
+  }
+
+  private static MockResponse json(int code, String body) {
+    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
+  }
+}

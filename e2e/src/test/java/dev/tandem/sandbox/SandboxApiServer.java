@@ -1,0 +1,101 @@
+package dev.tandem.sandbox;
+
+import dev.tandem.admission.ApiServerAdmission;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The sandbox's Kubernetes API: the Fabric8 mock server in CRUD mode on a loopback port, behind
+ * {@link ApiServerDispatcher}, with the MySQLCluster CRD installed, plus a garbage collector.
+ */
+public final class SandboxApiServer implements AutoCloseable {
+
+  static final Path CRD = Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml");
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+  private final GarbageCollector collector;
+
+  private SandboxApiServer(KubernetesMockServer server) {
+    this.server = server;
+    this.client = new KubernetesClientBuilder().withConfig(server.createClient().getConfiguration()).build();
+    this.collector = new GarbageCollector(client);
+  }
+
+  /** Starts on {@code address:port} (port 0: any free port). */
+  public static SandboxApiServer start(InetAddress address, int port) {
+    var crud = new KubernetesCrudDispatcher(List.of());
+    var dispatcher = new ApiServerDispatcher(crud, ApiServerAdmission.forCrd(CRD));
+    var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    server.init(address, port);
+    var sandbox = new SandboxApiServer(server);
+    sandbox.client.resource(readCrd()).create();
+    sandbox.collector.start();
+    return sandbox;
+  }
+
+  private static CustomResourceDefinition readCrd() {
+    try {
+      return Serialization.unmarshal(Files.readString(CRD), CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public String url() {
+    return client.getConfiguration().getMasterUrl();
+  }
+
+  public void createNamespace(String name) {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+  }
+
+  /** A kubeconfig for kubectl or a second process, with a sandbox context. */
+  public Path writeKubeconfig(Path file) {
+    String kubeconfig = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: sandbox
+          cluster: {server: "%s", insecure-skip-tls-verify: true}
+        users:
+        - name: sandbox
+          user: {token: sandbox}
+        contexts:
+        - name: sandbox
+          context: {cluster: sandbox, user: sandbox, namespace: default}
+        current-context: sandbox
+        """.formatted(url().replaceAll("/$", ""));
+    try {
+      Files.writeString(file, kubeconfig);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+
+  @Override
+  public void close() {
+    collector.close();
+    client.close();
+    server.destroy();
+  }
+}

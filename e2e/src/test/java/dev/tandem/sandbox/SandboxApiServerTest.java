@@ -1,0 +1,168 @@
+package dev.tandem.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.tandem.api.MySQLCluster;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the sandbox's API server adds to the mock server, each against the behaviour measured in MOCK-SERVER.md. */
+class SandboxApiServerTest {
+
+  static final String NS = "shop";
+
+  SandboxApiServer api;
+
+  @BeforeEach
+  void start() {
+    api = SandboxApiServer.start(InetAddress.getLoopbackAddress(), 0);
+    api.createNamespace(NS);
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  MySQLCluster example() throws Exception {
+    return Serialization.unmarshal(Files.readString(Path.of("manifests/examples/mariadb-master-replica.yaml")), MySQLCluster.class);
+  }
+
+  @Test
+  void aClusterThatBreaksTheCrdRulesIsRefusedWithKubectlsMessage() throws Exception {
+    var cluster = example();
+    cluster.getSpec().setInstances(17);
+
+    assertThatThrownBy(() -> api.client().resource(cluster).inNamespace(NS).create())
+        .isInstanceOf(KubernetesClientException.class)
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+        .hasMessageContaining("The MySQLCluster \"" + cluster.getMetadata().getName() + "\" is invalid: spec.instances: Invalid value");
+    assertThat(api.client().resources(MySQLCluster.class).inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void anAdmittedClusterIsStoredWithTheSchemaDefaults() throws Exception {
+    var cluster = example();
+    cluster.getSpec().setFailover(null);
+
+    var stored = api.client().resource(cluster).inNamespace(NS).create();
+
+    assertThat(stored.getSpec().getFailover().getProbeIntervalMillis()).isEqualTo(500);
+  }
+
+  @Test
+  void aChangeTheTransitionRulesForbidIsRefused() throws Exception {
+    var stored = api.client().resource(example()).inNamespace(NS).create();
+    stored.getSpec().getEngine().setFlavor(dev.tandem.api.Flavor.MySQL);
+
+    assertThatThrownBy(() -> api.client().resource(stored).update()).hasMessageContaining("is invalid");
+  }
+
+  @Test
+  void deletingAnOwnerDeletesWhatItOwnedDownTheChain() throws Exception {
+    var cluster = api.client().resource(example()).inNamespace(NS).create();
+    var owner = new OwnerReferenceBuilder().withApiVersion("mysql.tandem.dev/v1alpha1").withKind("MySQLCluster")
+        .withName(cluster.getMetadata().getName()).withUid(cluster.getMetadata().getUid()).withController(true).build();
+    api.client().resource(new ConfigMapBuilder().withNewMetadata().withName("config").withNamespace(NS).withOwnerReferences(owner)
+        .endMetadata().build()).create();
+    var statefulSet = api.client().resource(new StatefulSetBuilder().withNewMetadata().withName("sts").withNamespace(NS)
+        .withOwnerReferences(owner).endMetadata().build()).create();
+    api.client().resource(new PodBuilder().withNewMetadata().withName("sts-0").withNamespace(NS)
+        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet").withName("sts")
+            .withUid(statefulSet.getMetadata().getUid()).build())
+        .endMetadata().build()).create();
+    api.client().resource(new ConfigMapBuilder().withNewMetadata().withName("unowned").withNamespace(NS).endMetadata().build()).create();
+
+    api.client().resource(cluster).delete();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(api.client().configMaps().inNamespace(NS).withName("config").get()).isNull();
+      assertThat(api.client().apps().statefulSets().inNamespace(NS).withName("sts").get()).isNull();
+      assertThat(api.client().pods().inNamespace(NS).withName("sts-0").get()).isNull();
+    });
+    assertThat(api.client().configMaps().inNamespace(NS).withName("unowned").get()).isNotNull();
+  }
+
+  @Test
+  void aStatusUpdateFromAStaleVersionIsAConflict() throws Exception {
+    var stale = api.client().resource(example()).inNamespace(NS).create();
+    var fresh = api.client().resources(MySQLCluster.class).inNamespace(NS).withName(stale.getMetadata().getName()).get();
+    fresh.setStatus(new dev.tandem.api.MySQLClusterStatus());
+    fresh.getStatus().setMaster("shop-0");
+    api.client().resource(fresh).updateStatus();
+
+    stale.setStatus(new dev.tandem.api.MySQLClusterStatus());
+    stale.getStatus().setMaster("shop-1");
+    assertThatThrownBy(() -> api.client().resource(stale).updateStatus())
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(409));
+    assertThat(api.client().resources(MySQLCluster.class).inNamespace(NS).withName(stale.getMetadata().getName()).get()
+        .getStatus().getMaster()).isEqualTo("shop-0");
+  }
+
+  @Test
+  void aMergePatchNullRemovesTheField() {
+    api.client().resource(new ConfigMapBuilder().withNewMetadata().withName("labelled").withNamespace(NS)
+        .withLabels(Map.of("keep", "1", "drop", "1")).endMetadata().build()).create();
+
+    api.client().configMaps().inNamespace(NS).withName("labelled")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"drop\":null}}}");
+
+    assertThat(api.client().configMaps().inNamespace(NS).withName("labelled").get().getMetadata().getLabels())
+        .containsExactly(Map.entry("keep", "1"));
+  }
+
+  @Test
+  void setBasedSelectorsSelect() {
+    for (String role : new String[] {"master", "replica", "errant"}) {
+      api.client().resource(new ConfigMapBuilder().withNewMetadata().withName(role).withNamespace(NS)
+          .withLabels(Map.of("role", role)).endMetadata().build()).create();
+    }
+
+    var in = api.client().configMaps().inNamespace(NS).withLabelSelector("role in (master,replica)").list().getItems();
+    var notIn = api.client().configMaps().inNamespace(NS).withLabelSelector("role notin (master, replica)").list().getItems();
+
+    assertThat(in).extracting(c -> c.getMetadata().getName()).containsExactlyInAnyOrder("master", "replica");
+    assertThat(notIn).extracting(c -> c.getMetadata().getName()).containsExactly("errant");
+  }
+
+  @Test
+  void discoveryServesTheGroupsAndKubectlCanListClusters(@TempDir Path dir) throws Exception {
+    api.client().resource(example()).inNamespace(NS).create();
+
+    assertThat(api.client().getApiGroups().getGroups()).extracting(g -> g.getName()).contains("mysql.tandem.dev", "apps");
+    assertThat(api.client().getApiResources("mysql.tandem.dev/v1alpha1").getResources())
+        .anySatisfy(r -> assertThat(r.getShortNames()).contains("myc"));
+
+    if (!onPath("kubectl")) {
+      System.out.println("kubectl is not installed: checked discovery through the client only");
+      return;
+    }
+    var kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
+    var kubectl = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(), "get", "myc", "-n", NS, "-o", "name")
+        .redirectErrorStream(true).start();
+    String output = new String(kubectl.getInputStream().readAllBytes());
+    assertThat(kubectl.waitFor()).as(output).isZero();
+    assertThat(output).contains("mysqlcluster.mysql.tandem.dev/");
+  }
+
+  static boolean onPath(String command) {
+    return System.getenv("PATH").lines().flatMap(p -> java.util.Arrays.stream(p.split(":"))).anyMatch(p -> Files.isExecutable(Path.of(p, command)));
+  }
+}
