@@ -81,7 +81,8 @@ public final class PodNetwork implements AutoCloseable {
   public synchronized void detach(String pod) {
     var attachment = pods.remove(pod);
     if (attachment != null && isolated) {
-      run("ip", "netns", "del", attachment.namespace());
+      // Already gone when the whole network was swept first.
+      output("ip", "netns", "del", attachment.namespace());
     }
   }
 

@@ -1,0 +1,111 @@
+package dev.tandem.sandbox;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The kubelet's part the operator relies on. Each Pod gets its network (a namespace on the
+ * bridge), its volumes as directories (a PersistentVolumeClaim's outlives the Pod), its init
+ * containers run to completion, then its main container, each command unchanged in a mount
+ * namespace where the volumes sit at their mount paths, as the Pod's user. It reports Pod IP,
+ * phase, readiness (the readiness probe, run inside the container) and restarts, restarts a
+ * crashed container after the kubelet's backoff, and stops the process when the Pod is deleted.
+ */
+public final class Kubelet implements AutoCloseable {
+
+  /** The kubelet's crash-loop backoff: 10 s, doubling, at most 5 min. */
+  public static final Duration DEFAULT_BACKOFF = Duration.ofSeconds(10);
+
+  private final KubernetesClient client;
+  private final PodNetwork network;
+  private final Path root;
+  private final Duration backoff;
+  private final Map<String, PodRuntime> running = new ConcurrentHashMap<>();
+  private final Set<Path> createdMountPoints = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(task -> {
+    var thread = new Thread(task, "sandbox-kubelet");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  Kubelet(KubernetesClient client, PodNetwork network, Path root, Duration backoff) {
+    this.client = client;
+    this.network = network;
+    this.root = root;
+    this.backoff = backoff;
+  }
+
+  void start() {
+    loop.scheduleWithFixedDelay(this::syncQuietly, 0, 200, TimeUnit.MILLISECONDS);
+  }
+
+  private void syncQuietly() {
+    try {
+      sync();
+    } catch (RuntimeException e) {
+      // The API server is going away; the next pass looks again.
+    }
+  }
+
+  private void sync() {
+    var seen = new HashSet<String>();
+    for (Pod pod : client.pods().inAnyNamespace().list().getItems()) {
+      String uid = pod.getMetadata().getUid();
+      seen.add(uid);
+      running.computeIfAbsent(uid, key -> {
+        var runtime = new PodRuntime(client, network, root, pod, backoff, this::ensureMountPoint);
+        runtime.start();
+        return runtime;
+      });
+    }
+    for (var entry : running.entrySet()) {
+      if (!seen.contains(entry.getKey())) {
+        running.remove(entry.getKey());
+        entry.getValue().terminate();
+      }
+    }
+  }
+
+  /** The runtime of a running Pod, for fault injection. */
+  public PodRuntime runtime(String namespace, String pod) {
+    return running.values().stream().filter(runtime -> runtime.is(namespace, pod)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no running Pod " + namespace + "/" + pod));
+  }
+
+  /** Bind mounts need a mount point; one the host lacks is made, and removed at close. */
+  private synchronized void ensureMountPoint(Path path) {
+    if (!Files.exists(path)) {
+      try {
+        Files.createDirectories(path);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      createdMountPoints.add(path);
+    }
+  }
+
+  @Override
+  public void close() {
+    loop.shutdownNow();
+    running.values().forEach(PodRuntime::terminate);
+    running.values().forEach(PodRuntime::awaitTermination);
+    running.clear();
+    // Only empty directories are removed: the mount points we made, and parents we made for them.
+    for (Path mountPoint : List.copyOf(createdMountPoints)) {
+      PodNetwork.run("rmdir", "-p", "--ignore-fail-on-non-empty", mountPoint.toString());
+    }
+  }
+}

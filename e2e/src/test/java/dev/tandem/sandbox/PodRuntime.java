@@ -1,0 +1,314 @@
+package dev.tandem.sandbox;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** One Pod on the sandbox's kubelet: its network, volumes, containers, probes and status. */
+public final class PodRuntime {
+
+  private static final long DEFAULT_UID = 0;
+  private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+  private final KubernetesClient client;
+  private final PodNetwork network;
+  private final Pod pod;
+  private final Path podDir;
+  private final Path claimsDir;
+  private final Duration initialBackoff;
+  private final Consumer<Path> mountPoints;
+  private final Thread thread;
+  private volatile boolean terminating;
+  private volatile Process process;
+  private volatile int restarts;
+  private volatile boolean ready;
+  private String ip = "";
+
+  PodRuntime(KubernetesClient client, PodNetwork network, Path root, Pod pod, Duration initialBackoff, Consumer<Path> mountPoints) {
+    this.client = client;
+    this.network = network;
+    this.pod = pod;
+    this.podDir = root.resolve("pods").resolve(pod.getMetadata().getUid());
+    this.claimsDir = root.resolve("claims").resolve(pod.getMetadata().getNamespace());
+    this.initialBackoff = initialBackoff;
+    this.mountPoints = mountPoints;
+    this.thread = new Thread(this::run, "sandbox-pod-" + pod.getMetadata().getName());
+    thread.setDaemon(true);
+  }
+
+  boolean is(String namespace, String name) {
+    return pod.getMetadata().getNamespace().equals(namespace) && pod.getMetadata().getName().equals(name);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** The main container's process, for kill -9, SIGSTOP and SIGCONT. */
+  public Optional<ProcessHandle> process() {
+    var current = process;
+    return current == null || !current.isAlive() ? Optional.empty() : Optional.of(current.toHandle());
+  }
+
+  public String ip() {
+    return ip;
+  }
+
+  private String networkName() {
+    return pod.getMetadata().getNamespace() + "-" + pod.getMetadata().getName();
+  }
+
+  private void run() {
+    try {
+      ip = network.attach(networkName()).ip();
+      prepareVolumes();
+      reportStatus("Pending", false, "PodInitializing");
+      for (var init : Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of())) {
+        while (!terminating) {
+          var exit = startContainer(init).waitFor();
+          if (exit == 0) {
+            break;
+          }
+          reportStatus("Pending", false, "Init:Error");
+          sleep(backoff());
+          restarts++;
+        }
+      }
+      var main = pod.getSpec().getContainers().get(0);
+      while (!terminating) {
+        process = startContainer(main);
+        reportStatus("Running", false, null);
+        watchReadiness(main, process);
+        if (terminating) {
+          break;
+        }
+        ready = false;
+        reportStatus("Running", false, "CrashLoopBackOff");
+        sleep(backoff());
+        restarts++;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | IOException e) {
+      System.err.println("sandbox kubelet: Pod " + pod.getMetadata().getName() + " failed: " + e);
+    }
+  }
+
+  private Duration backoff() {
+    var delay = initialBackoff.multipliedBy(1L << Math.min(restarts, 5));
+    return delay.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : delay;
+  }
+
+  /** Runs the readiness probe while the container lives; returns when it exits. */
+  private void watchReadiness(Container container, Process main) throws InterruptedException {
+    var probe = Optional.ofNullable(container.getReadinessProbe());
+    int failures = 0;
+    while (main.isAlive() && !terminating) {
+      boolean passed = probe.map(p -> runProbe(container, p, main)).orElse(true);
+      failures = passed ? 0 : failures + 1;
+      boolean nowReady = passed || (ready && failures < probe.map(Probe::getFailureThreshold).orElse(3));
+      if (nowReady != ready) {
+        ready = nowReady;
+        reportStatus("Running", ready, null);
+      }
+      main.waitFor(probe.map(Probe::getPeriodSeconds).map(s -> Math.min(s, 1)).orElse(1), TimeUnit.SECONDS);
+    }
+  }
+
+  /** The probe's command, inside the container's mount and network namespaces, as its user. */
+  private boolean runProbe(Container container, Probe probe, Process main) {
+    var command = new ArrayList<>(List.of("nsenter", "--target", Long.toString(main.pid()), "--mount", "--net", "--"));
+    command.addAll(asUser(probe.getExec().getCommand()));
+    try {
+      var builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      builder.environment().putAll(environment(container));
+      var check = builder.start();
+      int timeout = Optional.ofNullable(probe.getTimeoutSeconds()).orElse(1);
+      if (!check.waitFor(timeout, TimeUnit.SECONDS)) {
+        check.destroyForcibly();
+        return false;
+      }
+      return check.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private Process startContainer(Container container) throws IOException {
+    var binds = new StringBuilder("set -e; ");
+    for (var mount : Optional.ofNullable(container.getVolumeMounts()).orElse(List.of())) {
+      mountPoints.accept(Path.of(mount.getMountPath()));
+      binds.append("mount --bind '").append(volumeDir(mount.getName())).append("' '").append(mount.getMountPath()).append("'; ");
+    }
+    binds.append("exec \"$@\"");
+    var inner = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--", "bash", "-c", binds.toString(), "bash"));
+    inner.addAll(asUser(command(container)));
+    var builder = new ProcessBuilder(network.inPod(networkName(), inner)).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(podDir.resolve(container.getName() + ".log").toFile()));
+    builder.environment().putAll(environment(container));
+    return builder.start();
+  }
+
+  private static List<String> command(Container container) {
+    var command = new ArrayList<>(Optional.ofNullable(container.getCommand()).orElse(List.of()));
+    command.addAll(Optional.ofNullable(container.getArgs()).orElse(List.of()));
+    return command;
+  }
+
+  private List<String> asUser(List<String> command) {
+    long uid = Optional.ofNullable(pod.getSpec().getSecurityContext()).map(c -> c.getRunAsUser()).orElse(DEFAULT_UID);
+    long gid = Optional.ofNullable(pod.getSpec().getSecurityContext()).map(c -> c.getRunAsGroup()).orElse(uid);
+    var wrapped = new ArrayList<>(List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups", "--"));
+    wrapped.addAll(command);
+    return wrapped;
+  }
+
+  private Map<String, String> environment(Container container) {
+    var env = new HashMap<String, String>();
+    env.put("PATH", System.getenv("PATH"));
+    env.put("HOME", "/tmp");
+    for (EnvVar variable : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
+      env.put(variable.getName(), value(variable));
+    }
+    return env;
+  }
+
+  private String value(EnvVar variable) {
+    if (variable.getValueFrom() == null) {
+      return Optional.ofNullable(variable.getValue()).orElse("");
+    }
+    var field = variable.getValueFrom().getFieldRef();
+    if (field != null) {
+      return switch (field.getFieldPath()) {
+        case "metadata.name" -> pod.getMetadata().getName();
+        case "metadata.namespace" -> pod.getMetadata().getNamespace();
+        case "status.podIP" -> ip;
+        default -> "";
+      };
+    }
+    var secretKey = variable.getValueFrom().getSecretKeyRef();
+    if (secretKey != null) {
+      var secret = client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(secretKey.getName()).get();
+      if (secret != null && secret.getData() != null && secret.getData().containsKey(secretKey.getKey())) {
+        return new String(Base64.getDecoder().decode(secret.getData().get(secretKey.getKey())), StandardCharsets.UTF_8);
+      }
+      if (secret != null && secret.getStringData() != null && secret.getStringData().containsKey(secretKey.getKey())) {
+        return secret.getStringData().get(secretKey.getKey());
+      }
+      throw new IllegalStateException("CreateContainerConfigError: secret " + secretKey.getName() + " has no key " + secretKey.getKey());
+    }
+    return "";
+  }
+
+  private Path volumeDir(String volume) {
+    return podDir.resolve("volumes").resolve(volume);
+  }
+
+  /** Volumes as directories owned by the Pod's user; a claim's directory is the claim's, kept across Pods. */
+  private void prepareVolumes() throws IOException {
+    Files.createDirectories(podDir.resolve("volumes"));
+    long uid = Optional.ofNullable(pod.getSpec().getSecurityContext()).map(c -> c.getRunAsUser()).orElse(DEFAULT_UID);
+    for (var volume : Optional.ofNullable(pod.getSpec().getVolumes()).orElse(List.of())) {
+      Path dir = volumeDir(volume.getName());
+      if (volume.getPersistentVolumeClaim() != null) {
+        Path claim = claimsDir.resolve(volume.getPersistentVolumeClaim().getClaimName());
+        Files.createDirectories(claim);
+        Files.deleteIfExists(dir);
+        Files.createSymbolicLink(dir, claim);
+        dir = claim;
+      } else {
+        Files.createDirectories(dir);
+      }
+      if (volume.getConfigMap() != null) {
+        var configMap = client.configMaps().inNamespace(pod.getMetadata().getNamespace()).withName(volume.getConfigMap().getName()).get();
+        if (configMap == null) {
+          throw new IllegalStateException("configmap " + volume.getConfigMap().getName() + " not found");
+        }
+        for (var file : configMap.getData().entrySet()) {
+          Files.writeString(dir.resolve(file.getKey()), file.getValue());
+        }
+      }
+      PodNetwork.run("chown", "-R", uid + ":" + uid, dir.toString() + "/");
+    }
+  }
+
+  private void reportStatus(String phase, boolean isReady, String waitingReason) {
+    String now = Instant.now().toString();
+    String readyText = isReady ? "True" : "False";
+    String state = waitingReason == null
+        ? "{\"running\":{\"startedAt\":\"" + now + "\"},\"waiting\":null}"
+        : "{\"waiting\":{\"reason\":\"" + waitingReason + "\"},\"running\":null}";
+    String status = "{\"status\":{\"phase\":\"" + phase + "\",\"podIP\":\"" + ip + "\",\"podIPs\":[{\"ip\":\"" + ip + "\"}],"
+        + "\"hostIP\":\"" + PodNetwork.GATEWAY + "\",\"conditions\":["
+        + "{\"type\":\"Ready\",\"status\":\"" + readyText + "\",\"lastTransitionTime\":\"" + now + "\"},"
+        + "{\"type\":\"ContainersReady\",\"status\":\"" + readyText + "\",\"lastTransitionTime\":\"" + now + "\"}],"
+        + "\"containerStatuses\":[{\"name\":\"" + pod.getSpec().getContainers().get(0).getName() + "\",\"ready\":" + isReady
+        + ",\"restartCount\":" + restarts + ",\"state\":" + state + "}]}}";
+    try {
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).subresource("status")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), status);
+    } catch (RuntimeException gone) {
+      // The Pod was deleted meanwhile: its status no longer matters.
+    }
+  }
+
+  /** Stops the Pod: SIGTERM, then SIGKILL after the grace period, then its network goes. */
+  void terminate() {
+    terminating = true;
+    thread.interrupt();
+    var current = process;
+    long grace = Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L);
+    new Thread(() -> {
+      if (current != null) {
+        current.toHandle().descendants().forEach(ProcessHandle::destroy);
+        current.destroy();
+        try {
+          if (!current.waitFor(grace, TimeUnit.SECONDS)) {
+            current.destroyForcibly().waitFor();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      network.detach(networkName());
+      PodNetwork.run("rm", "-rf", podDir.toString());
+    }, "sandbox-stop-" + pod.getMetadata().getName()).start();
+  }
+
+  void awaitTermination() {
+    var current = process;
+    try {
+      if (current != null) {
+        current.waitFor(60, TimeUnit.SECONDS);
+      }
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void sleep(Duration duration) throws InterruptedException {
+    Thread.sleep(duration.toMillis());
+  }
+}

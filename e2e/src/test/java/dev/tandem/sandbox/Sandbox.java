@@ -1,0 +1,62 @@
+package dev.tandem.sandbox;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A local stand-in for the parts of Kubernetes the operator relies on: the API server (with
+ * admission and a garbage collector), the StatefulSet controller, the kubelet and the Pod
+ * network. Everything it starts stops at {@link #close()}, and what a killed run left is swept at
+ * the next start.
+ */
+public final class Sandbox implements AutoCloseable {
+
+  private final SandboxApiServer api;
+  private final PodNetwork network;
+  private final StatefulSetController statefulSets;
+  private final Kubelet kubelet;
+  private final Path root;
+
+  private Sandbox(Path root, Duration backoff) {
+    this.root = root;
+    this.api = SandboxApiServer.start(InetAddress.getLoopbackAddress(), 0);
+    this.network = PodNetwork.create();
+    this.statefulSets = new StatefulSetController(api.client());
+    this.kubelet = new Kubelet(api.client(), network, root, backoff);
+  }
+
+  /** @param root where Pods keep their volumes; claims outlive Pods there */
+  public static Sandbox start(Path root, Duration backoff) throws java.io.IOException {
+    Files.createDirectories(root);
+    var sandbox = new Sandbox(root, backoff);
+    sandbox.statefulSets.start();
+    sandbox.kubelet.start();
+    return sandbox;
+  }
+
+  public SandboxApiServer api() {
+    return api;
+  }
+
+  public PodNetwork network() {
+    return network;
+  }
+
+  public Kubelet kubelet() {
+    return kubelet;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public void close() {
+    statefulSets.close();
+    kubelet.close();
+    network.close();
+    api.close();
+  }
+}

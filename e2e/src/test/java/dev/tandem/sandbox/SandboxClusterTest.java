@@ -1,0 +1,139 @@
+package dev.tandem.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tandem.api.MySQLCluster;
+import dev.tandem.kubernetes.ClusterFixture;
+import dev.tandem.kubernetes.ConfigMapDependent;
+import dev.tandem.kubernetes.CredentialsSecret;
+import dev.tandem.kubernetes.StatefulSetDependent;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sandbox runs what the operator declares: a StatefulSet becomes real mariadbd processes,
+ * each in its own network with its own IP; a killed container restarts; a deleted Pod's process
+ * is gone and the Pod comes back with its data; deleting the cluster removes everything it owned.
+ */
+class SandboxClusterTest {
+
+  static final String NS = "prod";
+
+  @TempDir Path dir;
+  Sandbox sandbox;
+  MySQLCluster cluster;
+  String operatorPassword;
+
+  @BeforeEach
+  void startSandboxWithTheOperatorsObjects() throws Exception {
+    assumeThat(System.getProperty("user.name")).as("the sandbox's Pod networks need root (ip netns); this run is not root").isEqualTo("root");
+    sandbox = Sandbox.start(dir.resolve("sandbox"), Duration.ofSeconds(1));
+    sandbox.api().createNamespace(NS);
+    var client = sandbox.api().client();
+    var wish = ClusterFixture.named("shop").mariaDb().instances(2).mysqld("innodb_buffer_pool_size", "32M").build();
+    wish.getMetadata().setUid(null);
+    wish.getMetadata().setNamespace(NS);
+    cluster = client.resource(wish).create();
+    var secret = CredentialsSecret.generate(cluster);
+    client.resource(secret).create();
+    operatorPassword = new String(Base64.getDecoder().decode(secret.getData().get(CredentialsSecret.OPERATOR_PASSWORD)), StandardCharsets.UTF_8);
+    // Owned by the cluster, as the operator's dependents are.
+    var config = ConfigMapDependent.desiredFor(cluster);
+    config.addOwnerReference(cluster);
+    client.resource(config).create();
+    var statefulSet = StatefulSetDependent.desiredFor(cluster);
+    statefulSet.addOwnerReference(cluster);
+    client.resource(statefulSet).create();
+  }
+
+  @AfterEach
+  void stopSandbox() {
+    if (sandbox != null) {
+      sandbox.close();
+    }
+  }
+
+  Pod awaitReady(String name) {
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      var pod = sandbox.api().client().pods().inNamespace(NS).withName(name).get();
+      return pod != null && pod.getStatus() != null && pod.getStatus().getConditions() != null
+          && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    });
+    return sandbox.api().client().pods().inNamespace(NS).withName(name).get();
+  }
+
+  String query(Pod pod, String sql) throws Exception {
+    try (var connection = DriverManager.getConnection("jdbc:mysql://" + pod.getStatus().getPodIP() + ":3306/?connectTimeout=2000",
+        "tandem", operatorPassword); var result = connection.createStatement().executeQuery(sql)) {
+      result.next();
+      return result.getString(1);
+    }
+  }
+
+  @Test
+  void aStatefulSetBecomesMariadbdProcessesEachWithItsOwnAddress() throws Exception {
+    var first = awaitReady("shop-0");
+    var second = awaitReady("shop-1");
+
+    assertThat(first.getStatus().getPodIP()).startsWith("10.244.0.").isNotEqualTo(second.getStatus().getPodIP());
+    assertThat(query(first, "SELECT @@server_id")).isEqualTo("1000");
+    assertThat(query(second, "SELECT @@server_id")).isEqualTo("1001");
+    assertThat(query(second, "SELECT @@read_only")).isEqualTo("1");
+    assertThat(sandbox.api().client().persistentVolumeClaims().inNamespace(NS).withName("data-shop-1").get()).isNotNull();
+  }
+
+  @Test
+  void aKilledContainerRestartsAndADeletedPodComesBackWithItsData() throws Exception {
+    var pod = awaitReady("shop-0");
+    var handle = sandbox.kubelet().runtime(NS, "shop-0").process().orElseThrow();
+    handle.destroyForcibly();
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      var restarted = sandbox.api().client().pods().inNamespace(NS).withName("shop-0").get();
+      assertThat(restarted.getStatus().getContainerStatuses().get(0).getRestartCount()).isGreaterThanOrEqualTo(1);
+    });
+    pod = awaitReady("shop-0");
+    String position = query(pod, "SELECT @@gtid_binlog_pos");
+    try (var connection = DriverManager.getConnection("jdbc:mysql://" + pod.getStatus().getPodIP() + ":3306/", "tandem", operatorPassword)) {
+      connection.createStatement().execute("CREATE USER marker@'%'");
+    }
+    String written = query(pod, "SELECT @@gtid_binlog_pos");
+    assertThat(written).isNotEqualTo(position);
+
+    var oldProcess = sandbox.kubelet().runtime(NS, "shop-0").process().orElseThrow();
+    sandbox.api().client().resource(pod).delete();
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> !oldProcess.isAlive());
+    var replaced = awaitReady("shop-0");
+    assertThat(replaced.getMetadata().getUid()).isNotEqualTo(pod.getMetadata().getUid());
+    assertThat(query(replaced, "SELECT @@gtid_binlog_pos")).as("the claim's data outlived the Pod").isEqualTo(written);
+  }
+
+  @Test
+  void deletingTheClusterRemovesEverythingItOwnedAndStopsItsProcesses() throws Exception {
+    awaitReady("shop-0");
+    awaitReady("shop-1");
+    var processes = java.util.List.of(sandbox.kubelet().runtime(NS, "shop-0").process().orElseThrow(),
+        sandbox.kubelet().runtime(NS, "shop-1").process().orElseThrow());
+
+    sandbox.api().client().resource(cluster).delete();
+
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+      assertThat(sandbox.api().client().apps().statefulSets().inNamespace(NS).list().getItems()).extracting(s -> s.getMetadata().getName())
+          .isEmpty();
+      assertThat(sandbox.api().client().pods().inNamespace(NS).list().getItems()).isEmpty();
+      assertThat(sandbox.api().client().configMaps().inNamespace(NS).list().getItems()).isEmpty();
+      assertThat(processes).noneMatch(ProcessHandle::isAlive);
+    });
+  }
+}

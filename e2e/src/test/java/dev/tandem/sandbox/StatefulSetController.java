@@ -1,0 +1,144 @@
+package dev.tandem.sandbox;
+
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The StatefulSet controller's part the operator relies on: Pods {@code <name>-<ordinal>} from
+ * the template, a PersistentVolumeClaim per claim template and ordinal (owned by the StatefulSet
+ * when its retention policy deletes them with it), scale up and down, a replaced Pod when one is
+ * deleted, and status counts. Updates follow OnDelete: a changed template reaches a Pod only when
+ * the Pod is deleted.
+ */
+final class StatefulSetController implements AutoCloseable {
+
+  static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+
+  private final KubernetesClient client;
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(task -> {
+    var thread = new Thread(task, "sandbox-statefulset-controller");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  StatefulSetController(KubernetesClient client) {
+    this.client = client;
+  }
+
+  void start() {
+    loop.scheduleWithFixedDelay(() -> {
+      try {
+        client.apps().statefulSets().inAnyNamespace().list().getItems().forEach(this::reconcile);
+      } catch (RuntimeException e) {
+        // The API server is going away or an object changed under us; the next pass looks again.
+      }
+    }, 0, 200, TimeUnit.MILLISECONDS);
+  }
+
+  private void reconcile(StatefulSet statefulSet) {
+    String namespace = statefulSet.getMetadata().getNamespace();
+    String name = statefulSet.getMetadata().getName();
+    int replicas = Optional.ofNullable(statefulSet.getSpec().getReplicas()).orElse(1);
+    var pods = new HashMap<String, Pod>();
+    client.pods().inNamespace(namespace).list().getItems().stream()
+        .filter(pod -> ownedBy(pod, statefulSet))
+        .forEach(pod -> pods.put(pod.getMetadata().getName(), pod));
+    for (int ordinal = 0; ordinal < replicas; ordinal++) {
+      String podName = name + "-" + ordinal;
+      ensureClaims(statefulSet, podName);
+      if (!pods.containsKey(podName)) {
+        client.resource(pod(statefulSet, podName)).create();
+      }
+    }
+    for (var pod : pods.values()) {
+      int ordinal = Integer.parseInt(pod.getMetadata().getName().substring(name.length() + 1));
+      if (ordinal >= replicas) {
+        client.resource(pod).delete();
+        if ("Delete".equals(retention(statefulSet).get("whenScaled"))) {
+          statefulSet.getSpec().getVolumeClaimTemplates().forEach(template ->
+              client.persistentVolumeClaims().inNamespace(namespace).withName(template.getMetadata().getName() + "-" + pod.getMetadata().getName()).delete());
+        }
+      }
+    }
+    long ready = pods.values().stream().filter(pod -> pod.getStatus() != null && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))).count();
+    var status = statefulSet.getStatus();
+    if (status == null || !Integer.valueOf((int) ready).equals(status.getReadyReplicas()) || !Integer.valueOf(pods.size()).equals(status.getReplicas())) {
+      client.apps().statefulSets().inNamespace(namespace).withName(name).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+          "{\"status\":{\"replicas\":" + pods.size() + ",\"readyReplicas\":" + ready + ",\"currentReplicas\":" + pods.size()
+              + ",\"observedGeneration\":" + statefulSet.getMetadata().getGeneration() + "}}");
+    }
+  }
+
+  private static boolean ownedBy(Pod pod, StatefulSet statefulSet) {
+    var owners = pod.getMetadata().getOwnerReferences();
+    return owners != null && owners.stream().anyMatch(owner -> owner.getUid().equals(statefulSet.getMetadata().getUid()));
+  }
+
+  private static Map<String, String> retention(StatefulSet statefulSet) {
+    var policy = statefulSet.getSpec().getPersistentVolumeClaimRetentionPolicy();
+    return policy == null ? Map.of() : Map.of("whenDeleted", Optional.ofNullable(policy.getWhenDeleted()).orElse("Retain"),
+        "whenScaled", Optional.ofNullable(policy.getWhenScaled()).orElse("Retain"));
+  }
+
+  private void ensureClaims(StatefulSet statefulSet, String podName) {
+    var templates = statefulSet.getSpec().getVolumeClaimTemplates();
+    if (templates == null) {
+      return;
+    }
+    String namespace = statefulSet.getMetadata().getNamespace();
+    for (var template : templates) {
+      String claim = template.getMetadata().getName() + "-" + podName;
+      if (client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get() != null) {
+        continue;
+      }
+      var builder = new PersistentVolumeClaimBuilder().withNewMetadata().withName(claim).withNamespace(namespace)
+          .withLabels(statefulSet.getSpec().getSelector().getMatchLabels()).endMetadata()
+          .withSpec(template.getSpec()).withNewStatus().withPhase("Bound").endStatus();
+      if ("Delete".equals(retention(statefulSet).get("whenDeleted"))) {
+        builder.editMetadata().withOwnerReferences(owner(statefulSet)).endMetadata();
+      }
+      client.resource(builder.build()).create();
+    }
+  }
+
+  private static Pod pod(StatefulSet statefulSet, String podName) {
+    var template = statefulSet.getSpec().getTemplate();
+    var labels = new HashMap<>(Optional.ofNullable(template.getMetadata().getLabels()).orElse(Map.of()));
+    labels.put(POD_NAME_LABEL, podName);
+    var spec = new PodBuilder().withSpec(template.getSpec()).build().getSpec();
+    spec.setHostname(podName);
+    spec.setSubdomain(statefulSet.getSpec().getServiceName());
+    var volumes = new java.util.ArrayList<>(Optional.ofNullable(spec.getVolumes()).orElse(java.util.List.of()));
+    Optional.ofNullable(statefulSet.getSpec().getVolumeClaimTemplates()).orElse(java.util.List.of()).forEach(claim ->
+        volumes.add(new VolumeBuilder().withName(claim.getMetadata().getName()).withNewPersistentVolumeClaim()
+            .withClaimName(claim.getMetadata().getName() + "-" + podName).endPersistentVolumeClaim().build()));
+    spec.setVolumes(volumes);
+    return new PodBuilder().withNewMetadata().withName(podName).withNamespace(statefulSet.getMetadata().getNamespace())
+        .withLabels(labels).withAnnotations(template.getMetadata().getAnnotations()).withOwnerReferences(owner(statefulSet)).endMetadata()
+        .withSpec(spec).withNewStatus().withPhase("Pending").endStatus().build();
+  }
+
+  private static io.fabric8.kubernetes.api.model.OwnerReference owner(StatefulSet statefulSet) {
+    return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet").withName(statefulSet.getMetadata().getName())
+        .withUid(statefulSet.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build();
+  }
+
+  @Override
+  public void close() {
+    loop.shutdownNow();
+  }
+}
