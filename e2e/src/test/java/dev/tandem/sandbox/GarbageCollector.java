@@ -6,9 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * Kubernetes' garbage collector, which the mock server lacks: an object whose owner references
@@ -29,11 +27,7 @@ final class GarbageCollector implements AutoCloseable {
       "mysql.tandem.dev/v1alpha1/MySQLCluster", context("mysql.tandem.dev", "v1alpha1", "mysqlclusters", "MySQLCluster"));
 
   private final KubernetesClient client;
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(task -> {
-    var thread = new Thread(task, "sandbox-garbage-collector");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private BackgroundLoop loop;
 
   GarbageCollector(KubernetesClient client) {
     this.client = client;
@@ -45,31 +39,20 @@ final class GarbageCollector implements AutoCloseable {
   }
 
   void start() {
-    loop.scheduleWithFixedDelay(this::collectQuietly, 200, 200, TimeUnit.MILLISECONDS);
-  }
-
-  private void collectQuietly() {
-    try {
-      collect();
-    } catch (RuntimeException e) {
-      // The API server is going away, or an object vanished mid-pass; the next pass looks again.
-    }
+    loop = BackgroundLoop.every("sandbox-garbage-collector", Duration.ofMillis(200), this::collect);
   }
 
   /** One pass: deletes every object whose owners are all gone. */
-  int collect() {
-    int deleted = 0;
+  private void collect() {
     for (var kind : KINDS.values()) {
       for (var object : client.genericKubernetesResources(kind).inAnyNamespace().list().getItems()) {
         List<OwnerReference> owners = object.getMetadata().getOwnerReferences();
         if (owners != null && !owners.isEmpty() && owners.stream().noneMatch(owner -> exists(object, owner))) {
           client.genericKubernetesResources(kind).inNamespace(object.getMetadata().getNamespace())
               .withName(object.getMetadata().getName()).delete();
-          deleted++;
         }
       }
     }
-    return deleted;
   }
 
   private boolean exists(GenericKubernetesResource dependent, OwnerReference owner) {
@@ -84,6 +67,8 @@ final class GarbageCollector implements AutoCloseable {
 
   @Override
   public void close() {
-    loop.shutdownNow();
+    if (loop != null) {
+      loop.close();
+    }
   }
 }

@@ -12,9 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The kubelet's part the operator relies on. Each Pod gets its network (a namespace on the
@@ -35,11 +32,7 @@ public final class Kubelet implements AutoCloseable {
   private final Duration backoff;
   private final Map<String, PodRuntime> running = new ConcurrentHashMap<>();
   private final Set<Path> createdMountPoints = ConcurrentHashMap.newKeySet();
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(task -> {
-    var thread = new Thread(task, "sandbox-kubelet");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private BackgroundLoop loop;
 
   Kubelet(KubernetesClient client, PodNetwork network, Path root, Duration backoff) {
     this.client = client;
@@ -49,15 +42,7 @@ public final class Kubelet implements AutoCloseable {
   }
 
   void start() {
-    loop.scheduleWithFixedDelay(this::syncQuietly, 0, 200, TimeUnit.MILLISECONDS);
-  }
-
-  private void syncQuietly() {
-    try {
-      sync();
-    } catch (RuntimeException e) {
-      // The API server is going away; the next pass looks again.
-    }
+    loop = BackgroundLoop.every("sandbox-kubelet", Duration.ofMillis(200), this::sync);
   }
 
   private void sync() {
@@ -99,7 +84,9 @@ public final class Kubelet implements AutoCloseable {
 
   @Override
   public void close() {
-    loop.shutdownNow();
+    if (loop != null) {
+      loop.close();
+    }
     running.values().forEach(PodRuntime::terminate);
     running.values().forEach(PodRuntime::awaitTermination);
     running.clear();

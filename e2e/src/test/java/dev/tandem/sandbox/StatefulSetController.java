@@ -12,9 +12,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * The StatefulSet controller's part the operator relies on: Pods {@code <name>-<ordinal>} from
@@ -28,24 +26,15 @@ final class StatefulSetController implements AutoCloseable {
   static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
 
   private final KubernetesClient client;
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(task -> {
-    var thread = new Thread(task, "sandbox-statefulset-controller");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private BackgroundLoop loop;
 
   StatefulSetController(KubernetesClient client) {
     this.client = client;
   }
 
   void start() {
-    loop.scheduleWithFixedDelay(() -> {
-      try {
-        client.apps().statefulSets().inAnyNamespace().list().getItems().forEach(this::reconcile);
-      } catch (RuntimeException e) {
-        // The API server is going away or an object changed under us; the next pass looks again.
-      }
-    }, 0, 200, TimeUnit.MILLISECONDS);
+    loop = BackgroundLoop.every("sandbox-statefulset-controller", Duration.ofMillis(200),
+        () -> client.apps().statefulSets().inAnyNamespace().list().getItems().forEach(this::reconcile));
   }
 
   private void reconcile(StatefulSet statefulSet) {
@@ -139,6 +128,8 @@ final class StatefulSetController implements AutoCloseable {
 
   @Override
   public void close() {
-    loop.shutdownNow();
+    if (loop != null) {
+      loop.close();
+    }
   }
 }

@@ -1,0 +1,41 @@
+package dev.tandem.sandbox;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A sandbox controller's loop: one daemon thread running a pass at a fixed delay. A pass that
+ * fails (the API server going away, an object changing under it) is simply tried again by the
+ * next, as a level-triggered controller does.
+ */
+final class BackgroundLoop implements AutoCloseable {
+
+  private final ScheduledExecutorService executor;
+
+  private BackgroundLoop(String name) {
+    executor = Executors.newSingleThreadScheduledExecutor(task -> {
+      var thread = new Thread(task, name);
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  static BackgroundLoop every(String name, Duration delay, Runnable pass) {
+    var loop = new BackgroundLoop(name);
+    loop.executor.scheduleWithFixedDelay(() -> {
+      try {
+        pass.run();
+      } catch (RuntimeException retriedNextPass) {
+        // Level-triggered: the next pass looks at the world again.
+      }
+    }, 0, delay.toMillis(), TimeUnit.MILLISECONDS);
+    return loop;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}
