@@ -19,10 +19,11 @@ public final class Sandbox implements AutoCloseable {
   private final Kubelet kubelet;
   private final Path root;
 
-  private Sandbox(Path root, Duration backoff) {
+  private Sandbox(Path root, Duration backoff) throws java.net.UnknownHostException {
     this.root = root;
-    this.api = SandboxApiServer.start(InetAddress.getLoopbackAddress(), 0);
     this.network = PodNetwork.create();
+    // On the bridge, Pods (the operator among them) reach the API server as a cluster's would.
+    this.api = SandboxApiServer.start(network.isolated() ? InetAddress.getByName(PodNetwork.GATEWAY) : InetAddress.getLoopbackAddress(), 0);
     this.statefulSets = new StatefulSetController(api.client());
     this.kubelet = new Kubelet(api.client(), network, root, backoff);
   }

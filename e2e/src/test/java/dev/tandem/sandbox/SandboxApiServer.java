@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The sandbox's Kubernetes API: the Fabric8 mock server in CRUD mode on a loopback port, behind
@@ -25,6 +27,8 @@ import java.util.List;
 public final class SandboxApiServer implements AutoCloseable {
 
   static final Path CRD = Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml");
+  /** Held so the level sticks: the mock server logs every request at INFO. */
+  private static final Logger REQUEST_LOG = Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
@@ -38,6 +42,7 @@ public final class SandboxApiServer implements AutoCloseable {
 
   /** Starts on {@code address:port} (port 0: any free port). */
   public static SandboxApiServer start(InetAddress address, int port) {
+    REQUEST_LOG.setLevel(Level.WARNING);
     var crud = new KubernetesCrudDispatcher(List.of());
     var dispatcher = new ApiServerDispatcher(crud, ApiServerAdmission.forCrd(CRD));
     var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, false);
