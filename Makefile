@@ -52,11 +52,11 @@ install:
 deploy:
 	helm upgrade --install tandem-operator $(CHART) --namespace tandem-system --create-namespace --set image.repository=$(firstword $(subst :, ,$(IMAGE))) --set image.tag=$(lastword $(subst :, ,$(IMAGE)))
 
-demo:
-	@echo "make demo needs the sandbox (real mariadbd Pods behind a local API server),"
-	@echo "which is the open issue 'Sandbox proving ground'. Until it lands, try the operator"
-	@echo "against a real cluster: make install && make deploy, then"
-	@echo "kubectl apply -f manifests/examples/mariadb-master-replica.yaml"
+# The sandbox needs root (network namespaces); the demo classpath is the test classpath.
+demo: deps
+	$(MVN) -q package -DskipTests
+	$(MVN) -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.Demo
 
 bench:
 	@echo "make bench needs the sandbox (issue 'Sandbox proving ground') and the failover"
