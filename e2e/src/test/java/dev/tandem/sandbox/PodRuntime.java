@@ -72,8 +72,9 @@ public final class PodRuntime {
     return ip;
   }
 
+  /** By uid: a deleted Pod's replacement, same name, starts while the old one still stops. */
   private String networkName() {
-    return pod.getMetadata().getNamespace() + "-" + pod.getMetadata().getName();
+    return pod.getMetadata().getUid();
   }
 
   private void run() {

@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterFixture;
 import dev.tandem.kubernetes.ConfigMapDependent;
+import dev.tandem.kubernetes.ClusterLabels;
 import dev.tandem.kubernetes.CredentialsSecret;
+import dev.tandem.kubernetes.ServiceDependents;
 import dev.tandem.kubernetes.StatefulSetDependent;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.nio.charset.StandardCharsets;
@@ -117,6 +119,46 @@ class SandboxClusterTest {
     var replaced = awaitReady("shop-0");
     assertThat(replaced.getMetadata().getUid()).isNotEqualTo(pod.getMetadata().getUid());
     assertThat(query(replaced, "SELECT @@gtid_binlog_pos")).as("the claim's data outlived the Pod").isEqualTo(written);
+  }
+
+  void label(String pod, String role) {
+    sandbox.api().client().pods().inNamespace(NS).withName(pod).edit(p -> {
+      if (role == null) {
+        p.getMetadata().getLabels().remove(ClusterLabels.ROLE);
+      } else {
+        p.getMetadata().getLabels().put(ClusterLabels.ROLE, role);
+      }
+      return p;
+    });
+  }
+
+  @Test
+  void theWriterServiceResolvesToThePodLabelledMasterAndFollowsTheLabel() throws Exception {
+    for (var service : java.util.List.of(ServiceDependents.writer(cluster), ServiceDependents.readers(cluster))) {
+      service.addOwnerReference(cluster);
+      sandbox.api().client().resource(service).create();
+    }
+    var first = awaitReady("shop-0");
+    var second = awaitReady("shop-1");
+    var proxy = new ServiceProxy(sandbox.api().client());
+    assertThat(proxy.endpoints(NS, "shop")).as("nobody is master yet").isEmpty();
+
+    label("shop-1", ClusterLabels.ROLE_MASTER);
+    label("shop-0", ClusterLabels.ROLE_REPLICA);
+
+    var writer = proxy.connectTo(NS, "shop").orElseThrow();
+    assertThat(writer).isEqualTo(new dev.tandem.replication.Endpoint(second.getStatus().getPodIP(), 3306));
+    try (var connection = DriverManager.getConnection("jdbc:mysql://" + writer + "/", "tandem", operatorPassword);
+        var result = connection.createStatement().executeQuery("SELECT @@server_id")) {
+      result.next();
+      assertThat(result.getString(1)).as("a connection through the writer Service reaches shop-1").isEqualTo("1001");
+    }
+    assertThat(proxy.endpoints(NS, "shop-replicas")).containsExactly(new dev.tandem.replication.Endpoint(first.getStatus().getPodIP(), 3306));
+
+    label("shop-1", null);
+    label("shop-0", ClusterLabels.ROLE_MASTER);
+    assertThat(proxy.endpoints(NS, "shop")).containsExactly(new dev.tandem.replication.Endpoint(first.getStatus().getPodIP(), 3306));
+    assertThat(proxy.endpoints(NS, "shop-replicas")).isEmpty();
   }
 
   @Test
