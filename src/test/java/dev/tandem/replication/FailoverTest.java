@@ -124,6 +124,21 @@ class FailoverTest {
   }
 
   @Test
+  void observingAFrozenServerReportsItUnreachableInsteadOfHanging() {
+    servers.server("shop-2").freeze();
+    try {
+      var snapshot = engine.observer.observe("shop-2", servers.server("shop-2").endpoint());
+
+      assertThat(snapshot.isReachable()).isFalse();
+      assertThat(snapshot.failure()).isPresent();
+      // Bounded by the 500 ms connect timeout, which also caps the handshake a frozen server never sends.
+      assertThat(snapshot.probeLatency()).isLessThan(Duration.ofSeconds(3));
+    } finally {
+      servers.server("shop-2").thaw();
+    }
+  }
+
+  @Test
   void aFrozenMasterIsFailedOverAndFencedWhenItThaws() throws Exception {
     try (var writer = new ContinuousWriter(writerService::get)) {
       writer.awaitMoreWrites(200);
