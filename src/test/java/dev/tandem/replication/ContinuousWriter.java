@@ -5,8 +5,10 @@ import dev.tandem.testing.LocalMariaDb;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +27,7 @@ final class ContinuousWriter implements AutoCloseable {
 
   private final Supplier<Endpoint> writer;
   private final Set<Long> acknowledged = new ConcurrentSkipListSet<>();
+  private final ConcurrentSkipListMap<Long, Long> acknowledgedAt = new ConcurrentSkipListMap<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicLong longestGapNanos = new AtomicLong();
   private final Thread thread;
@@ -71,11 +74,13 @@ final class ContinuousWriter implements AutoCloseable {
             try (var keys = statement.getGeneratedKeys()) {
               keys.next();
               acknowledged.add(keys.getLong(1));
+              acknowledgedAt.put(System.nanoTime(), keys.getLong(1));
             }
           } else {
             long id = next++;
             statement.executeUpdate("INSERT INTO " + TABLE + " (id) VALUES (" + id + ")");
             acknowledged.add(id);
+            acknowledgedAt.put(System.nanoTime(), id);
           }
         }
         long now = System.nanoTime();
@@ -97,8 +102,20 @@ final class ContinuousWriter implements AutoCloseable {
     return Set.copyOf(acknowledged);
   }
 
-  int acknowledgedCount() {
-    return acknowledged.size();
+  /**
+   * When the first write acknowledged after {@code sinceNanos} (System.nanoTime) was: the end of
+   * the outage a fault at that moment caused, as an application sees it.
+   */
+  long firstAcknowledgementAfter(long sinceNanos, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      var first = acknowledgedAt.ceilingKey(sinceNanos);
+      if (first != null) {
+        return first;
+      }
+      sleep(5);
+    }
+    throw new AssertionError("no write acknowledged within " + timeout + " after the fault");
   }
 
   long longestGapMillis() {

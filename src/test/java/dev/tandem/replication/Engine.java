@@ -24,6 +24,8 @@ final class Engine implements AutoCloseable {
   DesiredCluster desired;
   Optional<String> recordedMaster = Optional.empty();
   final Set<String> knownDown = new HashSet<>();
+  /** Whether each step's result is printed (tests) or not (the bench). */
+  boolean quiet;
 
   /** One pass's plan and what running it did. */
   record Pass(Plan plan, List<StepResult> results) {}
@@ -46,7 +48,9 @@ final class Engine implements AutoCloseable {
     if (results.stream().noneMatch(StepResult::failed) && !plan.masters().isEmpty()) {
       recordedMaster = plan.master();
     }
-    results.forEach(result -> System.out.println("  " + result));
+    if (!quiet) {
+      results.forEach(result -> System.out.println("  " + result));
+    }
     return new Pass(plan, results);
   }
 
