@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code make demo}: the sandbox, the packaged operator in its own Pod network, a 3-instance
@@ -142,7 +143,7 @@ public final class Demo {
     System.out.println();
   }
 
-  private static void await(Duration timeout, java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+  private static void await(Duration timeout, BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

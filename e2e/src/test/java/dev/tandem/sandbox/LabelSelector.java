@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /** A Kubernetes label selector string: {@code a=b, a!=b, a in (x,y), a notin (x), a, !a}. */
 record LabelSelector(List<Predicate<Map<String, String>>> requirements) {
@@ -39,7 +40,7 @@ record LabelSelector(List<Predicate<Map<String, String>>> requirements) {
   }
 
   private static Predicate<Map<String, String>> requirement(String term) {
-    var setBased = java.util.regex.Pattern.compile("([^\\s!=]+)\\s+(in|notin)\\s*\\(([^)]*)\\)").matcher(term);
+    var setBased = Pattern.compile("([^\\s!=]+)\\s+(in|notin)\\s*\\(([^)]*)\\)").matcher(term);
     if (setBased.matches()) {
       String key = setBased.group(1);
       var values = Set.of(setBased.group(3).trim().split("\\s*,\\s*"));

@@ -17,6 +17,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -163,6 +164,6 @@ class SandboxApiServerTest {
   }
 
   static boolean onPath(String command) {
-    return System.getenv("PATH").lines().flatMap(p -> java.util.Arrays.stream(p.split(":"))).anyMatch(p -> Files.isExecutable(Path.of(p, command)));
+    return System.getenv("PATH").lines().flatMap(p -> Arrays.stream(p.split(":"))).anyMatch(p -> Files.isExecutable(Path.of(p, command)));
   }
 }

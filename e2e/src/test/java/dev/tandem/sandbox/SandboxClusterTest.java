@@ -6,17 +6,19 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterFixture;
-import dev.tandem.kubernetes.ConfigMapDependent;
 import dev.tandem.kubernetes.ClusterLabels;
+import dev.tandem.kubernetes.ConfigMapDependent;
 import dev.tandem.kubernetes.CredentialsSecret;
 import dev.tandem.kubernetes.ServiceDependents;
 import dev.tandem.kubernetes.StatefulSetDependent;
+import dev.tandem.replication.Endpoint;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,7 +136,7 @@ class SandboxClusterTest {
 
   @Test
   void theWriterServiceResolvesToThePodLabelledMasterAndFollowsTheLabel() throws Exception {
-    for (var service : java.util.List.of(ServiceDependents.writer(cluster), ServiceDependents.readers(cluster))) {
+    for (var service : List.of(ServiceDependents.writer(cluster), ServiceDependents.readers(cluster))) {
       service.addOwnerReference(cluster);
       sandbox.api().client().resource(service).create();
     }
@@ -147,17 +149,17 @@ class SandboxClusterTest {
     label("shop-0", ClusterLabels.ROLE_REPLICA);
 
     var writer = proxy.connectTo(NS, "shop").orElseThrow();
-    assertThat(writer).isEqualTo(new dev.tandem.replication.Endpoint(second.getStatus().getPodIP(), 3306));
+    assertThat(writer).isEqualTo(new Endpoint(second.getStatus().getPodIP(), 3306));
     try (var connection = DriverManager.getConnection("jdbc:mysql://" + writer + "/", "tandem", operatorPassword);
         var result = connection.createStatement().executeQuery("SELECT @@server_id")) {
       result.next();
       assertThat(result.getString(1)).as("a connection through the writer Service reaches shop-1").isEqualTo("1001");
     }
-    assertThat(proxy.endpoints(NS, "shop-replicas")).containsExactly(new dev.tandem.replication.Endpoint(first.getStatus().getPodIP(), 3306));
+    assertThat(proxy.endpoints(NS, "shop-replicas")).containsExactly(new Endpoint(first.getStatus().getPodIP(), 3306));
 
     label("shop-1", null);
     label("shop-0", ClusterLabels.ROLE_MASTER);
-    assertThat(proxy.endpoints(NS, "shop")).containsExactly(new dev.tandem.replication.Endpoint(first.getStatus().getPodIP(), 3306));
+    assertThat(proxy.endpoints(NS, "shop")).containsExactly(new Endpoint(first.getStatus().getPodIP(), 3306));
     assertThat(proxy.endpoints(NS, "shop-replicas")).isEmpty();
   }
 
@@ -165,7 +167,7 @@ class SandboxClusterTest {
   void deletingTheClusterRemovesEverythingItOwnedAndStopsItsProcesses() throws Exception {
     awaitReady("shop-0");
     awaitReady("shop-1");
-    var processes = java.util.List.of(sandbox.kubelet().runtime(NS, "shop-0").process().orElseThrow(),
+    var processes = List.of(sandbox.kubelet().runtime(NS, "shop-0").process().orElseThrow(),
         sandbox.kubelet().runtime(NS, "shop-1").process().orElseThrow());
 
     sandbox.api().client().resource(cluster).delete();

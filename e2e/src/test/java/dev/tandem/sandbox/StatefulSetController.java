@@ -1,5 +1,6 @@
 package dev.tandem.sandbox;
 
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -9,7 +10,9 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.time.Duration;
@@ -111,8 +114,8 @@ final class StatefulSetController implements AutoCloseable {
     var spec = new PodBuilder().withSpec(template.getSpec()).build().getSpec();
     spec.setHostname(podName);
     spec.setSubdomain(statefulSet.getSpec().getServiceName());
-    var volumes = new java.util.ArrayList<>(Optional.ofNullable(spec.getVolumes()).orElse(java.util.List.of()));
-    Optional.ofNullable(statefulSet.getSpec().getVolumeClaimTemplates()).orElse(java.util.List.of()).forEach(claim ->
+    var volumes = new ArrayList<>(Optional.ofNullable(spec.getVolumes()).orElse(List.of()));
+    Optional.ofNullable(statefulSet.getSpec().getVolumeClaimTemplates()).orElse(List.of()).forEach(claim ->
         volumes.add(new VolumeBuilder().withName(claim.getMetadata().getName()).withNewPersistentVolumeClaim()
             .withClaimName(claim.getMetadata().getName() + "-" + podName).endPersistentVolumeClaim().build()));
     spec.setVolumes(volumes);
@@ -121,7 +124,7 @@ final class StatefulSetController implements AutoCloseable {
         .withSpec(spec).withNewStatus().withPhase("Pending").endStatus().build();
   }
 
-  private static io.fabric8.kubernetes.api.model.OwnerReference owner(StatefulSet statefulSet) {
+  private static OwnerReference owner(StatefulSet statefulSet) {
     return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet").withName(statefulSet.getMetadata().getName())
         .withUid(statefulSet.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build();
   }
