@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -161,6 +162,53 @@ class SandboxClusterTest {
     label("shop-0", ClusterLabels.ROLE_MASTER);
     assertThat(proxy.endpoints(NS, "shop")).containsExactly(new Endpoint(first.getStatus().getPodIP(), 3306));
     assertThat(proxy.endpoints(NS, "shop-replicas")).isEmpty();
+  }
+
+  /** SQL as root over the socket inside shop-0's container, as a DBA with kubectl exec would. */
+  void asRoot(String pod, String sql) throws Exception {
+    var secret = sandbox.api().client().secrets().inNamespace(NS).withName("shop-credentials").get();
+    var pid = sandbox.kubelet().runtime(NS, pod).process().orElseThrow().pid();
+    var client = new ProcessBuilder("nsenter", "--target", Long.toString(pid), "--mount", "--net", "--", "mariadb", "--no-defaults",
+        "--socket=/var/run/mysqld/mysqld.sock", "-uroot", "-e", sql).redirectErrorStream(true);
+    client.environment().put("MYSQL_PWD",
+        new String(Base64.getDecoder().decode(secret.getData().get(CredentialsSecret.ROOT_PASSWORD)), StandardCharsets.UTF_8));
+    var process = client.start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor()).as(output).isZero();
+  }
+
+  @Test
+  void anApplicationPodWritesThroughTheWriterServiceAndACutStopsItsWritesUntilHealed() throws Exception {
+    var writerService = ServiceDependents.writer(cluster);
+    writerService.addOwnerReference(cluster);
+    sandbox.api().client().resource(writerService).create();
+    var master = awaitReady("shop-0");
+    asRoot("shop-0", "SET GLOBAL read_only = OFF; CREATE USER app@'%' IDENTIFIED BY 'app-pw'; GRANT ALL ON app.* TO app@'%';"
+        + " CREATE DATABASE app; CREATE TABLE app.writes (id BIGINT PRIMARY KEY)");
+    label("shop-0", ClusterLabels.ROLE_MASTER);
+
+    try (var client = ClientPod.writer(sandbox, NS, "shop", "app", "app-pw", "app.writes", 1)) {
+      await().atMost(Duration.ofSeconds(60)).until(() -> client.acknowledgedCount() >= 50);
+
+      sandbox.network().cutOff(client.pod());
+      long cut = System.nanoTime();
+      Thread.sleep(1500);
+      long during = client.acknowledgedSince(cut + Duration.ofMillis(200).toNanos());
+      sandbox.network().heal(client.pod());
+      long healed = System.nanoTime();
+      await().atMost(Duration.ofSeconds(30)).until(() -> client.acknowledgedSince(healed) >= 50);
+
+      assertThat(during).as("no write gets through while the client is cut off").isZero();
+      var acknowledged = client.acknowledged();
+      try (var connection = DriverManager.getConnection("jdbc:mysql://" + master.getStatus().getPodIP() + ":3306/", "app", "app-pw");
+          var rows = connection.createStatement().executeQuery("SELECT id FROM app.writes")) {
+        var stored = new HashSet<Long>();
+        while (rows.next()) {
+          stored.add(rows.getLong(1));
+        }
+        assertThat(stored).containsAll(acknowledged);
+      }
+    }
   }
 
   @Test

@@ -1,0 +1,90 @@
+package dev.tandem.sandbox;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An application Pod: {@link WriterApp} as a process in a network namespace of its own, so a
+ * partition can cut the clients off too. It records every acknowledged id with the time it was
+ * acknowledged.
+ */
+public final class ClientPod implements AutoCloseable {
+
+  private final Sandbox sandbox;
+  private final String pod;
+  private final Process process;
+  private final ConcurrentSkipListMap<Long, Long> acknowledgedAt = new ConcurrentSkipListMap<>();
+
+  private ClientPod(Sandbox sandbox, String pod, Process process) {
+    this.sandbox = sandbox;
+    this.pod = pod;
+    this.process = process;
+    var reader = new Thread(this::readAcknowledgements, "sandbox-client-" + pod);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts a writer of {@code table} through {@code service}, with ids from {@code firstId}. */
+  public static ClientPod writer(Sandbox sandbox, String namespace, String service, String user, String password, String table,
+      long firstId) throws IOException {
+    String pod = "clients-writer";
+    sandbox.network().attach(pod);
+    var kubeconfig = sandbox.api().writeKubeconfig(sandbox.root().resolve("client-kubeconfig"));
+    var command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
+        "-cp", System.getProperty("java.class.path"), WriterApp.class.getName(), namespace, service, user, table, Long.toString(firstId)));
+    var builder = new ProcessBuilder(sandbox.network().inPod(pod, command)).redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    builder.environment().put("APP_PASSWORD", password);
+    return new ClientPod(sandbox, pod, builder.start());
+  }
+
+  private void readAcknowledgements() {
+    try (var lines = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        if (line.startsWith("ack ")) {
+          acknowledgedAt.put(System.nanoTime(), Long.parseLong(line.substring(4).trim()));
+        }
+      }
+    } catch (IOException | NumberFormatException stopped) {
+      // The process ended.
+    }
+  }
+
+  public String pod() {
+    return pod;
+  }
+
+  public int acknowledgedCount() {
+    return acknowledgedAt.size();
+  }
+
+  /** The ids acknowledged so far. */
+  public Set<Long> acknowledged() {
+    return Set.copyOf(acknowledgedAt.values());
+  }
+
+  /** Acknowledgements at or after this System.nanoTime. */
+  public int acknowledgedSince(long nanos) {
+    return acknowledgedAt.tailMap(nanos).size();
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sandbox.network().detach(pod);
+  }
+}

@@ -1,0 +1,64 @@
+package dev.tandem.sandbox;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+/**
+ * The application of the sandbox, run as a Pod of its own by {@link ClientPod}: it writes unique
+ * ids as fast as it can through a Service, resolved as kube-proxy would at every (re)connect,
+ * and prints {@code ack <id>} once each commit has returned. The password comes from the
+ * environment ({@code APP_PASSWORD}), never from the command line.
+ *
+ * <p>Arguments: namespace, Service, database user, table, first id.
+ */
+public final class WriterApp {
+
+  public static void main(String[] args) throws Exception {
+    String namespace = args[0];
+    String service = args[1];
+    String user = args[2];
+    String table = args[3];
+    long next = Long.parseLong(args[4]);
+    String password = System.getenv("APP_PASSWORD");
+    var config = Config.fromKubeconfig(Files.readString(Path.of(System.getenv("KUBECONFIG"))));
+    try (var client = new KubernetesClientBuilder().withConfig(config).build()) {
+      var proxy = new ServiceProxy(client);
+      Connection connection = null;
+      while (true) {
+        try {
+          if (connection == null) {
+            var endpoint = proxy.connectTo(namespace, service);
+            if (endpoint.isEmpty()) {
+              System.out.println("error no ready endpoint behind " + service);
+              Thread.sleep(100);
+              continue;
+            }
+            connection = DriverManager.getConnection("jdbc:mysql://" + endpoint.get() + "/?connectTimeout=1000&socketTimeout=3000",
+                user, password);
+          }
+          long id = next++;
+          try (var statement = connection.createStatement()) {
+            statement.executeUpdate("INSERT INTO " + table + " (id) VALUES (" + id + ")");
+          }
+          System.out.println("ack " + id);
+        } catch (SQLException | RuntimeException e) {
+          System.out.println("error " + e.getMessage().lines().findFirst().orElse(""));
+          if (connection != null) {
+            try {
+              connection.close();
+            } catch (SQLException ignored) {
+              // Already broken.
+            }
+          }
+          connection = null;
+          Thread.sleep(50);
+        }
+      }
+    }
+  }
+}
