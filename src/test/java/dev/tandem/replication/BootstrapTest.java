@@ -56,8 +56,7 @@ class BootstrapTest {
 
   @Test
   void aWriteOnTheMasterReachesBothReplicasWithTheSameGtids() throws Exception {
-    engine.converge(Duration.ofSeconds(30));
-    ContinuousWriter.createSchema(servers.server("shop-0"));
+    engine.convergedWithSchema(servers);
     try (var writer = new ContinuousWriter(() -> servers.server("shop-0").endpoint())) {
       writer.awaitMoreWrites(50);
       var written = writer.stop();

@@ -23,9 +23,7 @@ class DualMasterTest {
 
   void bootstrap(int instances) throws Exception {
     servers = LocalMariaDb.start(ClusterFixture.named("shop").mariaDb().dualMaster().instances(instances).build(), dir);
-    engine = new Engine(Engine.dualMaster(servers));
-    engine.converge(Duration.ofSeconds(30));
-    ContinuousWriter.createSchema(servers.server("shop-0"));
+    engine = new Engine(Engine.dualMaster(servers)).convergedWithSchema(servers);
   }
 
   @AfterEach

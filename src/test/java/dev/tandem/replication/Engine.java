@@ -93,6 +93,13 @@ final class Engine implements AutoCloseable {
         .orElseThrow(() -> new AssertionError(name + " is unreachable"));
   }
 
+  /** Converges on the servers, then creates the application's schema on the master. */
+  Engine convergedWithSchema(LocalMariaDb servers) throws Exception {
+    converge(Duration.ofSeconds(30));
+    ContinuousWriter.createSchema(servers.server(recordedMaster.orElseThrow()));
+    return this;
+  }
+
   static DesiredCluster masterReplica(LocalMariaDb servers) {
     return new DesiredCluster(DesiredCluster.Layout.MASTER_REPLICA, servers.endpoints(), Optional.empty(), List.of(), Set.of(), true, true);
   }

@@ -23,9 +23,7 @@ class ErrantTest {
   @BeforeEach
   void bootstrapAndWriteOnAReplica() throws Exception {
     servers = LocalMariaDb.start(ClusterFixture.named("shop").mariaDb().instances(3).build(), dir);
-    engine = new Engine(Engine.masterReplica(servers));
-    engine.converge(Duration.ofSeconds(30));
-    ContinuousWriter.createSchema(servers.server("shop-0"));
+    engine = new Engine(Engine.masterReplica(servers)).convergedWithSchema(servers);
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
         .until(() -> engine.server("shop-2").executed().equals(engine.server("shop-0").executed()));
     // Someone opens a replica for writes behind the operator's back, and an application writes.

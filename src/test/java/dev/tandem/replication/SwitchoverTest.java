@@ -23,9 +23,7 @@ class SwitchoverTest {
   @BeforeEach
   void bootstrap() throws Exception {
     servers = LocalMariaDb.start(ClusterFixture.named("shop").mariaDb().instances(3).build(), dir);
-    engine = new Engine(Engine.masterReplica(servers));
-    engine.converge(Duration.ofSeconds(30));
-    ContinuousWriter.createSchema(servers.server("shop-0"));
+    engine = new Engine(Engine.masterReplica(servers)).convergedWithSchema(servers);
   }
 
   @AfterEach

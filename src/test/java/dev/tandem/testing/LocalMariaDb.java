@@ -13,9 +13,7 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -73,7 +71,7 @@ public final class LocalMariaDb implements AutoCloseable {
 
   private void prepare(Server server) throws Exception {
     Files.createDirectories(server.dir);
-    run(List.of("cp", "-a", template().toString(), server.dir.resolve("data").toString()));
+    Commands.run("cp", "-a", template().toString(), server.dir.resolve("data").toString());
     runInitScript(server.dir, cluster, server.name, server.host, PASSWORDS);
   }
 
@@ -82,7 +80,7 @@ public final class LocalMariaDb implements AutoCloseable {
       Path dir = Files.createTempDirectory("tandem-template");
       runInitScript(dir, ClusterFixture.named("template").mariaDb().build(), "template-0", "127.0.0.1", PASSWORDS);
       template = dir.resolve("data");
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> run(List.of("rm", "-rf", dir.toString()))));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> Commands.run("rm", "-rf", dir.toString())));
     }
     return template;
   }
@@ -93,7 +91,7 @@ public final class LocalMariaDb implements AutoCloseable {
    */
   public static void runInitScript(Path dir, MySQLCluster cluster, String pod, String host, Map<String, String> passwords)
       throws IOException, InterruptedException {
-    assertThat(onPath("mariadbd") && onPath("mariadb-install-db"))
+    assertThat(Commands.onPath("mariadbd") && Commands.onPath("mariadb-install-db"))
         .as("mariadbd is missing: run 'make deps' (apt-get install -y mariadb-server mariadb-client)").isTrue();
     var config = ConfigMapDependent.desiredFor(cluster).getData();
     Files.createDirectories(dir.resolve("data"));
@@ -109,25 +107,6 @@ public final class LocalMariaDb implements AutoCloseable {
     var process = init.start();
     String output = new String(process.getInputStream().readAllBytes());
     assertThat(process.waitFor()).as(output).isZero();
-  }
-
-  private static void run(List<String> command) {
-    try {
-      var process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String output = new String(process.getInputStream().readAllBytes());
-      if (process.waitFor() != 0) {
-        throw new IllegalStateException(command + " failed: " + output);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static boolean onPath(String command) {
-    return System.getenv("PATH").lines().flatMap(p -> List.of(p.split(":")).stream()).anyMatch(p -> Files.isExecutable(Path.of(p, command)));
   }
 
   @Override
@@ -217,7 +196,7 @@ public final class LocalMariaDb implements AutoCloseable {
     }
 
     private void signal(String signal) {
-      run(List.of("kill", "-" + signal, Long.toString(process.pid())));
+      Commands.run("kill", "-" + signal, Long.toString(process.pid()));
     }
 
     public String log() {

@@ -3,6 +3,7 @@ package dev.tandem.replication;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tandem.kubernetes.ClusterFixture;
+import dev.tandem.testing.Commands;
 import dev.tandem.testing.LocalMariaDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public final class EngineBench {
         progress(results, runs);
       }
     } finally {
-      new ProcessBuilder("rm", "-rf", dir.toString()).start().waitFor();
+      Commands.run("rm", "-rf", dir.toString());
     }
     report(results);
     System.exit(0);
@@ -50,8 +51,7 @@ public final class EngineBench {
     try (var servers = LocalMariaDb.start(ClusterFixture.named("shop").mariaDb().instances(3).build(), dir);
         var engine = new Engine(Engine.masterReplica(servers))) {
       engine.quiet = true;
-      engine.converge(Duration.ofSeconds(30));
-      ContinuousWriter.createSchema(servers.server("shop-0"));
+      engine.convergedWithSchema(servers);
       var writerService = new AtomicReference<>(servers.server("shop-0").endpoint());
       try (var writer = new ContinuousWriter(writerService::get)) {
         writer.awaitMoreWrites(200);

@@ -2,7 +2,9 @@ package dev.tandem.sandbox;
 
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.CredentialsSecret;
+import dev.tandem.testing.Commands;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -54,7 +56,7 @@ public final class Demo {
 
   private static void demo(String[] args) throws Exception {
     Path root = Path.of(args.length > 0 ? args[0] : "target/sandbox-demo").toAbsolutePath();
-    PodNetwork.run("rm", "-rf", root.toString());
+    Commands.run("rm", "-rf", root.toString());
     long started = System.nanoTime();
     say("Starting the sandbox: API server, StatefulSet controller, kubelet, Pod network 10.244.0.0/24");
     try (var sandbox = Sandbox.start(root, Kubelet.DEFAULT_BACKOFF)) {
@@ -102,20 +104,15 @@ public final class Demo {
   }
 
   private List<Pod> readyPods() {
-    return sandbox.api().client().pods().inNamespace(NS).list().getItems().stream().filter(Demo::isReady).toList();
+    return sandbox.api().client().pods().inNamespace(NS).list().getItems().stream().filter(Readiness::isPodReady).toList();
   }
 
   private boolean ready(String pod) {
-    return Optional.ofNullable(sandbox.api().client().pods().inNamespace(NS).withName(pod).get()).map(Demo::isReady).orElse(false);
+    return Optional.ofNullable(sandbox.api().client().pods().inNamespace(NS).withName(pod).get()).map(Readiness::isPodReady).orElse(false);
   }
 
   private int restarts(String pod) {
     return sandbox.api().client().pods().inNamespace(NS).withName(pod).get().getStatus().getContainerStatuses().get(0).getRestartCount();
-  }
-
-  private static boolean isReady(Pod pod) {
-    return pod.getStatus() != null && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   private void printTopology() {
@@ -137,7 +134,7 @@ public final class Demo {
         readOnly = "unreachable";
       }
       String role = Optional.ofNullable(pod.getMetadata().getLabels().get("mysql.tandem.dev/role")).orElse("(none)");
-      System.out.printf("  %-8s %-12s %-6s %-9d %-10s %-10s %s%n", pod.getMetadata().getName(), ip, isReady(pod),
+      System.out.printf("  %-8s %-12s %-6s %-9d %-10s %-10s %s%n", pod.getMetadata().getName(), ip, Readiness.isPodReady(pod),
           pod.getStatus().getContainerStatuses().get(0).getRestartCount(), serverId, readOnly, role);
     }
     System.out.println();

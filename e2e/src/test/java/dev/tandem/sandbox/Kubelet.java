@@ -1,5 +1,6 @@
 package dev.tandem.sandbox;
 
+import dev.tandem.testing.Commands;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -92,7 +93,7 @@ public final class Kubelet implements AutoCloseable {
     running.clear();
     // Only empty directories are removed: the mount points we made, and parents we made for them.
     for (Path mountPoint : List.copyOf(createdMountPoints)) {
-      PodNetwork.run("rmdir", "-p", "--ignore-fail-on-non-empty", mountPoint.toString());
+      Commands.run("rmdir", "-p", "--ignore-fail-on-non-empty", mountPoint.toString());
     }
   }
 }

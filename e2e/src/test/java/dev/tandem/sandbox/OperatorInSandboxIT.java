@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tandem.api.MySQLCluster;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,8 +58,7 @@ class OperatorInSandboxIT {
 
   long readyPods() {
     return sandbox.api().client().pods().inNamespace(NS).list().getItems().stream()
-        .filter(pod -> pod.getStatus() != null && pod.getStatus().getConditions() != null
-            && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+        .filter(Readiness::isPodReady)
         .count();
   }
 

@@ -1,11 +1,10 @@
 package dev.tandem.sandbox;
 
-import java.io.IOException;
+import dev.tandem.testing.Commands;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A CNI stand-in: every Pod gets a Linux network namespace of its own and an address on a bridge
@@ -42,9 +41,9 @@ public final class PodNetwork implements AutoCloseable {
       return new PodNetwork(false);
     }
     sweep();
-    run("ip", "link", "add", BRIDGE, "type", "bridge");
-    run("ip", "addr", "add", GATEWAY + "/24", "dev", BRIDGE);
-    run("ip", "link", "set", BRIDGE, "up");
+    Commands.run("ip", "link", "add", BRIDGE, "type", "bridge");
+    Commands.run("ip", "addr", "add", GATEWAY + "/24", "dev", BRIDGE);
+    Commands.run("ip", "link", "set", BRIDGE, "up");
     return new PodNetwork(true);
   }
 
@@ -67,12 +66,12 @@ public final class PodNetwork implements AutoCloseable {
     String namespace = PREFIX + "-" + pod;
     String veth = PREFIX + "v" + host;
     String ip = SUBNET + "." + host;
-    run("ip", "netns", "add", namespace);
-    run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", namespace);
-    run("ip", "link", "set", veth, "master", BRIDGE, "up");
-    run("ip", "-n", namespace, "addr", "add", ip + "/24", "dev", "eth0");
-    run("ip", "-n", namespace, "link", "set", "eth0", "up");
-    run("ip", "-n", namespace, "link", "set", "lo", "up");
+    Commands.run("ip", "netns", "add", namespace);
+    Commands.run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", namespace);
+    Commands.run("ip", "link", "set", veth, "master", BRIDGE, "up");
+    Commands.run("ip", "-n", namespace, "addr", "add", ip + "/24", "dev", "eth0");
+    Commands.run("ip", "-n", namespace, "link", "set", "eth0", "up");
+    Commands.run("ip", "-n", namespace, "link", "set", "lo", "up");
     var attachment = new Attachment(pod, ip, namespace, veth);
     pods.put(pod, attachment);
     return attachment;
@@ -82,7 +81,7 @@ public final class PodNetwork implements AutoCloseable {
     var attachment = pods.remove(pod);
     if (attachment != null && isolated) {
       // Already gone when the whole network was swept first.
-      output("ip", "netns", "del", attachment.namespace());
+      Commands.tryRun("ip", "netns", "del", attachment.namespace());
     }
   }
 
@@ -107,24 +106,24 @@ public final class PodNetwork implements AutoCloseable {
 
   /** Cuts the Pod off from everyone: its veth leaves the bridge, packets go nowhere. */
   public void cutOff(String pod) {
-    run("ip", "link", "set", requireIsolated(pod).hostVeth(), "nomaster");
+    Commands.run("ip", "link", "set", requireIsolated(pod).hostVeth(), "nomaster");
   }
 
   /** Drops, silently and both ways, the Pod's traffic with these peer addresses only. */
   public void cut(String pod, List<String> peerIps) {
     var attachment = requireIsolated(pod);
     for (String peer : peerIps) {
-      run("ip", "netns", "exec", attachment.namespace(), "iptables", "-I", "INPUT", "-s", peer, "-j", "DROP");
-      run("ip", "netns", "exec", attachment.namespace(), "iptables", "-I", "OUTPUT", "-d", peer, "-j", "DROP");
+      Commands.run("ip", "netns", "exec", attachment.namespace(), "iptables", "-I", "INPUT", "-s", peer, "-j", "DROP");
+      Commands.run("ip", "netns", "exec", attachment.namespace(), "iptables", "-I", "OUTPUT", "-d", peer, "-j", "DROP");
     }
   }
 
   /** Undoes every cut of this Pod. */
   public void heal(String pod) {
     var attachment = requireIsolated(pod);
-    run("ip", "link", "set", attachment.hostVeth(), "master", BRIDGE);
-    run("ip", "netns", "exec", attachment.namespace(), "iptables", "-F", "INPUT");
-    run("ip", "netns", "exec", attachment.namespace(), "iptables", "-F", "OUTPUT");
+    Commands.run("ip", "link", "set", attachment.hostVeth(), "master", BRIDGE);
+    Commands.run("ip", "netns", "exec", attachment.namespace(), "iptables", "-F", "INPUT");
+    Commands.run("ip", "netns", "exec", attachment.namespace(), "iptables", "-F", "OUTPUT");
   }
 
   private Attachment requireIsolated(String pod) {
@@ -145,41 +144,17 @@ public final class PodNetwork implements AutoCloseable {
 
   /** Removes every namespace and link with the sandbox's prefix. */
   static void sweep() {
-    for (String namespace : output("ip", "netns", "list").lines().map(line -> line.split(" ")[0]).toList()) {
+    for (String namespace : Commands.tryRun("ip", "netns", "list").orElse("").lines().map(line -> line.split(" ")[0]).toList()) {
       if (namespace.startsWith(PREFIX + "-")) {
-        output("ip", "netns", "del", namespace);
+        Commands.tryRun("ip", "netns", "del", namespace);
       }
     }
     // A namespace's veth goes a moment after the namespace: a failed delete means it is gone.
-    for (String link : output("ip", "-o", "link", "show").lines().filter(line -> line.contains(": "))
+    for (String link : Commands.tryRun("ip", "-o", "link", "show").orElse("").lines().filter(line -> line.contains(": "))
         .map(line -> line.split(": ")[1].split("@")[0]).toList()) {
       if (link.startsWith(PREFIX)) {
-        output("ip", "link", "del", link);
+        Commands.tryRun("ip", "link", "del", link);
       }
-    }
-  }
-
-  static void run(String... command) {
-    String output = output(command);
-    if (output.startsWith("FAILED")) {
-      throw new IllegalStateException(String.join(" ", command) + ": " + output);
-    }
-  }
-
-  private static String output(String... command) {
-    try {
-      var process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String output = new String(process.getInputStream().readAllBytes());
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return "FAILED: timed out";
-      }
-      return process.exitValue() == 0 ? output : "FAILED (exit " + process.exitValue() + "): " + output.strip();
-    } catch (IOException e) {
-      return "FAILED: " + e.getMessage();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "FAILED: interrupted";
     }
   }
 }

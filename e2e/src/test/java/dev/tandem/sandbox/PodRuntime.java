@@ -1,5 +1,6 @@
 package dev.tandem.sandbox;
 
+import dev.tandem.testing.Commands;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -250,7 +251,7 @@ public final class PodRuntime {
           Files.writeString(dir.resolve(file.getKey()), file.getValue());
         }
       }
-      PodNetwork.run("chown", "-R", uid + ":" + uid, dir.toString() + "/");
+      Commands.run("chown", "-R", uid + ":" + uid, dir.toString() + "/");
     }
   }
 
@@ -293,7 +294,7 @@ public final class PodRuntime {
         }
       }
       network.detach(networkName());
-      PodNetwork.run("rm", "-rf", podDir.toString());
+      Commands.run("rm", "-rf", podDir.toString());
     }, "sandbox-stop-" + pod.getMetadata().getName()).start();
   }
 

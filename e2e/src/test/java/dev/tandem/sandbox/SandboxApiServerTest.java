@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tandem.api.MySQLCluster;
+import dev.tandem.testing.Commands;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -17,7 +18,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,7 +151,7 @@ class SandboxApiServerTest {
     assertThat(api.client().getApiResources("mysql.tandem.dev/v1alpha1").getResources())
         .anySatisfy(r -> assertThat(r.getShortNames()).contains("myc"));
 
-    if (!onPath("kubectl")) {
+    if (!Commands.onPath("kubectl")) {
       System.out.println("kubectl is not installed: checked discovery through the client only");
       return;
     }
@@ -161,9 +161,5 @@ class SandboxApiServerTest {
     String output = new String(kubectl.getInputStream().readAllBytes());
     assertThat(kubectl.waitFor()).as(output).isZero();
     assertThat(output).contains("mysqlcluster.mysql.tandem.dev/");
-  }
-
-  static boolean onPath(String command) {
-    return System.getenv("PATH").lines().flatMap(p -> Arrays.stream(p.split(":"))).anyMatch(p -> Files.isExecutable(Path.of(p, command)));
   }
 }

@@ -13,6 +13,7 @@ import dev.tandem.kubernetes.ServiceDependents;
 import dev.tandem.kubernetes.StatefulSetDependent;
 import dev.tandem.replication.Endpoint;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -71,8 +72,7 @@ class SandboxClusterTest {
   Pod awaitReady(String name) {
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
       var pod = sandbox.api().client().pods().inNamespace(NS).withName(name).get();
-      return pod != null && pod.getStatus() != null && pod.getStatus().getConditions() != null
-          && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+      return pod != null && Readiness.isPodReady(pod);
     });
     return sandbox.api().client().pods().inNamespace(NS).withName(name).get();
   }

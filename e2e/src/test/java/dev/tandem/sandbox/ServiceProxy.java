@@ -4,6 +4,7 @@ import dev.tandem.replication.Endpoint;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +44,7 @@ public final class ServiceProxy {
   }
 
   private static boolean ready(Pod pod) {
-    return pod.getStatus() != null && pod.getStatus().getPodIP() != null && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    return Readiness.isPodReady(pod) && pod.getStatus().getPodIP() != null;
   }
 
   /** A named target port is looked up among the Pod's container ports, as kube-proxy does. */

@@ -10,12 +10,13 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.readiness.Readiness;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.time.Duration;
 
 /**
  * The StatefulSet controller's part the operator relies on: Pods {@code <name>-<ordinal>} from
@@ -50,8 +51,8 @@ final class StatefulSetController implements AutoCloseable {
         .forEach(pod -> pods.put(pod.getMetadata().getName(), pod));
     for (int ordinal = 0; ordinal < replicas; ordinal++) {
       String podName = name + "-" + ordinal;
-      ensureClaims(statefulSet, podName);
       if (!pods.containsKey(podName)) {
+        ensureClaims(statefulSet, podName);
         client.resource(pod(statefulSet, podName)).create();
       }
     }
@@ -65,8 +66,7 @@ final class StatefulSetController implements AutoCloseable {
         }
       }
     }
-    long ready = pods.values().stream().filter(pod -> pod.getStatus() != null && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))).count();
+    long ready = pods.values().stream().filter(Readiness::isPodReady).count();
     var status = statefulSet.getStatus();
     if (status == null || !Integer.valueOf((int) ready).equals(status.getReadyReplicas()) || !Integer.valueOf(pods.size()).equals(status.getReplicas())) {
       client.apps().statefulSets().inNamespace(namespace).withName(name).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
