@@ -26,9 +26,9 @@ deps:
 	  if [ "$$(id -u)" != 0 ]; then echo "mariadbd is missing and this is not root: run 'sudo apt-get install -y mariadb-server mariadb-client'" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client >/dev/null; \
 	fi
-	@if ! command -v iptables >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  echo "Installing iptables (apt): the sandbox's network cuts"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables >/dev/null; \
+	@if { ! command -v iptables || ! command -v ip; } >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing iptables and iproute2 (apt): the sandbox's Pod networks and cuts"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables iproute2 >/dev/null; \
 	fi
 	@command -v java >/dev/null 2>&1 || { echo "A JDK 17+ is required (apt-get install -y openjdk-17-jdk-headless)" >&2; exit 1; }
 
