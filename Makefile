@@ -6,7 +6,7 @@ CRD := mysqlclusters.mysql.tandem.dev-v1.yml
 CHART := helm/tandem-operator
 IMAGE ?= tandem/tandem-operator:0.1.0
 
-.PHONY: help test build demo bench install deploy crds manifests deps clean
+.PHONY: help test build demo scenario bench install deploy crds manifests deps clean
 
 help:
 	@echo "make demo       run Tandem on an embedded local sandbox"
@@ -16,6 +16,7 @@ help:
 	@echo "make manifests  regenerate manifests/install.yaml from the chart"
 	@echo "make install    apply the CRD to the current kube context"
 	@echo "make deploy     install the operator with Helm into the current kube context"
+	@echo "make scenario FILE=e2e/scenarios/master-kill.yaml   run one scenario, print its JSON report"
 	@echo "make bench      failover and switchover measurements (engine level; BENCH_RUNS=N)"
 
 # MariaDB runs the engine and init-script tests for real; the packages do not start a service.
@@ -53,10 +54,17 @@ deploy:
 	helm upgrade --install tandem-operator $(CHART) --namespace tandem-system --create-namespace --set image.repository=$(firstword $(subst :, ,$(IMAGE))) --set image.tag=$(lastword $(subst :, ,$(IMAGE)))
 
 # The sandbox needs root (network namespaces); the demo classpath is the test classpath.
-demo: deps
+demo: deps sandbox-classpath
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.Demo
+
+# One or more scenario files (FILE="a.yaml b.yaml"); exit status 1 when an expectation fails.
+scenario: deps sandbox-classpath
+	@test -n "$(FILE)" || { echo "usage: make scenario FILE=e2e/scenarios/master-kill.yaml" >&2; exit 2; }
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.ScenarioMain $(FILE)
+
+sandbox-classpath:
 	$(MVN) -q package -DskipTests
 	$(MVN) -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
-	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.Demo
 
 # Engine level for now: the sandbox bench (operator detection included) needs the control loop.
 bench: deps

@@ -21,7 +21,15 @@ public class ClusterEvents {
   public enum Reason {
     InvalidSpec,
     SpecAccepted,
-    CredentialsGenerated
+    CredentialsGenerated,
+    Bootstrapped,
+    Failover,
+    Switchover,
+    /** The old master could not be made read-only, so its Pod was deleted. */
+    Fenced,
+    FailoverNeeded,
+    Errant,
+    ReplicationBroken
   }
 
   private final KubernetesClient client;

@@ -32,13 +32,15 @@ public final class ClusterStatusAggregator {
 
   private ClusterStatusAggregator() {}
 
+  /** @param previousStatus the status last written, or null; conditions keep their transition times from it */
   public static MySQLClusterStatus aggregate(
       MySQLCluster cluster,
+      MySQLClusterStatus previousStatus,
       List<Pod> pods,
       Optional<StatefulSet> statefulSet,
       List<String> problems,
       Instant now) {
-    var previous = Optional.ofNullable(cluster.getStatus()).orElseGet(MySQLClusterStatus::new);
+    var previous = Optional.ofNullable(previousStatus).orElseGet(MySQLClusterStatus::new);
     var spec = cluster.getSpec();
     Map<String, Pod> podsByName =
         pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), Function.identity(), (a, b) -> a));
@@ -69,7 +71,7 @@ public final class ClusterStatusAggregator {
     if (!problems.isEmpty()) {
       phase = Phase.Error;
       readyReason = REASON_INVALID_SPEC;
-      readyMessage = String.join("; ", problems) + ". Nothing was changed in the running cluster.";
+      readyMessage = invalidSpecMessage(problems);
     } else if (master.isPresent() && ready == spec.getInstances()) {
       phase = Phase.Ready;
       readyReason = "AllInstancesReady";
@@ -89,7 +91,7 @@ public final class ClusterStatusAggregator {
     String pending = pendingWork(cluster, statefulSet, ready);
     var conditions = new ArrayList<Condition>();
     conditions.add(
-        condition(previous, READY, phase == Phase.Ready, readyReason, readyMessage, cluster, now));
+        condition(previous, READY, phase == Phase.Ready, readyReason, readyMessage, cluster.getMetadata().getGeneration(), now));
     conditions.add(
         condition(
             previous,
@@ -97,10 +99,15 @@ public final class ClusterStatusAggregator {
             problems.isEmpty() && !pending.isEmpty(),
             problems.isEmpty() ? (pending.isEmpty() ? "UpToDate" : "Reconciling") : REASON_INVALID_SPEC,
             problems.isEmpty() ? (pending.isEmpty() ? "Every object matches the spec" : pending) : "Waiting for a valid spec",
-            cluster,
+            cluster.getMetadata().getGeneration(),
             now));
     status.setConditions(conditions);
     return status;
+  }
+
+  /** What the Ready condition says of an invalid spec. */
+  public static String invalidSpecMessage(List<String> problems) {
+    return String.join("; ", problems) + ". Nothing was changed in the running cluster.";
   }
 
   /** The Pod the writer Service selects: the one labelled role=master. */
@@ -161,7 +168,7 @@ public final class ClusterStatusAggregator {
     return InstanceRole.Unknown;
   }
 
-  static boolean isReady(Pod pod) {
+  public static boolean isReady(Pod pod) {
     return pod.getMetadata().getDeletionTimestamp() == null
         && pod.getStatus() != null
         && pod.getStatus().getConditions() != null
@@ -169,18 +176,22 @@ public final class ClusterStatusAggregator {
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  /** A condition that keeps its lastTransitionTime while its status does not change. */
-  private static Condition condition(
+  /**
+   * A condition that keeps its lastTransitionTime while its status does not change.
+   *
+   * @param previous the status last written, or null
+   */
+  public static Condition condition(
       MySQLClusterStatus previous,
       String type,
       boolean isTrue,
       String reason,
       String message,
-      MySQLCluster cluster,
+      Long generation,
       Instant now) {
     String status = isTrue ? "True" : "False";
     String since =
-        previous.getConditions().stream()
+        Optional.ofNullable(previous).map(MySQLClusterStatus::getConditions).orElse(List.of()).stream()
             .filter(c -> type.equals(c.getType()) && status.equals(c.getStatus()))
             .map(Condition::getLastTransitionTime)
             .findFirst()
@@ -190,7 +201,7 @@ public final class ClusterStatusAggregator {
         .withStatus(status)
         .withReason(reason)
         .withMessage(message)
-        .withObservedGeneration(cluster.getMetadata().getGeneration())
+        .withObservedGeneration(generation)
         .withLastTransitionTime(since)
         .build();
   }

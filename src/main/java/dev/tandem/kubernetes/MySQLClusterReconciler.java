@@ -62,17 +62,20 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
 
   private final KubernetesClient client;
   private final ClusterEvents events;
+  private final ClusterControl control;
+  private InformerEventSource<Pod, MySQLCluster> pods;
 
-  public MySQLClusterReconciler(KubernetesClient client, ClusterEvents events) {
+  public MySQLClusterReconciler(KubernetesClient client, ClusterEvents events, ClusterControl control) {
     this.client = client;
     this.events = events;
+    this.control = control;
   }
 
   @Override
   public List<EventSource<?, MySQLCluster>> prepareEventSources(
       EventSourceContext<MySQLCluster> context) {
     // Pods belong to the StatefulSet, not to the cluster: map them back by their instance label.
-    var pods =
+    var podsConfiguration =
         InformerEventSourceConfiguration.from(Pod.class, MySQLCluster.class)
             .withName(PODS)
             .withLabelSelector(ClusterLabels.MANAGED_SELECTOR)
@@ -82,7 +85,8 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
                         .map(name -> Set.of(new ResourceID(name, pod.getMetadata().getNamespace())))
                         .orElse(Set.of()))
             .build();
-    return List.of(new InformerEventSource<>(pods, context));
+    this.pods = new InformerEventSource<>(podsConfiguration, context);
+    return List.of(this.pods);
   }
 
   @Override
@@ -102,22 +106,24 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
       }
     }
 
-    var status =
-        ClusterStatusAggregator.aggregate(cluster, pods, statefulSet, problems, Instant.now());
-    if (!problems.isEmpty() && !sameProblems(cluster.getStatus(), status)) {
-      String message = status.getConditions().get(0).getMessage();
+    String previousMessage = cluster.getStatus() == null || cluster.getStatus().getPhase() != Phase.Error ? ""
+        : cluster.getStatus().getConditions().get(0).getMessage();
+    if (!problems.isEmpty() && !ClusterStatusAggregator.invalidSpecMessage(problems).equals(previousMessage)) {
+      String message = ClusterStatusAggregator.invalidSpecMessage(problems);
       LOG.warnf("cluster %s/%s: invalid spec, nothing changed: %s", namespace, cluster.getMetadata().getName(), message);
       events.warning(cluster, ClusterEvents.Reason.InvalidSpec, message);
     }
 
-    UpdateControl<MySQLCluster> control;
-    if (status.equals(cluster.getStatus())) {
-      control = UpdateControl.noUpdate();
-    } else {
-      cluster.setStatus(status);
-      control = UpdateControl.patchStatus(cluster);
-    }
-    return problems.isEmpty() ? control : control.rescheduleAfter(RECHECK_INVALID);
+    // The control loop writes the status: it alone knows what happens inside mysqld.
+    control.reconciled(cluster, new ClusterControl.Reconciled(
+        problems, statefulSet, credentialsSecret(cluster), context.getPrimaryCache()::get,
+        primary -> List.copyOf(this.pods.getSecondaryResources(primary))));
+    return problems.isEmpty() ? UpdateControl.noUpdate() : UpdateControl.<MySQLCluster>noUpdate().rescheduleAfter(RECHECK_INVALID);
+  }
+
+  private Optional<Secret> credentialsSecret(MySQLCluster cluster) {
+    return Optional.ofNullable(client.secrets().inNamespace(cluster.getMetadata().getNamespace())
+        .withName(ClusterNames.credentialsSecret(cluster)).get());
   }
 
   private SpecChecker.LiveState liveState(MySQLCluster cluster, List<Pod> pods) {
@@ -149,10 +155,4 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
     }
   }
 
-  private static boolean sameProblems(MySQLClusterStatus previous, MySQLClusterStatus current) {
-    return previous != null
-        && previous.getPhase() == Phase.Error
-        && !previous.getConditions().isEmpty()
-        && previous.getConditions().get(0).getMessage().equals(current.getConditions().get(0).getMessage());
-  }
 }

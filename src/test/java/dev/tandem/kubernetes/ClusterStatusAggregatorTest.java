@@ -26,7 +26,7 @@ class ClusterStatusAggregatorTest {
   }
 
   static dev.tandem.api.MySQLClusterStatus aggregate(MySQLCluster cluster, List<Pod> pods, List<String> problems) {
-    return ClusterStatusAggregator.aggregate(cluster, pods, Optional.empty(), problems, NOW);
+    return ClusterStatusAggregator.aggregate(cluster, cluster.getStatus(), pods, Optional.empty(), problems, NOW);
   }
 
   @Test
@@ -86,7 +86,7 @@ class ClusterStatusAggregatorTest {
     var pods = List.of(pod("shop-0", "master", true));
     cluster.setStatus(aggregate(cluster, pods, List.of()));
 
-    var later = ClusterStatusAggregator.aggregate(cluster, pods, Optional.empty(), List.of(), NOW.plusSeconds(60));
+    var later = ClusterStatusAggregator.aggregate(cluster, cluster.getStatus(), pods, Optional.empty(), List.of(), NOW.plusSeconds(60));
 
     assertThat(later).isEqualTo(cluster.getStatus());
   }

@@ -45,6 +45,9 @@ class HelmChartTest {
       needed.add(new Permission(HasMetadata.getGroup(MySQLCluster.class), HasMetadata.getPlural(MySQLCluster.class), verb));
     }
     needed.add(new Permission(HasMetadata.getGroup(MySQLCluster.class), "mysqlclusters/status", "patch"));
+    // The failover control loop moves role labels and deletes a master's Pod it cannot fence.
+    needed.add(new Permission("", HasMetadata.getPlural(Pod.class), "patch"));
+    needed.add(new Permission("", HasMetadata.getPlural(Pod.class), "delete"));
     needed.add(new Permission("", "secrets", "get"));
     needed.add(new Permission("", "secrets", "create"));
     needed.add(new Permission("", "events", "create"));

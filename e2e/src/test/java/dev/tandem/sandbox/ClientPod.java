@@ -5,8 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.Collections;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,10 +15,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientPod implements AutoCloseable {
 
+  /** The application Pod's network name; network faults can target it. */
+  static final String POD = "clients-writer";
+
   private final Sandbox sandbox;
   private final String pod;
   private final Process process;
-  private final ConcurrentSkipListMap<Long, Long> acknowledgedAt = new ConcurrentSkipListMap<>();
+  private final List<Ack> acks = Collections.synchronizedList(new ArrayList<>());
+
+  /** One acknowledged write: when the client saw it (System.nanoTime), its id, the instance that committed it. */
+  public record Ack(long nanos, long id, String address) {}
 
   private ClientPod(Sandbox sandbox, String pod, Process process) {
     this.sandbox = sandbox;
@@ -33,7 +38,7 @@ public final class ClientPod implements AutoCloseable {
   /** Starts a writer of {@code table} through {@code service}, with ids from {@code firstId}. */
   public static ClientPod writer(Sandbox sandbox, String namespace, String service, String user, String password, String table,
       long firstId) throws IOException {
-    String pod = "clients-writer";
+    String pod = POD;
     sandbox.network().attach(pod);
     var kubeconfig = sandbox.api().writeKubeconfig(sandbox.root().resolve("client-kubeconfig"));
     var command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
@@ -49,7 +54,8 @@ public final class ClientPod implements AutoCloseable {
       String line;
       while ((line = lines.readLine()) != null) {
         if (line.startsWith("ack ")) {
-          acknowledgedAt.put(System.nanoTime(), Long.parseLong(line.substring(4).trim()));
+          var fields = line.split(" ");
+          acks.add(new Ack(System.nanoTime(), Long.parseLong(fields[1]), fields[2]));
         }
       }
     } catch (IOException | NumberFormatException stopped) {
@@ -62,17 +68,19 @@ public final class ClientPod implements AutoCloseable {
   }
 
   public int acknowledgedCount() {
-    return acknowledgedAt.size();
+    return acks.size();
   }
 
-  /** The ids acknowledged so far. */
-  public Set<Long> acknowledged() {
-    return Set.copyOf(acknowledgedAt.values());
+  /** Every acknowledgement so far, in the order they arrived. */
+  public List<Ack> acks() {
+    synchronized (acks) {
+      return List.copyOf(acks);
+    }
   }
 
   /** Acknowledgements at or after this System.nanoTime. */
   public int acknowledgedSince(long nanos) {
-    return acknowledgedAt.tailMap(nanos).size();
+    return (int) acks().stream().filter(ack -> ack.nanos() >= nanos).count();
   }
 
   @Override

@@ -69,14 +69,33 @@ public final class PodRuntime {
     return current == null || !current.isAlive() ? Optional.empty() : Optional.of(current.toHandle());
   }
 
+  /** By uid: a deleted Pod's replacement, same name, starts while the old one still stops. */
   public String ip() {
     return ip;
   }
 
-  /** By uid: a deleted Pod's replacement, same name, starts while the old one still stops. */
-  private String networkName() {
+  /**
+   * Runs SQL as root over the socket inside the container, as a DBA with kubectl exec would, and
+   * returns its output; the password travels in the environment.
+   */
+  public String sqlAsRoot(String rootPassword, String sql) throws IOException, InterruptedException {
+    var pid = process().orElseThrow(() -> new IllegalStateException("mysqld of " + pod.getMetadata().getName() + " is not running")).pid();
+    var client = new ProcessBuilder("nsenter", "--target", Long.toString(pid), "--mount", "--net", "--", "mariadb", "--no-defaults",
+        "--socket=/var/run/mysqld/mysqld.sock", "-uroot", "-N", "-e", sql).redirectErrorStream(true);
+    client.environment().put("MYSQL_PWD", rootPassword);
+    var running = client.start();
+    String output = new String(running.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (running.waitFor() != 0) {
+      throw new IllegalStateException("SQL as root on " + pod.getMetadata().getName() + " failed: " + output.strip());
+    }
+    return output;
+  }
+
+  /** The name of its Pod network: network faults target it. */
+  String networkName() {
     return pod.getMetadata().getUid();
   }
+
 
   private void run() {
     try {

@@ -164,17 +164,10 @@ class SandboxClusterTest {
     assertThat(proxy.endpoints(NS, "shop-replicas")).isEmpty();
   }
 
-  /** SQL as root over the socket inside shop-0's container, as a DBA with kubectl exec would. */
   void asRoot(String pod, String sql) throws Exception {
     var secret = sandbox.api().client().secrets().inNamespace(NS).withName("shop-credentials").get();
-    var pid = sandbox.kubelet().runtime(NS, pod).process().orElseThrow().pid();
-    var client = new ProcessBuilder("nsenter", "--target", Long.toString(pid), "--mount", "--net", "--", "mariadb", "--no-defaults",
-        "--socket=/var/run/mysqld/mysqld.sock", "-uroot", "-e", sql).redirectErrorStream(true);
-    client.environment().put("MYSQL_PWD",
-        new String(Base64.getDecoder().decode(secret.getData().get(CredentialsSecret.ROOT_PASSWORD)), StandardCharsets.UTF_8));
-    var process = client.start();
-    String output = new String(process.getInputStream().readAllBytes());
-    assertThat(process.waitFor()).as(output).isZero();
+    sandbox.kubelet().runtime(NS, pod).sqlAsRoot(
+        new String(Base64.getDecoder().decode(secret.getData().get(CredentialsSecret.ROOT_PASSWORD)), StandardCharsets.UTF_8), sql);
   }
 
   @Test
@@ -199,7 +192,7 @@ class SandboxClusterTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> client.acknowledgedSince(healed) >= 50);
 
       assertThat(during).as("no write gets through while the client is cut off").isZero();
-      var acknowledged = client.acknowledged();
+      var acknowledged = client.acks().stream().map(ClientPod.Ack::id).toList();
       try (var connection = DriverManager.getConnection("jdbc:mysql://" + master.getStatus().getPodIP() + ":3306/", "app", "app-pw");
           var rows = connection.createStatement().executeQuery("SELECT id FROM app.writes")) {
         var stored = new HashSet<Long>();

@@ -11,7 +11,8 @@ import java.sql.SQLException;
 /**
  * The application of the sandbox, run as a Pod of its own by {@link ClientPod}: it writes unique
  * ids as fast as it can through a Service, resolved as kube-proxy would at every (re)connect,
- * and prints {@code ack <id>} once each commit has returned. The password comes from the
+ * and prints {@code ack <id> <address>} once each commit has returned, naming the instance that
+ * acknowledged it. The password comes from the
  * environment ({@code APP_PASSWORD}), never from the command line.
  *
  * <p>Arguments: namespace, Service, database user, table, first id.
@@ -29,6 +30,7 @@ public final class WriterApp {
     try (var client = new KubernetesClientBuilder().withConfig(config).build()) {
       var proxy = new ServiceProxy(client);
       Connection connection = null;
+      String address = null;
       while (true) {
         try {
           if (connection == null) {
@@ -38,6 +40,7 @@ public final class WriterApp {
               Thread.sleep(100);
               continue;
             }
+            address = endpoint.get().host();
             connection = DriverManager.getConnection("jdbc:mysql://" + endpoint.get() + "/?connectTimeout=1000&socketTimeout=3000",
                 user, password);
           }
@@ -45,7 +48,7 @@ public final class WriterApp {
           try (var statement = connection.createStatement()) {
             statement.executeUpdate("INSERT INTO " + table + " (id) VALUES (" + id + ")");
           }
-          System.out.println("ack " + id);
+          System.out.println("ack " + id + " " + address);
         } catch (SQLException | RuntimeException e) {
           System.out.println("error " + e.getMessage().lines().findFirst().orElse(""));
           if (connection != null) {

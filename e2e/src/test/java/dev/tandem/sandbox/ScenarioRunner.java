@@ -1,0 +1,741 @@
+package dev.tandem.sandbox;
+
+import dev.tandem.api.FailoverRecord;
+import dev.tandem.api.MySQLCluster;
+import dev.tandem.api.Topology;
+import dev.tandem.kubernetes.ClusterLabels;
+import dev.tandem.kubernetes.CredentialsSecret;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.readiness.Readiness;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs a {@link Scenario} against the sandbox and the operator, and reports what happened: every
+ * change of master, the writes acknowledged and lost, whether two instances ever took writes,
+ * whether the instances agree at the end, and each expectation's verdict.
+ */
+public final class ScenarioRunner implements AutoCloseable {
+
+  static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
+      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal");
+  static final String APP_USER = "app";
+  static final String APP_PASSWORD = "app-pw";
+  static final String APP_TABLE = "app.writes";
+
+  private final Sandbox sandbox;
+  private final OperatorProcess operator;
+  private final KubernetesClient client;
+  private final Scenario scenario;
+  private final String namespace;
+  private final String cluster;
+  private final boolean dualMaster;
+  private final Observations observations;
+  private final List<Map<String, Object>> stepReports = new ArrayList<>();
+  private final List<Map<String, Object>> verdicts = new ArrayList<>();
+  private final List<Fault> faults = new ArrayList<>();
+  private final List<ClientPod.Ack> earlierAcks = new ArrayList<>();
+  private ClientPod writer;
+  private long nextId = 1;
+  /** When the last fault or apply happened: waitFailover waits for a change of master after it. */
+  private long lastMark;
+  private final List<String> cutNetworks = new ArrayList<>();
+  private long appliedAt;
+  private Long readyMillis;
+  private boolean schemaCreated;
+
+  /** A fault injected on a Pod, and whether that Pod was the master then. */
+  record Fault(String kind, String pod, String address, long nanos, boolean onMaster) {}
+
+  public ScenarioRunner(Sandbox sandbox, OperatorProcess operator, Scenario scenario) {
+    this.sandbox = sandbox;
+    this.operator = operator;
+    this.client = sandbox.api().client();
+    this.scenario = scenario;
+    this.namespace = "s-" + scenario.name().toLowerCase().replaceAll("[^a-z0-9-]", "-");
+    @SuppressWarnings("unchecked")
+    var metadata = (Map<String, Object>) scenario.cluster().get("metadata");
+    this.cluster = metadata.get("name").toString();
+    @SuppressWarnings("unchecked")
+    var spec = (Map<String, Object>) scenario.cluster().getOrDefault("spec", Map.of());
+    this.dualMaster = Topology.DualMaster.name().equals(spec.get("topology"));
+    this.observations = new Observations(client, namespace, cluster, dualMaster);
+  }
+
+  /** Runs every step, stopping at the first that fails; returns the report (see e2e/README.md). */
+  public Map<String, Object> run() {
+    long started = System.nanoTime();
+    String failure = null;
+    try {
+      sandbox.api().createNamespace(namespace);
+      @SuppressWarnings("unchecked")
+      var metadata = (Map<String, Object>) scenario.cluster().get("metadata");
+      metadata.put("namespace", namespace);
+      client.resource(Serialization.unmarshal(Serialization.asJson(scenario.cluster()), MySQLCluster.class)).create();
+      appliedAt = System.nanoTime();
+      observations.start();
+      for (var step : scenario.steps()) {
+        long stepStarted = System.nanoTime();
+        var report = new LinkedHashMap<String, Object>();
+        report.put("step", step.toString());
+        try {
+          String detail = run(step);
+          report.put("ok", true);
+          if (!detail.isEmpty()) {
+            report.put("detail", detail);
+          }
+        } catch (Exception | AssertionError e) {
+          report.put("ok", false);
+          report.put("detail", String.valueOf(e.getMessage()));
+          failure = step + ": " + e.getMessage();
+        }
+        report.put("millis", (System.nanoTime() - stepStarted) / 1_000_000);
+        stepReports.add(report);
+        System.err.println("scenario " + scenario.name() + ": " + report);
+        if (failure != null) {
+          break;
+        }
+      }
+    } catch (Exception e) {
+      failure = "setting up: " + e;
+    }
+    var report = report();
+    report.put("millis", (System.nanoTime() - started) / 1_000_000);
+    boolean passed = failure == null && verdicts.stream().allMatch(v -> Boolean.TRUE.equals(v.get("passed")));
+    report.put("passed", passed);
+    if (failure != null) {
+      report.put("failure", failure);
+    }
+    return report;
+  }
+
+  private String run(Scenario.Step step) throws Exception {
+    var timeout = Duration.ofMillis((long) (step.number("timeoutSeconds", 60) * 1000));
+    switch (step.kind()) {
+      case "waitReady" -> {
+        await(timeout, this::isReady, "the cluster to be Ready with a master");
+        if (readyMillis == null) {
+          readyMillis = (System.nanoTime() - appliedAt) / 1_000_000;
+        }
+        createSchemaOnce();
+        return "ready; master " + master().orElse("?");
+      }
+      case "writes" -> {
+        return writes(step.string("value", ""));
+      }
+      case "kill" -> {
+        var pod = target(step);
+        var process = sandbox.kubelet().runtime(namespace, pod).process().orElseThrow(() -> new IllegalStateException(pod + " runs no mysqld"));
+        recordFault("kill", pod);
+        process.destroyForcibly();
+        return "kill -9 of mysqld in " + pod;
+      }
+      case "freeze" -> {
+        var pod = target(step);
+        var process = sandbox.kubelet().runtime(namespace, pod).process().orElseThrow(() -> new IllegalStateException(pod + " runs no mysqld"));
+        recordFault("freeze", pod);
+        signal("STOP", process);
+        try {
+          Thread.sleep((long) (step.number("seconds", 10) * 1000));
+        } finally {
+          signal("CONT", process);
+        }
+        return "froze " + pod + " for " + step.number("seconds", 10) + " s";
+      }
+      case "deletePod" -> {
+        var pods = "all".equals(step.string("target", "")) ? pods().stream().map(p -> p.getMetadata().getName()).toList() : List.of(target(step));
+        for (String pod : pods) {
+          recordFault("deletePod", pod);
+          client.pods().inNamespace(namespace).withName(pod).delete();
+        }
+        return "deleted " + pods;
+      }
+      case "partition" -> {
+        return partition(step);
+      }
+      case "heal" -> {
+        return heal();
+      }
+      case "restartOperator", "startOperator" -> {
+        operator.restart();
+        return "operator started";
+      }
+      case "stopOperator" -> {
+        operator.kill();
+        return "operator killed";
+      }
+      case "waitCondition" -> {
+        String type = step.string("type", "Ready");
+        String status = step.string("status", "True");
+        Optional<String> reason = Optional.ofNullable(step.args().get("reason")).map(Object::toString);
+        await(timeout, () -> condition(type).filter(c -> c.getStatus().equals(status)
+            && reason.map(c.getReason()::equals).orElse(true)).isPresent(), type + "=" + status + reason.map(r -> " (" + r + ")").orElse(""));
+        return condition(type).map(c -> c.getReason() + ": " + c.getMessage()).orElse("");
+      }
+      case "waitFailover" -> {
+        int before = observations.changesBefore(lastMark);
+        await(timeout, () -> observations.changes().size() > before, "a completed change of master");
+        var change = observations.changes().get(observations.changes().size() - 1);
+        return change.type() + " " + change.from() + " -> " + change.to() + " in " + change.durationMillis() + " ms";
+      }
+      case "apply" -> {
+        return apply(step);
+      }
+      case "sleep" -> {
+        Thread.sleep((long) (step.number("seconds", 1) * 1000));
+        return "";
+      }
+      case "expect" -> {
+        return expect(step);
+      }
+      default -> throw new IllegalArgumentException("unknown step " + step.kind());
+    }
+  }
+
+  private String writes(String what) throws Exception {
+    if ("start".equals(what)) {
+      if (writer != null) {
+        throw new IllegalStateException("writes are already running");
+      }
+      createSchemaOnce();
+      writer = ClientPod.writer(sandbox, namespace, cluster, APP_USER, APP_PASSWORD, APP_TABLE, nextId);
+      await(Duration.ofSeconds(60), () -> writer.acknowledgedCount() > 0, "a first acknowledged write");
+      return "writing through Service " + cluster;
+    }
+    if ("stop".equals(what)) {
+      if (writer == null) {
+        throw new IllegalStateException("writes are not running");
+      }
+      writer.close();
+      earlierAcks.addAll(writer.acks());
+      nextId = earlierAcks.stream().mapToLong(ClientPod.Ack::id).max().orElse(0) + 1_000_000;
+      writer = null;
+      return earlierAcks.size() + " writes acknowledged";
+    }
+    throw new IllegalArgumentException("writes: start or stop, not '" + what + "'");
+  }
+
+  private String partition(Scenario.Step step) throws Exception {
+    var pod = target(step);
+    var runtime = sandbox.kubelet().runtime(namespace, pod);
+    @SuppressWarnings("unchecked")
+    var from = (List<Object>) step.args().getOrDefault("from", List.of("everyone"));
+    var network = sandbox.network();
+    recordFault("partition", pod);
+    cutNetworks.add(runtime.networkName());
+    if (from.contains("everyone")) {
+      network.cutOff(runtime.networkName());
+    } else {
+      var peers = new ArrayList<String>();
+      for (Object group : from) {
+        switch (group.toString()) {
+          case "operator" -> peers.add(network.attachment(OperatorProcess.POD).ip());
+          case "clients" -> peers.add(network.attachment(ClientPod.POD).ip());
+          case "replicas" -> pods().stream().filter(p -> !p.getMetadata().getName().equals(pod))
+              .map(p -> p.getStatus().getPodIP()).filter(Objects::nonNull).forEach(peers::add);
+          default -> throw new IllegalArgumentException("partition from: everyone, operator, clients or replicas, not " + group);
+        }
+      }
+      network.cut(runtime.networkName(), peers);
+    }
+    if (!step.args().containsKey("seconds")) {
+      return "cut " + pod + " from " + from + " until a heal step";
+    }
+    double seconds = step.number("seconds", 10);
+    try {
+      Thread.sleep((long) (seconds * 1000));
+    } finally {
+      heal();
+    }
+    return "cut " + pod + " from " + from + " for " + seconds + " s, then healed";
+  }
+
+  /** Heals every cut; a Pod deleted meanwhile took its network, and its cut, with it. */
+  private String heal() {
+    var healed = new ArrayList<String>();
+    for (String network : cutNetworks) {
+      try {
+        sandbox.network().heal(network);
+        healed.add(network);
+      } catch (IllegalArgumentException gone) {
+        // The Pod was deleted (fenced); its replacement has a network of its own.
+      }
+    }
+    cutNetworks.clear();
+    return "healed " + healed.size() + " network(s)";
+  }
+
+  private String apply(Scenario.Step step) {
+    lastMark = System.nanoTime();
+    @SuppressWarnings("unchecked")
+    var expectation = (Map<String, Object>) step.args().getOrDefault("expect", Map.of());
+    boolean shouldBeRejected = Boolean.TRUE.equals(expectation.get("rejected"));
+    try {
+      if (step.args().containsKey("patch")) {
+        client.resources(MySQLCluster.class).inNamespace(namespace).withName(cluster)
+            .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(step.args().get("patch")));
+      } else {
+        @SuppressWarnings("unchecked")
+        var manifest = new LinkedHashMap<>((Map<String, Object>) step.args().get("manifest"));
+        @SuppressWarnings("unchecked")
+        var metadata = new LinkedHashMap<>((Map<String, Object>) manifest.get("metadata"));
+        metadata.put("namespace", namespace);
+        manifest.put("metadata", metadata);
+        client.resource(Serialization.unmarshal(Serialization.asJson(manifest), MySQLCluster.class)).createOr(existing -> existing.update());
+      }
+    } catch (KubernetesClientException e) {
+      if (!shouldBeRejected) {
+        throw e;
+      }
+      String contains = String.valueOf(expectation.getOrDefault("messageContains", ""));
+      boolean matches = e.getMessage().contains(contains);
+      verdict("rejected", true, true, matches);
+      if (!matches) {
+        throw new AssertionError("rejected, but the message does not contain '" + contains + "': " + e.getMessage());
+      }
+      return "rejected: " + e.getStatus().getMessage();
+    }
+    if (shouldBeRejected) {
+      verdict("rejected", true, false, false);
+      throw new AssertionError("the API server accepted what should have been rejected");
+    }
+    return "applied";
+  }
+
+  private String expect(Scenario.Step step) throws Exception {
+    var failed = new ArrayList<String>();
+    for (var entry : step.args().entrySet()) {
+      Object expected = entry.getValue();
+      Object actual = switch (entry.getKey()) {
+        case "lostWrites" -> lostWrites().size();
+        case "splitBrain" -> splitBrain().isPresent();
+        case "consistent" -> consistent(Duration.ofSeconds(60)).isEmpty();
+        case "masterChanged" -> !observations.changes().isEmpty();
+        case "failovers" -> observations.changes().stream().filter(c -> "Failover".equals(c.type())).count();
+        case "switchovers" -> observations.changes().stream().filter(c -> "Switchover".equals(c.type())).count();
+        case "master" -> master().orElse("");
+        case "minWrites" -> allAcks().size();
+        case "roles" -> roles();
+        default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
+            + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles");
+      };
+      boolean passed = switch (entry.getKey()) {
+        case "minWrites" -> ((Number) actual).longValue() >= Long.parseLong(expected.toString());
+        case "roles" -> ((Map<?, ?>) expected).entrySet().stream()
+            .allMatch(role -> String.valueOf(role.getValue()).equals(((Map<?, ?>) actual).get(role.getKey())));
+        default -> expected.toString().equals(actual.toString());
+      };
+      verdict(entry.getKey(), expected, actual, passed);
+      if (!passed) {
+        failed.add(entry.getKey() + ": expected " + expected + ", was " + actual);
+      }
+    }
+    if (!failed.isEmpty()) {
+      throw new AssertionError(String.join("; ", failed));
+    }
+    return "all met";
+  }
+
+  private void verdict(String what, Object expected, Object actual, boolean passed) {
+    var verdict = new LinkedHashMap<String, Object>();
+    verdict.put("expect", what);
+    verdict.put("expected", expected);
+    verdict.put("actual", actual);
+    verdict.put("passed", passed);
+    verdicts.add(verdict);
+  }
+
+  // ---- what the report measures
+
+  private Map<String, Object> report() {
+    var report = new LinkedHashMap<String, Object>();
+    report.put("scenario", scenario.name());
+    report.put("namespace", namespace);
+    report.put("readyMillis", readyMillis);
+    var changes = new ArrayList<Map<String, Object>>();
+    for (var change : observations.changes()) {
+      var entry = new LinkedHashMap<String, Object>();
+      entry.put("type", change.type());
+      entry.put("from", change.from());
+      entry.put("to", change.to());
+      entry.put("reason", change.reason());
+      entry.put("operatorMillis", change.durationMillis());
+      changes.add(entry);
+    }
+    report.put("masterChanges", changes);
+    var faultReports = new ArrayList<Map<String, Object>>();
+    var acks = allAcks();
+    for (var fault : faults) {
+      var entry = new LinkedHashMap<String, Object>();
+      entry.put("fault", fault.kind());
+      entry.put("pod", fault.pod());
+      entry.put("onMaster", fault.onMaster());
+      firstAckAfter(acks, fault).ifPresent(ack -> entry.put("rtoMillis", (ack.nanos() - fault.nanos()) / 1_000_000));
+      faultReports.add(entry);
+    }
+    report.put("faults", faultReports);
+    report.put("writeGapsMillis", writeGaps(acks));
+    var writes = new LinkedHashMap<String, Object>();
+    writes.put("acknowledged", acks.size());
+    writes.put("lost", safely(() -> lostWrites().size()));
+    writes.put("duplicated", acks.size() - acks.stream().map(ClientPod.Ack::id).distinct().count());
+    report.put("writes", writes);
+    report.put("splitBrain", splitBrain().orElse("none"));
+    report.put("topology", safely(this::topology));
+    report.put("expectations", verdicts);
+    report.put("steps", stepReports);
+    return report;
+  }
+
+  private static Object safely(java.util.concurrent.Callable<Object> measure) {
+    try {
+      return measure.call();
+    } catch (Exception e) {
+      return "unknown: " + e.getMessage();
+    }
+  }
+
+  private List<ClientPod.Ack> allAcks() {
+    var acks = new ArrayList<>(earlierAcks);
+    if (writer != null) {
+      acks.addAll(writer.acks());
+    }
+    return acks;
+  }
+
+  /** The first write acknowledged after the fault by an instance other than the one it hit. */
+  private static Optional<ClientPod.Ack> firstAckAfter(List<ClientPod.Ack> acks, Fault fault) {
+    return acks.stream()
+        .filter(ack -> ack.nanos() > fault.nanos() && !(fault.onMaster() && ack.address().equals(fault.address())))
+        .findFirst();
+  }
+
+  /** Each time the acknowledging instance changed: how long writes stopped around it. */
+  private static List<Long> writeGaps(List<ClientPod.Ack> acks) {
+    var gaps = new ArrayList<Long>();
+    for (int i = 1; i < acks.size(); i++) {
+      if (!acks.get(i).address().equals(acks.get(i - 1).address())) {
+        gaps.add((acks.get(i).nanos() - acks.get(i - 1).nanos()) / 1_000_000);
+      }
+    }
+    return gaps;
+  }
+
+  /** Acknowledged ids missing on the master at the end. */
+  private Set<Long> lostWrites() throws SQLException {
+    var acked = allAcks().stream().map(ClientPod.Ack::id).collect(java.util.stream.Collectors.toCollection(HashSet::new));
+    if (acked.isEmpty()) {
+      return Set.of();
+    }
+    var master = master().orElseThrow(() -> new IllegalStateException("no master to count the rows on"));
+    acked.removeAll(ids(podIp(master)));
+    return acked;
+  }
+
+  /**
+   * Two writers, either seen (two instances with read_only off at one sample, MasterReplica) or
+   * in the acknowledgements: writes acknowledged by more runs of instances than there were
+   * changes of master means writes went back to an instance that had been replaced.
+   */
+  private Optional<String> splitBrain() {
+    if (observations.twoWritersSeen().isPresent()) {
+      return observations.twoWritersSeen();
+    }
+    var acks = allAcks();
+    int runs = acks.isEmpty() ? 0 : 1 + writeGaps(acks).size();
+    int allowed = 1 + observations.changes().size();
+    return runs > allowed && !dualMaster
+        ? Optional.of("writes were acknowledged by " + runs + " successive instances across " + observations.changes().size() + " change(s) of master")
+        : Optional.empty();
+  }
+
+  /** Waits until every online instance that is not errant holds the same rows; returns the differences. */
+  private Map<String, String> consistent(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Map<String, String> sums;
+    while (true) {
+      sums = new LinkedHashMap<>();
+      for (var pod : pods()) {
+        String role = pod.getMetadata().getLabels().get(ClusterLabels.ROLE);
+        if (ClusterLabels.ROLE_ERRANT.equals(role) || ClusterLabels.ROLE_OFFLINE.equals(role)) {
+          continue;
+        }
+        sums.put(pod.getMetadata().getName(), checksum(pod.getStatus().getPodIP()));
+      }
+      if (sums.values().stream().distinct().count() == 1) {
+        return Map.of();
+      }
+      if (System.nanoTime() > deadline) {
+        return sums;
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private static String checksum(String ip) {
+    try (var connection = DriverManager.getConnection(url(ip), APP_USER, APP_PASSWORD);
+        var rows = connection.createStatement().executeQuery("SELECT COUNT(*), COALESCE(BIT_XOR(CRC32(id)), 0) FROM " + APP_TABLE)) {
+      rows.next();
+      return rows.getLong(1) + " rows, checksum " + rows.getLong(2);
+    } catch (SQLException e) {
+      return "unreadable: " + e.getMessage();
+    }
+  }
+
+  private static Set<Long> ids(String ip) throws SQLException {
+    try (var connection = DriverManager.getConnection(url(ip), APP_USER, APP_PASSWORD);
+        var rows = connection.createStatement().executeQuery("SELECT id FROM " + APP_TABLE)) {
+      var ids = new HashSet<Long>();
+      while (rows.next()) {
+        ids.add(rows.getLong(1));
+      }
+      return ids;
+    }
+  }
+
+  private static String url(String ip) {
+    return "jdbc:mysql://" + ip + ":3306/?connectTimeout=1000&socketTimeout=5000";
+  }
+
+  private Map<String, String> roles() {
+    var roles = new LinkedHashMap<String, String>();
+    pods().forEach(pod -> roles.put(pod.getMetadata().getName(), pod.getMetadata().getLabels().getOrDefault(ClusterLabels.ROLE, "-")));
+    return roles;
+  }
+
+  private List<Map<String, Object>> topology() {
+    var rows = new ArrayList<Map<String, Object>>();
+    for (var pod : pods()) {
+      var row = new LinkedHashMap<String, Object>();
+      row.put("pod", pod.getMetadata().getName());
+      row.put("ip", pod.getStatus().getPodIP());
+      row.put("role", pod.getMetadata().getLabels().getOrDefault(ClusterLabels.ROLE, "-"));
+      row.put("ready", Readiness.isPodReady(pod));
+      row.put("readOnly", observations.readOnly(pod.getStatus().getPodIP()).map(Object::toString).orElse("unreachable"));
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  // ---- the cluster as the runner sees it
+
+  private void createSchemaOnce() throws Exception {
+    if (schemaCreated) {
+      return;
+    }
+    String master = master().orElseThrow(() -> new IllegalStateException("writes need a master: run waitReady first"));
+    sandbox.kubelet().runtime(namespace, master).sqlAsRoot(secret(CredentialsSecret.ROOT_PASSWORD),
+        "CREATE USER IF NOT EXISTS " + APP_USER + "@'%' IDENTIFIED BY '" + APP_PASSWORD + "'; GRANT ALL ON app.* TO " + APP_USER
+            + "@'%'; CREATE DATABASE IF NOT EXISTS app; CREATE TABLE IF NOT EXISTS " + APP_TABLE + " (id BIGINT PRIMARY KEY)");
+    schemaCreated = true;
+  }
+
+  private String secret(String key) {
+    var secret = client.secrets().inNamespace(namespace).withName(cluster + "-credentials").get();
+    return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+  }
+
+  private boolean isReady() {
+    return condition("Ready").filter(c -> "True".equals(c.getStatus())).isPresent() && master().isPresent();
+  }
+
+  private Optional<io.fabric8.kubernetes.api.model.Condition> condition(String type) {
+    return Optional.ofNullable(current()).map(MySQLCluster::getStatus)
+        .flatMap(status -> status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst());
+  }
+
+  private MySQLCluster current() {
+    return client.resources(MySQLCluster.class).inNamespace(namespace).withName(cluster).get();
+  }
+
+  private Optional<String> master() {
+    return Optional.ofNullable(current()).map(MySQLCluster::getStatus).map(s -> s.getMaster());
+  }
+
+  private List<Pod> pods() {
+    return client.pods().inNamespace(namespace).withLabel(ClusterLabels.INSTANCE, cluster).list().getItems().stream()
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
+  }
+
+  private String podIp(String pod) {
+    return client.pods().inNamespace(namespace).withName(pod).get().getStatus().getPodIP();
+  }
+
+  private String target(Scenario.Step step) {
+    String target = step.string("target", "master");
+    var master = master();
+    if ("master".equals(target)) {
+      return master.orElseThrow(() -> new IllegalStateException("no master to target"));
+    }
+    if ("replica".equals(target)) {
+      return pods().stream()
+          .filter(p -> ClusterLabels.ROLE_REPLICA.equals(p.getMetadata().getLabels().get(ClusterLabels.ROLE)))
+          .map(p -> p.getMetadata().getName())
+          .filter(name -> !master.map(name::equals).orElse(false))
+          .findFirst().orElseThrow(() -> new IllegalStateException("no replica to target"));
+    }
+    return target;
+  }
+
+  private void recordFault(String kind, String pod) {
+    lastMark = System.nanoTime();
+    faults.add(new Fault(kind, pod, podIp(pod), System.nanoTime(), master().map(pod::equals).orElse(false)));
+  }
+
+  private static void signal(String signal, ProcessHandle process) {
+    var pids = new ArrayList<String>();
+    pids.add(Long.toString(process.pid()));
+    process.descendants().forEach(child -> pids.add(Long.toString(child.pid())));
+    var command = new ArrayList<>(List.of("kill", "-" + signal));
+    command.addAll(pids);
+    dev.tandem.testing.Commands.run(command.toArray(String[]::new));
+  }
+
+  private static void await(Duration timeout, BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("gave up waiting for " + what + " after " + timeout.toSeconds() + " s");
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  @Override
+  public void close() {
+    heal();
+    observations.close();
+    if (writer != null) {
+      writer.close();
+    }
+    try {
+      client.resources(MySQLCluster.class).inNamespace(namespace).withName(cluster).delete();
+      await(Duration.ofSeconds(60), () -> pods().isEmpty(), "the cluster's Pods to be gone");
+    } catch (Exception | AssertionError e) {
+      System.err.println("scenario " + scenario.name() + ": cleanup: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Watches from outside while the scenario runs: the completed changes of master in status,
+   * and, every 200 ms, which instances take writes.
+   */
+  static final class Observations implements AutoCloseable {
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String cluster;
+    private final boolean dualMaster;
+    private final List<FailoverRecord> changes = Collections.synchronizedList(new ArrayList<>());
+    private final List<Long> changeSeenAt = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, Boolean> lastReadOnly = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile String twoWriters;
+    private volatile boolean running = true;
+    private final Thread thread = new Thread(this::watch, "scenario-observer");
+
+    Observations(KubernetesClient client, String namespace, String cluster, boolean dualMaster) {
+      this.client = client;
+      this.namespace = namespace;
+      this.cluster = cluster;
+      this.dualMaster = dualMaster;
+      thread.setDaemon(true);
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    List<FailoverRecord> changes() {
+      synchronized (changes) {
+        return List.copyOf(changes);
+      }
+    }
+
+    int changesBefore(long nanos) {
+      synchronized (changes) {
+        return (int) changeSeenAt.stream().filter(at -> at < nanos).count();
+      }
+    }
+
+    Optional<String> twoWritersSeen() {
+      return Optional.ofNullable(twoWriters);
+    }
+
+    Optional<Boolean> readOnly(String ip) {
+      return Optional.ofNullable(ip).map(lastReadOnly::get);
+    }
+
+    private void watch() {
+      while (running) {
+        try {
+          var current = client.resources(MySQLCluster.class).inNamespace(namespace).withName(cluster).get();
+          var last = current == null || current.getStatus() == null ? null : current.getStatus().getLastFailover();
+          if (last != null && last.finishedAt() != null) {
+            synchronized (changes) {
+              if (changes.stream().noneMatch(c -> c.startedAt().equals(last.startedAt()))) {
+                changes.add(last);
+                changeSeenAt.add(System.nanoTime());
+              }
+            }
+          }
+          sampleWriters();
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          // The API server restarts with the sandbox only; a failed look is retried.
+        }
+      }
+    }
+
+    private void sampleWriters() {
+      var writable = new ArrayList<String>();
+      for (var pod : client.pods().inNamespace(namespace).withLabel(ClusterLabels.INSTANCE, cluster).list().getItems()) {
+        String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+        if (ip == null) {
+          continue;
+        }
+        try (var connection = DriverManager.getConnection("jdbc:mysql://" + ip + ":3306/?connectTimeout=300&socketTimeout=1000",
+            APP_USER, APP_PASSWORD);
+            var rows = connection.createStatement().executeQuery("SELECT @@read_only")) {
+          rows.next();
+          boolean readOnly = rows.getBoolean(1);
+          lastReadOnly.put(ip, readOnly);
+          if (!readOnly) {
+            writable.add(pod.getMetadata().getName());
+          }
+        } catch (SQLException unreachable) {
+          lastReadOnly.remove(ip);
+        }
+      }
+      if (writable.size() > 1 && !dualMaster && twoWriters == null) {
+        twoWriters = "at " + Instant.now() + " " + writable + " all had read_only off";
+      }
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      thread.interrupt();
+    }
+  }
+}

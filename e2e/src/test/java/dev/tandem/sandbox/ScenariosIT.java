@@ -1,0 +1,72 @@
+package dev.tandem.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every scenario under e2e/scenarios, through the scenario runner, against the packaged
+ * operator and real mariadbd Pods: the proof of failover, switchover, partitions and the rest.
+ * One sandbox and one operator serve them all; each scenario has a namespace of its own. The
+ * kubelet restarts crashed containers after 2 s instead of 10 s to keep `make test` short.
+ */
+class ScenariosIT {
+
+  static final Path SCENARIOS = Path.of("e2e/scenarios");
+  static Sandbox sandbox;
+  static OperatorProcess operator;
+
+  @BeforeAll
+  static void startSandboxAndOperator() throws Exception {
+    assumeThat(System.getProperty("user.name")).as("the sandbox's Pod networks need root (ip netns); this run is not root").isEqualTo("root");
+    Path root = Path.of("target/sandbox-scenarios").toAbsolutePath();
+    dev.tandem.testing.Commands.run("rm", "-rf", root.toString());
+    sandbox = Sandbox.start(root, Duration.ofSeconds(2));
+    sandbox.api().createNamespace("tandem-system");
+    operator = OperatorProcess.start(sandbox);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (sandbox != null) {
+      sandbox.close();
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyScenarioMeetsItsExpectations() throws Exception {
+    List<Path> files;
+    try (var listing = Files.list(SCENARIOS)) {
+      files = new ArrayList<>(listing.filter(f -> f.toString().endsWith(".yaml")).sorted().toList());
+    }
+    assertThat(files).as("scenario files under " + SCENARIOS).isNotEmpty();
+    return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
+      var scenario = Scenario.read(file);
+      Map<String, Object> report;
+      try (var runner = new ScenarioRunner(sandbox, operator, scenario)) {
+        report = runner.run();
+      }
+      String json = ScenarioMain.JSON.writeValueAsString(report);
+      System.out.println(json);
+      if (!Boolean.TRUE.equals(report.get("passed"))) {
+        var log = Files.readAllLines(operator.log());
+        System.out.println("operator log (last 60 lines):\n" + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())));
+      }
+      assertThat(report.get("passed")).as(json).isEqualTo(true);
+    }));
+  }
+}

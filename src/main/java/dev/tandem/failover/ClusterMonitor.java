@@ -1,0 +1,539 @@
+package dev.tandem.failover;
+
+import dev.tandem.api.FailoverRecord;
+import dev.tandem.api.MySQLCluster;
+import dev.tandem.api.MySQLClusterStatus;
+import dev.tandem.api.ReplicationMode;
+import dev.tandem.api.Topology;
+import dev.tandem.kubernetes.ClusterControl;
+import dev.tandem.kubernetes.ClusterEvents;
+import dev.tandem.kubernetes.ClusterLabels;
+import dev.tandem.kubernetes.ClusterNames;
+import dev.tandem.kubernetes.ClusterStatusAggregator;
+import dev.tandem.kubernetes.CredentialsSecret;
+import dev.tandem.kubernetes.MyCnf;
+import dev.tandem.kubernetes.StatefulSetDependent;
+import dev.tandem.replication.Account;
+import dev.tandem.replication.Action;
+import dev.tandem.replication.ClusterView;
+import dev.tandem.replication.DesiredCluster;
+import dev.tandem.replication.Endpoint;
+import dev.tandem.replication.Executor;
+import dev.tandem.replication.Finding;
+import dev.tandem.replication.InstanceSnapshot;
+import dev.tandem.replication.Observer;
+import dev.tandem.replication.Plan;
+import dev.tandem.replication.Planner;
+import dev.tandem.replication.Sessions;
+import dev.tandem.replication.StepResult;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * The control loop of one MySQLCluster, on a thread of its own so that a cluster whose master
+ * hangs never delays another. Each pass observes every instance, plans with the replication
+ * engine, runs the plan, moves the role labels and writes the status; the status is written by
+ * nobody else. A pass runs every probe interval, at once when a Pod changes, and again after
+ * {@link #RETRY_AFTER_MISS} when the master missed a probe.
+ *
+ * <p>A change of master is recorded in status (intent) before anything is done, and the master
+ * the writer Service points at is recorded only once the new one took over: an operator killed
+ * at any point starts from that record, finishes the change it finds, and never starts a second
+ * one for the same fault.
+ */
+final class ClusterMonitor {
+
+  private static final Logger LOG = Logger.getLogger(ClusterMonitor.class);
+
+  /**
+   * A missed probe of the master is retried this soon, not one interval later: the threshold
+   * counts consecutive misses, and a crash should be confirmed within tenths of a second.
+   */
+  static final Duration RETRY_AFTER_MISS = Duration.ofMillis(100);
+
+  /** Bounds every statement but the catch-up: long enough for a busy server, short enough to retry. */
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
+
+  /** The longest a switchover target may take to apply what it lacks while writes are stopped. */
+  private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
+
+  private final ResourceID id;
+  private final KubernetesClient client;
+  private final ClusterEvents events;
+  private final FailoverMetrics metrics;
+  private final ExecutorService probes;
+  private final Semaphore wake = new Semaphore(0);
+  private final Thread thread;
+  private volatile ClusterControl.Reconciled reconciled;
+  private volatile boolean stopped;
+
+  // Owned by the monitor's thread.
+  private Engine engine;
+  private boolean started;
+  private Optional<String> recordedMaster = Optional.empty();
+  private FailoverRecord intent;
+  private int masterMisses;
+  private Instant firstMiss;
+  private final Map<String, String> lastAddress = new HashMap<>();
+  private final Set<String> deletedToFence = new HashSet<>();
+  private final Set<String> reported = new HashSet<>();
+  private MySQLClusterStatus written;
+
+  private record Accounts(Account operator, Account replication) {}
+
+  /** The engine's parts for one pair of accounts; rebuilt when the passwords change. */
+  private record Engine(Accounts accounts, Observer observer, Executor executor) {}
+
+  ClusterMonitor(ResourceID id, KubernetesClient client, ClusterEvents events, FailoverMetrics metrics,
+      ExecutorService probes, ClusterControl.Reconciled reconciled) {
+    this.id = id;
+    this.client = client;
+    this.events = events;
+    this.metrics = metrics;
+    this.probes = probes;
+    this.reconciled = reconciled;
+    this.thread = new Thread(this::run, "tandem-monitor-" + id.getNamespace().orElse("") + "-" + id.getName());
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  boolean isStopped() {
+    return stopped;
+  }
+
+  /** New input from the reconciler (a Pod or the spec changed): look again now. */
+  void update(ClusterControl.Reconciled latest) {
+    reconciled = latest;
+    if (wake.availablePermits() == 0) {
+      wake.release();
+    }
+  }
+
+  void stop() {
+    stopped = true;
+    thread.interrupt();
+  }
+
+  private void run() {
+    while (!stopped) {
+      Duration next;
+      try {
+        next = pass();
+      } catch (RuntimeException e) {
+        LOG.errorf(e, "cluster %s: control loop pass failed; retrying", id);
+        next = Duration.ofSeconds(1);
+      }
+      try {
+        if (wake.tryAcquire(next.toMillis(), TimeUnit.MILLISECONDS)) {
+          wake.drainPermits();
+        }
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private Duration pass() {
+    var inputs = reconciled;
+    var found = inputs.primaryCache().apply(id);
+    if (found.isEmpty()) {
+      stopped = true;
+      metrics.forget(id);
+      LOG.infof("cluster %s: deleted; its control loop stops", id);
+      return Duration.ZERO;
+    }
+    var cluster = found.get();
+    if (!started) {
+      resumeFrom(cluster.getStatus());
+      started = true;
+    }
+    var pods = new ArrayList<>(inputs.podsOf().apply(cluster));
+    var interval = Duration.ofMillis(cluster.getSpec().getFailover().getProbeIntervalMillis());
+    Optional<ObservedStatus.Observation> observation = Optional.empty();
+    var accounts = inputs.credentials().flatMap(ClusterMonitor::accounts);
+    if (inputs.problems().isEmpty() && accounts.isPresent()) {
+      observation = Optional.of(observeAndAct(cluster, pods, engine(accounts.get(), interval)));
+    }
+    var previous = written != null ? written : cluster.getStatus();
+    var now = Instant.now();
+    var status = ClusterStatusAggregator.aggregate(cluster, previous, pods, inputs.statefulSet(), inputs.problems(), now);
+    writeStatus(cluster, ObservedStatus.apply(status, previous, recordedMaster, intent, observation, now));
+    return masterMisses > 0 ? RETRY_AFTER_MISS : interval;
+  }
+
+  private void resumeFrom(MySQLClusterStatus status) {
+    if (status == null) {
+      return;
+    }
+    written = status;
+    recordedMaster = Optional.ofNullable(status.getMaster());
+    var last = status.getLastFailover();
+    if (last != null && last.finishedAt() == null) {
+      intent = last;
+      LOG.infof("cluster %s: resuming the %s from %s to %s started at %s", id, last.type().toLowerCase(), last.from(), last.to(),
+          last.startedAt());
+    }
+  }
+
+  private ObservedStatus.Observation observeAndAct(MySQLCluster cluster, List<Pod> pods, Engine engine) {
+    Map<String, Pod> podsByName = pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
+    var desired = desired(cluster, podsByName);
+    Set<String> knownDown = desired.names().stream().filter(name -> isDown(podsByName.get(name))).collect(Collectors.toSet());
+    var snapshots = observe(desired, podsByName, engine.observer());
+    metrics.observed(id, snapshots.values());
+    var view = new ClusterView(desired, snapshots, recordedMaster, knownDown);
+    var plan = Planner.plan(view);
+    countMasterMisses(snapshots);
+
+    int threshold = cluster.getSpec().getFailover().getFailureThreshold();
+    if (plan.state() == Plan.State.FAILOVER && recordedMaster.isPresent() && masterMisses < threshold
+        && !knownDown.contains(recordedMaster.get())) {
+      String hold = "master " + recordedMaster.get() + " missed " + masterMisses + " of " + threshold
+          + " probes needed to confirm its failure";
+      return new ObservedStatus.Observation(view, plan, Optional.of(hold));
+    }
+
+    boolean masterChanges = recordedMaster.isPresent() && plan.master().isPresent() && !plan.master().equals(recordedMaster);
+    if (masterChanges && !beginChange(cluster, plan, view, podsByName)) {
+      return new ObservedStatus.Observation(view, plan, Optional.of("the intent to change the master could not be recorded in"
+          + " status; nothing was done"));
+    }
+
+    var results = plan.actions().isEmpty() ? List.<StepResult>of() : engine.executor().execute(plan, desired);
+    logResults(plan, results);
+    results.stream()
+        .filter(result -> result.action() instanceof Action.Fence && result.outcome() == StepResult.Outcome.UNCONFIRMED)
+        .forEach(result -> deleteToFence(cluster, result));
+    boolean succeeded = results.stream().noneMatch(StepResult::failed);
+    if (succeeded && plan.master().isPresent()) {
+      if (recordedMaster.isEmpty()) {
+        LOG.infof("cluster %s: bootstrapped with master %s", id, plan.master().get());
+        events.normal(cluster, ClusterEvents.Reason.Bootstrapped, plan.master().get() + " is the first master");
+      }
+      recordedMaster = plan.master();
+      deletedToFence.clear();
+    }
+
+    List<String> writers = intent != null && !succeeded ? List.of()
+        : succeeded && !plan.masters().isEmpty() ? plan.masters()
+        : recordedMaster.stream().toList();
+    applyLabels(cluster, pods, podsByName, RoleLabels.decide(desired, snapshots, writers, plan.findings(), currentLabels(desired, podsByName)));
+    if (intent != null && succeeded && recordedMaster.filter(intent.to()::equals).isPresent()) {
+      finishChange(cluster);
+    }
+    reportFindings(cluster, plan);
+    return new ObservedStatus.Observation(view, plan, Optional.empty());
+  }
+
+  private DesiredCluster desired(MySQLCluster cluster, Map<String, Pod> podsByName) {
+    var spec = cluster.getSpec();
+    var members = new LinkedHashMap<String, Endpoint>();
+    for (int ordinal = 0; ordinal < spec.getInstances(); ordinal++) {
+      String name = ClusterNames.instance(cluster, ordinal);
+      Optional.ofNullable(podsByName.get(name)).map(p -> p.getStatus() == null ? null : p.getStatus().getPodIP())
+          .ifPresent(ip -> lastAddress.put(name, ip));
+      // The last known Pod IP stays the address of a Pod that is gone: replicas compare their
+      // source with it to tell whether they lost the master too.
+      String host = lastAddress.getOrDefault(name, name + "." + ClusterNames.headlessService(cluster));
+      members.put(name, new Endpoint(host, MyCnf.PORT));
+    }
+    Optional<String> preferred = Optional.ofNullable(spec.getMaster()).filter(members::containsKey);
+    var leaving = recordedMaster.filter(master -> isTerminating(podsByName.get(master)));
+    if (leaving.isPresent()) {
+      preferred = successor(cluster, leaving.get(), podsByName);
+    }
+    return new DesiredCluster(
+        spec.getTopology() == Topology.DualMaster ? DesiredCluster.Layout.DUAL_MASTER : DesiredCluster.Layout.MASTER_REPLICA,
+        members,
+        preferred,
+        spec.getFailover().getPriority(),
+        Set.copyOf(spec.getOffline()),
+        spec.getReplication().getMode() == ReplicationMode.SemiSync,
+        spec.getFailover().isAutomatic());
+  }
+
+  /**
+   * The master's Pod is being deleted on purpose (a drain, a rolling restart): the master moves
+   * by switchover, without loss, to the first ready instance in failover priority order.
+   */
+  private Optional<String> successor(MySQLCluster cluster, String leaving, Map<String, Pod> podsByName) {
+    var spec = cluster.getSpec();
+    var names = new ArrayList<>(spec.getFailover().getPriority());
+    for (int ordinal = 0; ordinal < spec.getInstances(); ordinal++) {
+      names.add(ClusterNames.instance(cluster, ordinal));
+    }
+    return names.stream()
+        .filter(name -> !name.equals(leaving) && !spec.getOffline().contains(name))
+        .filter(name -> podsByName.containsKey(name) && !isDown(podsByName.get(name)))
+        .findFirst();
+  }
+
+  private Map<String, InstanceSnapshot> observe(DesiredCluster desired, Map<String, Pod> podsByName, Observer observer) {
+    var futures = new LinkedHashMap<String, CompletableFuture<InstanceSnapshot>>();
+    desired.members().forEach((name, endpoint) -> {
+      var pod = podsByName.get(name);
+      boolean hasAddress = pod != null && pod.getStatus() != null && pod.getStatus().getPodIP() != null;
+      futures.put(name, hasAddress
+          ? CompletableFuture.supplyAsync(() -> observer.observe(name, endpoint), probes)
+          : CompletableFuture.completedFuture(InstanceSnapshot.unreachable(name, endpoint,
+              pod == null ? "its Pod does not exist" : "its Pod has no IP yet", Duration.ZERO)));
+    });
+    var snapshots = new LinkedHashMap<String, InstanceSnapshot>();
+    futures.forEach((name, future) -> snapshots.put(name, future.join()));
+    return snapshots;
+  }
+
+  private void countMasterMisses(Map<String, InstanceSnapshot> snapshots) {
+    boolean missed = recordedMaster.map(snapshots::get).filter(snapshot -> !snapshot.isReachable()).isPresent();
+    if (!missed) {
+      masterMisses = 0;
+      firstMiss = null;
+      return;
+    }
+    if (masterMisses++ == 0) {
+      firstMiss = Instant.now();
+    }
+  }
+
+  /**
+   * Records the intent before anything is done, then takes the master label off the old master
+   * so the writer Service stops sending it new connections. Returns false when the record could
+   * not be written: acting without it could start a second change after an operator restart.
+   */
+  private boolean beginChange(MySQLCluster cluster, Plan plan, ClusterView view, Map<String, Pod> podsByName) {
+    String from = recordedMaster.orElseThrow();
+    String to = plan.master().orElseThrow();
+    if (intent != null) {
+      if (!intent.to().equals(to)) {
+        intent = new FailoverRecord(intent.type(), intent.from(), to, intent.startedAt(), null, null, intent.reason());
+      }
+      return true;
+    }
+    boolean planned = plan.state() == Plan.State.SWITCHOVER;
+    Instant started = planned || firstMiss == null ? Instant.now() : firstMiss;
+    intent = new FailoverRecord(planned ? FailoverMetrics.SWITCHOVER : FailoverMetrics.FAILOVER, from, to, started.toString(),
+        null, null, planned ? switchoverReason(cluster, from, to) : failureReason(view, from));
+    var status = written != null ? written : Optional.ofNullable(cluster.getStatus()).orElseGet(MySQLClusterStatus::new);
+    if (!writeStatus(cluster, ObservedStatus.withIntent(status, intent))) {
+      intent = null;
+      return false;
+    }
+    LOG.infof("cluster %s: %s %s -> %s started: %s", id, intent.type().toLowerCase(), from, to, intent.reason());
+    Optional.ofNullable(podsByName.get(from)).ifPresent(pod -> patchLabels(pod, RoleLabels.Labels.NONE));
+    return true;
+  }
+
+  private String switchoverReason(MySQLCluster cluster, String from, String to) {
+    return to.equals(cluster.getSpec().getMaster()) ? "spec.master is " + to : "the Pod of master " + from + " is being deleted";
+  }
+
+  private String failureReason(ClusterView view, String master) {
+    String failure = view.snapshot(master).failure().orElse("it is read-only");
+    String witness = view.knownDown().contains(master) ? "its Pod is down" : "its replicas lost it too";
+    return "master " + master + " failed (" + failure + "); " + witness;
+  }
+
+  private void finishChange(MySQLCluster cluster) {
+    var finished = Instant.now();
+    long millis = Duration.between(Instant.parse(intent.startedAt()), finished).toMillis();
+    var record = new FailoverRecord(intent.type(), intent.from(), intent.to(), intent.startedAt(), finished.toString(), millis,
+        intent.reason());
+    intent = null;
+    written = ObservedStatus.withLastFailover(written != null ? written : new MySQLClusterStatus(), record);
+    String line = record.type().toLowerCase() + " " + record.from() + " -> " + record.to() + " in " + millis + " ms: " + record.reason();
+    LOG.infof("cluster %s: %s", id, line);
+    events.normal(cluster, FailoverMetrics.SWITCHOVER.equals(record.type()) ? ClusterEvents.Reason.Switchover
+        : ClusterEvents.Reason.Failover, line);
+    metrics.masterChanged(id, record.type(), Duration.ofMillis(millis));
+  }
+
+  /**
+   * The old master could not be made read-only (unreachable, frozen, cut off): its Pod is
+   * deleted, so the kubelet stops mysqld. Until then the stopped receivers of every replica keep
+   * it from acknowledging a write.
+   */
+  private void deleteToFence(MySQLCluster cluster, StepResult result) {
+    String name = result.action().instance();
+    var pod = client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(name).get();
+    if (pod == null || isTerminating(pod) || !isContainerRunning(pod)) {
+      // Not running is fenced already: mysqld starts read-only and rejoins only when safe.
+      return;
+    }
+    if (!deletedToFence.add(name)) {
+      return;
+    }
+    LOG.warnf("cluster %s: fencing %s by deleting its Pod: %s", id, name, result.detail());
+    events.warning(cluster, ClusterEvents.Reason.Fenced, "Deleted Pod " + name + " to fence it: it could not be made read-only ("
+        + result.detail() + ")");
+    try {
+      client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(name).delete();
+    } catch (KubernetesClientException e) {
+      deletedToFence.remove(name);
+      LOG.warnf("cluster %s: could not delete Pod %s to fence it: %s", id, name, e.getMessage());
+    }
+  }
+
+  private void logResults(Plan plan, List<StepResult> results) {
+    for (var result : results) {
+      if (result.failed()) {
+        LOG.warnf("cluster %s: %s: %s", id, plan.state(), result);
+      } else if (result.outcome() != StepResult.Outcome.ALREADY_DONE) {
+        LOG.infof("cluster %s: %s: %s", id, plan.state(), result);
+      }
+    }
+  }
+
+  /** One Warning Event per errant or broken instance, again only once it has recovered and relapsed. */
+  private void reportFindings(MySQLCluster cluster, Plan plan) {
+    var current = new HashSet<String>();
+    for (var finding : plan.findings()) {
+      ClusterEvents.Reason reason;
+      if (finding instanceof Finding.Errant) {
+        reason = ClusterEvents.Reason.Errant;
+      } else if (finding instanceof Finding.ReplicationBroken) {
+        reason = ClusterEvents.Reason.ReplicationBroken;
+      } else if (plan.state() == Plan.State.FAILOVER_NEEDED) {
+        reason = ClusterEvents.Reason.FailoverNeeded;
+      } else {
+        continue;
+      }
+      String key = reason + "/" + finding.instance();
+      current.add(key);
+      if (reported.add(key)) {
+        LOG.warnf("cluster %s: %s", id, finding.message());
+        events.warning(cluster, reason, finding.message());
+      }
+    }
+    reported.retainAll(current);
+  }
+
+  private static Map<String, RoleLabels.Labels> currentLabels(DesiredCluster desired, Map<String, Pod> podsByName) {
+    var labels = new HashMap<String, RoleLabels.Labels>();
+    desired.names().forEach(name -> Optional.ofNullable(podsByName.get(name))
+        .ifPresent(pod -> labels.put(name, RoleLabels.Labels.of(pod.getMetadata().getLabels()))));
+    return labels;
+  }
+
+  /** Patches the Pods whose labels differ and keeps the patched copies for this pass's status. */
+  private void applyLabels(MySQLCluster cluster, List<Pod> pods, Map<String, Pod> podsByName, Map<String, RoleLabels.Labels> wanted) {
+    // The master label first, so the writer Service follows the new master before anything else.
+    var order = wanted.keySet().stream()
+        .sorted((a, b) -> Boolean.compare(!wanted.get(a).role().filter(ClusterLabels.ROLE_MASTER::equals).isPresent(),
+            !wanted.get(b).role().filter(ClusterLabels.ROLE_MASTER::equals).isPresent()))
+        .toList();
+    for (String name : order) {
+      var pod = podsByName.get(name);
+      if (pod == null || pod.getMetadata().getDeletionTimestamp() != null
+          || RoleLabels.Labels.of(pod.getMetadata().getLabels()).equals(wanted.get(name))) {
+        continue;
+      }
+      var patched = patchLabels(pod, wanted.get(name));
+      patched.ifPresent(updated -> pods.replaceAll(p -> p.getMetadata().getName().equals(name) ? updated : p));
+    }
+  }
+
+  /** A merge patch, not an update: the kubelet writes the same Pod all the time. */
+  private Optional<Pod> patchLabels(Pod pod, RoleLabels.Labels labels) {
+    var patch = new HashMap<String, Object>();
+    patch.put(ClusterLabels.ROLE, labels.role().orElse(null));
+    patch.put(ClusterLabels.WRITABLE, labels.writable() ? "true" : null);
+    try {
+      return Optional.ofNullable(client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", Map.of("labels", patch)))));
+    } catch (KubernetesClientException e) {
+      LOG.warnf("cluster %s: could not label Pod %s: %s", id, pod.getMetadata().getName(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Writes when the status differs from the last one written or from the cached object: a whole
+   * object update by someone else can put an old status back.
+   */
+  private boolean writeStatus(MySQLCluster cluster, MySQLClusterStatus status) {
+    if (status.equals(written) && status.equals(cluster.getStatus())) {
+      return true;
+    }
+    try {
+      client.resources(MySQLCluster.class).inNamespace(cluster.getMetadata().getNamespace()).withName(cluster.getMetadata().getName())
+          .editStatus(current -> {
+            current.setStatus(status);
+            return current;
+          });
+      written = status;
+      return true;
+    } catch (KubernetesClientException e) {
+      LOG.warnf("cluster %s: could not write status: %s", id, e.getMessage());
+      return false;
+    }
+  }
+
+  private Engine engine(Accounts accounts, Duration interval) {
+    if (engine == null || !engine.accounts().equals(accounts)) {
+      // A probe must answer within an interval; a frozen server accepts TCP and never greets.
+      var connectTimeout = interval.compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : interval;
+      var sessions = new Sessions(accounts.operator(), connectTimeout, READ_TIMEOUT);
+      engine = new Engine(accounts, new Observer(sessions),
+          new Executor(sessions, accounts.replication(), CATCH_UP_TIMEOUT));
+    }
+    return engine;
+  }
+
+  private static Optional<Accounts> accounts(Secret secret) {
+    if (!CredentialsSecret.missingKeys(secret).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Accounts(
+        new Account(StatefulSetDependent.OPERATOR_USER, decode(secret, CredentialsSecret.OPERATOR_PASSWORD)),
+        new Account(StatefulSetDependent.REPLICATION_USER, decode(secret, CredentialsSecret.REPLICATION_PASSWORD))));
+  }
+
+  private static String decode(Secret secret, String key) {
+    var data = secret.getData() == null ? null : secret.getData().get(key);
+    if (data != null) {
+      return new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8);
+    }
+    return secret.getStringData().get(key);
+  }
+
+  private static boolean isContainerRunning(Pod pod) {
+    return pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null
+        && pod.getStatus().getContainerStatuses().stream().anyMatch(c -> c.getState() != null && c.getState().getRunning() != null);
+  }
+
+  static boolean isTerminating(Pod pod) {
+    return pod != null && pod.getMetadata().getDeletionTimestamp() != null;
+  }
+
+  /** The kubelet's word, the second witness: the Pod is gone, terminating, or not ready. */
+  static boolean isDown(Pod pod) {
+    return pod == null || isTerminating(pod) || !ClusterStatusAggregator.isReady(pod);
+  }
+}

@@ -1,0 +1,179 @@
+package dev.tandem.failover;
+
+import dev.tandem.api.FailoverRecord;
+import dev.tandem.api.InstanceStatus;
+import dev.tandem.api.MySQLClusterStatus;
+import dev.tandem.api.Phase;
+import dev.tandem.kubernetes.ClusterStatusAggregator;
+import dev.tandem.replication.ClusterView;
+import dev.tandem.replication.DesiredCluster;
+import dev.tandem.replication.Finding;
+import dev.tandem.replication.Plan;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Adds what the control loop saw inside mysqld to the status built from the Kubernetes objects:
+ * the recorded master, the change in progress, each instance's replication state, and the
+ * conditions Writable, Replicating and FailoverInProgress, whose messages say why Tandem did or
+ * did not fail over. Pure.
+ */
+final class ObservedStatus {
+
+  static final String WRITABLE = "Writable";
+  static final String REPLICATING = "Replicating";
+  static final String FAILOVER_IN_PROGRESS = "FailoverInProgress";
+
+  /** One pass of the control loop: what it saw and planned, and why it held back, if it did. */
+  record Observation(ClusterView view, Plan plan, Optional<String> hold) {}
+
+  private ObservedStatus() {}
+
+  static MySQLClusterStatus apply(
+      MySQLClusterStatus base,
+      MySQLClusterStatus previous,
+      Optional<String> master,
+      FailoverRecord intent,
+      Optional<Observation> observation,
+      Instant now) {
+    var status = copy(base);
+    status.setMaster(master.orElse(null));
+    if (intent != null) {
+      status.setLastFailover(intent);
+      if (status.getPhase() != Phase.Error) {
+        status.setPhase(Phase.FailingOver);
+      }
+    }
+    var conditions = new ArrayList<>(base.getConditions());
+    if (observation.isPresent()) {
+      var seen = observation.get();
+      status.setInstances(base.getInstances().stream().map(instance -> withReplication(instance, seen.view())).toList());
+      conditions.add(writable(previous, master, seen, intent, base.getObservedGeneration(), now));
+      conditions.add(replicating(previous, master, seen, base.getObservedGeneration(), now));
+    }
+    conditions.add(failoverInProgress(previous, intent, observation, base.getObservedGeneration(), now));
+    status.setConditions(conditions);
+    return status;
+  }
+
+  /** The status as it must be recorded before a change of master starts. */
+  static MySQLClusterStatus withIntent(MySQLClusterStatus status, FailoverRecord intent) {
+    var copy = copy(status);
+    copy.setLastFailover(intent);
+    copy.setPhase(Phase.FailingOver);
+    var conditions = new ArrayList<>(status.getConditions().stream().filter(c -> !FAILOVER_IN_PROGRESS.equals(c.getType())).toList());
+    conditions.add(failoverInProgress(status, intent, Optional.empty(), status.getObservedGeneration(), Instant.now()));
+    copy.setConditions(conditions);
+    return copy;
+  }
+
+  static MySQLClusterStatus withLastFailover(MySQLClusterStatus status, FailoverRecord record) {
+    var copy = copy(status);
+    copy.setLastFailover(record);
+    return copy;
+  }
+
+  private static InstanceStatus withReplication(InstanceStatus instance, ClusterView view) {
+    var snapshot = view.observed().get(instance.name());
+    if (snapshot == null || snapshot.server().isEmpty()) {
+      return instance;
+    }
+    var server = snapshot.server().get();
+    var replication = server.replication();
+    return new InstanceStatus(instance.name(), instance.role(), instance.ready(), server.readOnly(), server.executed().toString(),
+        replication.flatMap(r -> r.secondsBehindSource()).orElse(null),
+        replication.map(r -> r.threadsRunning()).orElse(null));
+  }
+
+  private static Condition writable(MySQLClusterStatus previous, Optional<String> master, Observation seen, FailoverRecord intent,
+      Long generation, Instant now) {
+    boolean writable = master.map(seen.view().observed()::get).filter(snapshot -> snapshot.isWritable()).isPresent();
+    if (writable) {
+      return ClusterStatusAggregator.condition(previous, WRITABLE, true, "MasterWritable", master.get() + " takes writes", generation, now);
+    }
+    String reason = intent != null ? "ChangingMaster" : master.isEmpty() ? "NoMaster" : "MasterNotWritable";
+    String message = master.map(m -> m + " does not take writes").orElse("no master has been chosen yet")
+        + waitingReasons(seen.plan()).map(reasons -> ": " + reasons).orElse("");
+    return ClusterStatusAggregator.condition(previous, WRITABLE, false, reason, message, generation, now);
+  }
+
+  private static Condition replicating(MySQLClusterStatus previous, Optional<String> master, Observation seen, Long generation,
+      Instant now) {
+    var view = seen.view();
+    var problems = new ArrayList<String>();
+    for (String name : view.desired().names()) {
+      // In DualMaster each master replicates from the other, so only there is the master checked.
+      boolean singleMaster = view.desired().layout() == DesiredCluster.Layout.MASTER_REPLICA && master.filter(name::equals).isPresent();
+      if (singleMaster || view.desired().offline().contains(name)) {
+        continue;
+      }
+      var snapshot = view.observed().get(name);
+      if (!snapshot.isReachable()) {
+        problems.add(name + " is unreachable");
+      } else if (snapshot.replication().isEmpty()) {
+        problems.add(name + " does not replicate");
+      } else if (!snapshot.replication().get().threadsRunning()) {
+        problems.add(name + "'s replication is not running");
+      }
+    }
+    seen.plan().findings().stream()
+        .filter(f -> f instanceof Finding.Errant || f instanceof Finding.ReplicationBroken)
+        .forEach(f -> problems.add(f.message()));
+    return problems.isEmpty()
+        ? ClusterStatusAggregator.condition(previous, REPLICATING, true, "AllReplicasReplicating",
+            "every online instance replicates from the master", generation, now)
+        : ClusterStatusAggregator.condition(previous, REPLICATING, false, "ReplicationIncomplete",
+            String.join("; ", problems), generation, now);
+  }
+
+  private static Condition failoverInProgress(MySQLClusterStatus previous, FailoverRecord intent, Optional<Observation> observation,
+      Long generation, Instant now) {
+    if (intent != null) {
+      return ClusterStatusAggregator.condition(previous, FAILOVER_IN_PROGRESS, true, intent.type(),
+          intent.type() + " from " + intent.from() + " to " + intent.to() + " since " + intent.startedAt() + ": " + intent.reason(),
+          generation, now);
+    }
+    String reason = "NoFailoverNeeded";
+    String message = "the master is healthy";
+    if (observation.isEmpty()) {
+      reason = "NotObserved";
+      message = "instances are not probed until the spec is valid and the credentials exist";
+    } else if (observation.get().hold().isPresent()) {
+      reason = "ConfirmingFailure";
+      message = observation.get().hold().get();
+    } else if (observation.get().plan().state() == Plan.State.FAILOVER_NEEDED) {
+      reason = "AutomaticFailoverDisabled";
+      message = waitingReasons(observation.get().plan()).orElse("automatic failover is off");
+    } else if (observation.get().plan().state() == Plan.State.WAITING) {
+      reason = "FailoverHeld";
+      message = waitingReasons(observation.get().plan()).orElse("waiting");
+    }
+    return ClusterStatusAggregator.condition(previous, FAILOVER_IN_PROGRESS, false, reason, message, generation, now);
+  }
+
+  private static Optional<String> waitingReasons(Plan plan) {
+    String reasons = plan.findings().stream()
+        .filter(f -> f instanceof Finding.Waiting)
+        .map(Finding::message)
+        .collect(Collectors.joining("; "));
+    return reasons.isEmpty() ? Optional.empty() : Optional.of(reasons);
+  }
+
+  private static MySQLClusterStatus copy(MySQLClusterStatus status) {
+    var copy = new MySQLClusterStatus();
+    copy.setObservedGeneration(status.getObservedGeneration());
+    copy.setPhase(status.getPhase());
+    copy.setMaster(status.getMaster());
+    copy.setReady(status.getReady());
+    copy.setReadyInstances(status.getReadyInstances());
+    copy.setInstances(List.copyOf(status.getInstances()));
+    copy.setConditions(List.copyOf(status.getConditions()));
+    copy.setLastFailover(status.getLastFailover());
+    copy.setEndpoints(status.getEndpoints());
+    return copy;
+  }
+}
