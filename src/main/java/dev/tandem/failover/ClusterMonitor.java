@@ -393,7 +393,8 @@ final class ClusterMonitor {
     events.warning(cluster, ClusterEvents.Reason.Fenced, "Deleted Pod " + name + " to fence it: it could not be made read-only ("
         + result.detail() + ")");
     try {
-      client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(name).delete();
+      // No grace: a SIGKILL, so crash recovery drops what was never acknowledged (semi-sync replica role).
+      client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(name).withGracePeriod(0).delete();
     } catch (KubernetesClientException e) {
       deletedToFence.remove(name);
       LOG.warnf("cluster %s: could not delete Pod %s to fence it: %s", id, name, e.getMessage());

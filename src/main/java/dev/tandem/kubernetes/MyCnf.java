@@ -19,7 +19,7 @@ public final class MyCnf {
   public static final String RUN_DIR = "/var/run/mysqld";
   public static final int PORT = 3306;
   /** Replicas declare a master dead after this many seconds without a heartbeat. */
-  public static final int REPLICA_NET_TIMEOUT_SECONDS = 2;
+  public static final int REPLICA_NET_TIMEOUT_SECONDS = 1;
   /** Long enough that a semi-sync master never silently falls back to async. */
   static final String MYSQL_SEMI_SYNC_TIMEOUT_MILLIS = "4294967295";
   static final String MARIADB_SEMI_SYNC_TIMEOUT_MILLIS = "18446744073709551615";

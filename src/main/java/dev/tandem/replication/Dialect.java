@@ -96,7 +96,7 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
 
   /**
    * Points this instance at a source with GTID auto-position and fast dead-source detection: a
-   * heartbeat every second, a one-second connect retry (the net timeout is in my.cnf).
+   * heartbeat every half second, a one-second connect retry (the net timeout, 1 s, is in my.cnf).
    */
   String changeSource(Endpoint source, Account replication);
 

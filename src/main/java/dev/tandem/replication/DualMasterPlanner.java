@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * Two masters replicating from each other, both writable while healthy; read replicas follow
  * the active one. A master that comes back read-only first catches up with its peer, then takes
- * writes again. Conflicts stop the applier and are reported, never skipped.
+ * writes again. The writer Service's master (the active one) is spec.master when set, else the
+ * recorded one while it takes writes, else the first by failover priority. Conflicts stop the
+ * applier and are reported, never skipped.
  */
 final class DualMasterPlanner {
 
@@ -60,8 +62,14 @@ final class DualMasterPlanner {
       findings.add(new Finding.Waiting(masters.get(0), "neither master " + masters + " can take writes"));
       return new Plan(State.WAITING, List.of(), actions, findings);
     }
-    var ordered = writers.stream().sorted(Candidates.tieBreak(desired)).toList();
-    String active = ordered.get(0);
+    // The active master stays where it is unless spec.master asks otherwise: failing back to a
+    // returning master would stop writes a second time for nothing.
+    var byPreference = writers.stream().sorted(Candidates.tieBreak(desired)).toList();
+    String active = desired.preferredMaster().filter(writers::contains)
+        .or(() -> view.recordedMaster().filter(writers::contains))
+        .orElse(byPreference.get(0));
+    var ordered = new ArrayList<String>(List.of(active));
+    byPreference.stream().filter(name -> !name.equals(active)).forEach(ordered::add);
     for (String name : desired.names().subList(2, desired.names().size())) {
       var snapshot = view.snapshot(name);
       if (!snapshot.isReachable()) {

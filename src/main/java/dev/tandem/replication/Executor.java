@@ -16,7 +16,7 @@ public final class Executor {
 
   /**
    * Stopping a receiver blocked on a frozen source returns only when its read times out, after
-   * the replica net timeout of my.cnf (2 s).
+   * the replica net timeout of my.cnf (1 s).
    */
   private static final Duration RECEIVER_STOP_TIMEOUT = Duration.ofSeconds(5);
 

@@ -205,7 +205,8 @@ public final class Planner {
       return new Plan(State.WAITING, List.of(), List.of(), findings);
     }
     String chosen = candidate.get();
-    if (!fresh && !desired.automaticFailover()) {
+    boolean sameMaster = view.recordedMaster().filter(chosen::equals).isPresent();
+    if (!fresh && !sameMaster && !desired.automaticFailover()) {
       findings.add(new Finding.Waiting(chosen, "no writable master and automatic failover is off; the recommended candidate is "
           + chosen + " (set spec.master to it, or enable failover.automatic)"));
       return new Plan(State.FAILOVER_NEEDED, List.of(), List.of(), findings);

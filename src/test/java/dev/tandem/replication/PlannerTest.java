@@ -342,6 +342,16 @@ class PlannerTest {
     }
 
     @Test
+    void failover3WithAutomaticFailoverOffARestartedMasterThatHoldsEverythingTakesWritesAgain() {
+      var plan = healthy3().manualFailover().standalone("shop-0", "0-1000-10")
+          .io("shop-1", IoThread.CONNECTING).io("shop-2", IoThread.CONNECTING).plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.masters()).containsExactly("shop-0");
+      assertThat(plan.actions()).contains(new Promote("shop-0", true)).doesNotContain(new Fence("shop-0"));
+    }
+
+    @Test
     void failover3AnOfflineReplicaIsNeverTheCandidateNorRepointed() {
       var plan = masterLost3().offline("shop-1").plan();
 
@@ -498,6 +508,14 @@ class PlannerTest {
     @Test
     void healthy3ThePreferredMasterIsTheActiveOne() {
       var plan = bothHealthy().preferred("shop-1").replica("shop-2", "shop-1", "0-1000-10,1-1001-20").plan();
+
+      assertThat(plan.masters()).containsExactly("shop-1", "shop-0");
+      assertThat(plan.state()).isEqualTo(State.HEALTHY);
+    }
+
+    @Test
+    void healthy3TheActiveMasterStaysWhereItIsWhenTheFirstReturns() {
+      var plan = bothHealthy().recorded("shop-1").replica("shop-2", "shop-1", "0-1000-10,1-1001-20").plan();
 
       assertThat(plan.masters()).containsExactly("shop-1", "shop-0");
       assertThat(plan.state()).isEqualTo(State.HEALTHY);

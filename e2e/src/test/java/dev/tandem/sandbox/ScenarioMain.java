@@ -53,7 +53,8 @@ public final class ScenarioMain {
       sandbox.api().createNamespace("tandem-system");
       try (var operator = OperatorProcess.start(sandbox)) {
         for (var scenario : scenarios) {
-          try (var runner = new ScenarioRunner(sandbox, operator, scenario)) {
+          try (var runner = new ScenarioRunner(sandbox, operator, scenario,
+              step -> System.err.println("scenario " + scenario.name() + ": " + step))) {
             reports.add(runner.run());
           }
         }

@@ -38,7 +38,7 @@ import java.util.function.BooleanSupplier;
 public final class ScenarioRunner implements AutoCloseable {
 
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
-      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal");
+      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -51,6 +51,7 @@ public final class ScenarioRunner implements AutoCloseable {
   private final String cluster;
   private final boolean dualMaster;
   private final Observations observations;
+  private final java.util.function.Consumer<Map<String, Object>> progress;
   private final List<Map<String, Object>> stepReports = new ArrayList<>();
   private final List<Map<String, Object>> verdicts = new ArrayList<>();
   private final List<Fault> faults = new ArrayList<>();
@@ -67,7 +68,10 @@ public final class ScenarioRunner implements AutoCloseable {
   /** A fault injected on a Pod, and whether that Pod was the master then. */
   record Fault(String kind, String pod, String address, long nanos, boolean onMaster) {}
 
-  public ScenarioRunner(Sandbox sandbox, OperatorProcess operator, Scenario scenario) {
+  /** @param progress told of each step as soon as it finished (its report entry) */
+  public ScenarioRunner(Sandbox sandbox, OperatorProcess operator, Scenario scenario,
+      java.util.function.Consumer<Map<String, Object>> progress) {
+    this.progress = progress;
     this.sandbox = sandbox;
     this.operator = operator;
     this.client = sandbox.api().client();
@@ -111,7 +115,7 @@ public final class ScenarioRunner implements AutoCloseable {
         }
         report.put("millis", (System.nanoTime() - stepStarted) / 1_000_000);
         stepReports.add(report);
-        System.err.println("scenario " + scenario.name() + ": " + report);
+        progress.accept(report);
         if (failure != null) {
           break;
         }
@@ -175,6 +179,15 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       case "heal" -> {
         return heal();
+      }
+      case "showTopology" -> {
+        var table = new StringBuilder(String.format("%n  %-8s %-12s %-6s %-10s %s", "POD", "IP", "READY", "READ_ONLY", "ROLE"));
+        Thread.sleep(300);
+        for (var row : topology()) {
+          table.append(String.format("%n  %-8s %-12s %-6s %-10s %s", row.get("pod"), row.get("ip"), row.get("ready"), row.get("readOnly"),
+              row.get("role")));
+        }
+        return table.toString();
       }
       case "restartOperator", "startOperator" -> {
         operator.restart();

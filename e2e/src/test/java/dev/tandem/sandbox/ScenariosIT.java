@@ -57,7 +57,7 @@ class ScenariosIT {
     return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
       var scenario = Scenario.read(file);
       Map<String, Object> report;
-      try (var runner = new ScenarioRunner(sandbox, operator, scenario)) {
+      try (var runner = new ScenarioRunner(sandbox, operator, scenario, step -> System.out.println(scenario.name() + ": " + step))) {
         report = runner.run();
       }
       String json = ScenarioMain.JSON.writeValueAsString(report);
