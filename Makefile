@@ -6,7 +6,7 @@ CRD := mysqlclusters.mysql.tandem.dev-v1.yml
 CHART := helm/tandem-operator
 IMAGE ?= tandem/tandem-operator:0.1.0
 
-.PHONY: help test build demo scenario bench install deploy crds manifests deps clean
+.PHONY: help test build demo scenario sandbox-classpath bench bench-engine install deploy crds manifests deps clean
 
 help:
 	@echo "make demo       run Tandem on an embedded local sandbox"
@@ -17,7 +17,7 @@ help:
 	@echo "make install    apply the CRD to the current kube context"
 	@echo "make deploy     install the operator with Helm into the current kube context"
 	@echo "make scenario FILE=e2e/scenarios/master-kill.yaml   run one scenario, print its JSON report"
-	@echo "make bench      failover and switchover measurements (engine level; BENCH_RUNS=N)"
+	@echo "make bench      failover, switchover, freeze and partition measured in the sandbox (BENCH_RUNS=N)"
 
 # MariaDB runs the engine and init-script tests for real; the packages do not start a service.
 # iptables makes the sandbox's one-sided network cuts (as root; Pod networks need root anyway).
@@ -66,8 +66,10 @@ sandbox-classpath:
 	$(MVN) -q package -DskipTests
 	$(MVN) -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
 
-# Engine level for now: the sandbox bench (operator detection included) needs the control loop.
-bench: deps
-	$(MVN) -q test-compile
-	$(MVN) -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+# The operator's failover end to end in the sandbox (BENCH_RUNS=N, default 20): target/bench/report.json.
+bench: deps sandbox-classpath
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.SandboxBench
+
+# The replication engine alone, without the operator's detection: target/bench/engine-report.json.
+bench-engine: deps sandbox-classpath
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.replication.EngineBench

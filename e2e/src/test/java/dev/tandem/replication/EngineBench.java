@@ -92,7 +92,7 @@ public final class EngineBench {
         last.from(), last.to(), last.faultToPromotedMillis(), last.rtoMillis(), last.lost());
   }
 
-  static long percentile(List<Long> values, double p) {
+  public static long percentile(List<Long> values, double p) {
     var sorted = values.stream().sorted().toList();
     return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1));
   }
@@ -114,7 +114,7 @@ public final class EngineBench {
     report.put("switchoverP95Millis", percentile(switchGap, 0.95));
     report.put("switchoverMaxMillis", percentile(switchGap, 1.0));
     report.put("runs", results);
-    Path out = Path.of("target/bench/report.json");
+    Path out = Path.of("target/bench/engine-report.json");
     Files.createDirectories(out.getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), report);
     System.out.printf("%n%-34s %8s %8s %8s %6s%n", "engine bench (1 + 2, semi-sync)", "p50 ms", "p95 ms", "max ms", "lost");

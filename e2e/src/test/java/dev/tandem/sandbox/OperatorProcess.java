@@ -57,6 +57,10 @@ public final class OperatorProcess implements AutoCloseable {
     return log;
   }
 
+  public ProcessHandle handle() {
+    return process.toHandle();
+  }
+
   public boolean isAlive() {
     return process != null && process.isAlive();
   }

@@ -1,0 +1,239 @@
+package dev.tandem.sandbox;
+
+import dev.tandem.replication.EngineBench;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code make bench}: the operator's failover measured end to end in the sandbox, through the
+ * scenario runner: kill -9 of the master (BENCH_RUNS, default 20), planned switchovers (the
+ * same), a frozen master and a master cut off from everyone (a quarter as many, at least 5).
+ * RTO is fault to the first write acknowledged through the writer Service by another instance.
+ * Writes target/bench/report.json and prints a table.
+ */
+public final class SandboxBench {
+
+  private static final int KILLS_PER_CLUSTER = 4;
+
+  private final List<Map<String, Object>> runs = new ArrayList<>();
+  private final List<Long> readyMillis = new ArrayList<>();
+  private long mysqldRssKb;
+  private long lostWrites;
+  private int splitBrains;
+
+  public static void main(String[] args) {
+    int exitStatus = 0;
+    try {
+      new SandboxBench().bench(Integer.parseInt(System.getenv().getOrDefault("BENCH_RUNS", "20")));
+    } catch (Exception e) {
+      System.err.println("bench failed: " + e);
+      e.printStackTrace();
+      exitStatus = 1;
+    }
+    System.exit(exitStatus);
+  }
+
+  private void bench(int count) throws Exception {
+    int faultRuns = Math.max(5, count / 4);
+    Path root = Path.of("target/sandbox-bench").toAbsolutePath();
+    dev.tandem.testing.Commands.run("rm", "-rf", root.toString());
+    long operatorRssKb;
+    try (var sandbox = Sandbox.start(root, Duration.ofSeconds(1))) {
+      sandbox.api().createNamespace("tandem-system");
+      try (var operator = OperatorProcess.start(sandbox)) {
+        int round = 0;
+        for (int done = 0; done < count; done += KILLS_PER_CLUSTER) {
+          run(sandbox, operator, "failover", round++, Math.min(KILLS_PER_CLUSTER, count - done), count);
+        }
+        run(sandbox, operator, "switchover", round++, count, count);
+        for (int i = 0; i < faultRuns; i++) {
+          run(sandbox, operator, "freeze", round++, 1, faultRuns);
+        }
+        for (int i = 0; i < faultRuns; i++) {
+          run(sandbox, operator, "partition", round++, 1, faultRuns);
+        }
+        operatorRssKb = rssKb(operator.handle());
+        printMetrics(sandbox);
+      }
+    }
+    report(operatorRssKb);
+  }
+
+  /** One cluster, {@code times} faults of one kind against it, each recorded as a run. */
+  private void run(Sandbox sandbox, OperatorProcess operator, String kind, int round, int times, int total) throws Exception {
+    var steps = new ArrayList<Map<String, Object>>();
+    steps.add(Map.of("waitReady", Map.of("timeoutSeconds", 180)));
+    steps.add(Map.of("writes", "start"));
+    steps.add(Map.of("sleep", Map.of("seconds", 2)));
+    for (int i = 0; i < times; i++) {
+      switch (kind) {
+        case "failover" -> steps.add(Map.of("kill", Map.of("target", "master")));
+        case "switchover" -> steps.add(Map.of("apply", Map.of("patch", Map.of("spec", Map.of("master", "bench-" + round + "-" + ((i + 1) % 3))))));
+        case "freeze" -> steps.add(Map.of("freeze", Map.of("target", "master", "seconds", 8)));
+        default -> steps.add(Map.of("partition", Map.of("target", "master", "from", List.of("everyone"))));
+      }
+      steps.add(Map.of("waitFailover", Map.of("timeoutSeconds", 60)));
+      steps.add(Map.of("heal", Map.of()));
+      steps.add(Map.of("waitCondition", Map.of("type", "Writable", "status", "True", "timeoutSeconds", 60)));
+      steps.add(Map.of("sleep", Map.of("seconds", 1)));
+      if ("failover".equals(kind)) {
+        steps.add(Map.of("waitCondition", Map.of("type", "Ready", "status", "True", "timeoutSeconds", 120)));
+      }
+    }
+    steps.add(Map.of("writes", "stop"));
+    steps.add(Map.of("expect", Map.of("lostWrites", 0, "splitBrain", false)));
+    var manifest = new LinkedHashMap<String, Object>();
+    manifest.put("apiVersion", "mysql.tandem.dev/v1alpha1");
+    manifest.put("kind", "MySQLCluster");
+    manifest.put("metadata", new LinkedHashMap<>(Map.of("name", "bench-" + round)));
+    manifest.put("spec", Map.of("instances", 3, "engine", Map.of("flavor", "MariaDB", "version", "10.11"),
+        "mysqld", Map.of("innodb_buffer_pool_size", "32M")));
+    String yaml = Scenario.YAML.writeValueAsString(Map.of("name", "bench-" + kind + "-" + round, "cluster", Map.of("manifest", manifest),
+        "steps", steps));
+    Path file = Files.createTempFile("bench-scenario", ".yaml");
+    Files.writeString(file, yaml);
+    var scenario = Scenario.read(file);
+    Files.delete(file);
+    Map<String, Object> report;
+    try (var runner = new ScenarioRunner(sandbox, operator, scenario, step -> {
+      if (step.get("step").toString().startsWith("writes {value=stop}") && mysqldRssKb == 0) {
+        mysqldRssKb = rssKb(sandbox.kubelet().runtime("s-bench-" + kind + "-" + round, "bench-" + round + "-0").process().orElseThrow());
+      }
+    })) {
+      report = runner.run();
+    }
+    record(kind, report, total);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void record(String kind, Map<String, Object> report, int total) {
+    if (report.get("readyMillis") != null) {
+      readyMillis.add(((Number) report.get("readyMillis")).longValue());
+    }
+    var writes = (Map<String, Object>) report.get("writes");
+    if (writes.get("lost") instanceof Number lost) {
+      lostWrites += lost.longValue();
+    }
+    if (!"none".equals(report.get("splitBrain"))) {
+      splitBrains++;
+    }
+    var faults = (List<Map<String, Object>>) report.get("faults");
+    var changes = (List<Map<String, Object>>) report.get("masterChanges");
+    var gaps = (List<Number>) report.get("writeGapsMillis");
+    if ("switchover".equals(kind)) {
+      for (int i = 0; i < gaps.size(); i++) {
+        add(kind, i < changes.size() ? changes.get(i) : Map.of(), Map.of("writeGapMillis", gaps.get(i).longValue()), report, total);
+      }
+    } else {
+      for (int i = 0; i < faults.size(); i++) {
+        add(kind, i < changes.size() ? changes.get(i) : Map.of(), faults.get(i), report, total);
+      }
+    }
+    if (!Boolean.TRUE.equals(report.get("passed"))) {
+      System.out.println("  run failed: " + report.getOrDefault("failure", "an expectation failed") + " (" + report.get("steps") + ")");
+    }
+  }
+
+  private void add(String kind, Map<String, Object> change, Map<String, Object> measure, Map<String, Object> report, int total) {
+    var run = new LinkedHashMap<String, Object>();
+    run.put("kind", kind);
+    run.put("from", change.get("from"));
+    run.put("to", change.get("to"));
+    run.put("operatorMillis", change.get("operatorMillis"));
+    run.put("rtoMillis", measure.get("rtoMillis"));
+    run.put("writeGapMillis", measure.get("writeGapMillis"));
+    run.put("passed", report.get("passed"));
+    runs.add(run);
+    long done = runs.stream().filter(r -> kind.equals(r.get("kind"))).count();
+    var figures = values(kind, "switchover".equals(kind) ? "writeGapMillis" : "rtoMillis");
+    System.out.printf("%-10s %2d/%d: %s -> %s, %s %s ms (operator %s ms); running p50 %s ms, lost so far %d%n", kind, done, total,
+        change.get("from"), change.get("to"), "switchover".equals(kind) ? "write gap" : "RTO",
+        measure.getOrDefault("rtoMillis", measure.get("writeGapMillis")), change.get("operatorMillis"),
+        figures.isEmpty() ? "-" : EngineBench.percentile(figures, 0.5), lostWrites);
+  }
+
+  private List<Long> values(String kind, String key) {
+    return runs.stream().filter(r -> kind.equals(r.get("kind")) && r.get(key) instanceof Number)
+        .map(r -> ((Number) r.get(key)).longValue()).toList();
+  }
+
+  private void report(long operatorRssKb) throws Exception {
+    var rto = values("failover", "rtoMillis");
+    var switchover = values("switchover", "writeGapMillis");
+    var freeze = values("freeze", "rtoMillis");
+    var partition = values("partition", "rtoMillis");
+    var report = new LinkedHashMap<String, Object>();
+    report.put("failoverRuns", rto.size());
+    report.put("rtoP50Millis", p(rto, 0.5));
+    report.put("rtoP95Millis", p(rto, 0.95));
+    report.put("rtoMaxMillis", p(rto, 1));
+    report.put("lostWrites", lostWrites);
+    report.put("splitBrainRuns", splitBrains);
+    report.put("switchoverRuns", switchover.size());
+    report.put("switchoverP50Millis", p(switchover, 0.5));
+    report.put("switchoverP95Millis", p(switchover, 0.95));
+    report.put("switchoverMaxMillis", p(switchover, 1));
+    report.put("freezeRuns", freeze.size());
+    report.put("freezeRtoP50Millis", p(freeze, 0.5));
+    report.put("freezeRtoP95Millis", p(freeze, 0.95));
+    report.put("partitionRuns", partition.size());
+    report.put("partitionRtoP50Millis", p(partition, 0.5));
+    report.put("partitionRtoP95Millis", p(partition, 0.95));
+    report.put("readyP50Millis", p(readyMillis, 0.5));
+    report.put("operatorRssMiB", operatorRssKb / 1024);
+    report.put("mysqldRssMiB", mysqldRssKb / 1024);
+    report.put("runs", runs);
+    Path out = Path.of("target/bench/report.json");
+    Files.createDirectories(out.getParent());
+    ScenarioMain.JSON.writeValue(out.toFile(), report);
+    System.out.printf("%n%-44s %6s %8s %8s %8s%n", "sandbox bench (3 instances, semi-sync)", "runs", "p50 ms", "p95 ms", "max ms");
+    row("failover RTO, kill -9 of the master", rto);
+    row("switchover write gap", switchover);
+    row("frozen master (SIGSTOP) RTO", freeze);
+    row("master cut off from everyone RTO", partition);
+    row("CR created -> Ready", readyMillis);
+    System.out.printf("lost acknowledged writes: %d; runs with two writers: %d; operator RSS %d MiB; mysqld RSS %d MiB%n", lostWrites,
+        splitBrains, operatorRssKb / 1024, mysqldRssKb / 1024);
+    System.out.println("report: " + out.toAbsolutePath());
+  }
+
+  private static void row(String what, List<Long> values) {
+    System.out.printf("%-44s %6d %8s %8s %8s%n", what, values.size(), p(values, 0.5), p(values, 0.95), p(values, 1));
+  }
+
+  private static Object p(List<Long> values, double percentile) {
+    return values.isEmpty() ? "-" : EngineBench.percentile(values, percentile);
+  }
+
+  /** The operator's own counters, as Prometheus scrapes them. */
+  private static void printMetrics(Sandbox sandbox) {
+    String url = "http://" + sandbox.network().attachment(OperatorProcess.POD).ip() + ":8080/q/metrics";
+    try {
+      var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      System.out.println("operator metrics (" + url + "), the totals:");
+      response.body().lines().filter(line -> line.startsWith("tandem_failovers_total") || line.startsWith("tandem_switchovers_total"))
+          .forEach(line -> System.out.println("  " + line));
+    } catch (java.io.IOException | InterruptedException e) {
+      System.out.println("operator metrics unavailable at " + url + ": " + e);
+    }
+  }
+
+  /** Resident memory of a process and its children, from /proc. */
+  static long rssKb(ProcessHandle process) {
+    return Stream.concat(Stream.of(process), process.descendants()).mapToLong(handle -> {
+      try {
+        return Files.readAllLines(Path.of("/proc/" + handle.pid() + "/status")).stream()
+            .filter(line -> line.startsWith("VmRSS:")).mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", ""))).sum();
+      } catch (java.io.IOException gone) {
+        return 0;
+      }
+    }).sum();
+  }
+}
