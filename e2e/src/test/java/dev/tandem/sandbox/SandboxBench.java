@@ -59,7 +59,6 @@ public final class SandboxBench {
           run(sandbox, operator, "partition", round++, 1, faultRuns);
         }
         operatorRssKb = rssKb(operator.handle());
-        printMetrics(sandbox);
       }
     }
     report(operatorRssKb);
@@ -209,20 +208,6 @@ public final class SandboxBench {
 
   private static Object p(List<Long> values, double percentile) {
     return values.isEmpty() ? "-" : EngineBench.percentile(values, percentile);
-  }
-
-  /** The operator's own counters, as Prometheus scrapes them. */
-  private static void printMetrics(Sandbox sandbox) {
-    String url = "http://" + sandbox.network().attachment(OperatorProcess.POD).ip() + ":8080/q/metrics";
-    try {
-      var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
-      System.out.println("operator metrics (" + url + "), the totals:");
-      response.body().lines().filter(line -> line.startsWith("tandem_failovers_total") || line.startsWith("tandem_switchovers_total"))
-          .forEach(line -> System.out.println("  " + line));
-    } catch (java.io.IOException | InterruptedException e) {
-      System.out.println("operator metrics unavailable at " + url + ": " + e);
-    }
   }
 
   /** Resident memory of a process and its children, from /proc. */

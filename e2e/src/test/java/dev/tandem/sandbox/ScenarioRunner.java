@@ -349,13 +349,16 @@ public final class ScenarioRunner implements AutoCloseable {
         case "master" -> master().orElse("");
         case "minWrites" -> allAcks().size();
         case "roles" -> roles();
+        case "metrics" -> metrics(((Map<?, ?>) expected).keySet());
         default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
-            + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles");
+            + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics");
       };
       boolean passed = switch (entry.getKey()) {
         case "minWrites" -> ((Number) actual).longValue() >= Long.parseLong(expected.toString());
         case "roles" -> ((Map<?, ?>) expected).entrySet().stream()
             .allMatch(role -> String.valueOf(role.getValue()).equals(((Map<?, ?>) actual).get(role.getKey())));
+        case "metrics" -> ((Map<?, ?>) expected).entrySet().stream().allMatch(metric ->
+            Double.valueOf(metric.getValue().toString()).equals(((Map<?, ?>) actual).get(metric.getKey())));
         default -> expected.toString().equals(actual.toString());
       };
       verdict(entry.getKey(), expected, actual, passed);
@@ -528,6 +531,23 @@ public final class ScenarioRunner implements AutoCloseable {
 
   private static String url(String ip) {
     return "jdbc:mysql://" + ip + ":3306/?connectTimeout=1000&socketTimeout=5000";
+  }
+
+  /**
+   * The operator's Prometheus series of this cluster, scraped from its /q/metrics: the value of
+   * each named series whose namespace label is this scenario's (summed over its other labels).
+   */
+  private Map<String, Double> metrics(java.util.Set<?> names) throws Exception {
+    String url = "http://" + sandbox.network().attachment(OperatorProcess.POD).ip() + ":8080/q/metrics";
+    var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var values = new LinkedHashMap<String, Double>();
+    for (Object name : names) {
+      values.put(name.toString(), response.body().lines()
+          .filter(line -> line.startsWith(name + "{") && line.contains("namespace=\"" + namespace + "\""))
+          .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
+    }
+    return values;
   }
 
   private Map<String, String> roles() {
