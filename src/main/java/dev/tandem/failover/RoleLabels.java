@@ -71,6 +71,10 @@ final class RoleLabels {
       // the master label never outlives a change of master.
       return current.getOrDefault(name, Labels.NONE).role().filter(role -> !role.equals(ClusterLabels.ROLE_MASTER));
     }
+    if (writers.isEmpty()) {
+      // Between fencing and promotion nobody is master: readers keep reading where they were.
+      return current.getOrDefault(name, Labels.NONE).role().filter(role -> !role.equals(ClusterLabels.ROLE_MASTER));
+    }
     if (writers.contains(name)) {
       return Optional.of(ClusterLabels.ROLE_REPLICA);
     }

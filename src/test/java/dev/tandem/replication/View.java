@@ -16,7 +16,7 @@ import java.util.Set;
  * Members are shop-0…shop-n on 10.0.0.10+ordinal; server_id is 1000 + ordinal, as init.sh sets it.
  * GTIDs use MariaDB's format unless {@link #mySql()} is called.
  */
-final class View {
+public final class View {
 
   private final Map<String, Member> members = new LinkedHashMap<>();
   private DesiredCluster.Layout layout = DesiredCluster.Layout.MASTER_REPLICA;
@@ -48,7 +48,7 @@ final class View {
     }
   }
 
-  static View of(int instances) {
+  public static View of(int instances) {
     var view = new View();
     for (int ordinal = 0; ordinal < instances; ordinal++) {
       view.members.put("shop-" + ordinal, new Member(ordinal));
@@ -56,7 +56,7 @@ final class View {
     return view;
   }
 
-  View master(String name, String executed) {
+  public View master(String name, String executed) {
     var member = members.get(name);
     member.readOnly = false;
     member.executed = executed;
@@ -65,7 +65,7 @@ final class View {
   }
 
   /** A running replica of {@code source} that received exactly what it executed. */
-  View replica(String name, String source, String executed) {
+  public View replica(String name, String source, String executed) {
     var member = members.get(name);
     member.source = Optional.of(source);
     member.executed = executed;
@@ -74,7 +74,7 @@ final class View {
   }
 
   /** A read-only instance that replicates from nobody (a restarted master, say). */
-  View standalone(String name, String executed) {
+  public View standalone(String name, String executed) {
     var member = members.get(name);
     member.readOnly = true;
     member.semiSyncSource = false;
@@ -83,98 +83,98 @@ final class View {
     return this;
   }
 
-  View behind(String name, long seconds) {
+  public View behind(String name, long seconds) {
     members.get(name).behind = Optional.of(seconds);
     return this;
   }
 
-  View received(String name, String received) {
+  public View received(String name, String received) {
     members.get(name).received = received;
     return this;
   }
 
-  View io(String name, IoThread state) {
+  public View io(String name, IoThread state) {
     members.get(name).io = state;
     return this;
   }
 
-  View sqlStopped(String name) {
+  public View sqlStopped(String name) {
     members.get(name).sqlRunning = false;
     return this;
   }
 
-  View sqlError(String name, int number, String gtid) {
+  public View sqlError(String name, int number, String gtid) {
     var member = members.get(name);
     member.sqlRunning = false;
     member.sqlError = Optional.of(new ReplicationError(number, "applier failed", Optional.of(gtid)));
     return this;
   }
 
-  View ioError(String name, int number) {
+  public View ioError(String name, int number) {
     var member = members.get(name);
     member.io = IoThread.STOPPED;
     member.ioError = Optional.of(new ReplicationError(number, "receiver failed", Optional.empty()));
     return this;
   }
 
-  View writable(String name) {
+  public View writable(String name) {
     members.get(name).readOnly = false;
     return this;
   }
 
-  View semiSyncSource(String name, boolean enabled) {
+  public View semiSyncSource(String name, boolean enabled) {
     members.get(name).semiSyncSource = enabled;
     return this;
   }
 
-  View unreachable(String... names) {
+  public View unreachable(String... names) {
     for (String name : names) {
       members.get(name).reachable = false;
     }
     return this;
   }
 
-  View recorded(String master) {
+  public View recorded(String master) {
     recorded = Optional.of(master);
     return this;
   }
 
-  View down(String name) {
+  public View down(String name) {
     down.add(name);
     return this;
   }
 
-  View preferred(String name) {
+  public View preferred(String name) {
     preferred = Optional.of(name);
     return this;
   }
 
-  View priority(String... names) {
+  public View priority(String... names) {
     priority = List.of(names);
     return this;
   }
 
-  View offline(String... names) {
+  public View offline(String... names) {
     offline = Set.of(names);
     return this;
   }
 
-  View async() {
+  public View async() {
     semiSync = false;
     return this;
   }
 
-  View manualFailover() {
+  public View manualFailover() {
     automatic = false;
     return this;
   }
 
-  View dualMaster() {
+  public View dualMaster() {
     layout = DesiredCluster.Layout.DUAL_MASTER;
     return this;
   }
 
-  View mySql() {
+  public View mySql() {
     dialect = new MySqlDialect("8.4");
     return this;
   }
@@ -183,7 +183,7 @@ final class View {
     return new Endpoint("10.0.0." + (10 + ordinal), 3306);
   }
 
-  ClusterView build() {
+  public ClusterView build() {
     var endpoints = new LinkedHashMap<String, Endpoint>();
     members.forEach((name, member) -> endpoints.put(name, endpoint(member.ordinal)));
     var desired = new DesiredCluster(layout, endpoints, preferred, priority, offline, semiSync, automatic);
@@ -192,7 +192,7 @@ final class View {
     return new ClusterView(desired, snapshots, recorded, down);
   }
 
-  Plan plan() {
+  public Plan plan() {
     return Planner.plan(build());
   }
 

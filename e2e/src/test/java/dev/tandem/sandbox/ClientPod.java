@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClientPod implements AutoCloseable {
 
-  /** The application Pod's network name; network faults can target it. */
+  /** The application Pods' network names start with it; network faults can target them. */
   static final String POD = "clients-writer";
 
   private final Sandbox sandbox;
@@ -38,9 +38,14 @@ public final class ClientPod implements AutoCloseable {
   /** Starts a writer of {@code table} through {@code service}, with ids from {@code firstId}. */
   public static ClientPod writer(Sandbox sandbox, String namespace, String service, String user, String password, String table,
       long firstId) throws IOException {
-    String pod = POD;
+    return writer(sandbox, POD, namespace, service, user, password, table, firstId);
+  }
+
+  /** The same, as an application Pod of the given name (several writers run at once). */
+  public static ClientPod writer(Sandbox sandbox, String pod, String namespace, String service, String user, String password,
+      String table, long firstId) throws IOException {
     sandbox.network().attach(pod);
-    var kubeconfig = sandbox.api().writeKubeconfig(sandbox.root().resolve("client-kubeconfig"));
+    var kubeconfig = sandbox.api().writeKubeconfig(sandbox.root().resolve(pod + "-kubeconfig"));
     var command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
         "-cp", System.getProperty("java.class.path"), WriterApp.class.getName(), namespace, service, user, table, Long.toString(firstId)));
     var builder = new ProcessBuilder(sandbox.network().inPod(pod, command)).redirectError(ProcessBuilder.Redirect.DISCARD);

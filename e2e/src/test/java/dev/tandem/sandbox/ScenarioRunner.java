@@ -57,6 +57,9 @@ public final class ScenarioRunner implements AutoCloseable {
   private final List<Fault> faults = new ArrayList<>();
   private final List<ClientPod.Ack> earlierAcks = new ArrayList<>();
   private ClientPod writer;
+  /** Writers through other Services (a DualMaster's masters Service); counted for lost writes only. */
+  private final List<ClientPod> otherWriters = new ArrayList<>();
+  private final List<ClientPod.Ack> otherAcks = new ArrayList<>();
   private long nextId = 1;
   /** When the last fault or apply happened: waitFailover waits for a change of master after it. */
   private long lastMark;
@@ -145,7 +148,7 @@ public final class ScenarioRunner implements AutoCloseable {
         return "ready; master " + master().orElse("?");
       }
       case "writes" -> {
-        return writes(step.string("value", ""));
+        return writes(step);
       }
       case "kill" -> {
         var pod = target(step);
@@ -225,7 +228,17 @@ public final class ScenarioRunner implements AutoCloseable {
     }
   }
 
-  private String writes(String what) throws Exception {
+  private String writes(Scenario.Step step) throws Exception {
+    String what = step.string("value", "");
+    if (step.args().containsKey("start")) {
+      String service = step.string("start", cluster);
+      createSchemaOnce();
+      var other = ClientPod.writer(sandbox, ClientPod.POD + "-" + (otherWriters.size() + 2), namespace, service, APP_USER, APP_PASSWORD,
+          APP_TABLE, nextId + 100_000_000L * (otherWriters.size() + 1));
+      otherWriters.add(other);
+      await(Duration.ofSeconds(60), () -> other.acknowledgedCount() > 0, "a first write acknowledged through " + service);
+      return "writing through Service " + service;
+    }
     if ("start".equals(what)) {
       if (writer != null) {
         throw new IllegalStateException("writes are already running");
@@ -241,11 +254,16 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       writer.close();
       earlierAcks.addAll(writer.acks());
-      nextId = earlierAcks.stream().mapToLong(ClientPod.Ack::id).max().orElse(0) + 1_000_000;
+      for (var other : otherWriters) {
+        other.close();
+        otherAcks.addAll(other.acks());
+      }
+      otherWriters.clear();
+      nextId = allAcks().stream().mapToLong(ClientPod.Ack::id).max().orElse(0) + 1_000_000_000L;
       writer = null;
-      return earlierAcks.size() + " writes acknowledged";
+      return allAcks().size() + " writes acknowledged";
     }
-    throw new IllegalArgumentException("writes: start or stop, not '" + what + "'");
+    throw new IllegalArgumentException("writes: start, stop or {start: <service>}, not '" + what + "'");
   }
 
   private String partition(Scenario.Step step) throws Exception {
@@ -263,7 +281,12 @@ public final class ScenarioRunner implements AutoCloseable {
       for (Object group : from) {
         switch (group.toString()) {
           case "operator" -> peers.add(network.attachment(OperatorProcess.POD).ip());
-          case "clients" -> peers.add(network.attachment(ClientPod.POD).ip());
+          case "clients" -> {
+            if (writer != null) {
+              peers.add(network.attachment(writer.pod()).ip());
+            }
+            otherWriters.forEach(other -> peers.add(network.attachment(other.pod()).ip()));
+          }
           case "replicas" -> pods().stream().filter(p -> !p.getMetadata().getName().equals(pod))
               .map(p -> p.getStatus().getPodIP()).filter(Objects::nonNull).forEach(peers::add);
           default -> throw new IllegalArgumentException("partition from: everyone, operator, clients or replicas, not " + group);
@@ -349,9 +372,11 @@ public final class ScenarioRunner implements AutoCloseable {
         case "master" -> master().orElse("");
         case "minWrites" -> allAcks().size();
         case "roles" -> roles();
+        case "instancesWrittenBeforeFault" -> allAcks().stream()
+            .filter(ack -> faults.isEmpty() || ack.nanos() < faults.get(0).nanos()).map(ClientPod.Ack::address).distinct().count();
         case "metrics" -> metrics(((Map<?, ?>) expected).keySet());
         default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
-            + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics");
+            + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics, instancesWrittenBeforeFault");
       };
       boolean passed = switch (entry.getKey()) {
         case "minWrites" -> ((Number) actual).longValue() >= Long.parseLong(expected.toString());
@@ -400,7 +425,7 @@ public final class ScenarioRunner implements AutoCloseable {
     }
     report.put("masterChanges", changes);
     var faultReports = new ArrayList<Map<String, Object>>();
-    var acks = allAcks();
+    var acks = writerAcks();
     for (var fault : faults) {
       var entry = new LinkedHashMap<String, Object>();
       entry.put("fault", fault.kind());
@@ -412,9 +437,9 @@ public final class ScenarioRunner implements AutoCloseable {
     report.put("faults", faultReports);
     report.put("writeGapsMillis", writeGaps(acks));
     var writes = new LinkedHashMap<String, Object>();
-    writes.put("acknowledged", acks.size());
+    writes.put("acknowledged", allAcks().size());
     writes.put("lost", safely(() -> lostWrites().size()));
-    writes.put("duplicated", acks.size() - acks.stream().map(ClientPod.Ack::id).distinct().count());
+    writes.put("duplicated", allAcks().size() - allAcks().stream().map(ClientPod.Ack::id).distinct().count());
     report.put("writes", writes);
     report.put("splitBrain", splitBrain().orElse("none"));
     report.put("topology", safely(this::topology));
@@ -431,11 +456,20 @@ public final class ScenarioRunner implements AutoCloseable {
     }
   }
 
-  private List<ClientPod.Ack> allAcks() {
+  /** The writes through the writer Service: what RTO, write gaps and split brain are measured on. */
+  private List<ClientPod.Ack> writerAcks() {
     var acks = new ArrayList<>(earlierAcks);
     if (writer != null) {
       acks.addAll(writer.acks());
     }
+    return acks;
+  }
+
+  /** Every acknowledged write, through any Service. */
+  private List<ClientPod.Ack> allAcks() {
+    var acks = writerAcks();
+    acks.addAll(otherAcks);
+    otherWriters.forEach(other -> acks.addAll(other.acks()));
     return acks;
   }
 
@@ -477,7 +511,7 @@ public final class ScenarioRunner implements AutoCloseable {
     if (observations.twoWritersSeen().isPresent()) {
       return observations.twoWritersSeen();
     }
-    var acks = allAcks();
+    var acks = writerAcks();
     int runs = acks.isEmpty() ? 0 : 1 + writeGaps(acks).size();
     int allowed = 1 + observations.changes().size();
     return runs > allowed && !dualMaster
@@ -661,6 +695,7 @@ public final class ScenarioRunner implements AutoCloseable {
     if (writer != null) {
       writer.close();
     }
+    otherWriters.forEach(ClientPod::close);
     try {
       client.resources(MySQLCluster.class).inNamespace(namespace).withName(cluster).delete();
       await(Duration.ofSeconds(60), () -> pods().isEmpty(), "the cluster's Pods to be gone");

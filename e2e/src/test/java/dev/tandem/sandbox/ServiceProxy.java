@@ -38,9 +38,11 @@ public final class ServiceProxy {
         .toList();
   }
 
-  /** Where one new connection to the Service goes: the first ready endpoint, if any. */
+  /** Where one new connection to the Service goes: a ready endpoint chosen at random, as kube-proxy does. */
   public Optional<Endpoint> connectTo(String namespace, String service) {
-    return endpoints(namespace, service).stream().findFirst();
+    var endpoints = endpoints(namespace, service);
+    return endpoints.isEmpty() ? Optional.empty()
+        : Optional.of(endpoints.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(endpoints.size())));
   }
 
   private static boolean ready(Pod pod) {

@@ -19,6 +19,8 @@ import java.sql.SQLException;
  */
 public final class WriterApp {
 
+  static final int CONNECTION_LIFETIME_WRITES = 500;
+
   public static void main(String[] args) throws Exception {
     String namespace = args[0];
     String service = args[1];
@@ -49,6 +51,11 @@ public final class WriterApp {
             statement.executeUpdate("INSERT INTO " + table + " (id) VALUES (" + id + ")");
           }
           System.out.println("ack " + id + " " + address);
+          if (id % CONNECTION_LIFETIME_WRITES == 0) {
+            // Like a pool's maximum connection lifetime: the next write resolves the Service again.
+            connection.close();
+            connection = null;
+          }
         } catch (SQLException | RuntimeException e) {
           System.out.println("error " + e.getMessage().lines().findFirst().orElse(""));
           if (connection != null) {

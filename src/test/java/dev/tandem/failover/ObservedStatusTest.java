@@ -1,0 +1,96 @@
+package dev.tandem.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.api.FailoverRecord;
+import dev.tandem.api.InstanceRole;
+import dev.tandem.api.InstanceStatus;
+import dev.tandem.api.MySQLClusterStatus;
+import dev.tandem.api.Phase;
+import dev.tandem.replication.Planner;
+import dev.tandem.replication.ReplicationStatus.IoThread;
+import dev.tandem.replication.View;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The status a user reads: why Tandem did or did not fail over, in the conditions. */
+class ObservedStatusTest {
+
+  static final Instant NOW = Instant.parse("2026-11-28T10:00:00Z");
+
+  static MySQLClusterStatus base() {
+    var status = new MySQLClusterStatus();
+    status.setPhase(Phase.Ready);
+    status.setObservedGeneration(1L);
+    status.setInstances(List.of(InstanceStatus.fromPod("shop-0", InstanceRole.Master, true),
+        InstanceStatus.fromPod("shop-1", InstanceRole.Replica, true), InstanceStatus.fromPod("shop-2", InstanceRole.Replica, true)));
+    return status;
+  }
+
+  static MySQLClusterStatus apply(View view, Optional<String> hold, FailoverRecord intent) {
+    var built = view.build();
+    var observation = new ObservedStatus.Observation(built, Planner.plan(built), hold);
+    return ObservedStatus.apply(base(), null, Optional.of("shop-0"), intent, Optional.of(observation), NOW);
+  }
+
+  static Condition condition(MySQLClusterStatus status, String type) {
+    return status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aHealthyClusterIsWritableReplicatingAndNeedsNoFailover() {
+    var status = apply(RoleLabelsTest.healthy3(), Optional.empty(), null);
+
+    assertThat(condition(status, "Writable").getStatus()).isEqualTo("True");
+    assertThat(condition(status, "Replicating").getStatus()).isEqualTo("True");
+    assertThat(condition(status, "FailoverInProgress").getReason()).isEqualTo("NoFailoverNeeded");
+    assertThat(status.getMaster()).isEqualTo("shop-0");
+    assertThat(status.getInstances().get(1).readOnly()).isTrue();
+    assertThat(status.getInstances().get(1).gtidExecuted()).isEqualTo("0-1000-10");
+    assertThat(status.getInstances().get(1).replicating()).isTrue();
+  }
+
+  @Test
+  void theOperatorAloneLosingTheMasterIsHeldAndSaysWhy() {
+    var status = apply(RoleLabelsTest.healthy3().unreachable("shop-0"), Optional.empty(), null);
+
+    var held = condition(status, "FailoverInProgress");
+    assertThat(held.getStatus()).isEqualTo("False");
+    assertThat(held.getReason()).isEqualTo("FailoverHeld");
+    assertThat(held.getMessage()).contains("still receive from it; not failing over");
+  }
+
+  @Test
+  void aMissedProbeIsReportedWhileTheFailureIsConfirmed() {
+    var status = apply(RoleLabelsTest.healthy3().unreachable("shop-0").io("shop-1", IoThread.CONNECTING).io("shop-2", IoThread.CONNECTING),
+        Optional.of("master shop-0 missed 1 of 2 probes needed to confirm its failure"), null);
+
+    assertThat(condition(status, "FailoverInProgress").getReason()).isEqualTo("ConfirmingFailure");
+    assertThat(condition(status, "Writable").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void withAutomaticFailoverOffTheCandidateIsRecommended() {
+    var status = apply(RoleLabelsTest.healthy3().manualFailover().unreachable("shop-0")
+        .io("shop-1", IoThread.CONNECTING).io("shop-2", IoThread.CONNECTING), Optional.empty(), null);
+
+    var condition = condition(status, "FailoverInProgress");
+    assertThat(condition.getReason()).isEqualTo("AutomaticFailoverDisabled");
+    assertThat(condition.getMessage()).contains("recommended candidate is shop-1");
+  }
+
+  @Test
+  void aChangeInProgressIsTheLastFailoverAndThePhase() {
+    var intent = new FailoverRecord("Failover", "shop-0", "shop-1", NOW.toString(), null, null, "master shop-0 failed");
+
+    var status = apply(RoleLabelsTest.healthy3().unreachable("shop-0"), Optional.empty(), intent);
+
+    assertThat(status.getPhase()).isEqualTo(Phase.FailingOver);
+    assertThat(status.getLastFailover()).isEqualTo(intent);
+    assertThat(condition(status, "FailoverInProgress").getStatus()).isEqualTo("True");
+    assertThat(condition(status, "FailoverInProgress").getMessage()).contains("from shop-0 to shop-1");
+  }
+}
