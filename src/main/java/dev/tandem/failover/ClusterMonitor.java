@@ -421,7 +421,7 @@ final class ClusterMonitor {
         reason = ClusterEvents.Reason.Errant;
       } else if (finding instanceof Finding.ReplicationBroken) {
         reason = ClusterEvents.Reason.ReplicationBroken;
-      } else if (plan.state() == Plan.State.FAILOVER_NEEDED) {
+      } else if (plan.state() == Plan.State.FAILOVER_NEEDED && finding instanceof Finding.Waiting) {
         reason = ClusterEvents.Reason.FailoverNeeded;
       } else {
         continue;

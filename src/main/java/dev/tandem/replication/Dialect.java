@@ -145,6 +145,13 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
         + ") AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')";
   }
 
+  /**
+   * The receiver thread's id, for KILL. A receiver reconnecting to a source that went silent
+   * ignores STOP until its connect attempt and retry wait run out (2 s with a 1 s net timeout);
+   * killed first, it stops in milliseconds.
+   */
+  String receiverThreadQuery();
+
   default String killConnection(long id) {
     return "KILL CONNECTION " + id;
   }

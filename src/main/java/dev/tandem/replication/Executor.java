@@ -166,7 +166,7 @@ public final class Executor {
       if (status.isEmpty() || status.get().ioThread() == ReplicationStatus.IoThread.STOPPED) {
         return StepOutcome.already("receiver not running");
       }
-      execute(connection, state.dialect().stopReceiver());
+      stopNow(connection, state.dialect(), state.dialect().stopReceiver());
       return StepOutcome.done("receiver stopped (was replicating from " + status.get().sourceHost() + ")");
     }
   }
@@ -196,7 +196,7 @@ public final class Executor {
       }
       var status = state.replication().get();
       if (status.ioThread() != ReplicationStatus.IoThread.STOPPED) {
-        execute(connection, dialect.stopReceiver());
+        stopNow(connection, dialect, dialect.stopReceiver());
         status = Observer.read(connection).replication().orElseThrow();
       }
       var missing = status.received().subtract(state.executed());
@@ -262,7 +262,7 @@ public final class Executor {
       if (demote) {
         execute(connection, dialect.setSemiSyncSource(false));
       }
-      execute(connection, dialect.stopReplica());
+      stopNow(connection, dialect, dialect.stopReplica());
       execute(connection, dialect.changeSource(source, replication));
       execute(connection, dialect.startReplica());
       return StepOutcome.done("replicating from " + source + " by GTID auto-position"
@@ -279,6 +279,24 @@ public final class Executor {
       execute(connection, state.dialect().startReplica());
       return StepOutcome.done("replication threads started");
     }
+  }
+
+  /** Kills the receiver thread, then stops: see {@link Dialect#receiverThreadQuery()}. */
+  private static void stopNow(Connection connection, Dialect dialect, String stop) throws SQLException {
+    var ids = new ArrayList<Long>();
+    try (var statement = connection.createStatement(); var rows = statement.executeQuery(dialect.receiverThreadQuery())) {
+      while (rows.next()) {
+        ids.add(rows.getLong(1));
+      }
+    }
+    for (long id : ids) {
+      try {
+        execute(connection, dialect.killConnection(id));
+      } catch (SQLException alreadyGone) {
+        // The receiver ended between the listing and the kill.
+      }
+    }
+    execute(connection, stop);
   }
 
   private static void execute(Connection connection, String sql) throws SQLException {

@@ -118,6 +118,11 @@ public record MariaDbDialect(String version) implements Dialect {
   }
 
   @Override
+  public String receiverThreadQuery() {
+    return "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Slave_IO'";
+  }
+
+  @Override
   public String stopReceiver() {
     return "STOP SLAVE IO_THREAD";
   }

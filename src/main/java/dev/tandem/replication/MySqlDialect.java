@@ -102,6 +102,12 @@ public record MySqlDialect(String version) implements Dialect {
   }
 
   @Override
+  public String receiverThreadQuery() {
+    return "SELECT t.PROCESSLIST_ID FROM performance_schema.replication_connection_status s"
+        + " JOIN performance_schema.threads t ON t.THREAD_ID = s.THREAD_ID WHERE t.PROCESSLIST_ID IS NOT NULL";
+  }
+
+  @Override
   public String stopReceiver() {
     return "STOP REPLICA IO_THREAD";
   }

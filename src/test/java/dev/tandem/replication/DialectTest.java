@@ -69,6 +69,12 @@ class DialectTest {
     }
 
     @Test
+    void findsTheReceiverThreadThroughPerformanceSchema() {
+      assertThat(dialect.receiverThreadQuery()).contains("performance_schema.replication_connection_status")
+          .contains("PROCESSLIST_ID");
+    }
+
+    @Test
     void fencesWithSuperReadOnlyAndOpensWithBoth() {
       assertThat(dialect.makeReadOnly()).containsExactly("SET GLOBAL super_read_only = ON");
       assertThat(dialect.makeWritable()).containsExactly("SET GLOBAL super_read_only = OFF", "SET GLOBAL read_only = OFF");

@@ -632,7 +632,24 @@ public final class ScenarioRunner implements AutoCloseable {
   }
 
   private MySQLCluster current() {
-    return client.resources(MySQLCluster.class).inNamespace(namespace).withName(cluster).get();
+    return patiently(() -> client.resources(MySQLCluster.class).inNamespace(namespace).withName(cluster).get());
+  }
+
+  /**
+   * A read of the API server, retried: the sandbox's mock API server sometimes leaves a request
+   * unanswered for seconds (see e2e/README.md), and a scenario must not fail for that.
+   */
+  private static <T> T patiently(java.util.function.Supplier<T> read) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return read.get();
+      } catch (KubernetesClientException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        System.err.println("scenario runner: API server read failed (attempt " + attempt + "), retrying: " + e.getMessage());
+      }
+    }
   }
 
   private Optional<String> master() {
@@ -640,12 +657,12 @@ public final class ScenarioRunner implements AutoCloseable {
   }
 
   private List<Pod> pods() {
-    return client.pods().inNamespace(namespace).withLabel(ClusterLabels.INSTANCE, cluster).list().getItems().stream()
+    return patiently(() -> client.pods().inNamespace(namespace).withLabel(ClusterLabels.INSTANCE, cluster).list().getItems()).stream()
         .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
   }
 
   private String podIp(String pod) {
-    return client.pods().inNamespace(namespace).withName(pod).get().getStatus().getPodIP();
+    return patiently(() -> client.pods().inNamespace(namespace).withName(pod).get()).getStatus().getPodIP();
   }
 
   private String target(Scenario.Step step) {

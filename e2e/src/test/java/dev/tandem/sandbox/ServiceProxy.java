@@ -18,6 +18,7 @@ import java.util.Optional;
 public final class ServiceProxy {
 
   private final KubernetesClient client;
+  private int connections;
 
   public ServiceProxy(KubernetesClient client) {
     this.client = client;
@@ -38,11 +39,10 @@ public final class ServiceProxy {
         .toList();
   }
 
-  /** Where one new connection to the Service goes: a ready endpoint chosen at random, as kube-proxy does. */
+  /** Where one new connection to the Service goes: the ready endpoints in turn, as kube-proxy's IPVS round robin does. */
   public Optional<Endpoint> connectTo(String namespace, String service) {
     var endpoints = endpoints(namespace, service);
-    return endpoints.isEmpty() ? Optional.empty()
-        : Optional.of(endpoints.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(endpoints.size())));
+    return endpoints.isEmpty() ? Optional.empty() : Optional.of(endpoints.get(Math.floorMod(connections++, endpoints.size())));
   }
 
   private static boolean ready(Pod pod) {

@@ -19,7 +19,7 @@ import java.sql.SQLException;
  */
 public final class WriterApp {
 
-  static final int CONNECTION_LIFETIME_WRITES = 500;
+  static final int CONNECTION_LIFETIME_WRITES = 200;
 
   public static void main(String[] args) throws Exception {
     String namespace = args[0];
