@@ -146,6 +146,7 @@ public final class SandboxBench {
     run.put("to", change.get("to"));
     run.put("operatorMillis", change.get("operatorMillis"));
     run.put("rtoMillis", measure.get("rtoMillis"));
+    run.put("repointedMillis", measure.get("repointedMillis"));
     run.put("writeGapMillis", measure.get("writeGapMillis"));
     run.put("passed", report.get("passed"));
     runs.add(run);
@@ -172,6 +173,8 @@ public final class SandboxBench {
     report.put("rtoP50Millis", p(rto, 0.5));
     report.put("rtoP95Millis", p(rto, 0.95));
     report.put("rtoMaxMillis", p(rto, 1));
+    report.put("repointedP50Millis", p(values("failover", "repointedMillis"), 0.5));
+    report.put("repointedP95Millis", p(values("failover", "repointedMillis"), 0.95));
     report.put("lostWrites", lostWrites);
     report.put("splitBrainRuns", splitBrains);
     report.put("switchoverRuns", switchover.size());
@@ -192,10 +195,13 @@ public final class SandboxBench {
     Files.createDirectories(out.getParent());
     ScenarioMain.JSON.writeValue(out.toFile(), report);
     System.out.printf("%n%-44s %6s %8s %8s %8s%n", "sandbox bench (3 instances, semi-sync)", "runs", "p50 ms", "p95 ms", "max ms");
-    row("failover RTO, kill -9 of the master", rto);
+    row("kill -9: writer Service repointed", values("failover", "repointedMillis"));
+    row("kill -9: RTO (first write on the new master)", rto);
     row("switchover write gap", switchover);
-    row("frozen master (SIGSTOP) RTO", freeze);
-    row("master cut off from everyone RTO", partition);
+    row("frozen master: writer Service repointed", values("freeze", "repointedMillis"));
+    row("frozen master: RTO", freeze);
+    row("master cut off: writer Service repointed", values("partition", "repointedMillis"));
+    row("master cut off: RTO", partition);
     row("CR created -> Ready", readyMillis);
     System.out.printf("lost acknowledged writes: %d; runs with two writers: %d; operator RSS %d MiB; mysqld RSS %d MiB%n", lostWrites,
         splitBrains, operatorRssKb / 1024, mysqldRssKb / 1024);

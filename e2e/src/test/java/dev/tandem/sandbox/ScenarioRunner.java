@@ -69,7 +69,7 @@ public final class ScenarioRunner implements AutoCloseable {
   private boolean schemaCreated;
 
   /** A fault injected on a Pod, and whether that Pod was the master then. */
-  record Fault(String kind, String pod, String address, long nanos, boolean onMaster) {}
+  record Fault(String kind, String pod, String address, long nanos, Instant at, boolean onMaster) {}
 
   /** @param progress told of each step as soon as it finished (its report entry) */
   public ScenarioRunner(Sandbox sandbox, OperatorProcess operator, Scenario scenario,
@@ -432,6 +432,9 @@ public final class ScenarioRunner implements AutoCloseable {
       entry.put("pod", fault.pod());
       entry.put("onMaster", fault.onMaster());
       firstAckAfter(acks, fault).ifPresent(ack -> entry.put("rtoMillis", (ack.nanos() - fault.nanos()) / 1_000_000));
+      // The operator's clock is this machine's: when status says the writer Service moved.
+      observations.changes().stream().map(FailoverRecord::finishedAt).map(Instant::parse).filter(finished -> finished.isAfter(fault.at()))
+          .findFirst().ifPresent(finished -> entry.put("repointedMillis", java.time.Duration.between(fault.at(), finished).toMillis()));
       faultReports.add(entry);
     }
     report.put("faults", faultReports);
@@ -683,7 +686,7 @@ public final class ScenarioRunner implements AutoCloseable {
 
   private void recordFault(String kind, String pod) {
     lastMark = System.nanoTime();
-    faults.add(new Fault(kind, pod, podIp(pod), System.nanoTime(), master().map(pod::equals).orElse(false)));
+    faults.add(new Fault(kind, pod, podIp(pod), System.nanoTime(), Instant.now(), master().map(pod::equals).orElse(false)));
   }
 
   private static void signal(String signal, ProcessHandle process) {
