@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * Who may become master: among the contenders, the one whose received transactions contain
  * every witness's. Equal positions go to the preferred master, then to the failover priority
- * list, then to the lowest ordinal.
+ * list, then to one that has applied everything it received, then to the lowest ordinal.
  */
 final class Candidates {
 
@@ -20,9 +20,21 @@ final class Candidates {
    * @param witnessSets what each witness holds that the new master must hold too
    */
   static Optional<String> mostAdvanced(ClusterView view, List<String> contenders, Map<String, GtidSet> witnessSets) {
-    return contenders.stream()
+    var desired = view.desired();
+    var qualifying = contenders.stream()
         .filter(candidate -> witnessSets.values().stream().allMatch(view.reachableServer(candidate).received()::contains))
-        .min(tieBreak(view.desired()));
+        .toList();
+    var best = qualifying.stream().min(tieBreak(desired));
+    if (best.isEmpty() || desired.preferredMaster().equals(best) || desired.priority().contains(best.get())) {
+      return best;
+    }
+    // Left to the ordinal, the choice goes to one that has applied what it received: a candidate
+    // with a relay-log backlog (a replica that has just rejoined) is promoted only after applying it.
+    return qualifying.stream()
+        .filter(candidate -> qualifying.stream()
+            .allMatch(other -> view.reachableServer(candidate).executed().contains(view.reachableServer(other).executed())))
+        .min(tieBreak(desired))
+        .or(() -> best);
   }
 
   /**

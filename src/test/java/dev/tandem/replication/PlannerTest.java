@@ -352,6 +352,20 @@ class PlannerTest {
     }
 
     @Test
+    void failover3EqualCandidatesGoToTheOneWithoutARelayLogBacklog() {
+      var plan = masterLost3().replica("shop-1", "shop-0", "0-1000-7").received("shop-1", "0-1000-10").plan();
+
+      assertThat(plan.masters()).containsExactly("shop-2");
+    }
+
+    @Test
+    void failover3ThePriorityListWinsOverARelayLogBacklog() {
+      var plan = masterLost3().priority("shop-1").replica("shop-1", "shop-0", "0-1000-7").received("shop-1", "0-1000-10").plan();
+
+      assertThat(plan.masters()).containsExactly("shop-1");
+    }
+
+    @Test
     void failover3AnOfflineReplicaIsNeverTheCandidateNorRepointed() {
       var plan = masterLost3().offline("shop-1").plan();
 
