@@ -71,6 +71,14 @@ final class ObservedStatus {
     return copy;
   }
 
+  /** The status without what moves with every write (GTID positions, lag), to tell real changes apart. */
+  static MySQLClusterStatus withoutPositions(MySQLClusterStatus status) {
+    var copy = copy(status);
+    copy.setInstances(status.getInstances().stream()
+        .map(i -> new InstanceStatus(i.name(), i.role(), i.ready(), i.readOnly(), null, null, i.replicating())).toList());
+    return copy;
+  }
+
   static MySQLClusterStatus withLastFailover(MySQLClusterStatus status, FailoverRecord record) {
     var copy = copy(status);
     copy.setLastFailover(record);

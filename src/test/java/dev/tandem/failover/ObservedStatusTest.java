@@ -93,4 +93,15 @@ class ObservedStatusTest {
     assertThat(condition(status, "FailoverInProgress").getStatus()).isEqualTo("True");
     assertThat(condition(status, "FailoverInProgress").getMessage()).contains("from shop-0 to shop-1");
   }
+
+  @Test
+  void positionsAloneAreNoChangeButARoleIs() {
+    var before = apply(RoleLabelsTest.healthy3(), Optional.empty(), null);
+    var moved = apply(RoleLabelsTest.healthy3().replica("shop-1", "shop-0", "0-1000-11").master("shop-0", "0-1000-11"), Optional.empty(), null);
+    var unreachable = apply(RoleLabelsTest.healthy3().unreachable("shop-2"), Optional.empty(), null);
+
+    assertThat(moved).isNotEqualTo(before);
+    assertThat(ObservedStatus.withoutPositions(moved)).isEqualTo(ObservedStatus.withoutPositions(before));
+    assertThat(ObservedStatus.withoutPositions(unreachable)).isNotEqualTo(ObservedStatus.withoutPositions(before));
+  }
 }
