@@ -386,7 +386,7 @@ final class ClusterMonitor {
    */
   private void deleteToFence(MySQLCluster cluster, StepResult result) {
     String name = result.action().instance();
-    var pod = client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(name).get();
+    var pod = api(() -> client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(name).get());
     if (pod == null || isTerminating(pod) || !isContainerRunning(pod)) {
       // Not running is fenced already: mysqld starts read-only and rejoins only when safe.
       return;
@@ -399,7 +399,7 @@ final class ClusterMonitor {
         + result.detail() + ")");
     try {
       // No grace: a SIGKILL, so crash recovery drops what was never acknowledged (semi-sync replica role).
-      client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(name).withGracePeriod(0).delete();
+      api(() -> client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(name).withGracePeriod(0).delete());
     } catch (KubernetesClientException e) {
       deletedToFence.remove(name);
       LOG.warnf("cluster %s: could not delete Pod %s to fence it: %s", id, name, e.getMessage());
@@ -471,11 +471,30 @@ final class ClusterMonitor {
     patch.put(ClusterLabels.ROLE, labels.role().orElse(null));
     patch.put(ClusterLabels.WRITABLE, labels.writable() ? "true" : null);
     try {
-      return Optional.ofNullable(client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", Map.of("labels", patch)))));
+      return Optional.ofNullable(api(() -> client.pods().inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", Map.of("labels", patch))))));
     } catch (KubernetesClientException e) {
       LOG.warnf("cluster %s: could not label Pod %s: %s", id, pod.getMetadata().getName(), e.getMessage());
       return Optional.empty();
+    }
+  }
+
+  /**
+   * An API call retried when no answer came at all (code 0, a timeout): the retry goes over
+   * another connection. The client it runs on gives up after a few seconds, not the default 10:
+   * a failover must not wait on one stalled request.
+   */
+  private <T> T api(java.util.function.Supplier<T> call) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.get();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 0 || attempt == 3) {
+          throw e;
+        }
+        LOG.warnf("cluster %s: API call got no answer (attempt %d), retrying: %s", id, attempt, e.getMessage());
+      }
     }
   }
 
@@ -503,7 +522,7 @@ final class ClusterMonitor {
       update.setSpec(target.getSpec());
       update.setStatus(status);
       try {
-        client.resource(update).updateStatus();
+        api(() -> client.resource(update).updateStatus());
         written = status;
         writtenAt = Instant.now();
         return true;
@@ -512,8 +531,8 @@ final class ClusterMonitor {
           LOG.warnf("cluster %s: could not write status: %s", id, e.getMessage());
           return false;
         }
-        target = client.resources(MySQLCluster.class).inNamespace(cluster.getMetadata().getNamespace())
-            .withName(cluster.getMetadata().getName()).get();
+        target = api(() -> client.resources(MySQLCluster.class).inNamespace(cluster.getMetadata().getNamespace())
+            .withName(cluster.getMetadata().getName()).get());
         if (target == null) {
           return false;
         }

@@ -3,7 +3,9 @@ package dev.tandem.failover;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterControl;
 import dev.tandem.kubernetes.ClusterEvents;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,8 +30,12 @@ public class ControlLoops implements ClusterControl {
     return thread;
   });
 
+  /** The control loop's own client: the operator's configuration with a short request timeout. */
+  static final int REQUEST_TIMEOUT_MILLIS = 3000;
+
   public ControlLoops(KubernetesClient client, ClusterEvents events, FailoverMetrics metrics) {
-    this.client = client;
+    this.client = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(client.getConfiguration()).withRequestTimeout(REQUEST_TIMEOUT_MILLIS).build()).build();
     this.events = events;
     this.metrics = metrics;
   }
@@ -52,5 +58,6 @@ public class ControlLoops implements ClusterControl {
   void onStop(@Observes ShutdownEvent event) {
     monitors.values().forEach(ClusterMonitor::stop);
     probes.shutdownNow();
+    client.close();
   }
 }
