@@ -206,7 +206,8 @@ public final class Planner {
     }
     String chosen = candidate.get();
     boolean sameMaster = view.recordedMaster().filter(chosen::equals).isPresent();
-    if (!fresh && !sameMaster && !desired.automaticFailover()) {
+    boolean askedFor = desired.preferredMaster().filter(chosen::equals).isPresent();
+    if (!fresh && !sameMaster && !askedFor && !desired.automaticFailover()) {
       findings.add(new Finding.Waiting(chosen, "no writable master and automatic failover is off; the recommended candidate is "
           + chosen + " (set spec.master to it, or enable failover.automatic)"));
       return new Plan(State.FAILOVER_NEEDED, List.of(), List.of(), findings);

@@ -342,6 +342,14 @@ class PlannerTest {
     }
 
     @Test
+    void failover3WithAutomaticFailoverOffSettingSpecMasterToTheCandidateFailsOver() {
+      var plan = masterLost3().manualFailover().preferred("shop-1").plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.masters()).containsExactly("shop-1");
+    }
+
+    @Test
     void failover3WithAutomaticFailoverOffARestartedMasterThatHoldsEverythingTakesWritesAgain() {
       var plan = healthy3().manualFailover().standalone("shop-0", "0-1000-10")
           .io("shop-1", IoThread.CONNECTING).io("shop-2", IoThread.CONNECTING).plan();

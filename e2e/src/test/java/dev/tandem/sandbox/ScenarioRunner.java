@@ -38,7 +38,7 @@ import java.util.function.BooleanSupplier;
 public final class ScenarioRunner implements AutoCloseable {
 
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
-      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology");
+      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -64,6 +64,7 @@ public final class ScenarioRunner implements AutoCloseable {
   /** When the last fault or apply happened: waitFailover waits for a change of master after it. */
   private long lastMark;
   private final List<String> cutNetworks = new ArrayList<>();
+  private final List<ProcessHandle> frozen = new ArrayList<>();
   private long appliedAt;
   private Long readyMillis;
   private boolean schemaCreated;
@@ -162,12 +163,16 @@ public final class ScenarioRunner implements AutoCloseable {
         var process = sandbox.kubelet().runtime(namespace, pod).process().orElseThrow(() -> new IllegalStateException(pod + " runs no mysqld"));
         recordFault("freeze", pod);
         signal("STOP", process);
-        try {
-          Thread.sleep((long) (step.number("seconds", 10) * 1000));
-        } finally {
-          signal("CONT", process);
+        frozen.add(process);
+        if (!step.args().containsKey("seconds")) {
+          return "froze " + pod + " until a thaw step";
         }
+        Thread.sleep((long) (step.number("seconds", 10) * 1000));
+        thaw();
         return "froze " + pod + " for " + step.number("seconds", 10) + " s";
+      }
+      case "thaw" -> {
+        return thaw();
       }
       case "deletePod" -> {
         var pods = "all".equals(step.string("target", "")) ? pods().stream().map(p -> p.getMetadata().getName()).toList() : List.of(target(step));
@@ -304,6 +309,14 @@ public final class ScenarioRunner implements AutoCloseable {
       heal();
     }
     return "cut " + pod + " from " + from + " for " + seconds + " s, then healed";
+  }
+
+  /** SIGCONT to every frozen mysqld. */
+  private String thaw() {
+    frozen.stream().filter(ProcessHandle::isAlive).forEach(process -> signal("CONT", process));
+    int count = frozen.size();
+    frozen.clear();
+    return "thawed " + count + " process(es)";
   }
 
   /** Heals every cut; a Pod deleted meanwhile took its network, and its cut, with it. */
@@ -710,6 +723,7 @@ public final class ScenarioRunner implements AutoCloseable {
 
   @Override
   public void close() {
+    thaw();
     heal();
     observations.close();
     if (writer != null) {
