@@ -47,7 +47,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -300,18 +299,20 @@ final class ClusterMonitor {
         .findFirst();
   }
 
+  /** Every member with a Pod IP is probed; the others are unreachable without a dial. */
   private Map<String, InstanceSnapshot> observe(DesiredCluster desired, Map<String, Pod> podsByName, Observer observer) {
-    var futures = new LinkedHashMap<String, CompletableFuture<InstanceSnapshot>>();
+    var addressed = new LinkedHashMap<String, Endpoint>();
     desired.members().forEach((name, endpoint) -> {
       var pod = podsByName.get(name);
-      boolean hasAddress = pod != null && pod.getStatus() != null && pod.getStatus().getPodIP() != null;
-      futures.put(name, hasAddress
-          ? CompletableFuture.supplyAsync(() -> observer.observe(name, endpoint), probes)
-          : CompletableFuture.completedFuture(InstanceSnapshot.unreachable(name, endpoint,
-              pod == null ? "its Pod does not exist" : "its Pod has no IP yet", Duration.ZERO)));
+      if (pod != null && pod.getStatus() != null && pod.getStatus().getPodIP() != null) {
+        addressed.put(name, endpoint);
+      }
     });
+    var probed = observer.observeAll(addressed, probes);
     var snapshots = new LinkedHashMap<String, InstanceSnapshot>();
-    futures.forEach((name, future) -> snapshots.put(name, future.join()));
+    desired.members().forEach((name, endpoint) -> snapshots.put(name, probed.containsKey(name) ? probed.get(name)
+        : InstanceSnapshot.unreachable(name, endpoint, podsByName.containsKey(name) ? "its Pod has no IP yet" : "its Pod does not exist",
+            Duration.ZERO)));
     return snapshots;
   }
 

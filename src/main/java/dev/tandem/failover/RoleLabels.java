@@ -67,13 +67,12 @@ final class RoleLabels {
     }
     var snapshot = observed.get(name);
     if (!snapshot.isReachable()) {
-      // Unseen is not unhealthy: the kubelet's readiness decides whether it gets traffic. Only
-      // the master label never outlives a change of master.
-      return current.getOrDefault(name, Labels.NONE).role().filter(role -> !role.equals(ClusterLabels.ROLE_MASTER));
+      // Unseen is not unhealthy: the kubelet's readiness decides whether it gets traffic.
+      return currentRoleUnlessMaster(name, current);
     }
     if (writers.isEmpty()) {
       // Between fencing and promotion nobody is master: readers keep reading where they were.
-      return current.getOrDefault(name, Labels.NONE).role().filter(role -> !role.equals(ClusterLabels.ROLE_MASTER));
+      return currentRoleUnlessMaster(name, current);
     }
     if (writers.contains(name)) {
       return Optional.of(ClusterLabels.ROLE_REPLICA);
@@ -82,5 +81,10 @@ final class RoleLabels {
         .filter(status -> writers.stream().anyMatch(writer -> status.replicatesFrom(observed.get(writer).endpoint())))
         .isPresent();
     return followsAWriter ? Optional.of(ClusterLabels.ROLE_REPLICA) : Optional.empty();
+  }
+
+  /** The master label never outlives a change of master; any other role stays. */
+  private static Optional<String> currentRoleUnlessMaster(String name, Map<String, Labels> current) {
+    return current.getOrDefault(name, Labels.NONE).role().filter(role -> !role.equals(ClusterLabels.ROLE_MASTER));
   }
 }

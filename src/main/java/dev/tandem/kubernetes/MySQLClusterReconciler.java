@@ -95,11 +95,17 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
     List<Pod> pods = context.getSecondaryResourcesAsStream(Pod.class).toList();
     Optional<StatefulSet> statefulSet = context.getSecondaryResource(StatefulSet.class);
 
-    var problems = SpecChecker.problems(cluster, liveState(cluster, pods));
+    // One read of the Secret serves the spec check, its creation and the control loop.
+    Optional<Secret> credentials = credentialsSecret(cluster);
+    boolean userSecret = cluster.getSpec().getCredentials() != null && cluster.getSpec().getCredentials().getSecretName() != null;
+    var problems = SpecChecker.problems(cluster,
+        new SpecChecker.LiveState(userSecret ? credentials : Optional.empty(), ClusterStatusAggregator.labelledMaster(pods)));
     boolean wasInvalid =
         cluster.getStatus() != null && cluster.getStatus().getPhase() == Phase.Error;
+    if (problems.isEmpty() && credentials.isEmpty() && !userSecret) {
+      credentials = Optional.of(generateCredentials(cluster));
+    }
     if (problems.isEmpty()) {
-      ensureCredentials(cluster);
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       if (wasInvalid) {
         events.normal(cluster, ClusterEvents.Reason.SpecAccepted, "The spec is valid again; reconciling");
@@ -116,7 +122,7 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
 
     // The control loop writes the status: it alone knows what happens inside mysqld.
     control.reconciled(cluster, new ClusterControl.Reconciled(
-        problems, statefulSet, credentialsSecret(cluster), context.getPrimaryCache()::get,
+        problems, statefulSet, credentials, context.getPrimaryCache()::get,
         primary -> List.copyOf(this.pods.getSecondaryResources(primary))));
     return problems.isEmpty() ? UpdateControl.noUpdate() : UpdateControl.<MySQLCluster>noUpdate().rescheduleAfter(RECHECK_INVALID);
   }
@@ -126,33 +132,13 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
         .withName(ClusterNames.credentialsSecret(cluster)).get());
   }
 
-  private SpecChecker.LiveState liveState(MySQLCluster cluster, List<Pod> pods) {
-    var credentials = cluster.getSpec().getCredentials();
-    Optional<Secret> userSecret =
-        credentials != null && credentials.getSecretName() != null
-            ? Optional.ofNullable(
-                client.secrets()
-                    .inNamespace(cluster.getMetadata().getNamespace())
-                    .withName(credentials.getSecretName())
-                    .get())
-            : Optional.empty();
-    return new SpecChecker.LiveState(userSecret, ClusterStatusAggregator.labelledMaster(pods));
+  /** Creates the generated Secret, once: an existing one is never touched. */
+  private Secret generateCredentials(MySQLCluster cluster) {
+    var created = client.secrets().inNamespace(cluster.getMetadata().getNamespace()).resource(CredentialsSecret.generate(cluster)).create();
+    LOG.infof("cluster %s/%s: generated Secret %s", cluster.getMetadata().getNamespace(),
+        cluster.getMetadata().getName(), ClusterNames.generatedSecret(cluster));
+    events.normal(cluster, ClusterEvents.Reason.CredentialsGenerated,
+        "Generated Secret " + ClusterNames.generatedSecret(cluster) + " with the database passwords");
+    return created;
   }
-
-  /** Creates the generated Secret once; an existing one is never touched. */
-  private void ensureCredentials(MySQLCluster cluster) {
-    var credentials = cluster.getSpec().getCredentials();
-    if (credentials != null && credentials.getSecretName() != null) {
-      return;
-    }
-    var secrets = client.secrets().inNamespace(cluster.getMetadata().getNamespace());
-    if (secrets.withName(ClusterNames.generatedSecret(cluster)).get() == null) {
-      secrets.resource(CredentialsSecret.generate(cluster)).create();
-      LOG.infof("cluster %s/%s: generated Secret %s", cluster.getMetadata().getNamespace(),
-          cluster.getMetadata().getName(), ClusterNames.generatedSecret(cluster));
-      events.normal(cluster, ClusterEvents.Reason.CredentialsGenerated,
-          "Generated Secret " + ClusterNames.generatedSecret(cluster) + " with the database passwords");
-    }
-  }
-
 }

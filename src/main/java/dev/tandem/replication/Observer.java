@@ -36,9 +36,9 @@ public final class Observer {
    * Every member at once, each in its own task, so one frozen server costs the time of its
    * timeout and not the sum of them.
    */
-  public Map<String, InstanceSnapshot> observeAll(DesiredCluster desired, Executor tasks) {
+  public Map<String, InstanceSnapshot> observeAll(Map<String, Endpoint> members, Executor tasks) {
     var futures = new LinkedHashMap<String, CompletableFuture<InstanceSnapshot>>();
-    desired.members().forEach((name, endpoint) ->
+    members.forEach((name, endpoint) ->
         futures.put(name, CompletableFuture.supplyAsync(() -> observe(name, endpoint), tasks)));
     var snapshots = new LinkedHashMap<String, InstanceSnapshot>();
     futures.forEach((name, future) -> snapshots.put(name, future.join()));

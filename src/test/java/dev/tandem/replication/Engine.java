@@ -35,7 +35,7 @@ final class Engine implements AutoCloseable {
   }
 
   ClusterView view() {
-    return new ClusterView(desired, observer.observeAll(desired, probes), recordedMaster, knownDown);
+    return new ClusterView(desired, observer.observeAll(desired.members(), probes), recordedMaster, knownDown);
   }
 
   Plan plan() {

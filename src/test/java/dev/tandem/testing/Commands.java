@@ -54,4 +54,16 @@ public final class Commands {
       return new Result(-1, "interrupted");
     }
   }
+
+  /** SIGTERM, then SIGKILL once the grace period is over, as a kubelet stops a container. */
+  public static void stop(Process process, java.time.Duration grace) {
+    process.destroy();
+    try {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }

@@ -6,7 +6,8 @@ import java.io.InputStreamReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Collections;
-import java.util.concurrent.TimeUnit;
+import dev.tandem.testing.Commands;
+import java.time.Duration;
 
 /**
  * An application Pod: {@link WriterApp} as a process in a network namespace of its own, so a
@@ -90,14 +91,7 @@ public final class ClientPod implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Commands.stop(process, Duration.ofSeconds(10));
     sandbox.network().detach(pod);
   }
 }

@@ -5,7 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import dev.tandem.testing.Commands;
+import java.time.Duration;
 
 /**
  * The operator as it runs in a cluster: its packaged Quarkus application as a separate process,
@@ -81,14 +82,7 @@ public final class OperatorProcess implements AutoCloseable {
   @Override
   public void close() {
     if (process != null) {
-      process.destroy();
-      try {
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Commands.stop(process, Duration.ofSeconds(20));
     }
     sandbox.network().detach(POD);
   }

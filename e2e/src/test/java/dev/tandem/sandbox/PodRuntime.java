@@ -303,14 +303,7 @@ public final class PodRuntime {
     new Thread(() -> {
       if (current != null) {
         current.toHandle().descendants().forEach(ProcessHandle::destroy);
-        current.destroy();
-        try {
-          if (!current.waitFor(grace, TimeUnit.SECONDS)) {
-            current.destroyForcibly().waitFor();
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        Commands.stop(current, Duration.ofSeconds(grace));
       }
       network.detach(networkName());
       Commands.run("rm", "-rf", podDir.toString());

@@ -37,6 +37,12 @@ public final class Sandbox implements AutoCloseable {
     return sandbox;
   }
 
+  /** Skips the calling test, saying why, unless this run may create network namespaces. */
+  public static void assumeRoot() {
+    org.assertj.core.api.Assumptions.assumeThat(System.getProperty("user.name"))
+        .as("the sandbox's Pod networks need root (ip netns); this run is not root").isEqualTo("root");
+  }
+
   public SandboxApiServer api() {
     return api;
   }

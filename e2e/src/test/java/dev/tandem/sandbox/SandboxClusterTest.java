@@ -1,7 +1,6 @@
 package dev.tandem.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tandem.api.MySQLCluster;
@@ -42,7 +41,7 @@ class SandboxClusterTest {
 
   @BeforeEach
   void startSandboxWithTheOperatorsObjects() throws Exception {
-    assumeThat(System.getProperty("user.name")).as("the sandbox's Pod networks need root (ip netns); this run is not root").isEqualTo("root");
+    Sandbox.assumeRoot();
     sandbox = Sandbox.start(dir.resolve("sandbox"), Duration.ofSeconds(1));
     sandbox.api().createNamespace(NS);
     var client = sandbox.api().client();

@@ -751,6 +751,8 @@ public final class ScenarioRunner implements AutoCloseable {
     private final List<Long> changeSeenAt = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Boolean> lastReadOnly = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String twoWriters;
+    /** Read once: the Secret does not change while a scenario runs. */
+    private Optional<String> operatorPassword = Optional.empty();
     private volatile boolean running = true;
     private final Thread thread = new Thread(this::watch, "scenario-observer");
 
@@ -816,7 +818,10 @@ public final class ScenarioRunner implements AutoCloseable {
      * Read with the operator's account, which may see replication status.
      */
     private void sampleWriters() {
-      var password = operatorPassword();
+      if (operatorPassword.isEmpty()) {
+        operatorPassword = readOperatorPassword();
+      }
+      var password = operatorPassword;
       if (password.isEmpty()) {
         return;
       }
@@ -858,7 +863,7 @@ public final class ScenarioRunner implements AutoCloseable {
       }
     }
 
-    private Optional<String> operatorPassword() {
+    private Optional<String> readOperatorPassword() {
       var secret = client.secrets().inNamespace(namespace).withName(cluster + "-credentials").get();
       return Optional.ofNullable(secret).map(s -> s.getData().get(CredentialsSecret.OPERATOR_PASSWORD))
           .map(value -> new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8));

@@ -1,7 +1,6 @@
 package dev.tandem.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +28,7 @@ class ScenariosIT {
 
   @BeforeAll
   static void startSandboxAndOperator() throws Exception {
-    assumeThat(System.getProperty("user.name")).as("the sandbox's Pod networks need root (ip netns); this run is not root").isEqualTo("root");
+    Sandbox.assumeRoot();
     Path root = Path.of("target/sandbox-scenarios").toAbsolutePath();
     dev.tandem.testing.Commands.run("rm", "-rf", root.toString());
     sandbox = Sandbox.start(root, Duration.ofSeconds(2));
