@@ -6,7 +6,7 @@ CRD := mysqlclusters.mysql.tandem.dev-v1.yml
 CHART := helm/tandem-operator
 IMAGE ?= tandem/tandem-operator:0.1.0
 
-.PHONY: help test build demo scenario sandbox-classpath bench bench-engine install deploy crds manifests deps clean
+.PHONY: help test build k3s demo scenario sandbox-classpath bench bench-engine install deploy crds manifests deps clean
 
 help:
 	@echo "make demo       run Tandem on an embedded local sandbox"
@@ -17,6 +17,7 @@ help:
 	@echo "make install    apply the CRD to the current kube context"
 	@echo "make deploy     install the operator with Helm into the current kube context"
 	@echo "make scenario FILE=e2e/scenarios/master-kill.yaml   run one scenario, print its JSON report"
+	@echo "make k3s        the K3s suite alone (needs Docker): failover and switchover on mysql:8.4 and mariadb:11.4"
 	@echo "make bench      failover, switchover, freeze and partition measured in the sandbox (BENCH_RUNS=N)"
 
 # MariaDB runs the engine and init-script tests for real; the packages do not start a service.
@@ -35,6 +36,10 @@ deps:
 
 test: deps
 	$(MVN) verify
+
+# The K3s suite alone; it skips, saying why, where no Docker engine is reachable.
+k3s:
+	$(MVN) verify -Dtest=K3sInstallTest -Dit.test=K3sFailoverIT -Dsurefire.failIfNoSpecifiedTests=false
 
 build:
 	$(MVN) package

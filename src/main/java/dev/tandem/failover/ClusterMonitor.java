@@ -89,6 +89,8 @@ final class ClusterMonitor {
   private final ClusterEvents events;
   private final FailoverMetrics metrics;
   private final ExecutorService probes;
+  /** Present when the operator runs outside the cluster and reaches instances by port-forward. */
+  private final Optional<PortForwards> forwards;
   private final Semaphore wake = new Semaphore(0);
   private final Thread thread;
   private volatile ClusterControl.Reconciled reconciled;
@@ -113,12 +115,15 @@ final class ClusterMonitor {
   private record Engine(Accounts accounts, Observer observer, Executor executor) {}
 
   ClusterMonitor(ResourceID id, KubernetesClient client, ClusterEvents events, FailoverMetrics metrics,
-      ExecutorService probes, ClusterControl.Reconciled reconciled) {
+      ExecutorService probes, InstanceAccess access, ClusterControl.Reconciled reconciled) {
     this.id = id;
     this.client = client;
     this.events = events;
     this.metrics = metrics;
     this.probes = probes;
+    this.forwards = access == InstanceAccess.PORT_FORWARD
+        ? Optional.of(new PortForwards(client, id.getNamespace().orElseThrow()))
+        : Optional.empty();
     this.reconciled = reconciled;
     this.thread = new Thread(this::run, "tandem-monitor-" + id.getNamespace().orElse("") + "-" + id.getName());
     thread.setDaemon(true);
@@ -146,6 +151,14 @@ final class ClusterMonitor {
   }
 
   private void run() {
+    try {
+      loop();
+    } finally {
+      forwards.ifPresent(PortForwards::close);
+    }
+  }
+
+  private void loop() {
     while (!stopped) {
       Duration next;
       try {
@@ -267,6 +280,7 @@ final class ClusterMonitor {
       // source with it to tell whether they lost the master too.
       String host = lastAddress.getOrDefault(name, name + "." + ClusterNames.headlessService(cluster));
       members.put(name, new Endpoint(host, MyCnf.PORT));
+      forwards.ifPresent(route -> route.register(host, name));
     }
     Optional<String> preferred = Optional.ofNullable(spec.getMaster()).filter(members::containsKey);
     var leaving = recordedMaster.filter(master -> isTerminating(podsByName.get(master)));
@@ -545,7 +559,8 @@ final class ClusterMonitor {
     if (engine == null || !engine.accounts().equals(accounts)) {
       // A probe must answer within an interval; a frozen server accepts TCP and never greets.
       var connectTimeout = interval.compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : interval;
-      var sessions = new Sessions(accounts.operator(), connectTimeout, READ_TIMEOUT);
+      var sessions = new Sessions(accounts.operator(), connectTimeout, READ_TIMEOUT,
+          forwards.<Sessions.Route>map(route -> route).orElse(Sessions.Route.DIRECT));
       engine = new Engine(accounts, new Observer(sessions),
           new Executor(sessions, accounts.replication(), CATCH_UP_TIMEOUT));
     }

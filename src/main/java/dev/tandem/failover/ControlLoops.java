@@ -8,16 +8,25 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** One {@link ClusterMonitor} per MySQLCluster, started on its first reconcile. */
+/**
+ * One {@link ClusterMonitor} per MySQLCluster, started on its first reconcile. Built at start-up,
+ * so that a bad setting stops the operator at once rather than at the first cluster.
+ */
+@Startup
 @ApplicationScoped
 public class ControlLoops implements ClusterControl {
+
+  private static final Logger LOG = Logger.getLogger(ControlLoops.class);
 
   private final KubernetesClient client;
   private final ClusterEvents events;
@@ -33,11 +42,17 @@ public class ControlLoops implements ClusterControl {
   /** The control loop's own client: the operator's configuration with a short request timeout. */
   static final int REQUEST_TIMEOUT_MILLIS = 3000;
 
-  public ControlLoops(KubernetesClient client, ClusterEvents events, FailoverMetrics metrics) {
+  private final InstanceAccess access;
+
+  public ControlLoops(KubernetesClient client, ClusterEvents events, FailoverMetrics metrics,
+      @ConfigProperty(name = InstanceAccess.SETTING, defaultValue = "auto") String access) {
     this.client = new KubernetesClientBuilder()
         .withConfig(new ConfigBuilder(client.getConfiguration()).withRequestTimeout(REQUEST_TIMEOUT_MILLIS).build()).build();
     this.events = events;
     this.metrics = metrics;
+    this.access = InstanceAccess.of(access, System.getenv("KUBERNETES_SERVICE_HOST") != null);
+    LOG.infof("instances are reached by %s (%s=%s)", this.access == InstanceAccess.POD_IP ? "Pod IP" : "port-forward",
+        InstanceAccess.SETTING, access);
   }
 
   @Override
@@ -49,7 +64,7 @@ public class ControlLoops implements ClusterControl {
         monitor.update(reconciled);
         return monitor;
       }
-      var started = new ClusterMonitor(id, client, events, metrics, probes, reconciled);
+      var started = new ClusterMonitor(id, client, events, metrics, probes, access, reconciled);
       started.start();
       return started;
     });

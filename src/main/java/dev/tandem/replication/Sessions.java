@@ -12,14 +12,28 @@ import java.util.Properties;
  */
 public final class Sessions {
 
+  /**
+   * How the operator reaches an instance. Inside the cluster that is the instance's own address;
+   * from outside it is some local forward to it. Replication always uses the instance's own
+   * address, since the instances reach each other directly.
+   */
+  @FunctionalInterface
+  public interface Route {
+    Route DIRECT = instance -> instance;
+
+    Endpoint to(Endpoint instance) throws SQLException;
+  }
+
   private final Account operator;
   private final Duration connectTimeout;
   private final Duration readTimeout;
+  private final Route route;
 
-  public Sessions(Account operator, Duration connectTimeout, Duration readTimeout) {
+  public Sessions(Account operator, Duration connectTimeout, Duration readTimeout, Route route) {
     this.operator = operator;
     this.connectTimeout = connectTimeout;
     this.readTimeout = readTimeout;
+    this.route = route;
   }
 
   public String operatorUser() {
@@ -37,7 +51,8 @@ public final class Sessions {
     properties.setProperty("allowPublicKeyRetrieval", "true");
     properties.setProperty("connectionAttributes", "program_name:tandem-operator");
     properties.setProperty("autoReconnect", "false");
-    var connection = DriverManager.getConnection("jdbc:mysql://" + endpoint.host() + ":" + endpoint.port() + "/", properties);
+    var dialed = route.to(endpoint);
+    var connection = DriverManager.getConnection("jdbc:mysql://" + dialed.host() + ":" + dialed.port() + "/", properties);
     try (var statement = connection.createStatement()) {
       connection.setNetworkTimeout(Runnable::run, Math.toIntExact(readTimeout.plus(extra).toMillis()));
       statement.execute("SET SESSION sql_mode = REPLACE(@@session.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");

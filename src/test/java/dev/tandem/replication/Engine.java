@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
  */
 final class Engine implements AutoCloseable {
 
-  final Sessions sessions = new Sessions(LocalMariaDb.OPERATOR, Duration.ofMillis(500), Duration.ofSeconds(2));
+  final Sessions sessions = new Sessions(LocalMariaDb.OPERATOR, Duration.ofMillis(500), Duration.ofSeconds(2), Sessions.Route.DIRECT);
   final Observer observer = new Observer(sessions);
   final Executor executor = new Executor(sessions, LocalMariaDb.REPLICATION, Duration.ofSeconds(10));
   final ExecutorService probes = Executors.newCachedThreadPool();

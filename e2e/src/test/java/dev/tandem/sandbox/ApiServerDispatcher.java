@@ -35,6 +35,8 @@ final class ApiServerDispatcher extends Dispatcher {
   /** No RBAC here: a rules review (JOSDK's leader election asks one) says everything is allowed. */
   private static final String EVERYTHING_ALLOWED = "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
       + "\"status\":{\"incomplete\":false,\"resourceRules\":[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]}}";
+  private static final Pattern PORT_FORWARD =
+      Pattern.compile("(/api/v1/namespaces/[^/]+/pods/[^/]+)/portforward\\?(?:.*&)?ports=(\\d+).*");
   private static final Pattern SET_BASED = Pattern.compile("\\s(in|notin)\\s*\\(");
 
   private final KubernetesCrudDispatcher crud;
@@ -56,6 +58,10 @@ final class ApiServerDispatcher extends Dispatcher {
     if (path.startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
       return json(201, EVERYTHING_ALLOWED);
     }
+    var forward = PORT_FORWARD.matcher(path);
+    if (forward.matches()) {
+      return portForward(forward.group(1), Integer.parseInt(forward.group(2)));
+    }
     try {
       return switch (request.method()) {
         case POST -> create(request);
@@ -67,6 +73,19 @@ final class ApiServerDispatcher extends Dispatcher {
     } catch (RuntimeException e) {
       return status(500, "InternalError", e.toString());
     }
+  }
+
+  /** What a kubelet serves for {@code kubectl port-forward}: a relay to the Pod's port, in its network. */
+  private MockResponse portForward(String podPath, int port) {
+    var pod = current(podPath);
+    if (pod.isEmpty()) {
+      return status(404, "NotFound", "pods \"" + podPath.substring(podPath.lastIndexOf('/') + 1) + "\" not found");
+    }
+    String ip = pod.get().at("/status/podIP").asText("");
+    if (ip.isEmpty()) {
+      return status(400, "BadRequest", "pod " + pod.get().at("/metadata/name").asText() + " has no IP yet");
+    }
+    return new MockResponse().withWebSocketUpgrade(new PortForwardSession(ip, port));
   }
 
   private MockResponse create(RecordedRequest request) {

@@ -22,6 +22,7 @@ public final class OperatorProcess implements AutoCloseable {
   private final Path kubeconfig;
   private final Path log;
   private Process process;
+  private String instanceAccess = "pod-ip";
 
   private OperatorProcess(Sandbox sandbox) {
     this.sandbox = sandbox;
@@ -47,6 +48,9 @@ public final class OperatorProcess implements AutoCloseable {
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.environment().put("TANDEM_LEADER_ELECTION_LEASE_NAMESPACE", "tandem-system");
     builder.environment().put("QUARKUS_HTTP_HOST", "0.0.0.0");
+    // The operator's Pod network routes to every Pod IP, as in a cluster; port-forward goes
+    // through the sandbox's API server instead, as from a laptop.
+    builder.environment().put("TANDEM_INSTANCE_ACCESS", instanceAccess);
     process = builder.start();
   }
 
@@ -70,6 +74,25 @@ public final class OperatorProcess implements AutoCloseable {
   public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
+  }
+
+  /** Restarts the operator when it reaches instances another way ({@code pod-ip} or {@code port-forward}). */
+  public void useInstanceAccess(String access) throws IOException, InterruptedException {
+    if (access.equals(instanceAccess)) {
+      return;
+    }
+    instanceAccess = access;
+    long logged = Files.size(log);
+    restart();
+    // The operator states how it reaches instances as it starts: proof it took the setting.
+    String expected = "instances are reached by " + (access.equals("pod-ip") ? "Pod IP" : "port-forward");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!Files.readString(log).substring((int) logged).contains(expected)) {
+      if (System.nanoTime() > deadline || !isAlive()) {
+        throw new IllegalStateException("the operator restarted with TANDEM_INSTANCE_ACCESS=" + access + " never logged '" + expected + "'");
+      }
+      Thread.sleep(200);
+    }
   }
 
   public void restart() throws IOException, InterruptedException {

@@ -169,6 +169,30 @@ class SandboxClusterTest {
         new String(Base64.getDecoder().decode(secret.getData().get(CredentialsSecret.ROOT_PASSWORD)), StandardCharsets.UTF_8), sql);
   }
 
+  /** How an operator outside the cluster reaches mysqld (tandem.instance-access=port-forward). */
+  @Test
+  void aPortForwardThroughTheApiServerReachesThePodsMysqldAndFailsOnceThePodIsGone() throws Exception {
+    awaitReady("shop-1");
+    var pods = sandbox.api().client().pods().inNamespace(NS);
+    try (var forward = pods.withName("shop-1").portForward(3306);
+        var connection = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + forward.getLocalPort() + "/",
+            StatefulSetDependent.OPERATOR_USER, operatorPassword);
+        var rows = connection.createStatement().executeQuery("SELECT @@server_id, @@hostname")) {
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getLong(1)).as("the server of shop-1 (init.sh: 1000 + ordinal)").isEqualTo(1001);
+    }
+
+    try (var forward = pods.withName("shop-1").portForward(3306)) {
+      var mysqld = sandbox.kubelet().runtime(NS, "shop-1").process().orElseThrow();
+      mysqld.destroyForcibly();
+      mysqld.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      var refused = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+          () -> DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + forward.getLocalPort() + "/?connectTimeout=5000",
+              StatefulSetDependent.OPERATOR_USER, operatorPassword).close());
+      assertThat(refused.getMessage()).as("a forward to a dead container fails the connection").contains("Communications link failure");
+    }
+  }
+
   @Test
   void anApplicationPodWritesThroughTheWriterServiceAndACutStopsItsWritesUntilHealed() throws Exception {
     var writerService = ServiceDependents.writer(cluster);

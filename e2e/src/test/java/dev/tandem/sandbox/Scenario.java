@@ -14,8 +14,12 @@ import java.util.Map;
  * e2e/README.md; a step is a one-key map, e.g. {@code kill: {target: master}}.
  *
  * @param cluster the MySQLCluster manifest, as a map
+ * @param instanceAccess how the operator reaches mysqld ({@code operator: {instanceAccess: ...}}):
+ *     {@code pod-ip} as in a cluster, or {@code port-forward} as from outside one
  */
-public record Scenario(String name, Map<String, Object> cluster, List<Step> steps) {
+public record Scenario(String name, Map<String, Object> cluster, String instanceAccess, List<Step> steps) {
+
+  static final List<String> INSTANCE_ACCESS = List.of("pod-ip", "port-forward");
 
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -55,6 +59,11 @@ public record Scenario(String name, Map<String, Object> cluster, List<Step> step
     } else {
       throw new IllegalArgumentException(file + ": cluster needs 'path' (a manifest file) or 'manifest' (an inline MySQLCluster)");
     }
+    var operator = (Map<String, Object>) root.getOrDefault("operator", Map.of());
+    String instanceAccess = operator.getOrDefault("instanceAccess", "pod-ip").toString();
+    if (!INSTANCE_ACCESS.contains(instanceAccess)) {
+      throw new IllegalArgumentException(file + ": operator.instanceAccess is '" + instanceAccess + "'; expected one of " + INSTANCE_ACCESS);
+    }
     var steps = new ArrayList<Step>();
     for (Object entry : (List<Object>) require(root, "steps", file)) {
       if (!(entry instanceof Map<?, ?> map) || map.size() != 1) {
@@ -68,7 +77,7 @@ public record Scenario(String name, Map<String, Object> cluster, List<Step> step
       }
       steps.add(new Step(step.getKey(), args));
     }
-    return new Scenario(name, cluster, steps);
+    return new Scenario(name, cluster, instanceAccess, steps);
   }
 
   private static Object require(Map<String, Object> root, String key, Path file) {

@@ -95,6 +95,7 @@ public final class ScenarioRunner implements AutoCloseable {
     long started = System.nanoTime();
     String failure = null;
     try {
+      operator.useInstanceAccess(scenario.instanceAccess());
       sandbox.api().createNamespace(namespace);
       @SuppressWarnings("unchecked")
       var metadata = (Map<String, Object>) scenario.cluster().get("metadata");
