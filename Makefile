@@ -2,7 +2,7 @@
 # Debian machine (a JDK must be there; Maven comes through ./mvnw).
 SHELL := /bin/bash
 MVN := ./mvnw -B --no-transfer-progress
-CRD := mysqlclusters.mysql.tandem.dev-v1.yml
+CRDS := mysqlclusters.mysql.tandem.dev-v1.yml mysqlbackups.mysql.tandem.dev-v1.yml
 CHART := helm/tandem-operator
 IMAGE ?= tandem/tandem-operator:0.1.0
 
@@ -46,14 +46,13 @@ build:
 
 crds:
 	$(MVN) package -DskipTests
-	cp target/kubernetes/$(CRD) crds/$(CRD)
-	cp target/kubernetes/$(CRD) $(CHART)/crds/$(CRD)
+	for crd in $(CRDS); do cp target/kubernetes/$$crd crds/$$crd && cp target/kubernetes/$$crd $(CHART)/crds/$$crd; done
 
 manifests:
 	$(MVN) test -Dtest=InstallManifestTest -Dtandem.regenerate=true -Dsurefire.failIfNoSpecifiedTests=false
 
 install:
-	kubectl apply -f crds/$(CRD)
+	kubectl apply $(foreach crd,$(CRDS),-f crds/$(crd))
 
 deploy:
 	helm upgrade --install tandem-operator $(CHART) --namespace tandem-system --create-namespace --set image.repository=$(firstword $(subst :, ,$(IMAGE))) --set image.tag=$(lastword $(subst :, ,$(IMAGE)))

@@ -45,6 +45,11 @@ import java.util.Map;
     message = "credentials.secretName cannot change on an existing cluster: the passwords live"
         + " in the data directories; change them inside the Secret instead")
 @ValidationRule(
+    value = "has(self.bootstrap) == has(oldSelf.bootstrap)"
+        + " && (!has(self.bootstrap) || self.bootstrap.from.backup == oldSelf.bootstrap.from.backup)",
+    message = "spec.bootstrap is read when a cluster is created and cannot be added or changed later:"
+        + " a restore never overwrites a running cluster. Restore into a new MySQLCluster instead")
+@ValidationRule(
     value = "!has(self.master) || !has(self.offline) || !(self.master in self.offline)",
     message = "spec.master cannot also be listed in spec.offline")
 public class MySQLClusterSpec {
@@ -112,6 +117,17 @@ public class MySQLClusterSpec {
 
   @JsonPropertyDescription("Placement and metadata of the database Pods.")
   private PodSpec pod = new PodSpec();
+
+  @JsonPropertyDescription("Where a new cluster's data comes from; set at creation only.")
+  private BootstrapSpec bootstrap;
+
+  public BootstrapSpec getBootstrap() {
+    return bootstrap;
+  }
+
+  public void setBootstrap(BootstrapSpec bootstrap) {
+    this.bootstrap = bootstrap;
+  }
 
   public Topology getTopology() {
     return topology;

@@ -1,6 +1,6 @@
 package dev.tandem.kubernetes;
 
-import dev.tandem.api.MySQLCluster;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,7 +29,10 @@ public class ClusterEvents {
     Fenced,
     FailoverNeeded,
     Errant,
-    ReplicationBroken
+    ReplicationBroken,
+    BackupStarted,
+    BackupCompleted,
+    BackupFailed
   }
 
   private final KubernetesClient client;
@@ -38,15 +41,16 @@ public class ClusterEvents {
     this.client = client;
   }
 
-  public void normal(MySQLCluster cluster, Reason reason, String message) {
+  /** An Event about a MySQLCluster or a MySQLBackup. */
+  public void normal(HasMetadata cluster, Reason reason, String message) {
     emit(cluster, "Normal", reason, message);
   }
 
-  public void warning(MySQLCluster cluster, Reason reason, String message) {
+  public void warning(HasMetadata cluster, Reason reason, String message) {
     emit(cluster, "Warning", reason, message);
   }
 
-  private void emit(MySQLCluster cluster, String type, Reason reason, String message) {
+  private void emit(HasMetadata cluster, String type, Reason reason, String message) {
     String now = Instant.now().toString();
     var event =
         new EventBuilder()
@@ -76,8 +80,8 @@ public class ClusterEvents {
       client.v1().events().inNamespace(cluster.getMetadata().getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {
       // An Event is a courtesy; failing to record one must not fail the reconcile.
-      LOG.warnf("cluster %s/%s: could not record Event %s: %s",
-          cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), reason, e.getMessage());
+      LOG.warnf("%s %s/%s: could not record Event %s: %s",
+          cluster.getKind(), cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), reason, e.getMessage());
     }
   }
 }

@@ -16,8 +16,10 @@ public class ConfigMapDependent extends DesiredObjectDependent<ConfigMap> {
   public static final String MY_CNF = "my.cnf";
   public static final String INIT_SCRIPT = "init.sh";
   public static final String PROBE_SCRIPT = "probe.sh";
+  public static final String BACKUP_SCRIPT = "backup.sh";
   private static final String INIT = resource(INIT_SCRIPT);
   private static final String PROBE = resource(PROBE_SCRIPT);
+  private static final String BACKUP = resource(BACKUP_SCRIPT);
 
   public ConfigMapDependent() {
     super(ConfigMap.class);
@@ -44,6 +46,7 @@ public class ConfigMapDependent extends DesiredObjectDependent<ConfigMap> {
     data.put(MY_CNF, MyCnf.render(cluster.getSpec()));
     data.put(INIT_SCRIPT, INIT);
     data.put(PROBE_SCRIPT, PROBE);
+    data.put(BACKUP_SCRIPT, BACKUP);
     return data;
   }
 

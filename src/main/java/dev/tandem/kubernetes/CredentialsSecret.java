@@ -21,8 +21,9 @@ public final class CredentialsSecret {
   public static final String ROOT_PASSWORD = "root-password";
   public static final String REPLICATION_PASSWORD = "replication-password";
   public static final String OPERATOR_PASSWORD = "operator-password";
+  public static final String BACKUP_PASSWORD = "backup-password";
   public static final List<String> REQUIRED_KEYS =
-      List.of(ROOT_PASSWORD, REPLICATION_PASSWORD, OPERATOR_PASSWORD);
+      List.of(ROOT_PASSWORD, REPLICATION_PASSWORD, OPERATOR_PASSWORD, BACKUP_PASSWORD);
   static final int PASSWORD_LENGTH = 32;
   private static final String ALPHABET =
       "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";

@@ -35,9 +35,14 @@ public abstract class DesiredObjectDependent<R extends HasMetadata>
   /** The object as Tandem wants it; no I/O. */
   protected abstract R build(MySQLCluster cluster);
 
+  /** The object as Tandem wants it, when it depends on what the reconciler read this time. */
+  protected R build(MySQLCluster cluster, Context<MySQLCluster> context) {
+    return build(cluster);
+  }
+
   @Override
   protected final R desired(MySQLCluster cluster, Context<MySQLCluster> context) {
-    return withDesiredHash(build(cluster));
+    return withDesiredHash(build(cluster, context));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.tandem.kubernetes;
 
+import dev.tandem.api.MySQLBackup;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.api.MySQLClusterStatus;
 import dev.tandem.api.Phase;
@@ -98,14 +99,18 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
     // One read of the Secret serves the spec check, its creation and the control loop.
     Optional<Secret> credentials = credentialsSecret(cluster);
     boolean userSecret = cluster.getSpec().getCredentials() != null && cluster.getSpec().getCredentials().getSecretName() != null;
-    var problems = SpecChecker.problems(cluster,
-        new SpecChecker.LiveState(userSecret ? credentials : Optional.empty(), ClusterStatusAggregator.labelledMaster(pods)));
+    Optional<MySQLBackup> restoreBackup = Optional.ofNullable(cluster.getSpec().getBootstrap())
+        .map(bootstrap -> client.resources(MySQLBackup.class).inNamespace(namespace).withName(bootstrap.getFrom().getBackup()).get());
+    var problems = SpecChecker.problems(cluster, new SpecChecker.LiveState(userSecret ? credentials : Optional.empty(),
+        ClusterStatusAggregator.labelledMaster(pods), restoreBackup, statefulSet.isPresent()));
     boolean wasInvalid =
         cluster.getStatus() != null && cluster.getStatus().getPhase() == Phase.Error;
     if (problems.isEmpty() && credentials.isEmpty() && !userSecret) {
       credentials = Optional.of(generateCredentials(cluster));
     }
     if (problems.isEmpty()) {
+      restoreBackup.flatMap(RestoreSource::of).ifPresent(source ->
+          context.managedWorkflowAndDependentResourceContext().put(StatefulSetDependent.RESTORE_SOURCE, source));
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       if (wasInvalid) {
         events.normal(cluster, ClusterEvents.Reason.SpecAccepted, "The spec is valid again; reconciling");

@@ -1,5 +1,7 @@
 package dev.tandem.kubernetes;
 
+import dev.tandem.api.MySQLBackup;
+import dev.tandem.api.MySQLBackupStatus;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.api.OwnedMysqldSettings;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -20,7 +22,12 @@ public final class SpecChecker {
       List.of("app.kubernetes.io/", "mysql.tandem.dev/");
 
   /** What the checks need to know of the live cluster. */
-  public record LiveState(Optional<Secret> userSecret, Optional<String> currentMaster) {}
+  /**
+   * @param restoreBackup the MySQLBackup spec.bootstrap names, when it exists
+   * @param created whether the cluster's StatefulSet exists: bootstrap is read only before that
+   */
+  public record LiveState(Optional<Secret> userSecret, Optional<String> currentMaster, Optional<MySQLBackup> restoreBackup,
+      boolean created) {}
 
   private SpecChecker() {}
 
@@ -28,6 +35,7 @@ public final class SpecChecker {
     var problems = new ArrayList<String>();
     var spec = cluster.getSpec();
     checkUserSecret(cluster, live, problems);
+    checkRestoreSource(cluster, live, problems);
     spec.getMysqld().forEach((key, value) -> checkMysqldSetting(key, value, problems));
     checkReservedLabels(spec.getPod().getLabels(), problems);
     live.currentMaster()
@@ -65,6 +73,27 @@ public final class SpecChecker {
                         + cluster.getMetadata().getNamespace() + ": create it with the keys "
                         + String.join(", ", CredentialsSecret.REQUIRED_KEYS)
                         + ", or remove spec.credentials to let Tandem generate one"));
+  }
+
+  private static void checkRestoreSource(MySQLCluster cluster, LiveState live, List<String> problems) {
+    var bootstrap = cluster.getSpec().getBootstrap();
+    if (bootstrap == null || live.created()) {
+      return;
+    }
+    String name = bootstrap.getFrom().getBackup();
+    live.restoreBackup().ifPresentOrElse(
+        backup -> {
+          var status = backup.getStatus();
+          var phase = status == null ? null : status.getPhase();
+          if (phase != MySQLBackupStatus.BackupPhase.Completed) {
+            problems.add("spec.bootstrap.from.backup " + name + " is " + (phase == null ? "not started" : phase)
+                + ": a cluster is restored only from a Completed backup; the cluster is created once it completes");
+          } else if (RestoreSource.of(backup).isEmpty()) {
+            problems.add("spec.bootstrap.from.backup " + name + " has no volume location in its status (" + status.getLocation() + ")");
+          }
+        },
+        () -> problems.add("spec.bootstrap.from.backup " + name + " does not exist in namespace " + cluster.getMetadata().getNamespace()
+            + ": name a Completed MySQLBackup"));
   }
 
   private static void checkMysqldSetting(String key, String value, List<String> problems) {

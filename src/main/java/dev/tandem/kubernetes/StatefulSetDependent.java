@@ -20,10 +20,12 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One Pod per instance, each with its own volume. Pods start in parallel (every instance boots
@@ -41,6 +43,8 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
   public static final String RUN_CONFIG_DIR = "/etc/tandem-run";
   public static final String OPERATOR_USER = "tandem";
   public static final String REPLICATION_USER = "repl";
+  /** Reads everything a consistent dump needs, from a replica; nothing else. */
+  public static final String BACKUP_USER = "backup";
   /** uid and gid of the mysql user in both official images. */
   public static final long MYSQL_UID = 999L;
   static final long DEFAULT_GRACE_SECONDS = 60L;
@@ -49,12 +53,25 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
     super(StatefulSet.class);
   }
 
+  /** Context key of the {@link RestoreSource} a new cluster starts from, when it has one. */
+  static final String RESTORE_SOURCE = "restore-source";
+
   @Override
   protected StatefulSet build(MySQLCluster cluster) {
     return desiredFor(cluster);
   }
 
+  @Override
+  protected StatefulSet build(MySQLCluster cluster, Context<MySQLCluster> context) {
+    return desiredFor(cluster, context.managedWorkflowAndDependentResourceContext().get(RESTORE_SOURCE, RestoreSource.class));
+  }
+
   public static StatefulSet desiredFor(MySQLCluster cluster) {
+    return desiredFor(cluster, Optional.empty());
+  }
+
+  /** With a restore source, the init container fills an empty data directory from that backup. */
+  public static StatefulSet desiredFor(MySQLCluster cluster, Optional<RestoreSource> restore) {
     var spec = cluster.getSpec();
     var storage = spec.getStorage();
     return new StatefulSetBuilder()
@@ -99,9 +116,9 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         .withNodeSelector(spec.getPod().getNodeSelector())
         .withTopologySpreadConstraints(spec.getPod().getTopologySpreadConstraints())
         .withPriorityClassName(spec.getPod().getPriorityClassName())
-        .withInitContainers(initContainer(cluster))
+        .withInitContainers(initContainer(cluster, restore))
         .withContainers(mysqldContainer(cluster))
-        .withVolumes(volumes(cluster))
+        .withVolumes(volumes(cluster, restore))
         .endSpec()
         .endTemplate()
         .withVolumeClaimTemplates(dataClaim(spec))
@@ -143,19 +160,25 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         .build();
   }
 
-  private static Container initContainer(MySQLCluster cluster) {
+  private static Container initContainer(MySQLCluster cluster, Optional<RestoreSource> restore) {
     var spec = cluster.getSpec();
     var env = new ArrayList<EnvVar>();
-    env.add(fieldEnv("POD_NAME", "metadata.name"));
-    env.add(fieldEnv("POD_NAMESPACE", "metadata.namespace"));
-    env.add(plainEnv("HEADLESS_SERVICE", ClusterNames.headlessService(cluster)));
-    env.add(plainEnv("TANDEM_FLAVOR", spec.getEngine().getFlavor().name()));
-    env.add(plainEnv("TANDEM_TOPOLOGY", spec.getTopology().name()));
-    env.add(plainEnv("OPERATOR_USER", OPERATOR_USER));
-    env.add(plainEnv("REPLICATION_USER", REPLICATION_USER));
-    env.add(secretEnv(cluster, "ROOT_PASSWORD", CredentialsSecret.ROOT_PASSWORD));
-    env.add(secretEnv(cluster, "OPERATOR_PASSWORD", CredentialsSecret.OPERATOR_PASSWORD));
-    env.add(secretEnv(cluster, "REPLICATION_PASSWORD", CredentialsSecret.REPLICATION_PASSWORD));
+    env.add(EnvVars.field("POD_NAME", "metadata.name"));
+    env.add(EnvVars.field("POD_NAMESPACE", "metadata.namespace"));
+    env.add(EnvVars.plain("HEADLESS_SERVICE", ClusterNames.headlessService(cluster)));
+    env.add(EnvVars.plain("TANDEM_FLAVOR", spec.getEngine().getFlavor().name()));
+    env.add(EnvVars.plain("TANDEM_TOPOLOGY", spec.getTopology().name()));
+    env.add(EnvVars.plain("OPERATOR_USER", OPERATOR_USER));
+    env.add(EnvVars.plain("REPLICATION_USER", REPLICATION_USER));
+    env.add(EnvVars.plain("BACKUP_USER", BACKUP_USER));
+    env.add(EnvVars.credential(cluster, "ROOT_PASSWORD", CredentialsSecret.ROOT_PASSWORD));
+    env.add(EnvVars.credential(cluster, "OPERATOR_PASSWORD", CredentialsSecret.OPERATOR_PASSWORD));
+    env.add(EnvVars.credential(cluster, "REPLICATION_PASSWORD", CredentialsSecret.REPLICATION_PASSWORD));
+    env.add(EnvVars.credential(cluster, "BACKUP_PASSWORD", CredentialsSecret.BACKUP_PASSWORD));
+    restore.ifPresent(source -> env.add(EnvVars.plain("RESTORE_DIR", source.directory())));
+    var mounts = new ArrayList<>(mounts());
+    restore.ifPresent(source -> mounts.add(new VolumeMountBuilder().withName(RestoreSource.VOLUME)
+        .withMountPath(RestoreSource.MOUNT).withReadOnly(true).build()));
     return new ContainerBuilder()
         .withName(INIT_CONTAINER)
         .withImage(spec.getEngine().effectiveImage())
@@ -163,7 +186,7 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         .withCommand("bash", CONFIG_DIR + "/" + ConfigMapDependent.INIT_SCRIPT)
         .withEnv(env)
         .withResources(spec.getResources())
-        .withVolumeMounts(mounts())
+        .withVolumeMounts(mounts)
         .build();
   }
 
@@ -181,8 +204,8 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         .withProtocol("TCP")
         .endPort()
         .withEnv(
-            plainEnv("OPERATOR_USER", OPERATOR_USER),
-            secretEnv(cluster, "OPERATOR_PASSWORD", CredentialsSecret.OPERATOR_PASSWORD))
+            EnvVars.plain("OPERATOR_USER", OPERATOR_USER),
+            EnvVars.credential(cluster, "OPERATOR_PASSWORD", CredentialsSecret.OPERATOR_PASSWORD))
         .withResources(spec.getResources())
         // Crash recovery of a large instance can take long: liveness starts after startup.
         .withStartupProbe(probe("alive", 5, 720))
@@ -211,8 +234,8 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         mount("run", MyCnf.RUN_DIR));
   }
 
-  private static List<Volume> volumes(MySQLCluster cluster) {
-    return List.of(
+  private static List<Volume> volumes(MySQLCluster cluster, Optional<RestoreSource> restore) {
+    var volumes = new ArrayList<>(List.of(
         new VolumeBuilder()
             .withName("config")
             .withNewConfigMap()
@@ -220,7 +243,10 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
             .endConfigMap()
             .build(),
         new VolumeBuilder().withName("run-config").withNewEmptyDir().endEmptyDir().build(),
-        new VolumeBuilder().withName("run").withNewEmptyDir().endEmptyDir().build());
+        new VolumeBuilder().withName("run").withNewEmptyDir().endEmptyDir().build()));
+    restore.ifPresent(source -> volumes.add(new VolumeBuilder().withName(RestoreSource.VOLUME)
+        .withNewPersistentVolumeClaim().withClaimName(source.claimName()).withReadOnly(true).endPersistentVolumeClaim().build()));
+    return volumes;
   }
 
   private static PersistentVolumeClaim dataClaim(MySQLClusterSpec spec) {
@@ -246,32 +272,5 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
 
   private static VolumeMount mount(String volume, String path) {
     return new VolumeMountBuilder().withName(volume).withMountPath(path).build();
-  }
-
-  private static EnvVar plainEnv(String name, String value) {
-    return new EnvVarBuilder().withName(name).withValue(value).build();
-  }
-
-  private static EnvVar fieldEnv(String name, String fieldPath) {
-    return new EnvVarBuilder()
-        .withName(name)
-        .withNewValueFrom()
-        .withNewFieldRef()
-        .withFieldPath(fieldPath)
-        .endFieldRef()
-        .endValueFrom()
-        .build();
-  }
-
-  private static EnvVar secretEnv(MySQLCluster cluster, String name, String key) {
-    return new EnvVarBuilder()
-        .withName(name)
-        .withNewValueFrom()
-        .withNewSecretKeyRef()
-        .withName(ClusterNames.credentialsSecret(cluster))
-        .withKey(key)
-        .endSecretKeyRef()
-        .endValueFrom()
-        .build();
   }
 }

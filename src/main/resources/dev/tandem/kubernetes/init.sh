@@ -3,8 +3,11 @@
 #  1. writes the final my.cnf: the cluster's shared settings plus what only this Pod knows
 #     (server_id from its ordinal, report_host, DualMaster offsets and GTID domain);
 #  2. on an empty data directory, initializes it with the flavor's own tool and creates the
-#     root, operator and replication accounts, without binary logging so that no instance
-#     starts with GTIDs of its own.
+#     root, operator, replication and backup accounts, without binary logging so that no
+#     instance starts with GTIDs of its own;
+#  3. when RESTORE_DIR names a backup (spec.bootstrap.from), loads it into that new data
+#     directory, again without binary logging, and records the backup's GTID position as
+#     already executed: replication then continues from exactly there.
 # The paths can be overridden so that the sandbox runs this very script outside a container.
 set -euo pipefail
 
@@ -18,6 +21,7 @@ FINAL_CNF=${FINAL_CNF:-/etc/tandem-run/my.cnf}
 REPORT_HOST=${REPORT_HOST:-${POD_NAME}.${HEADLESS_SERVICE:?HEADLESS_SERVICE is required}.${POD_NAMESPACE:?POD_NAMESPACE is required}.svc}
 OPERATOR_USER=${OPERATOR_USER:-tandem}
 REPLICATION_USER=${REPLICATION_USER:-repl}
+BACKUP_USER=${BACKUP_USER:-backup}
 SERVER_ID_BASE=1000
 
 ordinal=${POD_NAME##*-}
@@ -52,6 +56,7 @@ fi
 : "${ROOT_PASSWORD:?ROOT_PASSWORD is required}"
 : "${OPERATOR_PASSWORD:?OPERATOR_PASSWORD is required}"
 : "${REPLICATION_PASSWORD:?REPLICATION_PASSWORD is required}"
+: "${BACKUP_PASSWORD:?BACKUP_PASSWORD is required}"
 
 sql_string() {
   local s=${1//\\/\\\\}
@@ -65,10 +70,12 @@ if [[ $TANDEM_FLAVOR == MySQL ]]; then
   client=mysql
   operator_grants="GRANT PROCESS, RELOAD, REPLICATION CLIENT, REPLICATION SLAVE, CREATE USER ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;
 GRANT SYSTEM_VARIABLES_ADMIN, REPLICATION_SLAVE_ADMIN, CONNECTION_ADMIN ON *.* TO '$OPERATOR_USER'@'%';"
+  backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, REPLICATION CLIENT, BACKUP_ADMIN ON *.* TO '$BACKUP_USER'@'%';"
 else
   server=$(command -v mariadbd || command -v mysqld)
   client=$(command -v mariadb || command -v mysql)
   operator_grants="GRANT PROCESS, RELOAD, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, CREATE USER, REPLICATION SLAVE ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;"
+  backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR ON *.* TO '$BACKUP_USER'@'%';"
 fi
 
 # A scratch directory next to the data, so a half-initialized one is never mistaken for done.
@@ -104,10 +111,58 @@ CREATE USER '$OPERATOR_USER'@'%' IDENTIFIED BY $(sql_string "$OPERATOR_PASSWORD"
 $operator_grants
 CREATE USER '$REPLICATION_USER'@'%' IDENTIFIED BY $(sql_string "$REPLICATION_PASSWORD");
 GRANT REPLICATION SLAVE ON *.* TO '$REPLICATION_USER'@'%';
+CREATE USER '$BACKUP_USER'@'%' IDENTIFIED BY $(sql_string "$BACKUP_PASSWORD");
+$backup_grants
 SQL
+
+restored_gtid=""
+if [[ -n ${RESTORE_DIR:-} ]]; then
+  if [[ ! -f $RESTORE_DIR/backup.json || ! -f $RESTORE_DIR/dump.sql.gz ]]; then
+    echo "init: $POD_NAME: no complete backup at $RESTORE_DIR (backup.json and dump.sql.gz)" >&2
+    exit 1
+  fi
+  restored_gtid=$(sed -n 's/.*"gtidPosition": "\([^"]*\)".*/\1/p' "$RESTORE_DIR/backup.json")
+  echo "init: $POD_NAME: restoring the backup at $RESTORE_DIR, GTID position '$restored_gtid'"
+  # A MySQL dump sets GTID_PURGED itself; that is done below, once binary logging is on.
+  gunzip -c "$RESTORE_DIR/dump.sql.gz" \
+    | awk '/GTID_PURGED/ { skip = 1 } !skip { print } skip && /;$/ { skip = 0 }' \
+    | MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot
+  MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot < "$RESTORE_DIR/users.sql"
+fi
 
 kill "$server_pid"
 wait "$server_pid" || true
 mv "$scratch/data"/* "$DATADIR"/
 rm -rf "$scratch"
+
+if [[ -n $restored_gtid ]]; then
+  # The restored data holds every transaction up to the backup's position: the binary log
+  # must say so, or replicas would ask for them again. That state can only be set on an empty
+  # binary log, so the server starts once more, as it will run, without networking.
+  socket="$RUN_DIR/restore.sock"
+  server_options=("--defaults-file=$FINAL_CNF" "--datadir=$DATADIR" "--socket=$socket" --skip-networking
+    "--pid-file=$RUN_DIR/restore.pid")
+  [[ $(id -u) == 0 ]] && server_options+=(--user=root)
+  "$server" "${server_options[@]}" > "$DATADIR/.tandem-restore.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 600); do
+    [[ -S $socket ]] && MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot -e 'SELECT 1' > /dev/null 2>&1 && break
+    kill -0 "$server_pid" 2> /dev/null || { cat "$DATADIR/.tandem-restore.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  if [[ $TANDEM_FLAVOR == MySQL ]]; then
+    # MySQL 8.4 renamed RESET MASTER.
+    version=$(MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot -N -e 'SELECT @@version')
+    reset="RESET BINARY LOGS AND GTIDS"
+    [[ $version == 8.0* ]] && reset="RESET MASTER"
+    gtid_sql="$reset; SET GLOBAL gtid_purged = $(sql_string "$restored_gtid");"
+  else
+    gtid_sql="RESET MASTER; SET GLOBAL gtid_binlog_state = $(sql_string "$restored_gtid"); SET GLOBAL gtid_slave_pos = $(sql_string "$restored_gtid");"
+  fi
+  MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot -e "$gtid_sql"
+  kill "$server_pid"
+  wait "$server_pid" || true
+  rm -f "$DATADIR/.tandem-restore.log"
+  echo "init: $POD_NAME: restored up to GTID position '$restored_gtid'"
+fi
 echo "init: $POD_NAME: data directory ready"

@@ -7,6 +7,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,17 +18,19 @@ import org.junit.jupiter.api.Test;
 @WithKubernetesTestServer(crud = true, setup = GrantLeaseAccess.class)
 class GeneratedCrdTest {
 
-  static final String CRD = "mysqlclusters.mysql.tandem.dev-v1.yml";
+  static final List<String> CRDS = List.of("mysqlclusters.mysql.tandem.dev-v1.yml", "mysqlbackups.mysql.tandem.dev-v1.yml");
 
   @Test
-  void theCommittedCrdMatchesTheApiClasses() throws IOException {
-    String generated = Files.readString(Path.of("target/kubernetes", CRD));
+  void theCommittedCrdsMatchTheApiClasses() throws IOException {
+    for (String crd : CRDS) {
+      String generated = Files.readString(Path.of("target/kubernetes", crd));
 
-    assertThat(Files.readString(Path.of("crds", CRD)))
-        .as("crds/%s is stale: run 'make crds' and commit the result", CRD)
-        .isEqualTo(generated);
-    assertThat(Files.readString(Path.of("helm/tandem-operator/crds", CRD)))
-        .as("helm/tandem-operator/crds/%s is stale: run 'make crds' and commit the result", CRD)
-        .isEqualTo(generated);
+      assertThat(Files.readString(Path.of("crds", crd)))
+          .as("crds/%s is stale: run 'make crds' and commit the result", crd)
+          .isEqualTo(generated);
+      assertThat(Files.readString(Path.of("helm/tandem-operator/crds", crd)))
+          .as("helm/tandem-operator/crds/%s is stale: run 'make crds' and commit the result", crd)
+          .isEqualTo(generated);
+    }
   }
 }

@@ -21,7 +21,8 @@ class InitScriptOnMariaDbTest {
 
   static final String HOST = "127.0.0.31";
   static final Map<String, String> PASSWORDS = Map.of("ROOT_PASSWORD", "r00t'pw\\x",
-      "OPERATOR_PASSWORD", LocalMariaDb.OPERATOR.password(), "REPLICATION_PASSWORD", "repl-pw");
+      "OPERATOR_PASSWORD", LocalMariaDb.OPERATOR.password(), "REPLICATION_PASSWORD", "repl-pw",
+      "BACKUP_PASSWORD", "backup-pw");
 
   @TempDir Path dir;
   LocalMariaDb.Server server;
@@ -71,6 +72,10 @@ class InitScriptOnMariaDbTest {
       assertThat(value(replication, "SELECT CURRENT_USER()")).isEqualTo("repl@%");
       assertThat(value(replication, "SHOW GRANTS")).isEqualTo("GRANT REPLICATION SLAVE ON *.* TO `repl`@`%` IDENTIFIED BY PASSWORD '"
           + value(replication, "SELECT PASSWORD('repl-pw')") + "'");
+    }
+    try (var backup = DriverManager.getConnection("jdbc:mysql://" + HOST + ":3306/", "backup", "backup-pw")) {
+      assertThat(value(backup, "SHOW GRANTS")).as("reads for a consistent dump, no writes")
+          .contains("SELECT", "LOCK TABLES", "BINLOG MONITOR").doesNotContain("INSERT", "ALL PRIVILEGES", "SUPER");
     }
   }
 

@@ -102,7 +102,7 @@ class MySQLClusterOperatorTest {
       assertOwnedBy(object, cluster);
     }
     var secret = get(io.fabric8.kubernetes.api.model.Secret.class, "shop-credentials");
-    assertThat(secret.getData()).containsKeys("root-password", "replication-password", "operator-password");
+    assertThat(secret.getData()).containsKeys("root-password", "replication-password", "operator-password", "backup-password");
     await().atMost(PATIENCE).untilAsserted(() -> {
       var status = current("shop").getStatus();
       assertThat(status).isNotNull();
@@ -165,7 +165,7 @@ class MySQLClusterOperatorTest {
         });
 
     client.resource(new SecretBuilder().withNewMetadata().withName("missing").withNamespace(namespace).endMetadata()
-        .withStringData(Map.of("root-password", "r", "replication-password", "p", "operator-password", "o")).build()).create();
+        .withStringData(Map.of("root-password", "r", "replication-password", "p", "operator-password", "o", "backup-password", "b")).build()).create();
     // Nothing in the CR changed: the operator looks again by itself while the spec is invalid.
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(get(StatefulSet.class, "bad").getSpec().getReplicas()).isEqualTo(3));
     await().atMost(PATIENCE).untilAsserted(() -> assertThat(current("bad").getStatus().getPhase()).isEqualTo(Phase.Provisioning));

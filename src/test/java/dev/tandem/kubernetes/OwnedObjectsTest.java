@@ -34,10 +34,10 @@ class OwnedObjectsTest {
     var secret = CredentialsSecret.generate(ClusterFixture.named("shop").build());
 
     assertThat(secret.getMetadata().getName()).isEqualTo("shop-credentials");
-    assertThat(secret.getData()).containsOnlyKeys("root-password", "replication-password", "operator-password");
+    assertThat(secret.getData()).containsOnlyKeys("root-password", "replication-password", "operator-password", "backup-password");
     var passwords = secret.getData().values().stream().map(v -> new String(java.util.Base64.getDecoder().decode(v))).toList();
     assertThat(passwords).allSatisfy(p -> assertThat(p).hasSize(32).matches("[A-Za-z0-9]+"));
-    assertThat(new HashSet<>(passwords)).hasSize(3);
+    assertThat(new HashSet<>(passwords)).hasSize(4);
   }
 
   @Test
@@ -57,7 +57,7 @@ class OwnedObjectsTest {
   void aSecretMissingOrEmptyKeysIsReported() {
     var secret = new SecretBuilder().withData(Map.of("root-password", "c2VjcmV0", "operator-password", "")).build();
 
-    assertThat(CredentialsSecret.missingKeys(secret)).containsExactly("replication-password", "operator-password");
+    assertThat(CredentialsSecret.missingKeys(secret)).containsExactly("replication-password", "operator-password", "backup-password");
   }
 
   @Test

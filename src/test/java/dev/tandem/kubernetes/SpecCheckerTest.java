@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class SpecCheckerTest {
 
-  static final SpecChecker.LiveState NOTHING_LIVE = new SpecChecker.LiveState(Optional.empty(), Optional.empty());
+  static final SpecChecker.LiveState NOTHING_LIVE = new SpecChecker.LiveState(Optional.empty(), Optional.empty(), Optional.empty(), false);
 
   static SpecChecker.LiveState withSecret(Secret secret) {
-    return new SpecChecker.LiveState(Optional.of(secret), Optional.empty());
+    return new SpecChecker.LiveState(Optional.of(secret), Optional.empty(), Optional.empty(), false);
   }
 
   @Test
@@ -28,7 +28,7 @@ class SpecCheckerTest {
     assertThat(problems)
         .containsExactly(
             "Secret mine (spec.credentials.secretName) does not exist in namespace prod: create it with the keys"
-                + " root-password, replication-password, operator-password, or remove spec.credentials to let Tandem generate one");
+                + " root-password, replication-password, operator-password, backup-password, or remove spec.credentials to let Tandem generate one");
   }
 
   @Test
@@ -73,7 +73,7 @@ class SpecCheckerTest {
 
   @Test
   void scalingDownPastTheCurrentMasterIsRefusedUntilASwitchover() {
-    var live = new SpecChecker.LiveState(Optional.empty(), Optional.of("shop-2"));
+    var live = new SpecChecker.LiveState(Optional.empty(), Optional.of("shop-2"), Optional.empty(), true);
 
     var problems = SpecChecker.problems(ClusterFixture.named("shop").instances(2).build(), live);
 

@@ -3,7 +3,9 @@ package dev.tandem.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.marcnuri.helm.Helm;
+import dev.tandem.api.MySQLBackup;
 import dev.tandem.api.MySQLCluster;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import dev.tandem.kubernetes.MySQLClusterReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -51,6 +53,15 @@ class HelmChartTest {
     needed.add(new Permission("", "secrets", "get"));
     needed.add(new Permission("", "secrets", "create"));
     needed.add(new Permission("", "events", "create"));
+    // Backups: the MySQLBackup reconciler, its Jobs, their logs and the backup volume's claim.
+    for (String verb : List.of("get", "list", "watch")) {
+      needed.add(new Permission(HasMetadata.getGroup(MySQLBackup.class), HasMetadata.getPlural(MySQLBackup.class), verb));
+      needed.add(new Permission("batch", HasMetadata.getPlural(Job.class), verb));
+    }
+    needed.add(new Permission(HasMetadata.getGroup(MySQLBackup.class), "mysqlbackups/status", "update"));
+    needed.add(new Permission("batch", HasMetadata.getPlural(Job.class), "create"));
+    needed.add(new Permission("", "pods/log", "get"));
+    needed.add(new Permission("", "persistentvolumeclaims", "get"));
     return needed;
   }
 

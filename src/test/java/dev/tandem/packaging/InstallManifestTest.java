@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,14 +16,23 @@ import org.junit.jupiter.api.Test;
 class InstallManifestTest {
 
   static final Path INSTALL = Path.of("manifests/install.yaml");
-  static final Path CRD = Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml");
+  static final List<Path> CRDS =
+      List.of(Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml"), Path.of("crds/mysqlbackups.mysql.tandem.dev-v1.yml"));
 
   static String expected() throws IOException {
     return "# Tandem operator: CRD, RBAC and Deployment in namespace " + ChartRendering.NAMESPACE + ".\n"
         + "# Generated from helm/tandem-operator by `make manifests`; do not edit.\n"
         + "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ChartRendering.NAMESPACE + "\n---\n"
-        + Files.readString(CRD).strip() + "\n"
+        + String.join("\n---\n", CRDS.stream().map(InstallManifestTest::read).toList()) + "\n"
         + ChartRendering.renderDefaults().strip() + "\n";
+  }
+
+  private static String read(Path crd) {
+    try {
+      return Files.readString(crd).strip();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test
@@ -32,8 +42,8 @@ class InstallManifestTest {
     }
     assertThat(Files.readString(INSTALL)).as("manifests/install.yaml is stale: run 'make manifests'").isEqualTo(expected());
     var objects = ChartRendering.objects(Files.readString(INSTALL));
-    assertThat(objects).filteredOn(CustomResourceDefinition.class::isInstance).singleElement()
-        .satisfies(crd -> assertThat(crd.getMetadata().getName()).isEqualTo("mysqlclusters.mysql.tandem.dev"));
+    assertThat(objects).filteredOn(CustomResourceDefinition.class::isInstance).extracting(crd -> crd.getMetadata().getName())
+        .containsExactly("mysqlclusters.mysql.tandem.dev", "mysqlbackups.mysql.tandem.dev");
     assertThat(objects).extracting(o -> o.getKind()).contains("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment", "Service");
   }
 }

@@ -27,9 +27,10 @@ public final class LocalMariaDb implements AutoCloseable {
 
   public static final Account OPERATOR = new Account("tandem", "op-pw");
   public static final Account REPLICATION = new Account("repl", "repl'pw\\x");
+  public static final Account BACKUP = new Account("backup", "backup-pw");
   private static final String ROOT_PASSWORD = "root-pw";
-  private static final Map<String, String> PASSWORDS =
-      Map.of("ROOT_PASSWORD", ROOT_PASSWORD, "OPERATOR_PASSWORD", OPERATOR.password(), "REPLICATION_PASSWORD", REPLICATION.password());
+  public static final Map<String, String> PASSWORDS = Map.of("ROOT_PASSWORD", ROOT_PASSWORD, "OPERATOR_PASSWORD",
+      OPERATOR.password(), "REPLICATION_PASSWORD", REPLICATION.password(), "BACKUP_PASSWORD", BACKUP.password());
   private static Path template;
 
   private final MySQLCluster cluster;

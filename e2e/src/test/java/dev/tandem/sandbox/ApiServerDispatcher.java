@@ -30,22 +30,35 @@ import java.util.regex.Pattern;
 final class ApiServerDispatcher extends Dispatcher {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern CLUSTER_PATH =
-      Pattern.compile("/apis/mysql\\.tandem\\.dev/v1alpha1/namespaces/[^/]+/mysqlclusters(/[^/?]+)?(/status)?(\\?.*)?");
+  /** Tandem's own resources, admitted by their CRDs: group 1 is the plural, group 3 the status subresource. */
+  private static final Pattern TANDEM_PATH =
+      Pattern.compile("/apis/mysql\\.tandem\\.dev/v1alpha1/namespaces/[^/]+/([a-z]+)(/[^/?]+)?(/status)?(\\?.*)?");
   /** No RBAC here: a rules review (JOSDK's leader election asks one) says everything is allowed. */
   private static final String EVERYTHING_ALLOWED = "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
       + "\"status\":{\"incomplete\":false,\"resourceRules\":[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]}}";
   private static final Pattern PORT_FORWARD =
       Pattern.compile("(/api/v1/namespaces/[^/]+/pods/[^/]+)/portforward\\?(?:.*&)?ports=(\\d+).*");
+  private static final Pattern POD_LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/log(\\?.*)?");
   private static final Pattern SET_BASED = Pattern.compile("\\s(in|notin)\\s*\\(");
 
   private final KubernetesCrudDispatcher crud;
-  private final ApiServerAdmission admission;
+  /** By plural: mysqlclusters, mysqlbackups. */
+  private final Map<String, ApiServerAdmission> admissions;
+  private volatile PodLogs logs = (namespace, pod, container) -> Optional.empty();
+
+  /** Where {@code pods/<name>/log} is read from: the kubelet's record of what a container printed. */
+  interface PodLogs {
+    Optional<String> log(String namespace, String pod, String container);
+  }
   private final Discovery discovery = new Discovery();
 
-  ApiServerDispatcher(KubernetesCrudDispatcher crud, ApiServerAdmission admission) {
+  ApiServerDispatcher(KubernetesCrudDispatcher crud, Map<String, ApiServerAdmission> admissions) {
     this.crud = crud;
-    this.admission = admission;
+    this.admissions = admissions;
+  }
+
+  void servePodLogs(PodLogs source) {
+    this.logs = source;
   }
 
   @Override
@@ -57,6 +70,10 @@ final class ApiServerDispatcher extends Dispatcher {
     }
     if (path.startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
       return json(201, EVERYTHING_ALLOWED);
+    }
+    var log = POD_LOG.matcher(path);
+    if (log.matches() && request.method() == HttpMethod.GET) {
+      return podLog(log.group(1), log.group(2), queryParameter(path.substring(path.indexOf('?') + 1), "container").orElse(""));
     }
     var forward = PORT_FORWARD.matcher(path);
     if (forward.matches()) {
@@ -88,12 +105,25 @@ final class ApiServerDispatcher extends Dispatcher {
     return new MockResponse().withWebSocketUpgrade(new PortForwardSession(ip, port));
   }
 
+  private MockResponse podLog(String namespace, String pod, String container) {
+    if (current("/api/v1/namespaces/" + namespace + "/pods/" + pod).isEmpty()) {
+      return status(404, "NotFound", "pods \"" + pod + "\" not found");
+    }
+    return logs.log(namespace, pod, container)
+        .map(text -> new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody(text))
+        .orElseGet(() -> status(400, "BadRequest", "container \"" + container + "\" in pod \"" + pod + "\" has not started"));
+  }
+
+  private Optional<ApiServerAdmission> admission(java.util.regex.Matcher tandem) {
+    return tandem.matches() ? Optional.ofNullable(admissions.get(tandem.group(1))) : Optional.empty();
+  }
+
   private MockResponse create(RecordedRequest request) {
-    var cluster = CLUSTER_PATH.matcher(pathOnly(request.getPath()));
-    if (!cluster.matches()) {
+    var admission = admission(TANDEM_PATH.matcher(pathOnly(request.getPath())));
+    if (admission.isEmpty()) {
       return crud.dispatch(request);
     }
-    var verdict = admission.create(read(request.getUtf8Body()));
+    var verdict = admission.get().create(read(request.getUtf8Body()));
     if (!verdict.accepted()) {
       return invalid(verdict.errors());
     }
@@ -112,9 +142,10 @@ final class ApiServerDispatcher extends Dispatcher {
             + " latest version and try again");
       }
     }
-    var cluster = CLUSTER_PATH.matcher(path);
-    if (cluster.matches() && cluster.group(2) == null && current.isPresent()) {
-      var verdict = admission.update(current.get(), read(body));
+    var tandem = TANDEM_PATH.matcher(path);
+    var admission = admission(tandem);
+    if (admission.isPresent() && tandem.group(3) == null && current.isPresent()) {
+      var verdict = admission.get().update(current.get(), read(body));
       if (!verdict.accepted()) {
         return invalid(verdict.errors());
       }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,6 +70,12 @@ public final class Kubelet implements AutoCloseable {
   public PodRuntime runtime(String namespace, String pod) {
     return running.values().stream().filter(runtime -> runtime.is(namespace, pod)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no running Pod " + namespace + "/" + pod));
+  }
+
+  /** What a container of a Pod printed; empty for a Pod this kubelet does not run. */
+  Optional<String> log(String namespace, String pod, String container) {
+    return running.values().stream().filter(runtime -> runtime.is(namespace, pod)).findFirst()
+        .flatMap(runtime -> runtime.log(container));
   }
 
   /** Bind mounts need a mount point; one the host lacks is made, and removed at close. */

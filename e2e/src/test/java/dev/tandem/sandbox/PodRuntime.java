@@ -114,12 +114,20 @@ public final class PodRuntime {
         }
       }
       var main = pod.getSpec().getContainers().get(0);
+      String restartPolicy = Optional.ofNullable(pod.getSpec().getRestartPolicy()).orElse("Always");
       while (!terminating) {
         process = startContainer(main);
         reportStatus("Running", false, null);
         watchReadiness(main, process);
         if (terminating) {
           break;
+        }
+        int exit = process.waitFor();
+        // A Job's Pod runs to completion: it ends Succeeded or Failed, and stays so.
+        if (restartPolicy.equals("Never") || (restartPolicy.equals("OnFailure") && exit == 0)) {
+          ready = false;
+          reportFinished(main, exit);
+          return;
         }
         ready = false;
         reportStatus("Running", false, "CrashLoopBackOff");
@@ -271,6 +279,30 @@ public final class PodRuntime {
         }
       }
       Commands.run("chown", "-R", uid + ":" + uid, dir.toString() + "/");
+    }
+  }
+
+  private void reportFinished(Container container, int exitCode) {
+    String now = Instant.now().toString();
+    String status = "{\"status\":{\"phase\":\"" + (exitCode == 0 ? "Succeeded" : "Failed") + "\",\"podIP\":\"" + ip + "\","
+        + "\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\",\"lastTransitionTime\":\"" + now + "\"}],"
+        + "\"containerStatuses\":[{\"name\":\"" + container.getName() + "\",\"ready\":false,\"restartCount\":" + restarts
+        + ",\"state\":{\"terminated\":{\"exitCode\":" + exitCode + ",\"reason\":\"" + (exitCode == 0 ? "Completed" : "Error")
+        + "\",\"finishedAt\":\"" + now + "\"}}}]}}";
+    try {
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).subresource("status")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), status);
+    } catch (RuntimeException gone) {
+      // The Pod was deleted meanwhile: its status no longer matters.
+    }
+  }
+
+  /** What the container printed, as {@code kubectl logs} shows it. */
+  Optional<String> log(String container) {
+    try {
+      return Optional.of(Files.readString(podDir.resolve(container + ".log")));
+    } catch (IOException e) {
+      return Optional.empty();
     }
   }
 

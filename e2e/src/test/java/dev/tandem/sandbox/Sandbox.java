@@ -16,6 +16,7 @@ public final class Sandbox implements AutoCloseable {
   private final SandboxApiServer api;
   private final PodNetwork network;
   private final StatefulSetController statefulSets;
+  private final JobController jobs;
   private final Kubelet kubelet;
   private final Path root;
 
@@ -25,6 +26,7 @@ public final class Sandbox implements AutoCloseable {
     // On the bridge, Pods (the operator among them) reach the API server as a cluster's would.
     this.api = SandboxApiServer.start(network.isolated() ? InetAddress.getByName(PodNetwork.GATEWAY) : InetAddress.getLoopbackAddress(), 0);
     this.statefulSets = new StatefulSetController(api.client());
+    this.jobs = new JobController(api.client());
     this.kubelet = new Kubelet(api.client(), network, root, backoff);
   }
 
@@ -32,7 +34,9 @@ public final class Sandbox implements AutoCloseable {
   public static Sandbox start(Path root, Duration backoff) throws java.io.IOException {
     Files.createDirectories(root);
     var sandbox = new Sandbox(root, backoff);
+    sandbox.api.servePodLogs(sandbox.kubelet::log);
     sandbox.statefulSets.start();
+    sandbox.jobs.start();
     sandbox.kubelet.start();
     return sandbox;
   }
@@ -62,6 +66,7 @@ public final class Sandbox implements AutoCloseable {
   @Override
   public void close() {
     statefulSets.close();
+    jobs.close();
     kubelet.close();
     network.close();
     api.close();

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -26,16 +27,21 @@ import java.util.logging.Logger;
  */
 public final class SandboxApiServer implements AutoCloseable {
 
-  static final Path CRD = Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml");
+  /** Tandem's CRDs, by plural; each admits its resources. */
+  static final Map<String, Path> CRDS = Map.of(
+      "mysqlclusters", Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml"),
+      "mysqlbackups", Path.of("crds/mysqlbackups.mysql.tandem.dev-v1.yml"));
   /** Held so the level sticks: the mock server logs every request at INFO. */
   private static final Logger REQUEST_LOG = Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final GarbageCollector collector;
+  private final ApiServerDispatcher dispatcher;
 
-  private SandboxApiServer(KubernetesMockServer server) {
+  private SandboxApiServer(KubernetesMockServer server, ApiServerDispatcher dispatcher) {
     this.server = server;
+    this.dispatcher = dispatcher;
     this.client = new KubernetesClientBuilder().withConfig(server.createClient().getConfiguration()).build();
     this.collector = new GarbageCollector(client);
   }
@@ -44,21 +50,27 @@ public final class SandboxApiServer implements AutoCloseable {
   public static SandboxApiServer start(InetAddress address, int port) {
     REQUEST_LOG.setLevel(Level.WARNING);
     var crud = new KubernetesCrudDispatcher(List.of());
-    var dispatcher = new ApiServerDispatcher(crud, ApiServerAdmission.forCrd(CRD));
+    var admissions = new HashMap<String, ApiServerAdmission>();
+    CRDS.forEach((plural, crd) -> admissions.put(plural, ApiServerAdmission.forCrd(crd)));
+    var dispatcher = new ApiServerDispatcher(crud, admissions);
     var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init(address, port);
-    var sandbox = new SandboxApiServer(server);
-    sandbox.client.resource(readCrd()).create();
+    var sandbox = new SandboxApiServer(server, dispatcher);
+    CRDS.values().forEach(crd -> sandbox.client.resource(readCrd(crd)).create());
     sandbox.collector.start();
     return sandbox;
   }
 
-  private static CustomResourceDefinition readCrd() {
+  private static CustomResourceDefinition readCrd(Path crd) {
     try {
-      return Serialization.unmarshal(Files.readString(CRD), CustomResourceDefinition.class);
+      return Serialization.unmarshal(Files.readString(crd), CustomResourceDefinition.class);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  void servePodLogs(ApiServerDispatcher.PodLogs logs) {
+    dispatcher.servePodLogs(logs);
   }
 
   public KubernetesClient client() {

@@ -169,6 +169,39 @@ class SandboxClusterTest {
         new String(Base64.getDecoder().decode(secret.getData().get(CredentialsSecret.ROOT_PASSWORD)), StandardCharsets.UTF_8), sql);
   }
 
+  @Test
+  void aJobRunsOncePerPodItsStatusFollowsTheExitAndItsLogIsServed() {
+    var jobs = sandbox.api().client().batch().v1().jobs().inNamespace(NS);
+    for (var job : List.of(job("says-hello", "echo hello from $(hostname -I); exit 0"), job("fails", "echo broken >&2; exit 3"))) {
+      jobs.resource(job).create();
+    }
+
+    // A Job has no status until the controller first writes one.
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+      assertThat(jobs.withName("says-hello").get().getStatus().getSucceeded()).isEqualTo(1);
+      assertThat(jobs.withName("fails").get().getStatus().getFailed()).isEqualTo(1);
+    });
+    assertThat(jobs.withName("says-hello").get().getStatus().getConditions()).anySatisfy(c -> assertThat(c.getType()).isEqualTo("Complete"));
+    var pods = sandbox.api().client().pods().inNamespace(NS);
+    var hello = pods.withLabel("job-name", "says-hello").list().getItems();
+    assertThat(hello).singleElement().satisfies(pod -> assertThat(pod.getStatus().getPhase()).isEqualTo("Succeeded"));
+    assertThat(pods.withName(hello.get(0).getMetadata().getName()).inContainer("main").getLog())
+        .as("the log as kubectl logs shows it: printed inside the Pod's own network")
+        .startsWith("hello from " + hello.get(0).getStatus().getPodIP());
+    var failed = pods.withLabel("job-name", "fails").list().getItems().get(0);
+    assertThat(failed.getStatus().getPhase()).isEqualTo("Failed");
+    assertThat(failed.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode()).isEqualTo(3);
+    assertThat(pods.withName(failed.getMetadata().getName()).inContainer("main").getLog()).contains("broken");
+  }
+
+  static io.fabric8.kubernetes.api.model.batch.v1.Job job(String name, String script) {
+    return new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+        .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+        .withNewSpec().withBackoffLimit(0).withNewTemplate().withNewSpec().withRestartPolicy("Never")
+        .addNewContainer().withName("main").withImage("debian").withCommand("bash", "-c", script).endContainer()
+        .endSpec().endTemplate().endSpec().build();
+  }
+
   /** How an operator outside the cluster reaches mysqld (tandem.instance-access=port-forward). */
   @Test
   void aPortForwardThroughTheApiServerReachesThePodsMysqldAndFailsOnceThePodIsGone() throws Exception {

@@ -38,7 +38,7 @@ import java.util.function.BooleanSupplier;
 public final class ScenarioRunner implements AutoCloseable {
 
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
-      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw");
+      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -51,6 +51,7 @@ public final class ScenarioRunner implements AutoCloseable {
   private final String cluster;
   private final boolean dualMaster;
   private final Observations observations;
+  private final ScenarioBackups backups;
   private final java.util.function.Consumer<Map<String, Object>> progress;
   private final List<Map<String, Object>> stepReports = new ArrayList<>();
   private final List<Map<String, Object>> verdicts = new ArrayList<>();
@@ -88,6 +89,7 @@ public final class ScenarioRunner implements AutoCloseable {
     var spec = (Map<String, Object>) scenario.cluster().getOrDefault("spec", Map.of());
     this.dualMaster = Topology.DualMaster.name().equals(spec.get("topology"));
     this.observations = new Observations(client, namespace, cluster, dualMaster);
+    this.backups = new ScenarioBackups(client, namespace, cluster, scenario.cluster(), this::writerAcks);
   }
 
   /** Runs every step, stopping at the first that fails; returns the report (see e2e/README.md). */
@@ -222,6 +224,12 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       case "apply" -> {
         return apply(step);
+      }
+      case "backup" -> {
+        return backups.backup(step, timeout);
+      }
+      case "restore" -> {
+        return backups.restore(step, timeout);
       }
       case "sleep" -> {
         Thread.sleep((long) (step.number("seconds", 1) * 1000));
@@ -389,11 +397,14 @@ public final class ScenarioRunner implements AutoCloseable {
         case "instancesWrittenBeforeFault" -> allAcks().stream()
             .filter(ack -> faults.isEmpty() || ack.nanos() < faults.get(0).nanos()).map(ClientPod.Ack::address).distinct().count();
         case "metrics" -> metrics(((Map<?, ?>) expected).keySet());
+        case "restoredMatchesBackup" -> restoredMismatch(expected.toString()).orElse("exact");
         default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
-            + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics, instancesWrittenBeforeFault");
+            + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics,"
+            + " instancesWrittenBeforeFault, restoredMatchesBackup");
       };
       boolean passed = switch (entry.getKey()) {
         case "minWrites" -> ((Number) actual).longValue() >= Long.parseLong(expected.toString());
+        case "restoredMatchesBackup" -> "exact".equals(actual);
         case "roles" -> ((Map<?, ?>) expected).entrySet().stream()
             .allMatch(role -> String.valueOf(role.getValue()).equals(((Map<?, ?>) actual).get(role.getKey())));
         case "metrics" -> ((Map<?, ?>) expected).entrySet().stream().allMatch(metric ->
@@ -460,6 +471,7 @@ public final class ScenarioRunner implements AutoCloseable {
     report.put("writes", writes);
     report.put("splitBrain", splitBrain().orElse("none"));
     report.put("topology", safely(this::topology));
+    report.put("backups", backups.reports());
     report.put("expectations", verdicts);
     report.put("steps", stepReports);
     return report;
@@ -578,6 +590,34 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       return ids;
     }
+  }
+
+  /**
+   * The restored cluster's rows, read on every instance once they agree (replicas may still be
+   * catching up), checked against the writes its backup should hold.
+   */
+  private Optional<String> restoredMismatch(String restoredCluster) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Optional<String> mismatch;
+    do {
+      var rows = new LinkedHashMap<String, Set<Long>>();
+      for (var pod : patiently(() -> client.pods().inNamespace(namespace).withLabel(ClusterLabels.INSTANCE, restoredCluster).list().getItems())) {
+        try {
+          rows.put(pod.getMetadata().getName(), ids(pod.getStatus().getPodIP()));
+        } catch (SQLException | RuntimeException e) {
+          rows.put(pod.getMetadata().getName(), Set.of());
+        }
+      }
+      mismatch = backups.restoredMismatch(restoredCluster, rows);
+      if (mismatch.isPresent()) {
+        Thread.sleep(500);
+      }
+    } while (mismatch.isPresent() && System.nanoTime() < deadline);
+    return mismatch;
+  }
+
+  private static boolean isFinished(Pod pod) {
+    return pod.getStatus() != null && ("Succeeded".equals(pod.getStatus().getPhase()) || "Failed".equals(pod.getStatus().getPhase()));
   }
 
   private static String url(String ip) {
@@ -712,7 +752,7 @@ public final class ScenarioRunner implements AutoCloseable {
     dev.tandem.testing.Commands.run(command.toArray(String[]::new));
   }
 
-  private static void await(Duration timeout, BooleanSupplier condition, String what) throws InterruptedException {
+  static void await(Duration timeout, BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -732,8 +772,10 @@ public final class ScenarioRunner implements AutoCloseable {
     }
     otherWriters.forEach(ClientPod::close);
     try {
+      backups.cleanUp();
       client.resources(MySQLCluster.class).inNamespace(namespace).withName(cluster).delete();
-      await(Duration.ofSeconds(60), () -> pods().isEmpty(), "the cluster's Pods to be gone");
+      await(Duration.ofSeconds(60), () -> patiently(() -> client.pods().inNamespace(namespace).list().getItems()).stream()
+          .noneMatch(pod -> pod.getMetadata().getDeletionTimestamp() == null && !isFinished(pod)), "the scenario's Pods to be gone");
     } catch (Exception | AssertionError e) {
       System.err.println("scenario " + scenario.name() + ": cleanup: " + e.getMessage());
     }

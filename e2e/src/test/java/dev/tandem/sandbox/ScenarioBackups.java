@@ -1,0 +1,213 @@
+package dev.tandem.sandbox;
+
+import dev.tandem.api.BootstrapSpec;
+import dev.tandem.api.MySQLBackup;
+import dev.tandem.api.MySQLBackupSpec;
+import dev.tandem.api.MySQLBackupStatus.BackupPhase;
+import dev.tandem.api.MySQLCluster;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * The scenario steps about backups: take one and wait for its outcome, restore one into a new
+ * cluster, and check that a restored cluster holds exactly the writes its backup should.
+ */
+final class ScenarioBackups {
+
+  /** A backup as the scenario saw it: when it was asked for and when it finished, on this machine's clock. */
+  record Taken(String name, long requestedNanos, long finishedNanos, MySQLBackup backup) {}
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final String cluster;
+  private final Map<String, Object> clusterManifest;
+  private final Supplier<List<ClientPod.Ack>> writerAcks;
+  private final Map<String, Taken> taken = new LinkedHashMap<>();
+  /** Restored cluster → the backup it came from. */
+  private final Map<String, String> restored = new LinkedHashMap<>();
+  private final List<Map<String, Object>> reports = new ArrayList<>();
+
+  ScenarioBackups(KubernetesClient client, String namespace, String cluster, Map<String, Object> clusterManifest,
+      Supplier<List<ClientPod.Ack>> writerAcks) {
+    this.client = client;
+    this.namespace = namespace;
+    this.cluster = cluster;
+    this.clusterManifest = clusterManifest;
+    this.writerAcks = writerAcks;
+  }
+
+  /** {@code backup: {name, source, claim, expect: {phase, messageContains}}}: waits for the outcome. */
+  String backup(Scenario.Step step, Duration timeout) throws Exception {
+    String name = step.string("name", "backup-" + (taken.size() + 1));
+    String claim = step.string("claim", "backups");
+    ensureClaim(claim);
+    var spec = new MySQLBackupSpec();
+    spec.setClusterRef(new MySQLBackupSpec.ClusterRef(cluster));
+    spec.setSource(MySQLBackupSpec.BackupSource.valueOf(step.string("source", "Replica")));
+    var storage = new MySQLBackupSpec.BackupStorage();
+    var pvc = new MySQLBackupSpec.PvcStorage();
+    pvc.setClaimName(claim);
+    storage.setPvc(pvc);
+    spec.setStorage(storage);
+    var backup = new MySQLBackup();
+    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    backup.setSpec(spec);
+    long requested = System.nanoTime();
+    client.resource(backup).create();
+    ScenarioRunner.await(timeout, () -> finished(name).isPresent(), "backup " + name + " to complete or fail");
+    long done = System.nanoTime();
+    var outcome = finished(name).orElseThrow();
+    taken.put(name, new Taken(name, requested, done, outcome));
+    var status = outcome.getStatus();
+    reports.add(report(name, requested, done, outcome));
+
+    @SuppressWarnings("unchecked")
+    var expectation = (Map<String, Object>) step.args().getOrDefault("expect", Map.of());
+    String expectedPhase = String.valueOf(expectation.getOrDefault("phase", BackupPhase.Completed.name()));
+    if (!expectedPhase.equals(status.getPhase().name())) {
+      throw new AssertionError("backup " + name + " is " + status.getPhase() + ", expected " + expectedPhase + ": " + status.getMessage());
+    }
+    String contains = String.valueOf(expectation.getOrDefault("messageContains", ""));
+    if (!status.getMessage().contains(contains)) {
+      throw new AssertionError("backup " + name + ": message does not contain '" + contains + "': " + status.getMessage());
+    }
+    return status.getPhase() + " from " + status.getSource() + ": " + status.getMessage();
+  }
+
+  /** {@code restore: {backup, as}}: a new cluster like the scenario's, bootstrapped from the backup; waits until Ready. */
+  String restore(Scenario.Step step, Duration timeout) throws Exception {
+    String backup = step.string("backup", null);
+    if (backup == null) {
+      throw new IllegalArgumentException("restore needs 'backup: <name>'");
+    }
+    String name = step.string("as", cluster + "-restored");
+    var copy = Serialization.unmarshal(Serialization.asJson(clusterManifest), MySQLCluster.class);
+    copy.getMetadata().setName(name);
+    copy.getMetadata().setNamespace(namespace);
+    var bootstrap = new BootstrapSpec();
+    var from = new BootstrapSpec.RestoreSource();
+    from.setBackup(backup);
+    bootstrap.setFrom(from);
+    copy.getSpec().setBootstrap(bootstrap);
+    copy.getSpec().setMaster(null);
+    copy.getSpec().getOffline().clear();
+    copy.getSpec().getFailover().getPriority().clear();
+    long requested = System.nanoTime();
+    client.resource(copy).create();
+    restored.put(name, backup);
+    ScenarioRunner.await(timeout, () -> isReady(name), "restored cluster " + name + " to be Ready with a master");
+    return name + " Ready in " + (System.nanoTime() - requested) / 1_000_000 + " ms, master " + master(name).orElse("?");
+  }
+
+  /**
+   * The restored cluster's rows against the writes: the single writer's ids are committed in
+   * order, so the backup holds exactly a prefix of them. Every write acknowledged before the
+   * backup was asked for is there; none acknowledged after it finished is; and nothing is
+   * missing below the highest id there. Every instance of the restored cluster agrees.
+   */
+  Optional<String> restoredMismatch(String restoredCluster, Map<String, Set<Long>> rowsByInstance) {
+    var backupName = restored.get(restoredCluster);
+    if (backupName == null || !taken.containsKey(backupName)) {
+      return Optional.of("no restore of " + restoredCluster + " from a backup taken in this scenario");
+    }
+    var backup = taken.get(backupName);
+    if (rowsByInstance.isEmpty()) {
+      return Optional.of(restoredCluster + " has no instance to read");
+    }
+    var first = rowsByInstance.values().iterator().next();
+    for (var entry : rowsByInstance.entrySet()) {
+      if (!entry.getValue().equals(first)) {
+        return Optional.of(entry.getKey() + " holds " + entry.getValue().size() + " rows, another instance " + first.size());
+      }
+    }
+    var rows = new TreeSet<>(first);
+    long highest = rows.isEmpty() ? 0 : rows.last();
+    var problems = new ArrayList<String>();
+    var acks = writerAcks.get();
+    acks.stream().filter(ack -> ack.nanos() < backup.requestedNanos()).filter(ack -> !rows.contains(ack.id())).findFirst()
+        .ifPresent(ack -> problems.add("id " + ack.id() + ", acknowledged before the backup, is missing"));
+    acks.stream().filter(ack -> ack.nanos() > backup.finishedNanos()).filter(ack -> rows.contains(ack.id())).findFirst()
+        .ifPresent(ack -> problems.add("id " + ack.id() + ", acknowledged after the backup finished, is there"));
+    acks.stream().filter(ack -> ack.id() < highest).filter(ack -> !rows.contains(ack.id())).findFirst()
+        .ifPresent(ack -> problems.add("id " + ack.id() + " is missing below the highest restored id " + highest));
+    var acknowledged = acks.stream().map(ClientPod.Ack::id).collect(java.util.stream.Collectors.toSet());
+    rows.stream().filter(id -> id < highest && !acknowledged.contains(id)).findFirst()
+        .ifPresent(id -> problems.add("id " + id + " is there but was never acknowledged"));
+    return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
+  }
+
+  List<String> restoredClusters() {
+    return List.copyOf(restored.keySet());
+  }
+
+  List<Map<String, Object>> reports() {
+    return reports;
+  }
+
+  /** The restored clusters and the backups go with the scenario. */
+  void cleanUp() {
+    restored.keySet().forEach(name -> client.resources(MySQLCluster.class).inNamespace(namespace).withName(name).delete());
+    taken.keySet().forEach(name -> client.resources(MySQLBackup.class).inNamespace(namespace).withName(name).delete());
+  }
+
+  private Map<String, Object> report(String name, long requested, long done, MySQLBackup outcome) {
+    var status = outcome.getStatus();
+    var entry = new LinkedHashMap<String, Object>();
+    entry.put("name", name);
+    entry.put("phase", status.getPhase().name());
+    entry.put("source", status.getSource());
+    entry.put("gtidPosition", status.getGtidPosition());
+    entry.put("sizeBytes", status.getSizeBytes());
+    entry.put("millis", (done - requested) / 1_000_000);
+    entry.put("message", status.getMessage());
+    // The master's write rate while the backup ran, against the same span just before it.
+    var acks = writerAcks.get();
+    long span = Math.max(done - requested, Duration.ofSeconds(1).toNanos());
+    long before = acks.stream().filter(ack -> ack.nanos() >= requested - span && ack.nanos() < requested).count();
+    long during = acks.stream().filter(ack -> ack.nanos() >= requested && ack.nanos() < done).count();
+    if (before > 0) {
+      entry.put("writesPerSecondBefore", before * 1e9 / span);
+      entry.put("writesPerSecondDuring", during * 1e9 / span);
+      entry.put("writeRateRatio", (double) during / before);
+    }
+    return entry;
+  }
+
+  private Optional<MySQLBackup> finished(String name) {
+    var backup = client.resources(MySQLBackup.class).inNamespace(namespace).withName(name).get();
+    return Optional.ofNullable(backup).filter(b -> b.getStatus() != null && b.getStatus().isFinished());
+  }
+
+  private void ensureClaim(String claim) {
+    if (client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get() == null) {
+      client.resource(new PersistentVolumeClaimBuilder()
+          .withNewMetadata().withName(claim).withNamespace(namespace).endMetadata()
+          .withNewSpec().withAccessModes("ReadWriteMany")
+          .withNewResources().withRequests(Map.of("storage", new Quantity("10Gi"))).endResources()
+          .endSpec().build()).create();
+    }
+  }
+
+  private boolean isReady(String name) {
+    var restoredCluster = client.resources(MySQLCluster.class).inNamespace(namespace).withName(name).get();
+    return restoredCluster != null && restoredCluster.getStatus() != null && restoredCluster.getStatus().getMaster() != null
+        && restoredCluster.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  Optional<String> master(String name) {
+    return Optional.ofNullable(client.resources(MySQLCluster.class).inNamespace(namespace).withName(name).get())
+        .map(MySQLCluster::getStatus).map(status -> status.getMaster());
+  }
+}

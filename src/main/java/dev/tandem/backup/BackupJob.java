@@ -1,0 +1,112 @@
+package dev.tandem.backup;
+
+import dev.tandem.api.MySQLBackup;
+import dev.tandem.api.MySQLCluster;
+import dev.tandem.kubernetes.ClusterLabels;
+import dev.tandem.kubernetes.ClusterNames;
+import dev.tandem.kubernetes.ConfigMapDependent;
+import dev.tandem.kubernetes.CredentialsSecret;
+import dev.tandem.kubernetes.EnvVars;
+import dev.tandem.kubernetes.MyCnf;
+import dev.tandem.kubernetes.StatefulSetDependent;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The Job that takes one backup: the cluster's own image (its dump tool matches the server),
+ * the script from the cluster's ConfigMap, the backup volume at {@link #MOUNT}, and the source
+ * instance's address. It runs once: a failed backup is reported, never retried behind the
+ * user's back, since its source may be what failed.
+ */
+public final class BackupJob {
+
+  public static final String CONTAINER = "backup";
+  public static final String MOUNT = "/backup";
+  /** Labels the backup's Job and Pod with the MySQLBackup's name. */
+  public static final String BACKUP_LABEL = "mysql.tandem.dev/backup";
+  /**
+   * The cluster a backup Pod reads. Not app.kubernetes.io/instance: that label makes a Pod one
+   * of the cluster's instances for every selector and informer of the operator.
+   */
+  public static final String CLUSTER_LABEL = "mysql.tandem.dev/cluster";
+  /** The line of the Job's log that carries the result (backup.sh prints it last). */
+  public static final String RESULT_PREFIX = "tandem-backup-result ";
+
+  private BackupJob() {}
+
+  public static String name(MySQLBackup backup) {
+    return backup.getMetadata().getName() + "-backup";
+  }
+
+  /** The backup's directory, relative to the volume's root: {@code [subPath/]namespace/cluster/backup}. */
+  public static String path(MySQLBackup backup) {
+    var pvc = backup.getSpec().getStorage().getPvc();
+    String relative = backup.getMetadata().getNamespace() + "/" + backup.getSpec().getClusterRef().getName() + "/"
+        + backup.getMetadata().getName();
+    return pvc.getSubPath() == null ? relative : pvc.getSubPath() + "/" + relative;
+  }
+
+  public static String location(MySQLBackup backup) {
+    return "pvc://" + backup.getSpec().getStorage().getPvc().getClaimName() + "/" + path(backup);
+  }
+
+  public static Map<String, String> labels(MySQLBackup backup) {
+    var labels = new LinkedHashMap<String, String>();
+    labels.put(ClusterLabels.NAME, "mysql-backup");
+    labels.put(CLUSTER_LABEL, backup.getSpec().getClusterRef().getName());
+    labels.put(ClusterLabels.PART_OF, "tandem");
+    labels.put(ClusterLabels.MANAGED_BY, ClusterLabels.MANAGER);
+    labels.put(BACKUP_LABEL, backup.getMetadata().getName());
+    return labels;
+  }
+
+  public static Job desired(MySQLBackup backup, MySQLCluster cluster, String sourceAddress) {
+    var engine = cluster.getSpec().getEngine();
+    return new JobBuilder()
+        .withNewMetadata()
+        .withName(name(backup))
+        .withNamespace(backup.getMetadata().getNamespace())
+        .withLabels(labels(backup))
+        .endMetadata()
+        .withNewSpec()
+        .withBackoffLimit(0)
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels(backup))
+        .endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withAutomountServiceAccountToken(false)
+        .withNewSecurityContext()
+        .withRunAsUser(StatefulSetDependent.MYSQL_UID)
+        .withRunAsGroup(StatefulSetDependent.MYSQL_UID)
+        .withFsGroup(StatefulSetDependent.MYSQL_UID)
+        .withRunAsNonRoot(true)
+        .endSecurityContext()
+        .addNewContainer()
+        .withName(CONTAINER)
+        .withImage(engine.effectiveImage())
+        .withCommand("bash", StatefulSetDependent.CONFIG_DIR + "/" + ConfigMapDependent.BACKUP_SCRIPT)
+        .withEnv(
+            EnvVars.plain("SOURCE_HOST", sourceAddress),
+            EnvVars.plain("SOURCE_PORT", Integer.toString(MyCnf.PORT)),
+            EnvVars.plain("TANDEM_FLAVOR", engine.getFlavor().name()),
+            EnvVars.plain("BACKUP_DIR", MOUNT + "/" + path(backup)),
+            EnvVars.plain("OPERATOR_USER", StatefulSetDependent.OPERATOR_USER),
+            EnvVars.plain("REPLICATION_USER", StatefulSetDependent.REPLICATION_USER),
+            EnvVars.plain("BACKUP_USER", StatefulSetDependent.BACKUP_USER),
+            EnvVars.credential(cluster, "BACKUP_PASSWORD", CredentialsSecret.BACKUP_PASSWORD))
+        .addNewVolumeMount().withName("config").withMountPath(StatefulSetDependent.CONFIG_DIR).endVolumeMount()
+        .addNewVolumeMount().withName("storage").withMountPath(MOUNT).endVolumeMount()
+        .endContainer()
+        .addNewVolume().withName("config").withNewConfigMap().withName(ClusterNames.configMap(cluster)).endConfigMap().endVolume()
+        .addNewVolume().withName("storage").withNewPersistentVolumeClaim()
+        .withClaimName(backup.getSpec().getStorage().getPvc().getClaimName()).endPersistentVolumeClaim().endVolume()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+}

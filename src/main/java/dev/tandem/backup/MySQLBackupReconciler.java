@@ -1,0 +1,248 @@
+package dev.tandem.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.api.MySQLBackup;
+import dev.tandem.api.MySQLBackupStatus;
+import dev.tandem.api.MySQLBackupStatus.BackupPhase;
+import dev.tandem.api.MySQLCluster;
+import dev.tandem.kubernetes.ClusterEvents;
+import dev.tandem.kubernetes.ClusterLabels;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Takes each MySQLBackup once: picks its source from the cluster's status, runs its Job, and
+ * records the outcome read from the Job's log. A finished backup is never touched again. One
+ * backup of a cluster runs at a time; the others wait as Pending.
+ */
+@ControllerConfiguration(name = MySQLBackupReconciler.NAME)
+public class MySQLBackupReconciler implements Reconciler<MySQLBackup> {
+
+  public static final String NAME = "mysqlbackup";
+  static final Duration RECHECK_PENDING = Duration.ofSeconds(5);
+  private static final Logger LOG = Logger.getLogger(MySQLBackupReconciler.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KubernetesClient client;
+  private final ClusterEvents events;
+  private final BackupMetrics metrics;
+  /** Starting a backup is serialized per cluster, so two created at once never both run. */
+  private final Map<String, Object> startLocks = new ConcurrentHashMap<>();
+
+  public MySQLBackupReconciler(KubernetesClient client, ClusterEvents events, BackupMetrics metrics) {
+    this.client = client;
+    this.events = events;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public List<EventSource<?, MySQLBackup>> prepareEventSources(EventSourceContext<MySQLBackup> context) {
+    var jobs = InformerEventSourceConfiguration.from(Job.class, MySQLBackup.class)
+        .withLabelSelector(ClusterLabels.MANAGED_SELECTOR)
+        .build();
+    return List.of(new InformerEventSource<>(jobs, context));
+  }
+
+  @Override
+  public UpdateControl<MySQLBackup> reconcile(MySQLBackup backup, Context<MySQLBackup> context) {
+    var status = Optional.ofNullable(backup.getStatus()).orElseGet(MySQLBackupStatus::new);
+    if (status.isFinished()) {
+      return UpdateControl.noUpdate();
+    }
+    var job = context.getSecondaryResource(Job.class);
+    if (job.isPresent()) {
+      follow(backup, status, job.get());
+      return UpdateControl.noUpdate();
+    }
+    if (status.getPhase() == BackupPhase.Running) {
+      finish(backup, status, BackupPhase.Failed, "its Job " + BackupJob.name(backup) + " was deleted before it finished");
+      return UpdateControl.noUpdate();
+    }
+    String lockKey = backup.getMetadata().getNamespace() + "/" + backup.getSpec().getClusterRef().getName();
+    synchronized (startLocks.computeIfAbsent(lockKey, key -> new Object())) {
+      return start(backup, status);
+    }
+  }
+
+  private UpdateControl<MySQLBackup> start(MySQLBackup backup, MySQLBackupStatus status) {
+    String namespace = backup.getMetadata().getNamespace();
+    String clusterName = backup.getSpec().getClusterRef().getName();
+    var cluster = client.resources(MySQLCluster.class).inNamespace(namespace).withName(clusterName).get();
+    if (cluster == null) {
+      finish(backup, status, BackupPhase.Failed, "MySQLCluster " + clusterName + " not found in namespace " + namespace);
+      return UpdateControl.noUpdate();
+    }
+    var running = client.resources(MySQLBackup.class).inNamespace(namespace).list().getItems().stream()
+        .filter(other -> !other.getMetadata().getName().equals(backup.getMetadata().getName()))
+        .filter(other -> clusterName.equals(other.getSpec().getClusterRef().getName()))
+        .filter(other -> other.getStatus() != null && other.getStatus().getPhase() == BackupPhase.Running)
+        .findFirst();
+    if (running.isPresent()) {
+      status.setPhase(BackupPhase.Pending);
+      status.setMessage("waiting for backup " + running.get().getMetadata().getName() + " of cluster " + clusterName
+          + " to finish: one backup of a cluster runs at a time");
+      writeStatus(backup, status);
+      return UpdateControl.<MySQLBackup>noUpdate().rescheduleAfter(RECHECK_PENDING);
+    }
+    String claim = backup.getSpec().getStorage().getPvc().getClaimName();
+    if (client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get() == null) {
+      finish(backup, status, BackupPhase.Failed, "PersistentVolumeClaim " + claim + " not found in namespace " + namespace
+          + ": create it, or name an existing one in spec.storage.pvc.claimName");
+      return UpdateControl.noUpdate();
+    }
+    var choice = BackupSources.choose(cluster, backup.getSpec().getSource());
+    if (choice.instance().isEmpty()) {
+      finish(backup, status, BackupPhase.Failed, "refused: " + choice.reason());
+      return UpdateControl.noUpdate();
+    }
+    String source = choice.instance().get();
+    var pod = client.pods().inNamespace(namespace).withName(source).get();
+    String address = pod == null || pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+    if (address == null || address.isEmpty()) {
+      finish(backup, status, BackupPhase.Failed, "refused: source " + source + " has no Pod IP");
+      return UpdateControl.noUpdate();
+    }
+    var job = BackupJob.desired(backup, cluster, address);
+    job.addOwnerReference(backup);
+    client.resource(job).create();
+    status.setPhase(BackupPhase.Running);
+    status.setSource(source);
+    status.setStartedAt(Instant.now().toString());
+    status.setLocation(BackupJob.location(backup));
+    status.setMessage("taking a " + backup.getSpec().getMethod() + " backup from " + choice.reason());
+    status.setConditions(List.of(condition("False", "Running", status.getMessage())));
+    writeStatus(backup, status);
+    LOG.infof("backup %s/%s of cluster %s: started from %s to %s", namespace, backup.getMetadata().getName(), clusterName,
+        choice.reason(), status.getLocation());
+    events.normal(backup, ClusterEvents.Reason.BackupStarted,
+        "Backup of " + clusterName + " from " + choice.reason() + " to " + status.getLocation());
+    return UpdateControl.noUpdate();
+  }
+
+  private void follow(MySQLBackup backup, MySQLBackupStatus status, Job job) {
+    var jobStatus = job.getStatus();
+    boolean succeeded = jobStatus != null && jobStatus.getSucceeded() != null && jobStatus.getSucceeded() > 0;
+    boolean failed = jobStatus != null && jobStatus.getFailed() != null && jobStatus.getFailed() > 0;
+    if (!succeeded && !failed) {
+      return;
+    }
+    String log = jobLog(backup);
+    if (failed) {
+      finish(backup, status, BackupPhase.Failed, "the backup Job failed: " + lastLines(log));
+      return;
+    }
+    var result = Arrays.stream(log.split("\n")).filter(line -> line.startsWith(BackupJob.RESULT_PREFIX)).reduce((a, b) -> b);
+    if (result.isEmpty()) {
+      finish(backup, status, BackupPhase.Failed, "the backup Job succeeded but reported no result: " + lastLines(log));
+      return;
+    }
+    try {
+      JsonNode fields = JSON.readTree(result.get().substring(BackupJob.RESULT_PREFIX.length()));
+      status.setGtidPosition(fields.path("gtidPosition").asText());
+      status.setBinlogFile(fields.path("binlogFile").asText());
+      status.setBinlogPosition(fields.path("binlogPosition").asLong());
+      status.setSizeBytes(fields.path("sizeBytes").asLong());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      finish(backup, status, BackupPhase.Failed, "the backup Job's result is unreadable: " + result.get());
+      return;
+    }
+    finish(backup, status, BackupPhase.Completed, "complete at GTID position '" + status.getGtidPosition() + "'");
+  }
+
+  private void finish(MySQLBackup backup, MySQLBackupStatus status, BackupPhase phase, String message) {
+    String namespace = backup.getMetadata().getNamespace();
+    String cluster = backup.getSpec().getClusterRef().getName();
+    var finished = Instant.now();
+    status.setPhase(phase);
+    status.setMessage(message);
+    status.setFinishedAt(finished.toString());
+    boolean completed = phase == BackupPhase.Completed;
+    status.setConditions(List.of(condition(completed ? "True" : "False", completed ? "Completed" : "Failed", message)));
+    if (!writeStatus(backup, status)) {
+      return;
+    }
+    var took = status.getStartedAt() == null ? Duration.ZERO : Duration.between(Instant.parse(status.getStartedAt()), finished);
+    String line = "backup " + namespace + "/" + backup.getMetadata().getName() + " of cluster " + cluster + ": " + phase
+        + (status.getSource() == null ? "" : ", from " + status.getSource()) + ", in " + took.toMillis() + " ms: " + message;
+    if (completed) {
+      LOG.info(line + ", " + status.getSizeBytes() + " bytes at " + status.getLocation());
+      events.normal(backup, ClusterEvents.Reason.BackupCompleted, "Backup of " + cluster + " from " + status.getSource()
+          + " complete in " + took.toMillis() + " ms: " + status.getSizeBytes() + " bytes, GTID position '"
+          + status.getGtidPosition() + "', at " + status.getLocation());
+      metrics.succeeded(namespace, cluster, finished, took, status.getSizeBytes());
+    } else {
+      LOG.warn(line);
+      events.warning(backup, ClusterEvents.Reason.BackupFailed, "Backup of " + cluster + " failed: " + message);
+      metrics.failed(namespace, cluster);
+    }
+  }
+
+  /** The status is written here with the version read: JOSDK's merge patch is not applied by every API server stand-in. */
+  private boolean writeStatus(MySQLBackup backup, MySQLBackupStatus status) {
+    var update = new MySQLBackup();
+    update.setMetadata(new ObjectMetaBuilder().withName(backup.getMetadata().getName())
+        .withNamespace(backup.getMetadata().getNamespace()).withResourceVersion(backup.getMetadata().getResourceVersion()).build());
+    update.setSpec(backup.getSpec());
+    update.setStatus(status);
+    try {
+      var written = client.resource(update).updateStatus();
+      backup.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+      backup.setStatus(status);
+      return true;
+    } catch (KubernetesClientException e) {
+      // A conflict means a newer version is on its way to this reconciler: it decides again then.
+      LOG.debugf("backup %s/%s: status not written (%s); the next reconcile retries", backup.getMetadata().getNamespace(),
+          backup.getMetadata().getName(), e.getMessage());
+      return false;
+    }
+  }
+
+  private String jobLog(MySQLBackup backup) {
+    var pods = client.pods().inNamespace(backup.getMetadata().getNamespace())
+        .withLabel(BackupJob.BACKUP_LABEL, backup.getMetadata().getName()).list().getItems();
+    for (Pod pod : pods) {
+      try {
+        var log = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+            .inContainer(BackupJob.CONTAINER).getLog();
+        if (log != null) {
+          return log;
+        }
+      } catch (KubernetesClientException e) {
+        LOG.debugf("backup %s: no log from %s: %s", backup.getMetadata().getName(), pod.getMetadata().getName(), e.getMessage());
+      }
+    }
+    return "";
+  }
+
+  private static String lastLines(String log) {
+    var lines = Arrays.stream(log.split("\n")).map(String::strip).filter(line -> !line.isEmpty()).toList();
+    return lines.isEmpty() ? "(no log)" : String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+  }
+
+  private static Condition condition(String status, String reason, String message) {
+    return new ConditionBuilder().withType("Complete").withStatus(status).withReason(reason).withMessage(message)
+        .withLastTransitionTime(Instant.now().toString()).build();
+  }
+}

@@ -1,0 +1,39 @@
+package dev.tandem.kubernetes;
+
+import dev.tandem.api.MySQLCluster;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+
+/** Environment variables of Tandem's containers; passwords only ever by reference to the Secret. */
+public final class EnvVars {
+
+  private EnvVars() {}
+
+  public static EnvVar plain(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+
+  static EnvVar field(String name, String fieldPath) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewFieldRef()
+        .withFieldPath(fieldPath)
+        .endFieldRef()
+        .endValueFrom()
+        .build();
+  }
+
+  /** A key of the cluster's credentials Secret. */
+  public static EnvVar credential(MySQLCluster cluster, String name, String key) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewSecretKeyRef()
+        .withName(ClusterNames.credentialsSecret(cluster))
+        .withKey(key)
+        .endSecretKeyRef()
+        .endValueFrom()
+        .build();
+  }
+}

@@ -1,0 +1,110 @@
+#!/bin/bash
+# Tandem logical backup, run by a backup Job with the flavor's own tools against one instance
+# (a replica) over the Pod network:
+#  - the application databases as one consistent dump (--single-transaction: the source's
+#    replication never stops) with the GTID position and binlog coordinates of its snapshot;
+#  - the application accounts (CREATE USER IF NOT EXISTS + GRANTs): Tandem's own accounts and the
+#    system ones are left out, a restored cluster has its own;
+#  - backup.json describing it.
+# Everything is written to .<name>.partial and renamed to <name> at the end: a backup directory
+# without the suffix is whole. The last line printed is the result the operator reads.
+# Passwords come from the environment, never from the command line.
+set -euo pipefail
+
+: "${SOURCE_HOST:?SOURCE_HOST is required}"
+: "${BACKUP_DIR:?BACKUP_DIR is required}"
+: "${TANDEM_FLAVOR:?TANDEM_FLAVOR is required (MySQL or MariaDB)}"
+: "${BACKUP_PASSWORD:?BACKUP_PASSWORD is required}"
+BACKUP_USER=${BACKUP_USER:-backup}
+SOURCE_PORT=${SOURCE_PORT:-3306}
+OWN_ACCOUNTS="'root', '${OPERATOR_USER:-tandem}', '${REPLICATION_USER:-repl}', '$BACKUP_USER', 'mariadb.sys', 'mysql.sys', 'mysql.session', 'mysql.infoschema', 'PUBLIC', ''"
+
+export MYSQL_PWD=$BACKUP_PASSWORD
+partial="$(dirname "$BACKUP_DIR")/.$(basename "$BACKUP_DIR").partial"
+if [[ -e $BACKUP_DIR ]]; then
+  echo "backup: $BACKUP_DIR already exists; a backup is never overwritten" >&2
+  exit 1
+fi
+trap 'rm -rf "$partial"' EXIT
+rm -rf "$partial"
+mkdir -p "$partial"
+
+connection=(--no-defaults "--host=$SOURCE_HOST" "--port=$SOURCE_PORT" "--user=$BACKUP_USER")
+if [[ $TANDEM_FLAVOR == MariaDB ]]; then
+  client=$(command -v mariadb || command -v mysql)
+  dump=$(command -v mariadb-dump || command -v mysqldump)
+  position_options=(--gtid --master-data=2)
+  accounts_filter="is_role <> 'Y'"
+  show_prefix=""
+else
+  client=mysql
+  dump=mysqldump
+  position_options=(--source-data=2 --set-gtid-purged=ON)
+  accounts_filter="account_locked = 'N'"
+  # Authentication strings of caching_sha2_password are binary: printed as hex they survive a file.
+  show_prefix="SET SESSION print_identified_with_as_hex = ON; "
+fi
+query() {
+  "$client" "${connection[@]}" --connect-timeout=10 --batch --raw --skip-column-names -e "$1"
+}
+
+started=$(date -u +%FT%TZ)
+echo "backup: logical dump of $SOURCE_HOST ($TANDEM_FLAVOR) into $BACKUP_DIR"
+# Read into a variable first: a failed query then stops the script, as set -e promises.
+listed=$(query "SELECT schema_name FROM information_schema.schemata
+  WHERE schema_name NOT IN ('mysql', 'sys', 'performance_schema', 'information_schema') ORDER BY schema_name")
+mapfile -t databases <<< "$listed"
+[[ -n $listed ]] || databases=()
+if ((${#databases[@]} == 0)); then
+  # Nothing to dump but the position: an empty statement list for one system schema carries it.
+  what=(--no-data --no-create-info --no-create-db --skip-triggers --databases mysql)
+else
+  what=(--routines --events --triggers --databases "${databases[@]}")
+fi
+
+# The position lines are comments near the top (binlog coordinates) and the end (GTID) of the
+# dump; they are copied aside as the dump streams by, so the dump is read once.
+"$dump" "${connection[@]}" --single-transaction --quick --hex-blob "${position_options[@]}" "${what[@]}" \
+  | awk -v position="$partial/position" '
+      /^-- (SET GLOBAL gtid_slave_pos|CHANGE MASTER TO MASTER_LOG_FILE|CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE)/ { print > position }
+      /GTID_PURGED/ { purged = 1 }
+      purged { print > position; if ($0 ~ /;$/) purged = 0 }
+      { print }' \
+  | gzip -1 > "$partial/dump.sql.gz"
+
+listed=$(query "SELECT CONCAT(QUOTE(user), '@', QUOTE(host)) FROM mysql.user
+  WHERE user NOT IN ($OWN_ACCOUNTS) AND $accounts_filter ORDER BY user, host")
+mapfile -t accounts <<< "$listed"
+[[ -n $listed ]] || accounts=()
+for account in "${accounts[@]}"; do
+  created=$(query "${show_prefix}SHOW CREATE USER $account")
+  grants=$(query "SHOW GRANTS FOR $account")
+  sed -e 's/^CREATE USER /CREATE USER IF NOT EXISTS /' -e 's/$/;/' <<< "$created"
+  sed -e 's/$/;/' <<< "$grants"
+done > "$partial/users.sql"
+
+if [[ $TANDEM_FLAVOR == MariaDB ]]; then
+  gtid=$(sed -n "s/^-- SET GLOBAL gtid_slave_pos='\(.*\)';$/\1/p" "$partial/position")
+  coordinates=$(sed -n "s/^-- CHANGE MASTER TO MASTER_LOG_FILE='\(.*\)', MASTER_LOG_POS=\([0-9]*\);$/\1 \2/p" "$partial/position")
+else
+  gtid=$(grep -v '^-- CHANGE' "$partial/position" | tr -d '\n' | sed -n "s/.*GTID_PURGED=[^']*'+'[^']*'\([^']*\)'.*/\1/p")
+  [[ -n $gtid ]] || gtid=$(grep -v '^-- CHANGE' "$partial/position" | tr -d '\n' | sed -n "s/.*GTID_PURGED='\([^']*\)'.*/\1/p")
+  coordinates=$(sed -n "s/^-- CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE='\(.*\)', SOURCE_LOG_POS=\([0-9]*\);$/\1 \2/p" "$partial/position")
+fi
+read -r binlog_file binlog_position <<< "$coordinates"
+if [[ -z ${binlog_file:-} || -z ${binlog_position:-} ]]; then
+  echo "backup: the dump carries no binlog coordinates; is binary logging on at $SOURCE_HOST?" >&2
+  exit 1
+fi
+rm -f "$partial/position"
+finished=$(date -u +%FT%TZ)
+cat > "$partial/backup.json" << JSON
+{"method": "Logical", "flavor": "$TANDEM_FLAVOR", "source": "$SOURCE_HOST", "gtidPosition": "$gtid",
+ "binlogFile": "$binlog_file", "binlogPosition": $binlog_position, "startedAt": "$started", "finishedAt": "$finished",
+ "databases": ${#databases[@]}, "accounts": ${#accounts[@]}}
+JSON
+sync
+mv "$partial" "$BACKUP_DIR"
+size=$(du -sb "$BACKUP_DIR" | cut -f1)
+echo "backup: complete, $size bytes, GTID position '$gtid'"
+echo "tandem-backup-result {\"gtidPosition\":\"$gtid\",\"binlogFile\":\"$binlog_file\",\"binlogPosition\":$binlog_position,\"sizeBytes\":$size}"

@@ -1,0 +1,86 @@
+package dev.tandem.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The committed MySQLBackup CRD refuses bad backups with a message a user can act on. */
+class BackupCrdAdmissionTest {
+
+  static final ApiServerAdmission ADMISSION = ApiServerAdmission.forCrd(Path.of("crds/mysqlbackups.mysql.tandem.dev-v1.yml"));
+
+  static ObjectNode valid() {
+    return (ObjectNode) ApiServerAdmission.parse("""
+        apiVersion: mysql.tandem.dev/v1alpha1
+        kind: MySQLBackup
+        metadata: {name: shop-nightly, namespace: default}
+        spec:
+          clusterRef: {name: shop}
+          storage: {pvc: {claimName: backups}}
+        """);
+  }
+
+  static ObjectNode spec(JsonNode backup) {
+    return (ObjectNode) backup.get("spec");
+  }
+
+  static Arguments bad(String what, Consumer<ObjectNode> change, String expectedMessage) {
+    return Arguments.of(what, change, expectedMessage);
+  }
+
+  static Stream<Arguments> badBackups() {
+    return Stream.of(
+        bad("no cluster", c -> spec(c).remove("clusterRef"), "required property 'clusterRef' not found"),
+        bad("no storage", c -> spec(c).remove("storage"), "spec: Invalid value: required property 'storage' not found"),
+        bad("storage without a volume claim", c -> spec(c).putObject("storage"), "spec.storage: Invalid value: required property 'pvc' not found"),
+        bad("an unknown method", c -> spec(c).put("method", "Snapshot"), "spec.method: Invalid value: does not have a value in the enumeration [\"Logical\"]"),
+        bad("an unknown source", c -> spec(c).put("source", "Primary"), "spec.source: Invalid value: does not have a value in the enumeration"),
+        bad("a claim name that is not a name", c -> spec(c).with("storage").with("pvc").put("claimName", "My Backups"),
+            "spec.storage.pvc.claimName: Invalid value"),
+        bad("a subPath leaving the volume", c -> spec(c).with("storage").with("pvc").put("subPath", "shop/../../etc"),
+            "subPath must stay inside the volume"),
+        bad("an absolute subPath", c -> spec(c).with("storage").with("pvc").put("subPath", "/etc"),
+            "spec.storage.pvc.subPath: Invalid value"),
+        bad("a name too long for its Job", c -> ((ObjectNode) c.get("metadata")).put("name", "b".repeat(57)),
+            "metadata.name of a MySQLBackup must be at most 56 characters"));
+  }
+
+  @ParameterizedTest(name = "{0} is refused")
+  @MethodSource("badBackups")
+  void refusesABadBackupWithAMessageThatSaysWhatIsWrong(String what, Consumer<ObjectNode> change, String expectedMessage) {
+    ObjectNode backup = valid();
+    change.accept(backup);
+
+    var verdict = ADMISSION.create(backup);
+
+    assertThat(verdict.accepted()).as(what).isFalse();
+    assertThat(verdict.errors()).anySatisfy(error -> assertThat(error).startsWith("The MySQLBackup \"").contains(expectedMessage));
+  }
+
+  @Test
+  void fillsInTheMethodAndTheSource() {
+    var verdict = ADMISSION.create(valid());
+
+    assertThat(verdict.errors()).isEmpty();
+    assertThat(verdict.admitted().at("/spec/method").asText()).isEqualTo("Logical");
+    assertThat(verdict.admitted().at("/spec/source").asText()).isEqualTo("Replica");
+  }
+
+  @Test
+  void aBackupsSpecCannotChange() {
+    var before = ADMISSION.create(valid()).admitted();
+    var after = before.deepCopy();
+    spec(after).with("storage").with("pvc").put("claimName", "elsewhere");
+
+    assertThat(ADMISSION.update(before, after).errors())
+        .anySatisfy(error -> assertThat(error).contains("a MySQLBackup's spec cannot change once created"));
+  }
+}

@@ -1,0 +1,112 @@
+package dev.tandem.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.kubernetes.ClusterFixture;
+import dev.tandem.kubernetes.ConfigMapDependent;
+import dev.tandem.testing.LocalMariaDb;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * backup.sh and the restore in init.sh against real mariadbd: a backup taken under writes holds
+ * exactly the rows up to its GTID position, and a new instance restored from it holds those
+ * rows, the application's account, and that GTID position as executed.
+ */
+class BackupScriptsOnMariaDbTest {
+
+  static final String RESTORED_HOST = "127.0.0.35";
+
+  @TempDir Path dir;
+
+  record Run(int exit, String output) {}
+
+  Run backup(String sourceHost, Path target) throws Exception {
+    var script = dir.resolve("backup.sh");
+    Files.writeString(script, ConfigMapDependent.desiredFor(ClusterFixture.named("shop").mariaDb().build()).getData().get(ConfigMapDependent.BACKUP_SCRIPT));
+    var builder = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
+    builder.environment().putAll(Map.of("SOURCE_HOST", sourceHost, "BACKUP_DIR", target.toString(), "TANDEM_FLAVOR", "MariaDB",
+        "BACKUP_PASSWORD", LocalMariaDb.BACKUP.password()));
+    var process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes());
+    return new Run(process.waitFor(), output);
+  }
+
+  static List<Long> ids(String host, String user, String password) throws Exception {
+    try (var connection = DriverManager.getConnection("jdbc:mysql://" + host + ":3306/", user, password);
+        var rows = connection.createStatement().executeQuery("SELECT id FROM app.writes ORDER BY id")) {
+      var ids = new ArrayList<Long>();
+      while (rows.next()) {
+        ids.add(rows.getLong(1));
+      }
+      return ids;
+    }
+  }
+
+  static String value(String host, String sql) throws Exception {
+    try (var connection = DriverManager.getConnection("jdbc:mysql://" + host + ":3306/", LocalMariaDb.OPERATOR.user(),
+        LocalMariaDb.OPERATOR.password()); var rows = connection.createStatement().executeQuery(sql)) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
+  @Test
+  void aRestoredInstanceHoldsExactlyTheBackupsRowsAccountsAndPosition() throws Exception {
+    var cluster = ClusterFixture.named("shop").mariaDb().instances(1).mysqld("innodb_buffer_pool_size", "32M").build();
+    try (var servers = LocalMariaDb.start(cluster, dir.resolve("source"))) {
+      var source = servers.server("shop-0");
+      source.asRoot("SET GLOBAL read_only = OFF; CREATE DATABASE app; CREATE TABLE app.writes (id BIGINT PRIMARY KEY);"
+          + " CREATE USER app@'%' IDENTIFIED BY 'app-pw'; GRANT ALL ON app.* TO app@'%';"
+          + " INSERT INTO app.writes SELECT seq FROM app.seq_1_to_100");
+      String positionAtBackup = value(source.host, "SELECT @@gtid_binlog_pos");
+      Path target = dir.resolve("store/ns/shop/nightly");
+
+      var run = backup(source.host, target);
+      source.asRoot("INSERT INTO app.writes SELECT seq FROM app.seq_101_to_150");
+
+      assertThat(run.exit()).as(run.output()).isZero();
+      assertThat(run.output()).contains("tandem-backup-result {\"gtidPosition\":\"" + positionAtBackup + "\"");
+      assertThat(target.resolve("backup.json")).content().contains("\"gtidPosition\": \"" + positionAtBackup + "\"", "\"accounts\": 1");
+      assertThat(Files.list(target.getParent()).map(p -> p.getFileName().toString())).containsExactly("nightly");
+
+      var passwords = new HashMap<>(LocalMariaDb.PASSWORDS);
+      passwords.put("RESTORE_DIR", target.toString());
+      var copyDir = dir.resolve("copy");
+      LocalMariaDb.runInitScript(copyDir, cluster, "copy-0", RESTORED_HOST, passwords);
+      var copy = new LocalMariaDb.Server("copy-0", RESTORED_HOST, copyDir);
+      try {
+        copy.start();
+        copy.awaitReady();
+        var expected = new ArrayList<Long>();
+        for (long id = 1; id <= 100; id++) {
+          expected.add(id);
+        }
+        assertThat(ids(RESTORED_HOST, "app", "app-pw")).as("the rows up to the backup, none after, read as the restored account")
+            .isEqualTo(expected);
+        assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_state")).isEqualTo(positionAtBackup);
+        assertThat(value(RESTORED_HOST, "SELECT @@gtid_slave_pos")).isEqualTo(positionAtBackup);
+      } finally {
+        copy.stopQuietly();
+      }
+    }
+  }
+
+  @Test
+  void aBackupOfAnUnreachableSourceFailsAndLeavesNothingBehind() throws Exception {
+    Path target = dir.resolve("store/ns/shop/broken");
+
+    var run = backup("127.0.0.36", target);
+
+    assertThat(run.exit()).isNotZero();
+    assertThat(run.output()).contains("Can't connect");
+    assertThat(target.getParent()).isEmptyDirectory();
+  }
+}
