@@ -75,6 +75,29 @@ class BackupCrdAdmissionTest {
   }
 
   @Test
+  void theShippedBackupAndRestoreExamplesAreAccepted() throws Exception {
+    var clusters = ApiServerAdmission.forCrd(Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml"));
+    int checked = 0;
+    try (var files = java.nio.file.Files.list(Path.of("manifests/examples/backup"))) {
+      for (var file : files.sorted().toList()) {
+        for (String document : java.nio.file.Files.readString(file).split("\n---\n")) {
+          var object = ApiServerAdmission.parse(document);
+          var verdict = switch (object.path("kind").asText()) {
+            case "MySQLBackup" -> ADMISSION.create(object);
+            case "MySQLCluster" -> clusters.create(object);
+            default -> null;
+          };
+          if (verdict != null) {
+            assertThat(verdict.errors()).as("%s in %s", object.at("/metadata/name").asText(), file).isEmpty();
+            checked++;
+          }
+        }
+      }
+    }
+    assertThat(checked).as("a backup and a restore example").isEqualTo(2);
+  }
+
+  @Test
   void aBackupsSpecCannotChange() {
     var before = ADMISSION.create(valid()).admitted();
     var after = before.deepCopy();

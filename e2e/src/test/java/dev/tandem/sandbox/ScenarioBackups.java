@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,13 +36,18 @@ final class ScenarioBackups {
   private final String cluster;
   private final Map<String, Object> clusterManifest;
   private final Supplier<List<ClientPod.Ack>> writerAcks;
+  /** Where this namespace's volume claims live in the sandbox: a backup's files can be looked at. */
+  private final Path claims;
+  private final java.util.function.Consumer<String> killMysqld;
   private final Map<String, Taken> taken = new LinkedHashMap<>();
   /** Restored cluster → the backup it came from. */
   private final Map<String, String> restored = new LinkedHashMap<>();
   private final List<Map<String, Object>> reports = new ArrayList<>();
 
   ScenarioBackups(KubernetesClient client, String namespace, String cluster, Map<String, Object> clusterManifest,
-      Supplier<List<ClientPod.Ack>> writerAcks) {
+      Supplier<List<ClientPod.Ack>> writerAcks, Path claims, java.util.function.Consumer<String> killMysqld) {
+    this.claims = claims;
+    this.killMysqld = killMysqld;
     this.client = client;
     this.namespace = namespace;
     this.cluster = cluster;
@@ -48,24 +55,23 @@ final class ScenarioBackups {
     this.writerAcks = writerAcks;
   }
 
-  /** {@code backup: {name, source, claim, expect: {phase, messageContains}}}: waits for the outcome. */
+  /**
+   * {@code backup: {name, source, claim, killSource, expect: {phase, messageContains}}}, or
+   * {@code backup: {names: [a, b]}} for several asked for at once: waits for the outcome.
+   */
   String backup(Scenario.Step step, Duration timeout) throws Exception {
+    if (step.args().containsKey("names")) {
+      return concurrent(step, timeout);
+    }
     String name = step.string("name", "backup-" + (taken.size() + 1));
     String claim = step.string("claim", "backups");
     ensureClaim(claim);
-    var spec = new MySQLBackupSpec();
-    spec.setClusterRef(new MySQLBackupSpec.ClusterRef(cluster));
-    spec.setSource(MySQLBackupSpec.BackupSource.valueOf(step.string("source", "Replica")));
-    var storage = new MySQLBackupSpec.BackupStorage();
-    var pvc = new MySQLBackupSpec.PvcStorage();
-    pvc.setClaimName(claim);
-    storage.setPvc(pvc);
-    spec.setStorage(storage);
-    var backup = new MySQLBackup();
-    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
-    backup.setSpec(spec);
+    var backup = backupObject(step, name, claim);
     long requested = System.nanoTime();
     client.resource(backup).create();
+    if (Boolean.parseBoolean(step.string("killSource", "false"))) {
+      killSourceMidDump(name, timeout);
+    }
     ScenarioRunner.await(timeout, () -> finished(name).isPresent(), "backup " + name + " to complete or fail");
     long done = System.nanoTime();
     var outcome = finished(name).orElseThrow();
@@ -83,7 +89,68 @@ final class ScenarioBackups {
     if (!status.getMessage().contains(contains)) {
       throw new AssertionError("backup " + name + ": message does not contain '" + contains + "': " + status.getMessage());
     }
-    return status.getPhase() + " from " + status.getSource() + ": " + status.getMessage();
+    var directory = claims.resolve(claim).resolve(namespace).resolve(cluster);
+    boolean whole = Files.isDirectory(directory.resolve(name));
+    boolean partial = Files.exists(directory.resolve("." + name + ".partial"));
+    if (partial || whole != (status.getPhase() == BackupPhase.Completed)) {
+      throw new AssertionError("backup " + name + " is " + status.getPhase() + " but its volume holds " + (whole ? "its directory" : "no directory")
+          + (partial ? " and a partial one" : ""));
+    }
+    return status.getPhase() + (status.getSource() == null ? "" : " from " + status.getSource()) + ": " + status.getMessage() + "; volume: "
+        + (whole ? "the backup's directory" : "nothing");
+  }
+
+  /** Several backups of the cluster asked for at once: all complete, one after the other. */
+  private String concurrent(Scenario.Step step, Duration timeout) throws Exception {
+    @SuppressWarnings("unchecked")
+    var names = (List<String>) step.args().get("names");
+    ensureClaim("backups");
+    long requested = System.nanoTime();
+    for (String name : names) {
+      var single = new Scenario.Step("backup", Map.of("name", name));
+      client.resource(backupObject(single, name, "backups")).create();
+    }
+    ScenarioRunner.await(timeout, () -> names.stream().allMatch(name -> finished(name).isPresent()), "backups " + names + " to finish");
+    long done = System.nanoTime();
+    var windows = new ArrayList<MySQLBackup>();
+    for (String name : names) {
+      var outcome = finished(name).orElseThrow();
+      taken.put(name, new Taken(name, requested, done, outcome));
+      reports.add(report(name, requested, done, outcome));
+      if (outcome.getStatus().getPhase() != BackupPhase.Completed) {
+        throw new AssertionError("backup " + name + " is " + outcome.getStatus().getPhase() + ": " + outcome.getStatus().getMessage());
+      }
+      windows.add(outcome);
+    }
+    windows.sort(java.util.Comparator.comparing(b -> b.getStatus().getStartedAt()));
+    for (int i = 1; i < windows.size(); i++) {
+      var earlier = windows.get(i - 1).getStatus();
+      var later = windows.get(i).getStatus();
+      if (java.time.Instant.parse(later.getStartedAt()).isBefore(java.time.Instant.parse(earlier.getFinishedAt()))) {
+        throw new AssertionError("backups overlapped: " + windows.get(i - 1).getMetadata().getName() + " ran until " + earlier.getFinishedAt()
+            + ", " + windows.get(i).getMetadata().getName() + " started at " + later.getStartedAt());
+      }
+    }
+    return "all Completed, one at a time: " + windows.stream()
+        .map(b -> b.getMetadata().getName() + " " + b.getStatus().getStartedAt() + " to " + b.getStatus().getFinishedAt()).toList();
+  }
+
+  /** Kills the source's mysqld once the Job's log shows the dump under way. */
+  private void killSourceMidDump(String name, Duration timeout) throws InterruptedException {
+    ScenarioRunner.await(timeout, () -> jobLog(name).contains("logical dump of"), "backup " + name + " to start dumping");
+    var source = client.resources(MySQLBackup.class).inNamespace(namespace).withName(name).get().getStatus().getSource();
+    killMysqld.accept(source);
+  }
+
+  private String jobLog(String backup) {
+    for (var pod : client.pods().inNamespace(namespace).withLabel("mysql.tandem.dev/backup", backup).list().getItems()) {
+      try {
+        return client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).inContainer("backup").getLog();
+      } catch (RuntimeException notStarted) {
+        return "";
+      }
+    }
+    return "";
   }
 
   /** {@code restore: {backup, as}}: a new cluster like the scenario's, bootstrapped from the backup; waits until Ready. */
@@ -162,6 +229,21 @@ final class ScenarioBackups {
     taken.keySet().forEach(name -> client.resources(MySQLBackup.class).inNamespace(namespace).withName(name).delete());
   }
 
+  private MySQLBackup backupObject(Scenario.Step step, String name, String claim) {
+    var spec = new MySQLBackupSpec();
+    spec.setClusterRef(new MySQLBackupSpec.ClusterRef(cluster));
+    spec.setSource(MySQLBackupSpec.BackupSource.valueOf(step.string("source", "Replica")));
+    var storage = new MySQLBackupSpec.BackupStorage();
+    var pvc = new MySQLBackupSpec.PvcStorage();
+    pvc.setClaimName(claim);
+    storage.setPvc(pvc);
+    spec.setStorage(storage);
+    var backup = new MySQLBackup();
+    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    backup.setSpec(spec);
+    return backup;
+  }
+
   private Map<String, Object> report(String name, long requested, long done, MySQLBackup outcome) {
     var status = outcome.getStatus();
     var entry = new LinkedHashMap<String, Object>();
@@ -172,12 +254,13 @@ final class ScenarioBackups {
     entry.put("sizeBytes", status.getSizeBytes());
     entry.put("millis", (done - requested) / 1_000_000);
     entry.put("message", status.getMessage());
-    // The master's write rate while the backup ran, against the same span just before it.
+    // The master's write rate while the backup ran, against an equal span just before it; a
+    // span under a second says nothing on a busy machine, so none is reported then.
     var acks = writerAcks.get();
-    long span = Math.max(done - requested, Duration.ofSeconds(1).toNanos());
+    long span = done - requested;
     long before = acks.stream().filter(ack -> ack.nanos() >= requested - span && ack.nanos() < requested).count();
     long during = acks.stream().filter(ack -> ack.nanos() >= requested && ack.nanos() < done).count();
-    if (before > 0) {
+    if (before > 0 && span >= Duration.ofSeconds(1).toNanos()) {
       entry.put("writesPerSecondBefore", before * 1e9 / span);
       entry.put("writesPerSecondDuring", during * 1e9 / span);
       entry.put("writeRateRatio", (double) during / before);

@@ -38,7 +38,7 @@ import java.util.function.BooleanSupplier;
 public final class ScenarioRunner implements AutoCloseable {
 
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
-      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore");
+      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -89,7 +89,11 @@ public final class ScenarioRunner implements AutoCloseable {
     var spec = (Map<String, Object>) scenario.cluster().getOrDefault("spec", Map.of());
     this.dualMaster = Topology.DualMaster.name().equals(spec.get("topology"));
     this.observations = new Observations(client, namespace, cluster, dualMaster);
-    this.backups = new ScenarioBackups(client, namespace, cluster, scenario.cluster(), this::writerAcks);
+    this.backups = new ScenarioBackups(client, namespace, cluster, scenario.cluster(), this::writerAcks,
+        sandbox.root().resolve("claims").resolve(namespace), pod -> {
+          recordFault("kill", pod);
+          sandbox.kubelet().runtime(namespace, pod).process().ifPresent(mysqld -> signal("KILL", mysqld));
+        });
   }
 
   /** Runs every step, stopping at the first that fails; returns the report (see e2e/README.md). */
@@ -225,6 +229,9 @@ public final class ScenarioRunner implements AutoCloseable {
       case "apply" -> {
         return apply(step);
       }
+      case "load" -> {
+        return load(step, timeout);
+      }
       case "backup" -> {
         return backups.backup(step, timeout);
       }
@@ -239,6 +246,39 @@ public final class ScenarioRunner implements AutoCloseable {
         return expect(step);
       }
       default -> throw new IllegalArgumentException("unknown step " + step.kind());
+    }
+  }
+
+  /**
+   * {@code load: {rows, rowBytes}}: a table app.bulk of that many rows, written on the master in
+   * batches, then waited for on every instance; the data set of the backup steps.
+   */
+  private String load(Scenario.Step step, Duration timeout) throws Exception {
+    long rows = (long) step.number("rows", 100_000);
+    int rowBytes = (int) step.number("rowBytes", 200);
+    createSchemaOnce();
+    String master = master().orElseThrow();
+    long started = System.nanoTime();
+    var root = sandbox.kubelet().runtime(namespace, master);
+    root.sqlAsRoot(secret(CredentialsSecret.ROOT_PASSWORD), "CREATE TABLE IF NOT EXISTS app.bulk (id BIGINT PRIMARY KEY, pad VARCHAR(4096))");
+    long batch = 50_000;
+    for (long first = 1; first <= rows; first += batch) {
+      long last = Math.min(rows, first + batch - 1);
+      root.sqlAsRoot(secret(CredentialsSecret.ROOT_PASSWORD),
+          "INSERT INTO app.bulk SELECT seq, REPEAT('x', " + rowBytes + ") FROM app.seq_" + first + "_to_" + last);
+    }
+    await(timeout, () -> pods().stream().allMatch(pod -> bulkRows(pod.getStatus().getPodIP()) == rows), "every instance to hold the loaded rows");
+    return "loaded " + rows + " rows of " + rowBytes + " bytes (" + rows * rowBytes / 1_000_000 + " MB) in "
+        + (System.nanoTime() - started) / 1_000_000 + " ms, on every instance";
+  }
+
+  private static long bulkRows(String ip) {
+    try (var connection = DriverManager.getConnection(url(ip), APP_USER, APP_PASSWORD);
+        var rows = connection.createStatement().executeQuery("SELECT COUNT(*) FROM app.bulk")) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (SQLException notYet) {
+      return -1;
     }
   }
 
