@@ -48,6 +48,9 @@ public class MySQLBackupStatus {
   @JsonPropertyDescription("Where the backup is: pvc://<claim>/<path>.")
   private String location;
 
+  @JsonPropertyDescription("The image the backup ran with; its tools delete the backup's files when the MySQLBackup is deleted.")
+  private String image;
+
   @JsonPropertyDescription("Complete: True once the backup is whole and listed; False with the reason otherwise.")
   private List<Condition> conditions = new ArrayList<>();
 
@@ -131,6 +134,14 @@ public class MySQLBackupStatus {
     this.location = location;
   }
 
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
   public List<Condition> getConditions() {
     return conditions;
   }
@@ -153,7 +164,8 @@ public class MySQLBackupStatus {
         && Objects.equals(gtidPosition, other.gtidPosition) && Objects.equals(binlogFile, other.binlogFile)
         && Objects.equals(binlogPosition, other.binlogPosition) && Objects.equals(startedAt, other.startedAt)
         && Objects.equals(finishedAt, other.finishedAt) && Objects.equals(sizeBytes, other.sizeBytes)
-        && Objects.equals(location, other.location) && Objects.equals(conditions, other.conditions);
+        && Objects.equals(location, other.location) && Objects.equals(image, other.image)
+        && Objects.equals(conditions, other.conditions);
   }
 
   @Override

@@ -62,6 +62,52 @@ public final class BackupJob {
     return labels;
   }
 
+  public static String deletionName(MySQLBackup backup) {
+    return backup.getMetadata().getName() + "-delete";
+  }
+
+  /**
+   * The Job that deletes a backup's files, whole or partial, with the image the backup ran with
+   * (the cluster may be gone by then). It exits 0 when nothing is left.
+   */
+  public static Job deletion(MySQLBackup backup, String image) {
+    String directory = MOUNT + "/" + path(backup);
+    String partial = directory.substring(0, directory.lastIndexOf('/') + 1) + "." + backup.getMetadata().getName() + ".partial";
+    return new JobBuilder()
+        .withNewMetadata()
+        .withName(deletionName(backup))
+        .withNamespace(backup.getMetadata().getNamespace())
+        .withLabels(labels(backup))
+        .endMetadata()
+        .withNewSpec()
+        .withBackoffLimit(0)
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels(backup))
+        .endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withAutomountServiceAccountToken(false)
+        .withNewSecurityContext()
+        .withRunAsUser(StatefulSetDependent.MYSQL_UID)
+        .withRunAsGroup(StatefulSetDependent.MYSQL_UID)
+        .withRunAsNonRoot(true)
+        .endSecurityContext()
+        .addNewContainer()
+        .withName(CONTAINER)
+        .withImage(image)
+        .withCommand("bash", "-c", "rm -rf -- \"$BACKUP_DIR\" \"$PARTIAL_DIR\" && echo \"deleted $BACKUP_DIR\"")
+        .withEnv(EnvVars.plain("BACKUP_DIR", directory), EnvVars.plain("PARTIAL_DIR", partial))
+        .addNewVolumeMount().withName("storage").withMountPath(MOUNT).endVolumeMount()
+        .endContainer()
+        .addNewVolume().withName("storage").withNewPersistentVolumeClaim()
+        .withClaimName(backup.getSpec().getStorage().getPvc().getClaimName()).endPersistentVolumeClaim().endVolume()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
   public static Job desired(MySQLBackup backup, MySQLCluster cluster, String sourceAddress) {
     var engine = cluster.getSpec().getEngine();
     return new JobBuilder()

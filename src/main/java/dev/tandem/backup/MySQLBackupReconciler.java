@@ -16,7 +16,9 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -38,10 +40,12 @@ import org.jboss.logging.Logger;
  * backup of a cluster runs at a time; the others wait as Pending.
  */
 @ControllerConfiguration(name = MySQLBackupReconciler.NAME)
-public class MySQLBackupReconciler implements Reconciler<MySQLBackup> {
+public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<MySQLBackup> {
 
   public static final String NAME = "mysqlbackup";
   static final Duration RECHECK_PENDING = Duration.ofSeconds(5);
+  static final Duration RECHECK_DELETION = Duration.ofSeconds(2);
+  static final Duration RETRY_DELETION = Duration.ofSeconds(60);
   private static final Logger LOG = Logger.getLogger(MySQLBackupReconciler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -71,7 +75,8 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup> {
     if (status.isFinished()) {
       return UpdateControl.noUpdate();
     }
-    var job = context.getSecondaryResource(Job.class);
+    var job = context.getSecondaryResourcesAsStream(Job.class)
+        .filter(candidate -> candidate.getMetadata().getName().equals(BackupJob.name(backup))).findFirst();
     if (job.isPresent()) {
       follow(backup, status, job.get());
       return UpdateControl.noUpdate();
@@ -131,6 +136,7 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup> {
     status.setSource(source);
     status.setStartedAt(Instant.now().toString());
     status.setLocation(BackupJob.location(backup));
+    status.setImage(cluster.getSpec().getEngine().effectiveImage());
     status.setMessage("taking a " + backup.getSpec().getMethod() + " backup from " + choice.reason());
     status.setConditions(List.of(condition("False", "Running", status.getMessage())));
     writeStatus(backup, status);
@@ -141,6 +147,49 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup> {
     return UpdateControl.noUpdate();
   }
 
+  /**
+   * Deleting a MySQLBackup deletes its files: a Job with the image the backup ran with removes its
+   * directory (and a partial one), and only then does the object go. A backup that never wrote
+   * anything goes at once. If the files cannot be deleted, the object stays and says why.
+   */
+  @Override
+  public DeleteControl cleanup(MySQLBackup backup, Context<MySQLBackup> context) {
+    var status = backup.getStatus();
+    if (status == null || status.getImage() == null) {
+      return DeleteControl.defaultDelete();
+    }
+    String namespace = backup.getMetadata().getNamespace();
+    var jobs = client.batch().v1().jobs().inNamespace(namespace);
+    var running = jobs.withName(BackupJob.name(backup)).get();
+    if (running != null && !isFinished(running) && running.getMetadata().getDeletionTimestamp() == null) {
+      // A backup still writing is stopped first, or its files would appear after they were deleted.
+      jobs.withName(BackupJob.name(backup)).delete();
+    }
+    var deletion = jobs.withName(BackupJob.deletionName(backup)).get();
+    if (deletion == null) {
+      var job = BackupJob.deletion(backup, status.getImage());
+      job.addOwnerReference(backup);
+      client.resource(job).create();
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(RECHECK_DELETION);
+    }
+    var jobStatus = deletion.getStatus();
+    if (jobStatus != null && jobStatus.getSucceeded() != null && jobStatus.getSucceeded() > 0) {
+      LOG.infof("backup %s/%s: deleted with its files at %s", namespace, backup.getMetadata().getName(), status.getLocation());
+      events.normal(backup, ClusterEvents.Reason.BackupDeleted, "Deleted the files at " + status.getLocation());
+      return DeleteControl.defaultDelete();
+    }
+    if (jobStatus != null && jobStatus.getFailed() != null && jobStatus.getFailed() > 0) {
+      String reason = lastLines(log(backup, BackupJob.deletionName(backup)));
+      LOG.warnf("backup %s/%s: its files at %s could not be deleted (%s); retrying in %s s", namespace,
+          backup.getMetadata().getName(), status.getLocation(), reason, RETRY_DELETION.toSeconds());
+      events.warning(backup, ClusterEvents.Reason.BackupDeletionFailed, "Could not delete the files at " + status.getLocation()
+          + ": " + reason + "; retrying, the MySQLBackup stays until they are gone");
+      jobs.withName(BackupJob.deletionName(backup)).delete();
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(RETRY_DELETION);
+    }
+    return DeleteControl.noFinalizerRemoval().rescheduleAfter(RECHECK_DELETION);
+  }
+
   private void follow(MySQLBackup backup, MySQLBackupStatus status, Job job) {
     var jobStatus = job.getStatus();
     boolean succeeded = jobStatus != null && jobStatus.getSucceeded() != null && jobStatus.getSucceeded() > 0;
@@ -148,7 +197,7 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup> {
     if (!succeeded && !failed) {
       return;
     }
-    String log = jobLog(backup);
+    String log = log(backup, BackupJob.name(backup));
     if (failed) {
       finish(backup, status, BackupPhase.Failed, "the backup Job failed: " + lastLines(log));
       return;
@@ -219,9 +268,9 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup> {
     }
   }
 
-  private String jobLog(MySQLBackup backup) {
-    var pods = client.pods().inNamespace(backup.getMetadata().getNamespace())
-        .withLabel(BackupJob.BACKUP_LABEL, backup.getMetadata().getName()).list().getItems();
+  /** What the Pod of one of the backup's Jobs printed. */
+  private String log(MySQLBackup backup, String jobName) {
+    var pods = client.pods().inNamespace(backup.getMetadata().getNamespace()).withLabel("job-name", jobName).list().getItems();
     for (Pod pod : pods) {
       try {
         var log = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
@@ -234,6 +283,12 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup> {
       }
     }
     return "";
+  }
+
+  private static boolean isFinished(Job job) {
+    var status = job.getStatus();
+    return status != null && ((status.getSucceeded() != null && status.getSucceeded() > 0)
+        || (status.getFailed() != null && status.getFailed() > 0));
   }
 
   private static String lastLines(String log) {

@@ -32,7 +32,13 @@ public class ClusterEvents {
     ReplicationBroken,
     BackupStarted,
     BackupCompleted,
-    BackupFailed
+    BackupFailed,
+    BackupDeleted,
+    BackupDeletionFailed,
+    InvalidSchedule,
+    BackupScheduled,
+    BackupSkipped,
+    BackupExpired
   }
 
   private final KubernetesClient client;

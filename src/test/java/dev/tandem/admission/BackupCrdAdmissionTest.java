@@ -65,6 +65,34 @@ class BackupCrdAdmissionTest {
     assertThat(verdict.errors()).anySatisfy(error -> assertThat(error).startsWith("The MySQLBackup \"").contains(expectedMessage));
   }
 
+  static final ApiServerAdmission SCHEDULES =
+      ApiServerAdmission.forCrd(Path.of("crds/mysqlbackupschedules.mysql.tandem.dev-v1.yml"));
+
+  static ObjectNode schedule(String cron, String retention) {
+    return (ObjectNode) ApiServerAdmission.parse("""
+        apiVersion: mysql.tandem.dev/v1alpha1
+        kind: MySQLBackupSchedule
+        metadata: {name: shop-nightly, namespace: default}
+        spec:
+          clusterRef: {name: shop}
+          schedule: "%s"
+          storage: {pvc: {claimName: backups}}
+          retention: %s
+        """.formatted(cron, retention));
+  }
+
+  @Test
+  void aScheduleNeedsCronAndARetentionThatSaysSomething() {
+    assertThat(SCHEDULES.create(schedule("0 3 * * *", "{keepLast: 7}")).errors()).isEmpty();
+    assertThat(SCHEDULES.create(schedule("*/15 * * * * *", "{maxAgeHours: 168}")).errors()).isEmpty();
+    assertThat(SCHEDULES.create(schedule("every night", "{keepLast: 7}")).errors())
+        .anySatisfy(error -> assertThat(error).contains("spec.schedule must be a cron expression: 5 fields"));
+    assertThat(SCHEDULES.create(schedule("0 3 * * *", "{}")).errors())
+        .anySatisfy(error -> assertThat(error).contains("retention needs keepLast, maxAgeHours, or both"));
+    assertThat(SCHEDULES.create(schedule("0 3 * * *", "{keepLast: 0}")).errors())
+        .anySatisfy(error -> assertThat(error).contains("spec.retention.keepLast"));
+  }
+
   @Test
   void fillsInTheMethodAndTheSource() {
     var verdict = ADMISSION.create(valid());
@@ -84,6 +112,7 @@ class BackupCrdAdmissionTest {
           var object = ApiServerAdmission.parse(document);
           var verdict = switch (object.path("kind").asText()) {
             case "MySQLBackup" -> ADMISSION.create(object);
+            case "MySQLBackupSchedule" -> SCHEDULES.create(object);
             case "MySQLCluster" -> clusters.create(object);
             default -> null;
           };
@@ -94,7 +123,7 @@ class BackupCrdAdmissionTest {
         }
       }
     }
-    assertThat(checked).as("a backup and a restore example").isEqualTo(2);
+    assertThat(checked).as("a backup, a schedule and a restore example").isEqualTo(3);
   }
 
   @Test

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 @WithKubernetesTestServer(crud = true, setup = GrantLeaseAccess.class)
 class GeneratedCrdTest {
 
-  static final List<String> CRDS = List.of("mysqlclusters.mysql.tandem.dev-v1.yml", "mysqlbackups.mysql.tandem.dev-v1.yml");
+  static final List<String> CRDS = List.of("mysqlclusters.mysql.tandem.dev-v1.yml", "mysqlbackups.mysql.tandem.dev-v1.yml",
+      "mysqlbackupschedules.mysql.tandem.dev-v1.yml");
 
   @Test
   void theCommittedCrdsMatchTheApiClasses() throws IOException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.marcnuri.helm.Helm;
 import dev.tandem.api.MySQLBackup;
+import dev.tandem.api.MySQLBackupSchedule;
 import dev.tandem.api.MySQLCluster;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import dev.tandem.kubernetes.MySQLClusterReconciler;
@@ -27,6 +28,9 @@ class HelmChartTest {
       return verb + " " + (group.isEmpty() ? "" : group + "/") + resource;
     }
   }
+
+  /** Every controller of the operator, as its namespaces setting names it. */
+  static final List<String> CONTROLLERS = List.of("MYSQLCLUSTER", "MYSQLBACKUP", "MYSQLBACKUPSCHEDULE");
 
   static boolean allows(List<PolicyRule> rules, Permission p) {
     return rules.stream()
@@ -59,6 +63,15 @@ class HelmChartTest {
       needed.add(new Permission("batch", HasMetadata.getPlural(Job.class), verb));
     }
     needed.add(new Permission(HasMetadata.getGroup(MySQLBackup.class), "mysqlbackups/status", "update"));
+    for (String verb : List.of("get", "list", "watch")) {
+      needed.add(new Permission(HasMetadata.getGroup(MySQLBackupSchedule.class), HasMetadata.getPlural(MySQLBackupSchedule.class), verb));
+    }
+    needed.add(new Permission(HasMetadata.getGroup(MySQLBackupSchedule.class), "mysqlbackupschedules/status", "update"));
+    // A schedule creates backups and deletes expired ones; a backup's deletion runs a Job too.
+    needed.add(new Permission(HasMetadata.getGroup(MySQLBackup.class), HasMetadata.getPlural(MySQLBackup.class), "create"));
+    needed.add(new Permission(HasMetadata.getGroup(MySQLBackup.class), HasMetadata.getPlural(MySQLBackup.class), "delete"));
+    needed.add(new Permission(HasMetadata.getGroup(MySQLBackup.class), "mysqlbackups/finalizers", "update"));
+    needed.add(new Permission("batch", HasMetadata.getPlural(Job.class), "delete"));
     needed.add(new Permission("batch", HasMetadata.getPlural(Job.class), "create"));
     needed.add(new Permission("", "pods/log", "get"));
     needed.add(new Permission("", "persistentvolumeclaims", "get"));
@@ -95,10 +108,12 @@ class HelmChartTest {
     var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
     assertThat(container.getImage()).isEqualTo("tandem/tandem-operator:0.1.0");
-    assertThat(container.getEnv()).anySatisfy(e -> {
-      assertThat(e.getName()).isEqualTo("QUARKUS_OPERATOR_SDK_CONTROLLERS_MYSQLCLUSTER_NAMESPACES");
-      assertThat(e.getValue()).isEqualTo("JOSDK_ALL_NAMESPACES");
-    });
+    for (String controller : CONTROLLERS) {
+      assertThat(container.getEnv()).anySatisfy(e -> {
+        assertThat(e.getName()).isEqualTo("QUARKUS_OPERATOR_SDK_CONTROLLERS_" + controller + "_NAMESPACES");
+        assertThat(e.getValue()).isEqualTo("JOSDK_ALL_NAMESPACES");
+      });
+    }
     assertThat(container.getEnv()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("TANDEM_LEADER_ELECTION_LEASE_NAMESPACE"));
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
@@ -115,7 +130,12 @@ class HelmChartTest {
     assertThat(permissionsTheOperatorUses()).allSatisfy(p -> assertThat(allows(shopRole.getRules(), p)).as(p.toString()).isTrue());
     var deployment = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst().orElseThrow();
     var container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
-    assertThat(container.getEnv()).anySatisfy(e -> assertThat(e.getValue()).isEqualTo("shop,billing"));
+    for (String controller : CONTROLLERS) {
+      assertThat(container.getEnv()).anySatisfy(e -> {
+        assertThat(e.getName()).isEqualTo("QUARKUS_OPERATOR_SDK_CONTROLLERS_" + controller + "_NAMESPACES");
+        assertThat(e.getValue()).isEqualTo("shop,billing");
+      });
+    }
     assertThat(container.getImage()).endsWith(":1.2.3");
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
   }

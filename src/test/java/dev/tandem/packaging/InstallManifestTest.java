@@ -17,7 +17,8 @@ class InstallManifestTest {
 
   static final Path INSTALL = Path.of("manifests/install.yaml");
   static final List<Path> CRDS =
-      List.of(Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml"), Path.of("crds/mysqlbackups.mysql.tandem.dev-v1.yml"));
+      List.of(Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml"), Path.of("crds/mysqlbackups.mysql.tandem.dev-v1.yml"),
+          Path.of("crds/mysqlbackupschedules.mysql.tandem.dev-v1.yml"));
 
   static String expected() throws IOException {
     return "# Tandem operator: CRD, RBAC and Deployment in namespace " + ChartRendering.NAMESPACE + ".\n"
@@ -43,7 +44,7 @@ class InstallManifestTest {
     assertThat(Files.readString(INSTALL)).as("manifests/install.yaml is stale: run 'make manifests'").isEqualTo(expected());
     var objects = ChartRendering.objects(Files.readString(INSTALL));
     assertThat(objects).filteredOn(CustomResourceDefinition.class::isInstance).extracting(crd -> crd.getMetadata().getName())
-        .containsExactly("mysqlclusters.mysql.tandem.dev", "mysqlbackups.mysql.tandem.dev");
+        .containsExactly("mysqlclusters.mysql.tandem.dev", "mysqlbackups.mysql.tandem.dev", "mysqlbackupschedules.mysql.tandem.dev");
     assertThat(objects).extracting(o -> o.getKind()).contains("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment", "Service");
   }
 }

@@ -30,7 +30,8 @@ public final class SandboxApiServer implements AutoCloseable {
   /** Tandem's CRDs, by plural; each admits its resources. */
   static final Map<String, Path> CRDS = Map.of(
       "mysqlclusters", Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml"),
-      "mysqlbackups", Path.of("crds/mysqlbackups.mysql.tandem.dev-v1.yml"));
+      "mysqlbackups", Path.of("crds/mysqlbackups.mysql.tandem.dev-v1.yml"),
+      "mysqlbackupschedules", Path.of("crds/mysqlbackupschedules.mysql.tandem.dev-v1.yml"));
   /** Held so the level sticks: the mock server logs every request at INFO. */
   private static final Logger REQUEST_LOG = Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
 

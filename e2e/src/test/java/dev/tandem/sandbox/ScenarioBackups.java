@@ -2,6 +2,9 @@ package dev.tandem.sandbox;
 
 import dev.tandem.api.BootstrapSpec;
 import dev.tandem.api.MySQLBackup;
+import dev.tandem.api.MySQLBackupSchedule;
+import dev.tandem.api.MySQLBackupScheduleSpec;
+import dev.tandem.api.MySQLBackupScheduleStatus;
 import dev.tandem.api.MySQLBackupSpec;
 import dev.tandem.api.MySQLBackupStatus.BackupPhase;
 import dev.tandem.api.MySQLCluster;
@@ -21,6 +24,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import static dev.tandem.backup.MySQLBackupScheduleReconciler.SCHEDULED_AT;
+import static dev.tandem.backup.MySQLBackupScheduleReconciler.SCHEDULE_LABEL;
 
 /**
  * The scenario steps about backups: take one and wait for its outcome, restore one into a new
@@ -40,6 +45,9 @@ final class ScenarioBackups {
   private final Path claims;
   private final java.util.function.Consumer<String> killMysqld;
   private final Map<String, Taken> taken = new LinkedHashMap<>();
+  /** How late a scheduled backup may start: the operator is woken at its due time. */
+  static final Duration ON_TIME = Duration.ofSeconds(5);
+  private final List<String> scheduled = new ArrayList<>();
   /** Restored cluster → the backup it came from. */
   private final Map<String, String> restored = new LinkedHashMap<>();
   private final List<Map<String, Object>> reports = new ArrayList<>();
@@ -70,7 +78,7 @@ final class ScenarioBackups {
     long requested = System.nanoTime();
     client.resource(backup).create();
     if (Boolean.parseBoolean(step.string("killSource", "false"))) {
-      killSourceMidDump(name, timeout);
+      killSourceMidDump(name, claim, timeout);
     }
     ScenarioRunner.await(timeout, () -> finished(name).isPresent(), "backup " + name + " to complete or fail");
     long done = System.nanoTime();
@@ -135,22 +143,109 @@ final class ScenarioBackups {
         .map(b -> b.getMetadata().getName() + " " + b.getStatus().getStartedAt() + " to " + b.getStatus().getFinishedAt()).toList();
   }
 
-  /** Kills the source's mysqld once the Job's log shows the dump under way. */
-  private void killSourceMidDump(String name, Duration timeout) throws InterruptedException {
-    ScenarioRunner.await(timeout, () -> jobLog(name).contains("logical dump of"), "backup " + name + " to start dumping");
+  /** Kills the source's mysqld once dumped data reaches the volume: the dump is under way. */
+  private void killSourceMidDump(String name, String claim, Duration timeout) throws InterruptedException {
+    var dump = claims.resolve(claim).resolve(namespace).resolve(cluster).resolve("." + name + ".partial").resolve("dump.sql.gz");
+    ScenarioRunner.await(timeout, () -> {
+      try {
+        return Files.size(dump) > 0;
+      } catch (java.io.IOException notYet) {
+        return false;
+      }
+    }, "backup " + name + " to write dumped data");
     var source = client.resources(MySQLBackup.class).inNamespace(namespace).withName(name).get().getStatus().getSource();
     killMysqld.accept(source);
   }
 
-  private String jobLog(String backup) {
-    for (var pod : client.pods().inNamespace(namespace).withLabel("mysql.tandem.dev/backup", backup).list().getItems()) {
-      try {
-        return client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).inContainer("backup").getLog();
-      } catch (RuntimeException notStarted) {
-        return "";
+  /**
+   * {@code schedule: {name, cron, keepLast, runs}}: a MySQLBackupSchedule, watched until it has
+   * taken {@code runs} backups, then suspended. Checks that each started on time (within
+   * {@link #ON_TIME} of when it was due), none overlapped, and retention kept only the newest
+   * {@code keepLast}, deleting the others' files. With {@code expect: {messageContains}}, waits
+   * for the schedule's status to say that instead (a schedule that cannot run).
+   */
+  String schedule(Scenario.Step step, Duration timeout) throws Exception {
+    String name = step.string("name", "schedule");
+    ensureClaim("backups");
+    var schedule = new MySQLBackupSchedule();
+    schedule.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    var spec = new MySQLBackupScheduleSpec();
+    spec.setClusterRef(new MySQLBackupSpec.ClusterRef(cluster));
+    spec.setSchedule(step.string("cron", "*/15 * * * * *"));
+    spec.setStorage(backupObject(step, "unused", "backups").getSpec().getStorage());
+    if (step.args().containsKey("keepLast")) {
+      var retention = new MySQLBackupScheduleSpec.Retention();
+      retention.setKeepLast((int) step.number("keepLast", 1));
+      spec.setRetention(retention);
+    }
+    schedule.setSpec(spec);
+    var schedules = client.resources(MySQLBackupSchedule.class).inNamespace(namespace);
+    schedules.resource(schedule).create();
+    scheduled.add(name);
+    @SuppressWarnings("unchecked")
+    var expectation = (Map<String, Object>) step.args().getOrDefault("expect", Map.of());
+    if (expectation.containsKey("messageContains")) {
+      String contains = expectation.get("messageContains").toString();
+      ScenarioRunner.await(timeout, () -> Optional.ofNullable(schedules.withName(name).get().getStatus())
+          .map(MySQLBackupScheduleStatus::getMessage).filter(message -> message.contains(contains)).isPresent(),
+          "schedule " + name + " to say '" + contains + "'");
+      return "status: " + schedules.withName(name).get().getStatus().getMessage();
+    }
+
+    int runs = (int) step.number("runs", 3);
+    var seen = new java.util.LinkedHashMap<String, MySQLBackup>();
+    ScenarioRunner.await(timeout, () -> {
+      for (var backup : client.resources(MySQLBackup.class).inNamespace(namespace).withLabel(SCHEDULE_LABEL, name).list().getItems()) {
+        seen.merge(backup.getMetadata().getName(), backup, (old, fresh) -> fresh);
+      }
+      return seen.values().stream().filter(b -> b.getStatus() != null && b.getStatus().isFinished()).count() >= runs;
+    }, "schedule " + name + " to take " + runs + " backups");
+    schedules.withName(name).edit(current -> {
+      current.getSpec().setSuspend(true);
+      return current;
+    });
+    var all = new ArrayList<>(seen.values());
+    all.sort(java.util.Comparator.comparing(b -> b.getMetadata().getName()));
+    var lateness = new ArrayList<Long>();
+    for (var backup : all) {
+      var due = java.time.Instant.parse(backup.getMetadata().getAnnotations().get(SCHEDULED_AT));
+      long late = Duration.between(due, java.time.Instant.parse(backup.getStatus().getStartedAt())).toMillis();
+      lateness.add(late);
+      if (late > ON_TIME.toMillis() || late < 0) {
+        throw new AssertionError("backup " + backup.getMetadata().getName() + " started " + late + " ms after it was due");
+      }
+      if (backup.getStatus().getPhase() != BackupPhase.Completed) {
+        throw new AssertionError("backup " + backup.getMetadata().getName() + " is " + backup.getStatus().getPhase() + ": "
+            + backup.getStatus().getMessage());
+      }
+      taken.put(backup.getMetadata().getName(), new Taken(backup.getMetadata().getName(), 0, 0, backup));
+    }
+    for (int i = 1; i < all.size(); i++) {
+      var earlier = all.get(i - 1).getStatus();
+      var later = all.get(i).getStatus();
+      if (java.time.Instant.parse(later.getStartedAt()).isBefore(java.time.Instant.parse(earlier.getFinishedAt()))) {
+        throw new AssertionError("backups of schedule " + name + " overlapped: " + all.get(i - 1).getMetadata().getName()
+            + " and " + all.get(i).getMetadata().getName());
       }
     }
-    return "";
+    if (spec.getRetention() == null) {
+      return all.size() + " backups started on time (ms after due: " + lateness + ")";
+    }
+    int keep = spec.getRetention().getKeepLast();
+    var kept = all.subList(Math.max(0, all.size() - keep), all.size()).stream().map(b -> b.getMetadata().getName()).toList();
+    var expired = all.subList(0, Math.max(0, all.size() - keep)).stream().map(b -> b.getMetadata().getName()).toList();
+    var directory = claims.resolve("backups").resolve(namespace).resolve(cluster);
+    ScenarioRunner.await(timeout, () -> expired.stream().allMatch(backup ->
+            client.resources(MySQLBackup.class).inNamespace(namespace).withName(backup).get() == null
+                && !Files.exists(directory.resolve(backup))),
+        "the backups past retention " + expired + " to be deleted with their files");
+    for (String backup : kept) {
+      if (!Files.isDirectory(directory.resolve(backup))) {
+        throw new AssertionError("backup " + backup + " is kept, but its directory is gone");
+      }
+    }
+    return all.size() + " backups started on time (ms after due: " + lateness + "), one at a time; kept " + kept
+        + "; deleted with their files " + expired;
   }
 
   /** {@code restore: {backup, as}}: a new cluster like the scenario's, bootstrapped from the backup; waits until Ready. */
@@ -177,6 +272,7 @@ final class ScenarioBackups {
     ScenarioRunner.await(timeout, () -> isReady(name), "restored cluster " + name + " to be Ready with a master");
     return name + " Ready in " + (System.nanoTime() - requested) / 1_000_000 + " ms, master " + master(name).orElse("?");
   }
+
 
   /**
    * The restored cluster's rows against the writes: the single writer's ids are committed in
@@ -225,9 +321,11 @@ final class ScenarioBackups {
 
   /** The restored clusters and the backups go with the scenario. */
   void cleanUp() {
+    scheduled.forEach(name -> client.resources(MySQLBackupSchedule.class).inNamespace(namespace).withName(name).delete());
     restored.keySet().forEach(name -> client.resources(MySQLCluster.class).inNamespace(namespace).withName(name).delete());
-    taken.keySet().forEach(name -> client.resources(MySQLBackup.class).inNamespace(namespace).withName(name).delete());
+    client.resources(MySQLBackup.class).inNamespace(namespace).list().getItems().forEach(backup -> client.resource(backup).delete());
   }
+
 
   private MySQLBackup backupObject(Scenario.Step step, String name, String claim) {
     var spec = new MySQLBackupSpec();

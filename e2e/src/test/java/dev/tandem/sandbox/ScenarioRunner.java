@@ -38,7 +38,7 @@ import java.util.function.BooleanSupplier;
 public final class ScenarioRunner implements AutoCloseable {
 
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
-      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load");
+      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -237,6 +237,9 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       case "restore" -> {
         return backups.restore(step, timeout);
+      }
+      case "schedule" -> {
+        return backups.schedule(step, timeout);
       }
       case "sleep" -> {
         Thread.sleep((long) (step.number("seconds", 1) * 1000));
