@@ -6,7 +6,7 @@ CRDS := mysqlclusters.mysql.tandem.dev-v1.yml mysqlbackups.mysql.tandem.dev-v1.y
 CHART := helm/tandem-operator
 IMAGE ?= tandem/tandem-operator:0.1.0
 
-.PHONY: help test build k3s demo scenario sandbox-classpath bench bench-engine install deploy crds manifests deps clean
+.PHONY: help test build k3s demo scenario sandbox-classpath bench bench-backup bench-engine install deploy crds manifests deps clean
 
 help:
 	@echo "make demo       run Tandem on an embedded local sandbox"
@@ -19,6 +19,7 @@ help:
 	@echo "make scenario FILE=e2e/scenarios/master-kill.yaml   run one scenario, print its JSON report"
 	@echo "make k3s        the K3s suite alone (needs Docker): failover and switchover on mysql:8.4 and mariadb:11.4"
 	@echo "make bench      failover, switchover, freeze and partition measured in the sandbox (BENCH_RUNS=N)"
+	@echo "make bench-backup  backup and restore of 1 GB measured in the sandbox"
 
 # MariaDB runs the engine and init-script tests for real; the packages do not start a service.
 # iptables makes the sandbox's one-sided network cuts (as root; Pod networks need root anyway).
@@ -73,6 +74,12 @@ sandbox-classpath:
 # The operator's failover end to end in the sandbox (BENCH_RUNS=N, default 20): target/bench/report.json.
 bench: deps sandbox-classpath
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.SandboxBench
+
+# Backup and restore of a 1 GB data set in the sandbox (about 15 minutes): target/bench/backup-report.json.
+bench-backup: deps sandbox-classpath
+	mkdir -p target/bench
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.ScenarioMain e2e/bench/backup-1g.yaml > target/bench/backup-report.json
+	@grep -A12 '"backups"\|"restores"' target/bench/backup-report.json
 
 # The replication engine alone, without the operator's detection: target/bench/engine-report.json.
 bench-engine: deps sandbox-classpath

@@ -51,9 +51,15 @@ final class ScenarioBackups {
   /** Restored cluster → the backup it came from. */
   private final Map<String, String> restored = new LinkedHashMap<>();
   private final List<Map<String, Object>> reports = new ArrayList<>();
+  private final List<Map<String, Object>> restores = new ArrayList<>();
+  /** Backup → the bytes of data (InnoDB data and indexes) its source held when it completed. */
+  private final Map<String, Long> dataBytes = new LinkedHashMap<>();
+  private final java.util.function.Function<String, Optional<Long>> dataBytesOn;
 
   ScenarioBackups(KubernetesClient client, String namespace, String cluster, Map<String, Object> clusterManifest,
-      Supplier<List<ClientPod.Ack>> writerAcks, Path claims, java.util.function.Consumer<String> killMysqld) {
+      Supplier<List<ClientPod.Ack>> writerAcks, Path claims, java.util.function.Consumer<String> killMysqld,
+      java.util.function.Function<String, Optional<Long>> dataBytesOn) {
+    this.dataBytesOn = dataBytesOn;
     this.claims = claims;
     this.killMysqld = killMysqld;
     this.client = client;
@@ -270,7 +276,17 @@ final class ScenarioBackups {
     client.resource(copy).create();
     restored.put(name, backup);
     ScenarioRunner.await(timeout, () -> isReady(name), "restored cluster " + name + " to be Ready with a master");
-    return name + " Ready in " + (System.nanoTime() - requested) / 1_000_000 + " ms, master " + master(name).orElse("?");
+    long readyMillis = (System.nanoTime() - requested) / 1_000_000;
+    var entry = new LinkedHashMap<String, Object>();
+    entry.put("cluster", name);
+    entry.put("backup", backup);
+    entry.put("readyMillis", readyMillis);
+    Optional.ofNullable(dataBytes.get(backup)).ifPresent(bytes -> {
+      entry.put("dataBytes", bytes);
+      entry.put("throughputMBps", bytes / 1e6 / (readyMillis / 1000.0));
+    });
+    restores.add(entry);
+    return name + " Ready in " + readyMillis + " ms, master " + master(name).orElse("?");
   }
 
 
@@ -319,6 +335,10 @@ final class ScenarioBackups {
     return reports;
   }
 
+  List<Map<String, Object>> restores() {
+    return restores;
+  }
+
   /** The restored clusters and the backups go with the scenario. */
   void cleanUp() {
     scheduled.forEach(name -> client.resources(MySQLBackupSchedule.class).inNamespace(namespace).withName(name).delete());
@@ -352,6 +372,17 @@ final class ScenarioBackups {
     entry.put("sizeBytes", status.getSizeBytes());
     entry.put("millis", (done - requested) / 1_000_000);
     entry.put("message", status.getMessage());
+    if (status.getPhase() == BackupPhase.Completed && status.getSource() != null) {
+      // Throughput over the Job's own run (startedAt to finishedAt), of the data the source holds.
+      dataBytesOn.apply(status.getSource()).ifPresent(bytes -> {
+        dataBytes.put(name, bytes);
+        double seconds = Duration.between(java.time.Instant.parse(status.getStartedAt()), java.time.Instant.parse(status.getFinishedAt()))
+            .toMillis() / 1000.0;
+        entry.put("dataBytes", bytes);
+        entry.put("jobSeconds", seconds);
+        entry.put("throughputMBps", bytes / 1e6 / seconds);
+      });
+    }
     // The master's write rate while the backup ran, against an equal span just before it; a
     // span under a second says nothing on a busy machine, so none is reported then.
     var acks = writerAcks.get();

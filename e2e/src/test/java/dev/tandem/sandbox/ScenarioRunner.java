@@ -93,7 +93,7 @@ public final class ScenarioRunner implements AutoCloseable {
         sandbox.root().resolve("claims").resolve(namespace), pod -> {
           recordFault("kill", pod);
           sandbox.kubelet().runtime(namespace, pod).process().ifPresent(mysqld -> signal("KILL", mysqld));
-        });
+        }, this::dataBytes);
   }
 
   /** Runs every step, stopping at the first that fails; returns the report (see e2e/README.md). */
@@ -273,6 +273,18 @@ public final class ScenarioRunner implements AutoCloseable {
     await(timeout, () -> pods().stream().allMatch(pod -> bulkRows(pod.getStatus().getPodIP()) == rows), "every instance to hold the loaded rows");
     return "loaded " + rows + " rows of " + rowBytes + " bytes (" + rows * rowBytes / 1_000_000 + " MB) in "
         + (System.nanoTime() - started) / 1_000_000 + " ms, on every instance";
+  }
+
+  /** InnoDB data and index bytes of the application's schemas on one instance, as its tables report them. */
+  private Optional<Long> dataBytes(String pod) {
+    try (var connection = DriverManager.getConnection(url(podIp(pod)), APP_USER, APP_PASSWORD);
+        var rows = connection.createStatement().executeQuery("SELECT SUM(data_length + index_length) FROM information_schema.tables"
+            + " WHERE table_schema NOT IN ('mysql', 'sys', 'performance_schema', 'information_schema')")) {
+      rows.next();
+      return Optional.of(rows.getLong(1));
+    } catch (SQLException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   private static long bulkRows(String ip) {
@@ -515,6 +527,7 @@ public final class ScenarioRunner implements AutoCloseable {
     report.put("splitBrain", splitBrain().orElse("none"));
     report.put("topology", safely(this::topology));
     report.put("backups", backups.reports());
+    report.put("restores", backups.restores());
     report.put("expectations", verdicts);
     report.put("steps", stepReports);
     return report;
