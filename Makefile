@@ -21,13 +21,14 @@ help:
 	@echo "make bench      failover, switchover, freeze and partition measured in the sandbox (BENCH_RUNS=N)"
 	@echo "make bench-backup  backup and restore of 1 GB measured in the sandbox"
 
-# MariaDB runs the engine and init-script tests for real; the packages do not start a service.
+# MariaDB runs the engine, init-script and backup tests for real (mariadb-backup the physical
+# backups); the packages do not start a service.
 # iptables makes the sandbox's one-sided network cuts (as root; Pod networks need root anyway).
 deps:
-	@if ! command -v mariadbd >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1; then \
-	  echo "Installing MariaDB server and client (apt)"; \
-	  if [ "$$(id -u)" != 0 ]; then echo "mariadbd is missing and this is not root: run 'sudo apt-get install -y mariadb-server mariadb-client'" >&2; exit 1; fi; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client >/dev/null; \
+	@if ! command -v mariadbd >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1 || ! command -v mariadb-backup >/dev/null 2>&1; then \
+	  echo "Installing MariaDB server, client and mariadb-backup (apt)"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "MariaDB is missing and this is not root: run 'sudo apt-get install -y mariadb-server mariadb-client mariadb-backup'" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client mariadb-backup >/dev/null; \
 	fi
 	@if { ! command -v iptables || ! command -v ip; } >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	  echo "Installing iptables and iproute2 (apt): the sandbox's Pod networks and cuts"; \

@@ -9,6 +9,10 @@ import dev.tandem.kubernetes.CredentialsSecret;
 import dev.tandem.kubernetes.EnvVars;
 import dev.tandem.kubernetes.MyCnf;
 import dev.tandem.kubernetes.StatefulSetDependent;
+import dev.tandem.api.MySQLBackupSpec;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.util.LinkedHashMap;
@@ -108,9 +112,14 @@ public final class BackupJob {
         .build();
   }
 
-  public static Job desired(MySQLBackup backup, MySQLCluster cluster, String sourceAddress) {
+  /**
+   * @param source the source instance's Pod: its IP, and for a physical backup its node and data
+   *     volume, which the Job reads (a ReadWriteOnce volume can be mounted by Pods of its node)
+   */
+  public static Job desired(MySQLBackup backup, MySQLCluster cluster, Pod source) {
     var engine = cluster.getSpec().getEngine();
-    return new JobBuilder()
+    boolean physical = backup.getSpec().getMethod() == MySQLBackupSpec.BackupMethod.Physical;
+    var job = new JobBuilder()
         .withNewMetadata()
         .withName(name(backup))
         .withNamespace(backup.getMetadata().getNamespace())
@@ -136,7 +145,8 @@ public final class BackupJob {
         .withImage(engine.effectiveImage())
         .withCommand("bash", StatefulSetDependent.CONFIG_DIR + "/" + ConfigMapDependent.BACKUP_SCRIPT)
         .withEnv(
-            EnvVars.plain("SOURCE_HOST", sourceAddress),
+            EnvVars.plain("SOURCE_HOST", source.getStatus().getPodIP()),
+            EnvVars.plain("BACKUP_METHOD", backup.getSpec().getMethod().name()),
             EnvVars.plain("SOURCE_PORT", Integer.toString(MyCnf.PORT)),
             EnvVars.plain("TANDEM_FLAVOR", engine.getFlavor().name()),
             EnvVars.plain("BACKUP_DIR", MOUNT + "/" + path(backup)),
@@ -154,5 +164,17 @@ public final class BackupJob {
         .endTemplate()
         .endSpec()
         .build();
+    if (physical) {
+      var pod = job.getSpec().getTemplate().getSpec();
+      pod.setNodeName(source.getSpec() == null ? null : source.getSpec().getNodeName());
+      pod.getVolumes().add(new VolumeBuilder().withName(SOURCE_DATA).withNewPersistentVolumeClaim()
+          .withClaimName(StatefulSetDependent.DATA_VOLUME + "-" + source.getMetadata().getName()).withReadOnly(true)
+          .endPersistentVolumeClaim().build());
+      pod.getContainers().get(0).getVolumeMounts().add(new VolumeMountBuilder().withName(SOURCE_DATA)
+          .withMountPath(MyCnf.DATA_DIR).withReadOnly(true).build());
+    }
+    return job;
   }
+
+  private static final String SOURCE_DATA = "source-data";
 }

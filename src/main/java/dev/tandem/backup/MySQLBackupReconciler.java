@@ -2,7 +2,9 @@ package dev.tandem.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.api.Flavor;
 import dev.tandem.api.MySQLBackup;
+import dev.tandem.api.MySQLBackupSpec;
 import dev.tandem.api.MySQLBackupStatus;
 import dev.tandem.api.MySQLBackupStatus.BackupPhase;
 import dev.tandem.api.MySQLCluster;
@@ -117,6 +119,11 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
           + ": create it, or name an existing one in spec.storage.pvc.claimName");
       return UpdateControl.noUpdate();
     }
+    if (backup.getSpec().getMethod() == MySQLBackupSpec.BackupMethod.Physical && cluster.getSpec().getEngine().getFlavor() != Flavor.MariaDB) {
+      finish(backup, status, BackupPhase.Failed, "refused: method Physical uses mariadb-backup, for MariaDB clusters;"
+          + " back up the MySQL cluster " + clusterName + " with method Logical");
+      return UpdateControl.noUpdate();
+    }
     var choice = BackupSources.choose(cluster, backup.getSpec().getSource());
     if (choice.instance().isEmpty()) {
       finish(backup, status, BackupPhase.Failed, "refused: " + choice.reason());
@@ -129,7 +136,7 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
       finish(backup, status, BackupPhase.Failed, "refused: source " + source + " has no Pod IP");
       return UpdateControl.noUpdate();
     }
-    var job = BackupJob.desired(backup, cluster, address);
+    var job = BackupJob.desired(backup, cluster, pod);
     job.addOwnerReference(backup);
     client.resource(job).create();
     status.setPhase(BackupPhase.Running);

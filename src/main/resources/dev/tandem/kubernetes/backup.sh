@@ -1,6 +1,6 @@
 #!/bin/bash
-# Tandem logical backup, run by a backup Job with the flavor's own tools against one instance
-# (a replica) over the Pod network:
+# Tandem backup, run by a backup Job with the flavor's own tools against one instance (a
+# replica) over the Pod network. Logical (the default):
 #  - the application databases as one consistent dump (--single-transaction: the source's
 #    replication never stops) with the GTID position and binlog coordinates of its snapshot;
 #  - the application accounts (CREATE USER IF NOT EXISTS + GRANTs): Tandem's own accounts and the
@@ -48,58 +48,93 @@ query() {
   "$client" "${connection[@]}" --connect-timeout=10 --batch --raw --skip-column-names -e "$1"
 }
 
+# Sets gtid, binlog_file and binlog_position of the dump's snapshot, and databases.
+logical_backup() {
+  echo "backup: logical dump of $SOURCE_HOST ($TANDEM_FLAVOR) into $BACKUP_DIR"
+  # Read into a variable first: a failed query then stops the script, as set -e promises.
+  listed=$(query "SELECT schema_name FROM information_schema.schemata
+    WHERE schema_name NOT IN ('mysql', 'sys', 'performance_schema', 'information_schema') ORDER BY schema_name")
+  mapfile -t databases <<< "$listed"
+  [[ -n $listed ]] || databases=()
+  if ((${#databases[@]} == 0)); then
+    # Nothing to dump but the position: an empty statement list for one system schema carries it.
+    what=(--no-data --no-create-info --no-create-db --skip-triggers --databases mysql)
+  else
+    what=(--routines --events --triggers --databases "${databases[@]}")
+  fi
+
+  # The position lines are comments near the top (binlog coordinates) and the end (GTID) of the
+  # dump; they are copied aside as the dump streams by, so the dump is read once.
+  "$dump" "${connection[@]}" --single-transaction --quick --hex-blob "${position_options[@]}" "${what[@]}" \
+    | awk -v position="$partial/position" '
+        /^-- (SET GLOBAL gtid_slave_pos|CHANGE MASTER TO MASTER_LOG_FILE|CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE)/ { print > position }
+        /GTID_PURGED/ { purged = 1 }
+        purged { print > position; if ($0 ~ /;$/) purged = 0 }
+        { print }' \
+    | gzip -1 > "$partial/dump.sql.gz"
+
+  listed=$(query "SELECT CONCAT(QUOTE(user), '@', QUOTE(host)) FROM mysql.user
+    WHERE user NOT IN ($OWN_ACCOUNTS) AND $accounts_filter ORDER BY user, host")
+  mapfile -t accounts <<< "$listed"
+  [[ -n $listed ]] || accounts=()
+  for account in "${accounts[@]}"; do
+    created=$(query "${show_prefix}SHOW CREATE USER $account")
+    grants=$(query "SHOW GRANTS FOR $account")
+    sed -e 's/^CREATE USER /CREATE USER IF NOT EXISTS /' -e 's/$/;/' <<< "$created"
+    sed -e 's/$/;/' <<< "$grants"
+  done > "$partial/users.sql"
+
+  if [[ $TANDEM_FLAVOR == MariaDB ]]; then
+    gtid=$(sed -n "s/^-- SET GLOBAL gtid_slave_pos='\(.*\)';$/\1/p" "$partial/position")
+    coordinates=$(sed -n "s/^-- CHANGE MASTER TO MASTER_LOG_FILE='\(.*\)', MASTER_LOG_POS=\([0-9]*\);$/\1 \2/p" "$partial/position")
+  else
+    gtid=$(grep -v '^-- CHANGE' "$partial/position" | tr -d '\n' | sed -n "s/.*GTID_PURGED=[^']*'+'[^']*'\([^']*\)'.*/\1/p")
+    [[ -n $gtid ]] || gtid=$(grep -v '^-- CHANGE' "$partial/position" | tr -d '\n' | sed -n "s/.*GTID_PURGED='\([^']*\)'.*/\1/p")
+    coordinates=$(sed -n "s/^-- CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE='\(.*\)', SOURCE_LOG_POS=\([0-9]*\);$/\1 \2/p" "$partial/position")
+  fi
+  read -r binlog_file binlog_position <<< "$coordinates"
+  if [[ -z ${binlog_file:-} || -z ${binlog_position:-} ]]; then
+    echo "backup: the dump carries no binlog coordinates; is binary logging on at $SOURCE_HOST?" >&2
+    exit 1
+  fi
+  rm -f "$partial/position"
+}
+
+# A copy of the source's data files (its volume is mounted at SOURCE_DATADIR), made consistent by
+# mariadb-backup's BACKUP STAGE locks, which hold commits on the source only for the moment its
+# position is read. Prepared at restore time. Accounts travel in the copy's mysql schema.
+physical_backup() {
+  if [[ $TANDEM_FLAVOR != MariaDB ]]; then
+    echo "backup: method Physical uses mariadb-backup and needs a MariaDB cluster" >&2
+    exit 1
+  fi
+  local tool
+  tool=$(command -v mariadb-backup || command -v mariabackup)
+  echo "backup: physical copy of the data files of $SOURCE_HOST (${SOURCE_DATADIR:-/var/lib/mysql}) into $BACKUP_DIR"
+  "$tool" "${connection[@]}" --backup "--datadir=${SOURCE_DATADIR:-/var/lib/mysql}" "--target-dir=$partial/data" \
+    > "$partial/mariadb-backup.log" 2>&1 || { tail -n 5 "$partial/mariadb-backup.log" >&2; exit 1; }
+  local info="$partial/data/mariadb_backup_binlog_info"
+  [[ -f $info ]] || info="$partial/data/xtrabackup_binlog_info"
+  read -r binlog_file binlog_position gtid < "$info" || true
+  gtid=${gtid:-}
+  rm -f "$partial/mariadb-backup.log"
+  listed=$(query "SELECT schema_name FROM information_schema.schemata
+    WHERE schema_name NOT IN ('mysql', 'sys', 'performance_schema', 'information_schema')")
+  mapfile -t databases <<< "$listed"
+  [[ -n $listed ]] || databases=()
+  accounts=()
+}
+
 started=$(date -u +%FT%TZ)
-echo "backup: logical dump of $SOURCE_HOST ($TANDEM_FLAVOR) into $BACKUP_DIR"
-# Read into a variable first: a failed query then stops the script, as set -e promises.
-listed=$(query "SELECT schema_name FROM information_schema.schemata
-  WHERE schema_name NOT IN ('mysql', 'sys', 'performance_schema', 'information_schema') ORDER BY schema_name")
-mapfile -t databases <<< "$listed"
-[[ -n $listed ]] || databases=()
-if ((${#databases[@]} == 0)); then
-  # Nothing to dump but the position: an empty statement list for one system schema carries it.
-  what=(--no-data --no-create-info --no-create-db --skip-triggers --databases mysql)
-else
-  what=(--routines --events --triggers --databases "${databases[@]}")
-fi
-
-# The position lines are comments near the top (binlog coordinates) and the end (GTID) of the
-# dump; they are copied aside as the dump streams by, so the dump is read once.
-"$dump" "${connection[@]}" --single-transaction --quick --hex-blob "${position_options[@]}" "${what[@]}" \
-  | awk -v position="$partial/position" '
-      /^-- (SET GLOBAL gtid_slave_pos|CHANGE MASTER TO MASTER_LOG_FILE|CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE)/ { print > position }
-      /GTID_PURGED/ { purged = 1 }
-      purged { print > position; if ($0 ~ /;$/) purged = 0 }
-      { print }' \
-  | gzip -1 > "$partial/dump.sql.gz"
-
-listed=$(query "SELECT CONCAT(QUOTE(user), '@', QUOTE(host)) FROM mysql.user
-  WHERE user NOT IN ($OWN_ACCOUNTS) AND $accounts_filter ORDER BY user, host")
-mapfile -t accounts <<< "$listed"
-[[ -n $listed ]] || accounts=()
-for account in "${accounts[@]}"; do
-  created=$(query "${show_prefix}SHOW CREATE USER $account")
-  grants=$(query "SHOW GRANTS FOR $account")
-  sed -e 's/^CREATE USER /CREATE USER IF NOT EXISTS /' -e 's/$/;/' <<< "$created"
-  sed -e 's/$/;/' <<< "$grants"
-done > "$partial/users.sql"
-
-if [[ $TANDEM_FLAVOR == MariaDB ]]; then
-  gtid=$(sed -n "s/^-- SET GLOBAL gtid_slave_pos='\(.*\)';$/\1/p" "$partial/position")
-  coordinates=$(sed -n "s/^-- CHANGE MASTER TO MASTER_LOG_FILE='\(.*\)', MASTER_LOG_POS=\([0-9]*\);$/\1 \2/p" "$partial/position")
-else
-  gtid=$(grep -v '^-- CHANGE' "$partial/position" | tr -d '\n' | sed -n "s/.*GTID_PURGED=[^']*'+'[^']*'\([^']*\)'.*/\1/p")
-  [[ -n $gtid ]] || gtid=$(grep -v '^-- CHANGE' "$partial/position" | tr -d '\n' | sed -n "s/.*GTID_PURGED='\([^']*\)'.*/\1/p")
-  coordinates=$(sed -n "s/^-- CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE='\(.*\)', SOURCE_LOG_POS=\([0-9]*\);$/\1 \2/p" "$partial/position")
-fi
-read -r binlog_file binlog_position <<< "$coordinates"
-if [[ -z ${binlog_file:-} || -z ${binlog_position:-} ]]; then
-  echo "backup: the dump carries no binlog coordinates; is binary logging on at $SOURCE_HOST?" >&2
-  exit 1
-fi
-rm -f "$partial/position"
+method=${BACKUP_METHOD:-Logical}
+case $method in
+  Logical) logical_backup ;;
+  Physical) physical_backup ;;
+  *) echo "backup: unknown method '$method' (Logical or Physical)" >&2; exit 1 ;;
+esac
 finished=$(date -u +%FT%TZ)
 cat > "$partial/backup.json" << JSON
-{"method": "Logical", "flavor": "$TANDEM_FLAVOR", "source": "$SOURCE_HOST", "gtidPosition": "$gtid",
+{"method": "$method", "flavor": "$TANDEM_FLAVOR", "source": "$SOURCE_HOST", "gtidPosition": "$gtid",
  "binlogFile": "$binlog_file", "binlogPosition": $binlog_position, "startedAt": "$started", "finishedAt": "$finished",
  "databases": ${#databases[@]}, "accounts": ${#accounts[@]}}
 JSON

@@ -78,88 +78,128 @@ else
   backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR ON *.* TO '$BACKUP_USER'@'%';"
 fi
 
+accounts_sql="ALTER USER 'root'@'localhost' IDENTIFIED BY $(sql_string "$ROOT_PASSWORD");
+CREATE USER IF NOT EXISTS '$OPERATOR_USER'@'%';
+ALTER USER '$OPERATOR_USER'@'%' IDENTIFIED BY $(sql_string "$OPERATOR_PASSWORD");
+$operator_grants
+CREATE USER IF NOT EXISTS '$REPLICATION_USER'@'%';
+ALTER USER '$REPLICATION_USER'@'%' IDENTIFIED BY $(sql_string "$REPLICATION_PASSWORD");
+GRANT REPLICATION SLAVE ON *.* TO '$REPLICATION_USER'@'%';
+CREATE USER IF NOT EXISTS '$BACKUP_USER'@'%';
+ALTER USER '$BACKUP_USER'@'%' IDENTIFIED BY $(sql_string "$BACKUP_PASSWORD");
+$backup_grants"
+
+# Waits for a server started in the background to answer on $socket, as root.
+await_server() {
+  local log=$1
+  for _ in $(seq 1 600); do
+    [[ -S $socket ]] && MYSQL_PWD=${2:-} "$client" --no-defaults "--socket=$socket" -uroot -e 'SELECT 1' > /dev/null 2>&1 && return
+    kill -0 "$server_pid" 2> /dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "init: $POD_NAME: the server did not answer within a minute" >&2
+  cat "$log" >&2
+  exit 1
+}
+
 # A scratch directory next to the data, so a half-initialized one is never mistaken for done.
 scratch="$DATADIR/.tandem-init"
 rm -rf "$scratch"
 mkdir -p "$scratch"
 socket="$scratch/init.sock"
-server_options=(--no-defaults "--datadir=$scratch/data" "--socket=$socket" --skip-networking
-  "--pid-file=$scratch/init.pid" --skip-log-bin)
-[[ $(id -u) == 0 ]] && server_options+=(--user=root)
-
-echo "init: $POD_NAME: initializing a new $TANDEM_FLAVOR data directory"
-if [[ $TANDEM_FLAVOR == MySQL ]]; then
-  "$server" "${server_options[@]}" --initialize-insecure
-else
-  install_db=$(command -v mariadb-install-db || command -v mysql_install_db)
-  "$install_db" --no-defaults "--datadir=$scratch/data" --auth-root-authentication-method=normal \
-    --skip-test-db $([[ $(id -u) == 0 ]] && echo --user=root) > "$scratch/install.log" 2>&1 \
-    || { cat "$scratch/install.log" >&2; exit 1; }
-fi
-
-"$server" "${server_options[@]}" > "$scratch/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 600); do
-  [[ -S $socket ]] && "$client" --no-defaults "--socket=$socket" -uroot -e 'SELECT 1' > /dev/null 2>&1 && break
-  kill -0 "$server_pid" 2> /dev/null || { cat "$scratch/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-
-"$client" --no-defaults "--socket=$socket" -uroot <<SQL
-ALTER USER 'root'@'localhost' IDENTIFIED BY $(sql_string "$ROOT_PASSWORD");
-CREATE USER '$OPERATOR_USER'@'%' IDENTIFIED BY $(sql_string "$OPERATOR_PASSWORD");
-$operator_grants
-CREATE USER '$REPLICATION_USER'@'%' IDENTIFIED BY $(sql_string "$REPLICATION_PASSWORD");
-GRANT REPLICATION SLAVE ON *.* TO '$REPLICATION_USER'@'%';
-CREATE USER '$BACKUP_USER'@'%' IDENTIFIED BY $(sql_string "$BACKUP_PASSWORD");
-$backup_grants
-SQL
 
 restored_gtid=""
+restore_method=""
 if [[ -n ${RESTORE_DIR:-} ]]; then
-  if [[ ! -f $RESTORE_DIR/backup.json || ! -f $RESTORE_DIR/dump.sql.gz ]]; then
-    echo "init: $POD_NAME: no complete backup at $RESTORE_DIR (backup.json and dump.sql.gz)" >&2
+  if [[ ! -f $RESTORE_DIR/backup.json ]]; then
+    echo "init: $POD_NAME: no complete backup at $RESTORE_DIR (backup.json is missing)" >&2
     exit 1
   fi
   restored_gtid=$(sed -n 's/.*"gtidPosition": "\([^"]*\)".*/\1/p' "$RESTORE_DIR/backup.json")
-  echo "init: $POD_NAME: restoring the backup at $RESTORE_DIR, GTID position '$restored_gtid'"
-  # A MySQL dump sets GTID_PURGED itself; that is done below, once binary logging is on.
-  gunzip -c "$RESTORE_DIR/dump.sql.gz" \
-    | awk '/GTID_PURGED/ { skip = 1 } !skip { print } skip && /;$/ { skip = 0 }' \
-    | MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot
-  MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot < "$RESTORE_DIR/users.sql"
+  restore_method=$(sed -n 's/.*"method": "\([^"]*\)".*/\1/p' "$RESTORE_DIR/backup.json")
+  echo "init: $POD_NAME: restoring the $restore_method backup at $RESTORE_DIR, GTID position '$restored_gtid'"
 fi
 
-kill "$server_pid"
-wait "$server_pid" || true
+if [[ $restore_method == Physical ]]; then
+  # The copied files, prepared (the redo log applied) in scratch: the backup volume stays as it is.
+  backup_tool=$(command -v mariadb-backup || command -v mariabackup)
+  cp -a "$RESTORE_DIR/data" "$scratch/data"
+  "$backup_tool" --prepare "--target-dir=$scratch/data" > "$scratch/prepare.log" 2>&1 \
+    || { tail -n 20 "$scratch/prepare.log" >&2; exit 1; }
+  rm -f "$scratch/data"/xtrabackup_* "$scratch/data"/mariadb_backup_* "$scratch/data/backup-my.cnf"
+else
+  server_options=(--no-defaults "--datadir=$scratch/data" "--socket=$socket" --skip-networking
+    "--pid-file=$scratch/init.pid" --skip-log-bin)
+  [[ $(id -u) == 0 ]] && server_options+=(--user=root)
+
+  echo "init: $POD_NAME: initializing a new $TANDEM_FLAVOR data directory"
+  if [[ $TANDEM_FLAVOR == MySQL ]]; then
+    "$server" "${server_options[@]}" --initialize-insecure
+  else
+    install_db=$(command -v mariadb-install-db || command -v mysql_install_db)
+    "$install_db" --no-defaults "--datadir=$scratch/data" --auth-root-authentication-method=normal \
+      --skip-test-db $([[ $(id -u) == 0 ]] && echo --user=root) > "$scratch/install.log" 2>&1 \
+      || { cat "$scratch/install.log" >&2; exit 1; }
+  fi
+
+  "$server" "${server_options[@]}" > "$scratch/server.log" 2>&1 &
+  server_pid=$!
+  await_server "$scratch/server.log"
+  "$client" --no-defaults "--socket=$socket" -uroot <<< "$accounts_sql"
+
+  if [[ $restore_method == Logical ]]; then
+    if [[ ! -f $RESTORE_DIR/dump.sql.gz ]]; then
+      echo "init: $POD_NAME: the logical backup at $RESTORE_DIR has no dump.sql.gz" >&2
+      exit 1
+    fi
+    # A MySQL dump sets GTID_PURGED itself; that is done below, once binary logging is on.
+    gunzip -c "$RESTORE_DIR/dump.sql.gz" \
+      | awk '/GTID_PURGED/ { skip = 1 } !skip { print } skip && /;$/ { skip = 0 }' \
+      | MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot
+    MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot < "$RESTORE_DIR/users.sql"
+  fi
+
+  kill "$server_pid"
+  wait "$server_pid" || true
+fi
 mv "$scratch/data"/* "$DATADIR"/
 rm -rf "$scratch"
 
-if [[ -n $restored_gtid ]]; then
+if [[ -n $restore_method ]]; then
   # The restored data holds every transaction up to the backup's position: the binary log
   # must say so, or replicas would ask for them again. That state can only be set on an empty
-  # binary log, so the server starts once more, as it will run, without networking.
+  # binary log, so the server starts once more, as it will run, without networking. A physical
+  # copy brings the old cluster's accounts: they get this cluster's passwords, with grant
+  # tables skipped until then.
   socket="$RUN_DIR/restore.sock"
   server_options=("--defaults-file=$FINAL_CNF" "--datadir=$DATADIR" "--socket=$socket" --skip-networking
     "--pid-file=$RUN_DIR/restore.pid")
   [[ $(id -u) == 0 ]] && server_options+=(--user=root)
+  password=$ROOT_PASSWORD
+  if [[ $restore_method == Physical ]]; then
+    server_options+=(--skip-grant-tables)
+    password=""
+  fi
   "$server" "${server_options[@]}" > "$DATADIR/.tandem-restore.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 600); do
-    [[ -S $socket ]] && MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot -e 'SELECT 1' > /dev/null 2>&1 && break
-    kill -0 "$server_pid" 2> /dev/null || { cat "$DATADIR/.tandem-restore.log" >&2; exit 1; }
-    sleep 0.1
-  done
+  await_server "$DATADIR/.tandem-restore.log" "$password"
   if [[ $TANDEM_FLAVOR == MySQL ]]; then
     # MySQL 8.4 renamed RESET MASTER.
-    version=$(MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot -N -e 'SELECT @@version')
+    version=$(MYSQL_PWD=$password "$client" --no-defaults "--socket=$socket" -uroot -N -e 'SELECT @@version')
     reset="RESET BINARY LOGS AND GTIDS"
     [[ $version == 8.0* ]] && reset="RESET MASTER"
-    gtid_sql="$reset; SET GLOBAL gtid_purged = $(sql_string "$restored_gtid");"
+    state_sql="$reset; SET GLOBAL gtid_purged = $(sql_string "$restored_gtid");"
   else
-    gtid_sql="RESET MASTER; SET GLOBAL gtid_binlog_state = $(sql_string "$restored_gtid"); SET GLOBAL gtid_slave_pos = $(sql_string "$restored_gtid");"
+    state_sql="RESET MASTER; SET GLOBAL gtid_binlog_state = $(sql_string "$restored_gtid");
+SET GLOBAL gtid_slave_pos = $(sql_string "$restored_gtid"); RESET SLAVE ALL;"
   fi
-  MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot -e "$gtid_sql"
+  [[ -n $restored_gtid ]] || state_sql=""
+  if [[ $restore_method == Physical ]]; then
+    # FLUSH PRIVILEGES loads the copied grant tables, after which accounts can be changed.
+    state_sql="FLUSH PRIVILEGES; $accounts_sql
+$state_sql"
+  fi
+  MYSQL_PWD=$password "$client" --no-defaults "--socket=$socket" -uroot <<< "$state_sql"
   kill "$server_pid"
   wait "$server_pid" || true
   rm -f "$DATADIR/.tandem-restore.log"

@@ -41,7 +41,7 @@ class BackupCrdAdmissionTest {
         bad("no cluster", c -> spec(c).remove("clusterRef"), "required property 'clusterRef' not found"),
         bad("no storage", c -> spec(c).remove("storage"), "spec: Invalid value: required property 'storage' not found"),
         bad("storage without a volume claim", c -> spec(c).putObject("storage"), "spec.storage: Invalid value: required property 'pvc' not found"),
-        bad("an unknown method", c -> spec(c).put("method", "Snapshot"), "spec.method: Invalid value: does not have a value in the enumeration [\"Logical\"]"),
+        bad("an unknown method", c -> spec(c).put("method", "Snapshot"), "spec.method: Invalid value: does not have a value in the enumeration [\"Logical\", \"Physical\"]"),
         bad("an unknown source", c -> spec(c).put("source", "Primary"), "spec.source: Invalid value: does not have a value in the enumeration"),
         bad("a claim name that is not a name", c -> spec(c).with("storage").with("pvc").put("claimName", "My Backups"),
             "spec.storage.pvc.claimName: Invalid value"),

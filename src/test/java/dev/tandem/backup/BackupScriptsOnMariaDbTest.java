@@ -29,11 +29,16 @@ class BackupScriptsOnMariaDbTest {
   record Run(int exit, String output) {}
 
   Run backup(String sourceHost, Path target) throws Exception {
+    return backup(sourceHost, target, Map.of());
+  }
+
+  Run backup(String sourceHost, Path target, Map<String, String> extra) throws Exception {
     var script = dir.resolve("backup.sh");
     Files.writeString(script, ConfigMapDependent.desiredFor(ClusterFixture.named("shop").mariaDb().build()).getData().get(ConfigMapDependent.BACKUP_SCRIPT));
     var builder = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
     builder.environment().putAll(Map.of("SOURCE_HOST", sourceHost, "BACKUP_DIR", target.toString(), "TANDEM_FLAVOR", "MariaDB",
         "BACKUP_PASSWORD", LocalMariaDb.BACKUP.password()));
+    builder.environment().putAll(extra);
     var process = builder.start();
     String output = new String(process.getInputStream().readAllBytes());
     return new Run(process.waitFor(), output);
@@ -93,6 +98,52 @@ class BackupScriptsOnMariaDbTest {
             .isEqualTo(expected);
         assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_state")).isEqualTo(positionAtBackup);
         assertThat(value(RESTORED_HOST, "SELECT @@gtid_slave_pos")).isEqualTo(positionAtBackup);
+      } finally {
+        copy.stopQuietly();
+      }
+    }
+  }
+
+  @Test
+  void aPhysicalCopyRestoresItsRowsWithTheNewClustersPasswordsAndPosition() throws Exception {
+    var cluster = ClusterFixture.named("shop").mariaDb().instances(1).mysqld("innodb_buffer_pool_size", "32M").build();
+    try (var servers = LocalMariaDb.start(cluster, dir.resolve("source"))) {
+      var source = servers.server("shop-0");
+      source.asRoot("SET GLOBAL read_only = OFF; CREATE DATABASE app; CREATE TABLE app.writes (id BIGINT PRIMARY KEY);"
+          + " CREATE USER app@'%' IDENTIFIED BY 'app-pw'; GRANT ALL ON app.* TO app@'%';"
+          + " INSERT INTO app.writes SELECT seq FROM app.seq_1_to_300");
+      String positionAtBackup = value(source.host, "SELECT @@gtid_binlog_pos");
+      Path target = dir.resolve("store/ns/shop/physical");
+
+      var run = backup(source.host, target, Map.of("BACKUP_METHOD", "Physical", "SOURCE_DATADIR", source.dir.resolve("data").toString()));
+      source.asRoot("INSERT INTO app.writes SELECT seq FROM app.seq_301_to_400");
+
+      assertThat(run.exit()).as(run.output()).isZero();
+      assertThat(run.output()).contains("tandem-backup-result {\"gtidPosition\":\"" + positionAtBackup + "\"");
+      assertThat(target.resolve("backup.json")).content().contains("\"method\": \"Physical\"");
+      assertThat(target.resolve("data/ibdata1")).exists();
+
+      // The new cluster has passwords of its own: the copied accounts must take them.
+      var passwords = new HashMap<>(LocalMariaDb.PASSWORDS);
+      passwords.put("BACKUP_PASSWORD", "a-new-backup-pw");
+      passwords.put("RESTORE_DIR", target.toString());
+      var copyDir = dir.resolve("copy");
+      LocalMariaDb.runInitScript(copyDir, cluster, "copy-0", RESTORED_HOST, passwords);
+      var copy = new LocalMariaDb.Server("copy-0", RESTORED_HOST, copyDir);
+      try {
+        copy.start();
+        copy.awaitReady();
+        var expected = new ArrayList<Long>();
+        for (long id = 1; id <= 300; id++) {
+          expected.add(id);
+        }
+        assertThat(ids(RESTORED_HOST, "app", "app-pw")).isEqualTo(expected);
+        assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_state")).isEqualTo(positionAtBackup);
+        assertThat(value(RESTORED_HOST, "SELECT @@gtid_slave_pos")).isEqualTo(positionAtBackup);
+        DriverManager.getConnection("jdbc:mysql://" + RESTORED_HOST + ":3306/", "backup", "a-new-backup-pw").close();
+        org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+            () -> DriverManager.getConnection("jdbc:mysql://" + RESTORED_HOST + ":3306/", "backup", LocalMariaDb.BACKUP.password()).close(),
+            "the old cluster's backup password no longer works");
       } finally {
         copy.stopQuietly();
       }

@@ -70,7 +70,7 @@ final class ScenarioBackups {
   }
 
   /**
-   * {@code backup: {name, source, claim, killSource, expect: {phase, messageContains}}}, or
+   * {@code backup: {name, method, source, claim, killSource, expect: {phase, messageContains}}}, or
    * {@code backup: {names: [a, b]}} for several asked for at once: waits for the outcome.
    */
   String backup(Scenario.Step step, Duration timeout) throws Exception {
@@ -351,6 +351,7 @@ final class ScenarioBackups {
     var spec = new MySQLBackupSpec();
     spec.setClusterRef(new MySQLBackupSpec.ClusterRef(cluster));
     spec.setSource(MySQLBackupSpec.BackupSource.valueOf(step.string("source", "Replica")));
+    spec.setMethod(MySQLBackupSpec.BackupMethod.valueOf(step.string("method", "Logical")));
     var storage = new MySQLBackupSpec.BackupStorage();
     var pvc = new MySQLBackupSpec.PvcStorage();
     pvc.setClaimName(claim);
