@@ -17,6 +17,21 @@ public class BootstrapSpec {
     @Required
     private String backup;
 
+    @JsonPropertyDescription(
+        "Restore to this moment (RFC 3339, e.g. 2026-11-29T10:15:00Z; binary log times have a resolution"
+            + " of one second): after the backup, the binary logs archived by the first later backup of the"
+            + " same cluster are replayed up to it. Absent: the backup's own position.")
+    @io.fabric8.generator.annotation.Pattern("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")
+    private String pointInTime;
+
+    public String getPointInTime() {
+      return pointInTime;
+    }
+
+    public void setPointInTime(String pointInTime) {
+      this.pointInTime = pointInTime;
+    }
+
     public String getBackup() {
       return backup;
     }

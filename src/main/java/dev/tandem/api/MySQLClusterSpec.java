@@ -46,7 +46,9 @@ import java.util.Map;
         + " in the data directories; change them inside the Secret instead")
 @ValidationRule(
     value = "has(self.bootstrap) == has(oldSelf.bootstrap)"
-        + " && (!has(self.bootstrap) || self.bootstrap.from.backup == oldSelf.bootstrap.from.backup)",
+        + " && (!has(self.bootstrap) || (self.bootstrap.from.backup == oldSelf.bootstrap.from.backup"
+        + " && has(self.bootstrap.from.pointInTime) == has(oldSelf.bootstrap.from.pointInTime)"
+        + " && (!has(self.bootstrap.from.pointInTime) || self.bootstrap.from.pointInTime == oldSelf.bootstrap.from.pointInTime)))",
     message = "spec.bootstrap is read when a cluster is created and cannot be added or changed later:"
         + " a restore never overwrites a running cluster. Restore into a new MySQLCluster instead")
 @ValidationRule(

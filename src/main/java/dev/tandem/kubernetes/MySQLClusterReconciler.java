@@ -99,17 +99,17 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
     // One read of the Secret serves the spec check, its creation and the control loop.
     Optional<Secret> credentials = credentialsSecret(cluster);
     boolean userSecret = cluster.getSpec().getCredentials() != null && cluster.getSpec().getCredentials().getSecretName() != null;
-    Optional<MySQLBackup> restoreBackup = Optional.ofNullable(cluster.getSpec().getBootstrap())
-        .map(bootstrap -> client.resources(MySQLBackup.class).inNamespace(namespace).withName(bootstrap.getFrom().getBackup()).get());
+    Optional<Restores.Resolution> restore = Optional.ofNullable(cluster.getSpec().getBootstrap())
+        .map(bootstrap -> Restores.resolve(cluster, client.resources(MySQLBackup.class).inNamespace(namespace).list().getItems()));
     var problems = SpecChecker.problems(cluster, new SpecChecker.LiveState(userSecret ? credentials : Optional.empty(),
-        ClusterStatusAggregator.labelledMaster(pods), restoreBackup, statefulSet.isPresent()));
+        ClusterStatusAggregator.labelledMaster(pods), restore, statefulSet.isPresent()));
     boolean wasInvalid =
         cluster.getStatus() != null && cluster.getStatus().getPhase() == Phase.Error;
     if (problems.isEmpty() && credentials.isEmpty() && !userSecret) {
       credentials = Optional.of(generateCredentials(cluster));
     }
     if (problems.isEmpty()) {
-      restoreBackup.flatMap(RestoreSource::of).ifPresent(source ->
+      restore.flatMap(Restores.Resolution::source).ifPresent(source ->
           context.managedWorkflowAndDependentResourceContext().put(StatefulSetDependent.RESTORE_SOURCE, source));
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       if (wasInvalid) {

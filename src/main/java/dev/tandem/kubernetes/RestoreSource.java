@@ -5,9 +5,13 @@ import java.util.Optional;
 
 /**
  * The backup a new cluster starts from, as its Pods see it: a volume claim and the backup's
- * directory in it, read from the backup's {@code status.location} ({@code pvc://<claim>/<path>}).
+ * directory in it, read from the backup's {@code status.location} ({@code pvc://<claim>/<path>});
+ * and, for a point-in-time restore, the archived binary logs to replay and the moment to stop.
  */
-public record RestoreSource(String claimName, String path) {
+public record RestoreSource(String claimName, String path, Optional<Replay> replay) {
+
+  /** Binary logs to replay after the backup, on the same claim, up to {@code until} (UTC, "yyyy-MM-dd HH:mm:ss"). */
+  public record Replay(String binlogPath, String until) {}
 
   /** Where the init container finds the backup volume. */
   public static final String MOUNT = "/restore";
@@ -21,7 +25,11 @@ public record RestoreSource(String claimName, String path) {
     }
     String rest = location.substring(PVC_SCHEME.length());
     int slash = rest.indexOf('/');
-    return Optional.of(new RestoreSource(rest.substring(0, slash), rest.substring(slash + 1)));
+    return Optional.of(new RestoreSource(rest.substring(0, slash), rest.substring(slash + 1), Optional.empty()));
+  }
+
+  public RestoreSource replaying(Replay logs) {
+    return new RestoreSource(claimName, path, Optional.of(logs));
   }
 
   public String directory() {

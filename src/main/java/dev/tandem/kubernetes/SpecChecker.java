@@ -1,7 +1,5 @@
 package dev.tandem.kubernetes;
 
-import dev.tandem.api.MySQLBackup;
-import dev.tandem.api.MySQLBackupStatus;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.api.OwnedMysqldSettings;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -23,10 +21,10 @@ public final class SpecChecker {
 
   /** What the checks need to know of the live cluster. */
   /**
-   * @param restoreBackup the MySQLBackup spec.bootstrap names, when it exists
+   * @param restore where spec.bootstrap would restore from, or why it cannot yet
    * @param created whether the cluster's StatefulSet exists: bootstrap is read only before that
    */
-  public record LiveState(Optional<Secret> userSecret, Optional<String> currentMaster, Optional<MySQLBackup> restoreBackup,
+  public record LiveState(Optional<Secret> userSecret, Optional<String> currentMaster, Optional<Restores.Resolution> restore,
       boolean created) {}
 
   private SpecChecker() {}
@@ -76,24 +74,9 @@ public final class SpecChecker {
   }
 
   private static void checkRestoreSource(MySQLCluster cluster, LiveState live, List<String> problems) {
-    var bootstrap = cluster.getSpec().getBootstrap();
-    if (bootstrap == null || live.created()) {
-      return;
+    if (cluster.getSpec().getBootstrap() != null && !live.created()) {
+      live.restore().flatMap(Restores.Resolution::problem).ifPresent(problems::add);
     }
-    String name = bootstrap.getFrom().getBackup();
-    live.restoreBackup().ifPresentOrElse(
-        backup -> {
-          var status = backup.getStatus();
-          var phase = status == null ? null : status.getPhase();
-          if (phase != MySQLBackupStatus.BackupPhase.Completed) {
-            problems.add("spec.bootstrap.from.backup " + name + " is " + (phase == null ? "not started" : phase)
-                + ": a cluster is restored only from a Completed backup; the cluster is created once it completes");
-          } else if (RestoreSource.of(backup).isEmpty()) {
-            problems.add("spec.bootstrap.from.backup " + name + " has no volume location in its status (" + status.getLocation() + ")");
-          }
-        },
-        () -> problems.add("spec.bootstrap.from.backup " + name + " does not exist in namespace " + cluster.getMetadata().getNamespace()
-            + ": name a Completed MySQLBackup"));
   }
 
   private static void checkMysqldSetting(String key, String value, List<String> problems) {

@@ -176,6 +176,10 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
     env.add(EnvVars.credential(cluster, "REPLICATION_PASSWORD", CredentialsSecret.REPLICATION_PASSWORD));
     env.add(EnvVars.credential(cluster, "BACKUP_PASSWORD", CredentialsSecret.BACKUP_PASSWORD));
     restore.ifPresent(source -> env.add(EnvVars.plain("RESTORE_DIR", source.directory())));
+    restore.flatMap(RestoreSource::replay).ifPresent(replay -> {
+      env.add(EnvVars.plain("RESTORE_BINLOG_DIR", RestoreSource.MOUNT + "/" + replay.binlogPath()));
+      env.add(EnvVars.plain("RESTORE_UNTIL", replay.until()));
+    });
     var mounts = new ArrayList<>(mounts());
     restore.ifPresent(source -> mounts.add(new VolumeMountBuilder().withName(RestoreSource.VOLUME)
         .withMountPath(RestoreSource.MOUNT).withReadOnly(true).build()));

@@ -5,7 +5,9 @@
 #    replication never stops) with the GTID position and binlog coordinates of its snapshot;
 #  - the application accounts (CREATE USER IF NOT EXISTS + GRANTs): Tandem's own accounts and the
 #    system ones are left out, a restored cluster has its own;
-#  - backup.json describing it.
+#  - backup.json describing it;
+#  - the source's binary logs (binlogs/), for point-in-time recovery with the next backup.
+# Physical: the source's data files, copied by mariadb-backup (MariaDB), and the same binlogs.
 # Everything is written to .<name>.partial and renamed to <name> at the end: a backup directory
 # without the suffix is whole. The last line printed is the result the operator reads.
 # Passwords come from the environment, never from the command line.
@@ -125,6 +127,22 @@ physical_backup() {
   accounts=()
 }
 
+# The source's binary logs, as they are now: with the previous backup, they allow a restore to
+# any point in time up to this backup (the logs since the previous one are the part that matters;
+# binlog_expire_logs_seconds keeps 7 days of them).
+archive_binlogs() {
+  local binlog_client logs
+  binlog_client=$(command -v mariadb-binlog || command -v mysqlbinlog)
+  logs=$(query "SHOW BINARY LOGS" | cut -f1)
+  binlogs=0
+  [[ -n $logs ]] || return 0
+  mkdir -p "$partial/binlogs"
+  # shellcheck disable=SC2086
+  "$binlog_client" "${connection[@]}" --read-from-remote-server --raw "--result-file=$partial/binlogs/" $logs
+  binlogs=$(wc -w <<< "$logs")
+  echo "backup: archived $binlogs binary log file(s) of $SOURCE_HOST"
+}
+
 started=$(date -u +%FT%TZ)
 method=${BACKUP_METHOD:-Logical}
 case $method in
@@ -132,11 +150,12 @@ case $method in
   Physical) physical_backup ;;
   *) echo "backup: unknown method '$method' (Logical or Physical)" >&2; exit 1 ;;
 esac
+archive_binlogs
 finished=$(date -u +%FT%TZ)
 cat > "$partial/backup.json" << JSON
 {"method": "$method", "flavor": "$TANDEM_FLAVOR", "source": "$SOURCE_HOST", "gtidPosition": "$gtid",
  "binlogFile": "$binlog_file", "binlogPosition": $binlog_position, "startedAt": "$started", "finishedAt": "$finished",
- "databases": ${#databases[@]}, "accounts": ${#accounts[@]}}
+ "databases": ${#databases[@]}, "accounts": ${#accounts[@]}, "binlogs": $binlogs}
 JSON
 sync
 mv "$partial" "$BACKUP_DIR"

@@ -70,12 +70,12 @@ if [[ $TANDEM_FLAVOR == MySQL ]]; then
   client=mysql
   operator_grants="GRANT PROCESS, RELOAD, REPLICATION CLIENT, REPLICATION SLAVE, CREATE USER ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;
 GRANT SYSTEM_VARIABLES_ADMIN, REPLICATION_SLAVE_ADMIN, CONNECTION_ADMIN ON *.* TO '$OPERATOR_USER'@'%';"
-  backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, REPLICATION CLIENT, BACKUP_ADMIN ON *.* TO '$BACKUP_USER'@'%';"
+  backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, REPLICATION CLIENT, REPLICATION SLAVE, BACKUP_ADMIN ON *.* TO '$BACKUP_USER'@'%';"
 else
   server=$(command -v mariadbd || command -v mysqld)
   client=$(command -v mariadb || command -v mysql)
   operator_grants="GRANT PROCESS, RELOAD, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, CREATE USER, REPLICATION SLAVE ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;"
-  backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR ON *.* TO '$BACKUP_USER'@'%';"
+  backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ON *.* TO '$BACKUP_USER'@'%';"
 fi
 
 accounts_sql="ALTER USER 'root'@'localhost' IDENTIFIED BY $(sql_string "$ROOT_PASSWORD");
@@ -100,6 +100,40 @@ await_server() {
   echo "init: $POD_NAME: the server did not answer within a minute" >&2
   cat "$log" >&2
   exit 1
+}
+
+# Point in time: the binary logs archived after the backup, replayed from the backup's position
+# up to RESTORE_UNTIL (UTC, exclusive, one-second resolution) into the running server, binary
+# logging on, so the replayed transactions keep their GTIDs.
+replay_binlogs() {
+  local binlog_client files first_state item domain seq backup_seq
+  binlog_client=$(command -v mariadb-binlog || command -v mysqlbinlog)
+  mapfile -t files < <(find "$RESTORE_BINLOG_DIR" -maxdepth 1 -type f -printf '%f\n' 2> /dev/null | sort)
+  if ((${#files[@]} == 0)); then
+    echo "init: $POD_NAME: no archived binary logs at $RESTORE_BINLOG_DIR" >&2
+    exit 1
+  fi
+  local paths=("${files[@]/#/$RESTORE_BINLOG_DIR/}")
+  echo "init: $POD_NAME: replaying ${#files[@]} archived binary log file(s) up to $RESTORE_UNTIL UTC"
+  if [[ $TANDEM_FLAVOR == MariaDB ]]; then
+    # The archive must reach back to the backup's position, or transactions would be skipped.
+    first_state=$(TZ=UTC "$binlog_client" --no-defaults "${paths[0]}" | sed -n 's/.*Gtid list \[\(.*\)\].*/\1/p' | head -n 1)
+    for item in ${first_state//,/ }; do
+      domain=${item%%-*}
+      seq=${item##*-}
+      backup_seq=$(tr ',' '\n' <<< "$restored_gtid" | awk -F- -v d="$domain" '$1 == d { print $3 }')
+      if [[ -z $backup_seq || $seq -gt $backup_seq ]]; then
+        echo "init: $POD_NAME: the archived binary logs begin after the backup's position (domain $domain at $seq, backup" \
+          "'$restored_gtid'): they were purged before the next backup was taken; restore without pointInTime" >&2
+        exit 1
+      fi
+    done
+    TZ=UTC "$binlog_client" --no-defaults "--start-position=$restored_gtid" "--stop-datetime=$RESTORE_UNTIL" "${paths[@]}" \
+      | MYSQL_PWD=$password "$client" --no-defaults "--socket=$socket" -uroot
+  else
+    TZ=UTC "$binlog_client" --no-defaults "--exclude-gtids=$restored_gtid" "--stop-datetime=$RESTORE_UNTIL" "${paths[@]}" \
+      | MYSQL_PWD=$password "$client" --no-defaults "--socket=$socket" -uroot
+  fi
 }
 
 # A scratch directory next to the data, so a half-initialized one is never mistaken for done.
@@ -200,6 +234,12 @@ SET GLOBAL gtid_slave_pos = $(sql_string "$restored_gtid"); RESET SLAVE ALL;"
 $state_sql"
   fi
   MYSQL_PWD=$password "$client" --no-defaults "--socket=$socket" -uroot <<< "$state_sql"
+  if [[ -n ${RESTORE_UNTIL:-} ]]; then
+    replay_binlogs
+    executed=gtid_binlog_pos
+    [[ $TANDEM_FLAVOR == MySQL ]] && executed=gtid_executed
+    restored_gtid=$(MYSQL_PWD=$password "$client" --no-defaults "--socket=$socket" -uroot -N -e "SELECT @@$executed")
+  fi
   kill "$server_pid"
   wait "$server_pid" || true
   rm -f "$DATADIR/.tandem-restore.log"

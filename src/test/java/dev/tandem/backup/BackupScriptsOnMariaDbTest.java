@@ -151,6 +151,50 @@ class BackupScriptsOnMariaDbTest {
   }
 
   @Test
+  void aPointInTimeRestoreReplaysTheNextBackupsBinlogsUpToThatSecond() throws Exception {
+    var cluster = ClusterFixture.named("shop").mariaDb().instances(1).mysqld("innodb_buffer_pool_size", "32M").build();
+    try (var servers = LocalMariaDb.start(cluster, dir.resolve("source"))) {
+      var source = servers.server("shop-0");
+      source.asRoot("SET GLOBAL read_only = OFF; CREATE DATABASE app; CREATE TABLE app.writes (id BIGINT PRIMARY KEY);"
+          + " CREATE USER app@'%' IDENTIFIED BY 'app-pw'; GRANT ALL ON app.* TO app@'%';"
+          + " INSERT INTO app.writes SELECT seq FROM app.seq_1_to_100");
+      Path first = dir.resolve("store/ns/shop/first");
+      assertThat(backup(source.host, first).exit()).isZero();
+      source.asRoot("INSERT INTO app.writes SELECT seq FROM app.seq_101_to_150");
+      String positionAtT = value(source.host, "SELECT @@gtid_binlog_pos");
+      // Binary log times have one-second resolution: T is the next whole second, with nothing written in it.
+      var pointInTime = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
+      Thread.sleep(java.time.Duration.between(java.time.Instant.now(), pointInTime).toMillis() + 1100);
+      source.asRoot("INSERT INTO app.writes SELECT seq FROM app.seq_151_to_200");
+      Path second = dir.resolve("store/ns/shop/second");
+      var run = backup(source.host, second);
+      assertThat(run.exit()).as(run.output()).isZero();
+      assertThat(run.output()).contains("archived 1 binary log file(s)");
+
+      var passwords = new HashMap<>(LocalMariaDb.PASSWORDS);
+      passwords.put("RESTORE_DIR", first.toString());
+      passwords.put("RESTORE_BINLOG_DIR", second.resolve("binlogs").toString());
+      passwords.put("RESTORE_UNTIL", java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+          .withZone(java.time.ZoneOffset.UTC).format(pointInTime));
+      var copyDir = dir.resolve("copy");
+      LocalMariaDb.runInitScript(copyDir, cluster, "copy-0", RESTORED_HOST, passwords);
+      var copy = new LocalMariaDb.Server("copy-0", RESTORED_HOST, copyDir);
+      try {
+        copy.start();
+        copy.awaitReady();
+        var expected = new ArrayList<Long>();
+        for (long id = 1; id <= 150; id++) {
+          expected.add(id);
+        }
+        assertThat(ids(RESTORED_HOST, "app", "app-pw")).as("the backup's rows and those written before T, none after").isEqualTo(expected);
+        assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_pos")).as("the replayed transactions kept their GTIDs").isEqualTo(positionAtT);
+      } finally {
+        copy.stopQuietly();
+      }
+    }
+  }
+
+  @Test
   void aBackupOfAnUnreachableSourceFailsAndLeavesNothingBehind() throws Exception {
     Path target = dir.resolve("store/ns/shop/broken");
 

@@ -1,0 +1,81 @@
+package dev.tandem.kubernetes;
+
+import dev.tandem.api.MySQLBackup;
+import dev.tandem.api.MySQLBackupStatus.BackupPhase;
+import dev.tandem.api.MySQLCluster;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a new cluster's data comes from, or why it cannot be restored yet. Pure: the backups of
+ * the namespace are read by the reconciler.
+ */
+public final class Restores {
+
+  private static final DateTimeFormatter BINLOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  public record Resolution(Optional<RestoreSource> source, Optional<String> problem) {
+    static Resolution of(RestoreSource source) {
+      return new Resolution(Optional.of(source), Optional.empty());
+    }
+
+    static Resolution problem(String problem) {
+      return new Resolution(Optional.empty(), Optional.of(problem));
+    }
+  }
+
+  private Restores() {}
+
+  public static Resolution resolve(MySQLCluster cluster, List<MySQLBackup> backups) {
+    var from = cluster.getSpec().getBootstrap().getFrom();
+    String name = from.getBackup();
+    var backup = backups.stream().filter(b -> b.getMetadata().getName().equals(name)).findFirst();
+    if (backup.isEmpty()) {
+      return Resolution.problem("spec.bootstrap.from.backup " + name + " does not exist in namespace "
+          + cluster.getMetadata().getNamespace() + ": name a Completed MySQLBackup");
+    }
+    var status = backup.get().getStatus();
+    if (status == null || status.getPhase() != BackupPhase.Completed) {
+      return Resolution.problem("spec.bootstrap.from.backup " + name + " is " + (status == null || status.getPhase() == null
+          ? "not started" : status.getPhase()) + ": a cluster is restored only from a Completed backup; the cluster is created once it completes");
+    }
+    var source = RestoreSource.of(backup.get());
+    if (source.isEmpty()) {
+      return Resolution.problem("spec.bootstrap.from.backup " + name + " has no volume location in its status (" + status.getLocation() + ")");
+    }
+    if (from.getPointInTime() == null) {
+      return Resolution.of(source.get());
+    }
+    Instant until;
+    try {
+      until = OffsetDateTime.parse(from.getPointInTime()).toInstant();
+    } catch (DateTimeParseException e) {
+      return Resolution.problem("spec.bootstrap.from.pointInTime '" + from.getPointInTime() + "' is not an RFC 3339 time");
+    }
+    var completed = Instant.parse(status.getFinishedAt());
+    if (until.isBefore(completed)) {
+      return Resolution.problem("spec.bootstrap.from.pointInTime " + from.getPointInTime() + " is before backup " + name
+          + " completed (" + status.getFinishedAt() + "): restore to a later time, or from an earlier backup");
+    }
+    String cluster0 = backup.get().getSpec().getClusterRef().getName();
+    var archive = backups.stream()
+        .filter(b -> b.getSpec().getClusterRef().getName().equals(cluster0))
+        .filter(b -> b.getStatus() != null && b.getStatus().getPhase() == BackupPhase.Completed && b.getStatus().getFinishedAt() != null)
+        .filter(b -> Instant.parse(b.getStatus().getFinishedAt()).isAfter(until))
+        .filter(b -> RestoreSource.of(b).map(RestoreSource::claimName).filter(source.get().claimName()::equals).isPresent())
+        .min(Comparator.comparing(b -> Instant.parse(b.getStatus().getFinishedAt())));
+    if (archive.isEmpty()) {
+      return Resolution.problem("no Completed backup of cluster " + cluster0 + " on claim " + source.get().claimName()
+          + " finished after spec.bootstrap.from.pointInTime " + from.getPointInTime() + ": the binary logs up to then are archived"
+          + " by the next backup; take one, and the restore proceeds");
+    }
+    var logs = new RestoreSource.Replay(RestoreSource.of(archive.get()).orElseThrow().path() + "/binlogs", BINLOG_TIME.format(until));
+    return Resolution.of(source.get().replaying(logs));
+  }
+}
