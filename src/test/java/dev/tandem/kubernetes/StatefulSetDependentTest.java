@@ -23,6 +23,31 @@ class StatefulSetDependentTest {
   }
 
   @Test
+  void aRestoringClusterMountsTheBackupReadOnlyForItsInitContainerOnly() {
+    var source = new RestoreSource("backups", "prod/shop/monday",
+        java.util.Optional.of(new RestoreSource.Replay("prod/shop/tuesday/binlogs", "2026-11-23 13:30:00")));
+    var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("copy").mariaDb().build(), java.util.Optional.of(source));
+
+    var init = container(sts, StatefulSetDependent.INIT_CONTAINER);
+    assertThat(env(init, "RESTORE_DIR").getValue()).isEqualTo("/restore/prod/shop/monday");
+    assertThat(env(init, "RESTORE_BINLOG_DIR").getValue()).isEqualTo("/restore/prod/shop/tuesday/binlogs");
+    assertThat(env(init, "RESTORE_UNTIL").getValue()).isEqualTo("2026-11-23 13:30:00");
+    assertThat(init.getVolumeMounts()).anySatisfy(mount -> {
+      assertThat(mount.getMountPath()).isEqualTo("/restore");
+      assertThat(mount.getReadOnly()).isTrue();
+    });
+    assertThat(container(sts, StatefulSetDependent.MYSQLD_CONTAINER).getVolumeMounts())
+        .noneMatch(mount -> mount.getMountPath().equals("/restore"));
+    assertThat(sts.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(volume -> volume.getPersistentVolumeClaim() != null)
+        .singleElement().satisfies(volume -> {
+      assertThat(volume.getPersistentVolumeClaim().getClaimName()).isEqualTo("backups");
+      assertThat(volume.getPersistentVolumeClaim().getReadOnly()).isTrue();
+    });
+    assertThat(StatefulSetDependent.desiredFor(ClusterFixture.named("shop").mariaDb().build()).getSpec().getTemplate().getSpec()
+        .getInitContainers().get(0).getEnv()).noneMatch(e -> e.getName().startsWith("RESTORE_"));
+  }
+
+  @Test
   void runsOnePodPerInstanceInParallelWithRestartsLeftToTheOperator() {
     var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").instances(3).build());
 

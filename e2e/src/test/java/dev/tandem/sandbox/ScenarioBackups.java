@@ -48,6 +48,10 @@ final class ScenarioBackups {
   /** How late a scheduled backup may start: the operator is woken at its due time. */
   static final Duration ON_TIME = Duration.ofSeconds(5);
   private final List<String> scheduled = new ArrayList<>();
+  /** Marked moments: name → (the instant, System.nanoTime() at it). */
+  private final Map<String, Map.Entry<java.time.Instant, Long>> marks = new LinkedHashMap<>();
+  /** Restored cluster → the span its rows must end in: writes acknowledged before are there, after are not. */
+  private final Map<String, long[]> restoredBounds = new LinkedHashMap<>();
   /** Restored cluster → the backup it came from. */
   private final Map<String, String> restored = new LinkedHashMap<>();
   private final List<Map<String, Object>> reports = new ArrayList<>();
@@ -254,6 +258,23 @@ final class ScenarioBackups {
         + "; deleted with their files " + expired;
   }
 
+  /**
+   * {@code markTime: {name}}: the next whole second, as a point in time to restore to (binary log
+   * times have one-second resolution); waits until a second after it. Writes must be stopped, so
+   * that no write straddles the mark.
+   */
+  String markTime(Scenario.Step step, boolean writing) throws InterruptedException {
+    if (writing) {
+      throw new IllegalStateException("markTime needs writes stopped: a write in flight across the mark could go either way");
+    }
+    String name = step.string("name", "t" + (marks.size() + 1));
+    var at = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
+    long nanosAt = System.nanoTime() + Duration.between(java.time.Instant.now(), at).toNanos();
+    marks.put(name, Map.entry(at, nanosAt));
+    Thread.sleep(Duration.between(java.time.Instant.now(), at).toMillis() + 1100);
+    return name + " = " + at;
+  }
+
   /** {@code restore: {backup, as}}: a new cluster like the scenario's, bootstrapped from the backup; waits until Ready. */
   String restore(Scenario.Step step, Duration timeout) throws Exception {
     String backup = step.string("backup", null);
@@ -268,6 +289,13 @@ final class ScenarioBackups {
     var from = new BootstrapSpec.RestoreSource();
     from.setBackup(backup);
     bootstrap.setFrom(from);
+    String mark = step.string("pointInTime", null);
+    if (mark != null) {
+      if (!marks.containsKey(mark)) {
+        throw new IllegalArgumentException("restore: pointInTime '" + mark + "' names no markTime step; marked: " + marks.keySet());
+      }
+      from.setPointInTime(marks.get(mark).getKey().toString());
+    }
     copy.getSpec().setBootstrap(bootstrap);
     copy.getSpec().setMaster(null);
     copy.getSpec().getOffline().clear();
@@ -275,6 +303,27 @@ final class ScenarioBackups {
     long requested = System.nanoTime();
     client.resource(copy).create();
     restored.put(name, backup);
+    @SuppressWarnings("unchecked")
+    var expectation = (Map<String, Object>) step.args().getOrDefault("expect", Map.of());
+    if (expectation.containsKey("messageContains")) {
+      // A restore that cannot proceed: the cluster waits, saying why, and nothing is created.
+      String contains = expectation.get("messageContains").toString();
+      ScenarioRunner.await(timeout, () -> Optional.ofNullable(client.resources(MySQLCluster.class).inNamespace(namespace).withName(name).get())
+          .map(MySQLCluster::getStatus).stream().flatMap(status -> status.getConditions().stream())
+          .anyMatch(condition -> condition.getMessage() != null && condition.getMessage().contains(contains)),
+          "restored cluster " + name + " to say '" + contains + "'");
+      if (client.apps().statefulSets().inNamespace(namespace).withName(name).get() != null) {
+        throw new AssertionError("restored cluster " + name + " cannot be restored, yet its StatefulSet was created");
+      }
+      return name + " waits: " + client.resources(MySQLCluster.class).inNamespace(namespace).withName(name).get().getStatus()
+          .getConditions().stream().filter(c -> c.getMessage() != null && c.getMessage().contains(contains)).findFirst().orElseThrow().getMessage();
+    }
+    if (mark != null) {
+      long at = marks.get(mark).getValue();
+      restoredBounds.put(name, new long[] {at, at});
+    } else if (taken.containsKey(backup)) {
+      restoredBounds.put(name, new long[] {taken.get(backup).requestedNanos(), taken.get(backup).finishedNanos()});
+    }
     ScenarioRunner.await(timeout, () -> isReady(name), "restored cluster " + name + " to be Ready with a master");
     long readyMillis = (System.nanoTime() - requested) / 1_000_000;
     var entry = new LinkedHashMap<String, Object>();
@@ -292,16 +341,16 @@ final class ScenarioBackups {
 
   /**
    * The restored cluster's rows against the writes: the single writer's ids are committed in
-   * order, so the backup holds exactly a prefix of them. Every write acknowledged before the
-   * backup was asked for is there; none acknowledged after it finished is; and nothing is
-   * missing below the highest id there. Every instance of the restored cluster agrees.
+   * order, so a backup (or a point in time) holds a prefix of them. Every write acknowledged
+   * before the backup was asked for (or before the point in time) is there; nothing written after
+   * it finished (or after the point in time) is; no row is one nobody wrote; and among the writes
+   * in between, only a prefix is. Every instance of the restored cluster agrees.
    */
-  Optional<String> restoredMismatch(String restoredCluster, Map<String, Set<Long>> rowsByInstance) {
-    var backupName = restored.get(restoredCluster);
-    if (backupName == null || !taken.containsKey(backupName)) {
+    Optional<String> restoredMismatch(String restoredCluster, Map<String, Set<Long>> rowsByInstance) {
+    var bounds = restoredBounds.get(restoredCluster);
+    if (bounds == null) {
       return Optional.of("no restore of " + restoredCluster + " from a backup taken in this scenario");
     }
-    var backup = taken.get(backupName);
     if (rowsByInstance.isEmpty()) {
       return Optional.of(restoredCluster + " has no instance to read");
     }
@@ -312,18 +361,22 @@ final class ScenarioBackups {
       }
     }
     var rows = new TreeSet<>(first);
-    long highest = rows.isEmpty() ? 0 : rows.last();
     var problems = new ArrayList<String>();
     var acks = writerAcks.get();
-    acks.stream().filter(ack -> ack.nanos() < backup.requestedNanos()).filter(ack -> !rows.contains(ack.id())).findFirst()
-        .ifPresent(ack -> problems.add("id " + ack.id() + ", acknowledged before the backup, is missing"));
-    acks.stream().filter(ack -> ack.nanos() > backup.finishedNanos()).filter(ack -> rows.contains(ack.id())).findFirst()
-        .ifPresent(ack -> problems.add("id " + ack.id() + ", acknowledged after the backup finished, is there"));
-    acks.stream().filter(ack -> ack.id() < highest).filter(ack -> !rows.contains(ack.id())).findFirst()
-        .ifPresent(ack -> problems.add("id " + ack.id() + " is missing below the highest restored id " + highest));
+    // Ids acknowledged before the span are all there, those after it none; in between (writes in
+    // flight while the backup ran, or when writes stopped) a prefix may be, acknowledged or not.
+    long lastBefore = acks.stream().filter(ack -> ack.nanos() < bounds[0]).mapToLong(ClientPod.Ack::id).max().orElse(0);
+    long firstAfter = acks.stream().filter(ack -> ack.nanos() > bounds[1]).mapToLong(ClientPod.Ack::id).min().orElse(Long.MAX_VALUE);
     var acknowledged = acks.stream().map(ClientPod.Ack::id).collect(java.util.stream.Collectors.toSet());
-    rows.stream().filter(id -> id < highest && !acknowledged.contains(id)).findFirst()
+    acks.stream().filter(ack -> ack.id() <= lastBefore && !rows.contains(ack.id())).findFirst()
+        .ifPresent(ack -> problems.add("id " + ack.id() + ", acknowledged before the backup (or point in time), is missing"));
+    rows.stream().filter(id -> id >= firstAfter).findFirst()
+        .ifPresent(id -> problems.add("id " + id + ", written after the backup finished (or the point in time), is there"));
+    rows.stream().filter(id -> id <= lastBefore && !acknowledged.contains(id)).findFirst()
         .ifPresent(id -> problems.add("id " + id + " is there but was never acknowledged"));
+    long highest = rows.isEmpty() ? 0 : rows.last();
+    acks.stream().filter(ack -> ack.id() > lastBefore && ack.id() < highest && !rows.contains(ack.id())).findFirst()
+        .ifPresent(ack -> problems.add("id " + ack.id() + " is missing below the highest restored id " + highest));
     return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
   }
 

@@ -38,7 +38,7 @@ import java.util.function.BooleanSupplier;
 public final class ScenarioRunner implements AutoCloseable {
 
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
-      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule");
+      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -240,6 +240,9 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       case "schedule" -> {
         return backups.schedule(step, timeout);
+      }
+      case "markTime" -> {
+        return backups.markTime(step, writer != null);
       }
       case "sleep" -> {
         Thread.sleep((long) (step.number("seconds", 1) * 1000));

@@ -1,0 +1,90 @@
+package dev.tandem.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.api.BootstrapSpec;
+import dev.tandem.api.MySQLBackup;
+import dev.tandem.api.MySQLBackupSpec;
+import dev.tandem.api.MySQLBackupStatus;
+import dev.tandem.api.MySQLBackupStatus.BackupPhase;
+import dev.tandem.api.MySQLCluster;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RestoresTest {
+
+  static MySQLBackup backup(String name, String cluster, String claim, BackupPhase phase, String finishedAt) {
+    var backup = new MySQLBackup();
+    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("prod").build());
+    var spec = new MySQLBackupSpec();
+    spec.setClusterRef(new MySQLBackupSpec.ClusterRef(cluster));
+    backup.setSpec(spec);
+    var status = new MySQLBackupStatus();
+    status.setPhase(phase);
+    status.setFinishedAt(finishedAt);
+    status.setLocation("pvc://" + claim + "/prod/" + cluster + "/" + name);
+    backup.setStatus(status);
+    return backup;
+  }
+
+  static MySQLCluster restoring(String backup, String pointInTime) {
+    var cluster = ClusterFixture.named("copy").mariaDb().build();
+    cluster.getMetadata().setNamespace("prod");
+    var bootstrap = new BootstrapSpec();
+    var from = new BootstrapSpec.RestoreSource();
+    from.setBackup(backup);
+    from.setPointInTime(pointInTime);
+    bootstrap.setFrom(from);
+    cluster.getSpec().setBootstrap(bootstrap);
+    return cluster;
+  }
+
+  static final List<MySQLBackup> SHOP = List.of(
+      backup("monday", "shop", "backups", BackupPhase.Completed, "2026-11-23T03:00:40Z"),
+      backup("tuesday", "shop", "backups", BackupPhase.Completed, "2026-11-24T03:00:38Z"),
+      backup("wednesday", "shop", "backups", BackupPhase.Completed, "2026-11-25T03:00:41Z"),
+      backup("elsewhere", "shop", "other-claim", BackupPhase.Completed, "2026-11-23T12:00:00Z"),
+      backup("other-cluster", "billing", "backups", BackupPhase.Completed, "2026-11-23T13:00:00Z"),
+      backup("running", "shop", "backups", BackupPhase.Running, null));
+
+  @Test
+  void withoutPointInTimeTheBackupAloneIsTheSource() {
+    var resolution = Restores.resolve(restoring("monday", null), SHOP);
+
+    assertThat(resolution.problem()).isEmpty();
+    assertThat(resolution.source()).contains(new RestoreSource("backups", "prod/shop/monday", java.util.Optional.empty()));
+  }
+
+  @Test
+  void aPointInTimeReplaysTheFirstLaterBackupOfTheSameClusterOnTheSameClaim() {
+    var resolution = Restores.resolve(restoring("monday", "2026-11-23T14:30:00+01:00"), SHOP);
+
+    assertThat(resolution.problem()).isEmpty();
+    assertThat(resolution.source().orElseThrow().replay())
+        .as("tuesday, not the other claim's or the other cluster's; in UTC")
+        .contains(new RestoreSource.Replay("prod/shop/tuesday/binlogs", "2026-11-23 13:30:00"));
+  }
+
+  @Test
+  void aPointInTimeBeforeTheBackupCompletedIsRefused() {
+    assertThat(Restores.resolve(restoring("tuesday", "2026-11-24T03:00:00Z"), SHOP).problem())
+        .contains("spec.bootstrap.from.pointInTime 2026-11-24T03:00:00Z is before backup tuesday completed (2026-11-24T03:00:38Z):"
+            + " restore to a later time, or from an earlier backup");
+  }
+
+  @Test
+  void aPointInTimeNoLaterBackupCoversWaitsForOne() {
+    assertThat(Restores.resolve(restoring("wednesday", "2026-11-25T09:00:00Z"), SHOP).problem())
+        .contains("no Completed backup of cluster shop on claim backups finished after spec.bootstrap.from.pointInTime"
+            + " 2026-11-25T09:00:00Z: the binary logs up to then are archived by the next backup; take one, and the restore proceeds");
+  }
+
+  @Test
+  void aMissingOrUnfinishedBackupIsAProblemUntilItCompletes() {
+    assertThat(Restores.resolve(restoring("sunday", null), SHOP).problem())
+        .contains("spec.bootstrap.from.backup sunday does not exist in namespace prod: name a Completed MySQLBackup");
+    assertThat(Restores.resolve(restoring("running", null), SHOP).problem()).hasValueSatisfying(problem ->
+        assertThat(problem).startsWith("spec.bootstrap.from.backup running is Running: a cluster is restored only from a Completed backup"));
+  }
+}
