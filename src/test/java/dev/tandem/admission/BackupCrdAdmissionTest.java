@@ -123,7 +123,7 @@ class BackupCrdAdmissionTest {
         }
       }
     }
-    assertThat(checked).as("a backup, a schedule and a restore example").isEqualTo(3);
+    assertThat(checked).as("a backup, a schedule and two restore examples").isEqualTo(4);
   }
 
   @Test
