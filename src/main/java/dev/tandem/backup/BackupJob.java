@@ -10,6 +10,8 @@ import dev.tandem.kubernetes.EnvVars;
 import dev.tandem.kubernetes.MyCnf;
 import dev.tandem.kubernetes.StatefulSetDependent;
 import dev.tandem.api.MySQLBackupSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
@@ -77,39 +79,14 @@ public final class BackupJob {
   public static Job deletion(MySQLBackup backup, String image) {
     String directory = MOUNT + "/" + path(backup);
     String partial = directory.substring(0, directory.lastIndexOf('/') + 1) + "." + backup.getMetadata().getName() + ".partial";
-    return new JobBuilder()
-        .withNewMetadata()
-        .withName(deletionName(backup))
-        .withNamespace(backup.getMetadata().getNamespace())
-        .withLabels(labels(backup))
-        .endMetadata()
-        .withNewSpec()
-        .withBackoffLimit(0)
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(labels(backup))
-        .endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withAutomountServiceAccountToken(false)
-        .withNewSecurityContext()
-        .withRunAsUser(StatefulSetDependent.MYSQL_UID)
-        .withRunAsGroup(StatefulSetDependent.MYSQL_UID)
-        .withRunAsNonRoot(true)
-        .endSecurityContext()
-        .addNewContainer()
+    var container = new ContainerBuilder()
         .withName(CONTAINER)
         .withImage(image)
         .withCommand("bash", "-c", "rm -rf -- \"$BACKUP_DIR\" \"$PARTIAL_DIR\" && echo \"deleted $BACKUP_DIR\"")
         .withEnv(EnvVars.plain("BACKUP_DIR", directory), EnvVars.plain("PARTIAL_DIR", partial))
-        .addNewVolumeMount().withName("storage").withMountPath(MOUNT).endVolumeMount()
-        .endContainer()
-        .addNewVolume().withName("storage").withNewPersistentVolumeClaim()
-        .withClaimName(backup.getSpec().getStorage().getPvc().getClaimName()).endPersistentVolumeClaim().endVolume()
-        .endSpec()
-        .endTemplate()
-        .endSpec()
+        .addNewVolumeMount().withName(STORAGE).withMountPath(MOUNT).endVolumeMount()
         .build();
+    return job(backup, deletionName(backup), container);
   }
 
   /**
@@ -118,10 +95,43 @@ public final class BackupJob {
    */
   public static Job desired(MySQLBackup backup, MySQLCluster cluster, Pod source) {
     var engine = cluster.getSpec().getEngine();
-    boolean physical = backup.getSpec().getMethod() == MySQLBackupSpec.BackupMethod.Physical;
-    var job = new JobBuilder()
+    var container = new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(engine.effectiveImage())
+        .withCommand("bash", StatefulSetDependent.CONFIG_DIR + "/" + ConfigMapDependent.BACKUP_SCRIPT)
+        .withEnv(
+            EnvVars.plain("SOURCE_HOST", source.getStatus().getPodIP()),
+            EnvVars.plain("BACKUP_METHOD", backup.getSpec().getMethod().name()),
+            EnvVars.plain("SOURCE_PORT", Integer.toString(MyCnf.PORT)),
+            EnvVars.plain("TANDEM_FLAVOR", engine.getFlavor().name()),
+            EnvVars.plain("BACKUP_DIR", MOUNT + "/" + path(backup)),
+            EnvVars.plain("OPERATOR_USER", StatefulSetDependent.OPERATOR_USER),
+            EnvVars.plain("REPLICATION_USER", StatefulSetDependent.REPLICATION_USER),
+            EnvVars.plain("BACKUP_USER", StatefulSetDependent.BACKUP_USER),
+            EnvVars.credential(cluster, "BACKUP_PASSWORD", CredentialsSecret.BACKUP_PASSWORD))
+        .addNewVolumeMount().withName("config").withMountPath(StatefulSetDependent.CONFIG_DIR).endVolumeMount()
+        .addNewVolumeMount().withName(STORAGE).withMountPath(MOUNT).endVolumeMount()
+        .build();
+    var job = job(backup, name(backup), container);
+    var pod = job.getSpec().getTemplate().getSpec();
+    pod.getVolumes().add(new VolumeBuilder().withName("config").withNewConfigMap().withName(ClusterNames.configMap(cluster))
+        .endConfigMap().build());
+    if (backup.getSpec().getMethod() == MySQLBackupSpec.BackupMethod.Physical) {
+      pod.setNodeName(source.getSpec() == null ? null : source.getSpec().getNodeName());
+      pod.getVolumes().add(new VolumeBuilder().withName(SOURCE_DATA).withNewPersistentVolumeClaim()
+          .withClaimName(StatefulSetDependent.DATA_VOLUME + "-" + source.getMetadata().getName()).withReadOnly(true)
+          .endPersistentVolumeClaim().build());
+      pod.getContainers().get(0).getVolumeMounts().add(new VolumeMountBuilder().withName(SOURCE_DATA)
+          .withMountPath(MyCnf.DATA_DIR).withReadOnly(true).build());
+    }
+    return job;
+  }
+
+  /** One run, as the mysql user, of one container with the backup volume: a failure is reported, never retried. */
+  private static Job job(MySQLBackup backup, String name, Container container) {
+    return new JobBuilder()
         .withNewMetadata()
-        .withName(name(backup))
+        .withName(name)
         .withNamespace(backup.getMetadata().getNamespace())
         .withLabels(labels(backup))
         .endMetadata()
@@ -140,41 +150,15 @@ public final class BackupJob {
         .withFsGroup(StatefulSetDependent.MYSQL_UID)
         .withRunAsNonRoot(true)
         .endSecurityContext()
-        .addNewContainer()
-        .withName(CONTAINER)
-        .withImage(engine.effectiveImage())
-        .withCommand("bash", StatefulSetDependent.CONFIG_DIR + "/" + ConfigMapDependent.BACKUP_SCRIPT)
-        .withEnv(
-            EnvVars.plain("SOURCE_HOST", source.getStatus().getPodIP()),
-            EnvVars.plain("BACKUP_METHOD", backup.getSpec().getMethod().name()),
-            EnvVars.plain("SOURCE_PORT", Integer.toString(MyCnf.PORT)),
-            EnvVars.plain("TANDEM_FLAVOR", engine.getFlavor().name()),
-            EnvVars.plain("BACKUP_DIR", MOUNT + "/" + path(backup)),
-            EnvVars.plain("OPERATOR_USER", StatefulSetDependent.OPERATOR_USER),
-            EnvVars.plain("REPLICATION_USER", StatefulSetDependent.REPLICATION_USER),
-            EnvVars.plain("BACKUP_USER", StatefulSetDependent.BACKUP_USER),
-            EnvVars.credential(cluster, "BACKUP_PASSWORD", CredentialsSecret.BACKUP_PASSWORD))
-        .addNewVolumeMount().withName("config").withMountPath(StatefulSetDependent.CONFIG_DIR).endVolumeMount()
-        .addNewVolumeMount().withName("storage").withMountPath(MOUNT).endVolumeMount()
-        .endContainer()
-        .addNewVolume().withName("config").withNewConfigMap().withName(ClusterNames.configMap(cluster)).endConfigMap().endVolume()
-        .addNewVolume().withName("storage").withNewPersistentVolumeClaim()
+        .withContainers(container)
+        .addNewVolume().withName(STORAGE).withNewPersistentVolumeClaim()
         .withClaimName(backup.getSpec().getStorage().getPvc().getClaimName()).endPersistentVolumeClaim().endVolume()
         .endSpec()
         .endTemplate()
         .endSpec()
         .build();
-    if (physical) {
-      var pod = job.getSpec().getTemplate().getSpec();
-      pod.setNodeName(source.getSpec() == null ? null : source.getSpec().getNodeName());
-      pod.getVolumes().add(new VolumeBuilder().withName(SOURCE_DATA).withNewPersistentVolumeClaim()
-          .withClaimName(StatefulSetDependent.DATA_VOLUME + "-" + source.getMetadata().getName()).withReadOnly(true)
-          .endPersistentVolumeClaim().build());
-      pod.getContainers().get(0).getVolumeMounts().add(new VolumeMountBuilder().withName(SOURCE_DATA)
-          .withMountPath(MyCnf.DATA_DIR).withReadOnly(true).build());
-    }
-    return job;
   }
 
   private static final String SOURCE_DATA = "source-data";
+  private static final String STORAGE = "storage";
 }

@@ -1,0 +1,86 @@
+package dev.tandem.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.api.MySQLBackup;
+import dev.tandem.api.MySQLBackupSpec;
+import dev.tandem.kubernetes.ClusterFixture;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import org.junit.jupiter.api.Test;
+
+class BackupJobTest {
+
+  static MySQLBackup backup(MySQLBackupSpec.BackupMethod method, String subPath) {
+    var backup = new MySQLBackup();
+    backup.setMetadata(new ObjectMetaBuilder().withName("nightly").withNamespace("prod").build());
+    var spec = new MySQLBackupSpec();
+    spec.setClusterRef(new MySQLBackupSpec.ClusterRef("shop"));
+    spec.setMethod(method);
+    var storage = new MySQLBackupSpec.BackupStorage();
+    var pvc = new MySQLBackupSpec.PvcStorage();
+    pvc.setClaimName("backups");
+    pvc.setSubPath(subPath);
+    storage.setPvc(pvc);
+    spec.setStorage(storage);
+    backup.setSpec(spec);
+    return backup;
+  }
+
+  static final Pod SOURCE = new PodBuilder().withNewMetadata().withName("shop-2").endMetadata()
+      .withNewSpec().withNodeName("node-b").endSpec().withNewStatus().withPodIP("10.1.2.3").endStatus().build();
+
+  static EnvVar env(Job job, String name) {
+    return job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aLogicalBackupRunsOnceWithTheClustersImageAndThePasswordByReference() {
+    var job = BackupJob.desired(backup(MySQLBackupSpec.BackupMethod.Logical, "tandem"), ClusterFixture.named("shop").mariaDb().build(), SOURCE);
+
+    assertThat(job.getMetadata().getName()).isEqualTo("nightly-backup");
+    assertThat(job.getSpec().getBackoffLimit()).isZero();
+    var pod = job.getSpec().getTemplate().getSpec();
+    assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+    assertThat(pod.getNodeName()).as("a logical dump goes over the network, from any node").isNull();
+    assertThat(pod.getContainers().get(0).getImage()).startsWith("mariadb:");
+    assertThat(env(job, "SOURCE_HOST").getValue()).isEqualTo("10.1.2.3");
+    assertThat(env(job, "BACKUP_DIR").getValue()).isEqualTo("/backup/tandem/prod/shop/nightly");
+    assertThat(env(job, "BACKUP_PASSWORD").getValue()).isNull();
+    assertThat(env(job, "BACKUP_PASSWORD").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("backup-password");
+    assertThat(pod.getContainers().get(0).getArgs()).isEmpty();
+    assertThat(pod.getVolumes()).extracting(v -> v.getName()).containsExactlyInAnyOrder("storage", "config");
+    assertThat(BackupJob.location(backup(MySQLBackupSpec.BackupMethod.Logical, "tandem"))).isEqualTo("pvc://backups/tandem/prod/shop/nightly");
+  }
+
+  @Test
+  void aPhysicalBackupReadsTheSourcesVolumeOnItsNode() {
+    var job = BackupJob.desired(backup(MySQLBackupSpec.BackupMethod.Physical, null), ClusterFixture.named("shop").mariaDb().build(), SOURCE);
+
+    var pod = job.getSpec().getTemplate().getSpec();
+    assertThat(pod.getNodeName()).isEqualTo("node-b");
+    assertThat(pod.getVolumes()).filteredOn(volume -> volume.getPersistentVolumeClaim() != null)
+        .extracting(volume -> volume.getPersistentVolumeClaim().getClaimName() + (volume.getPersistentVolumeClaim().getReadOnly() == Boolean.TRUE ? " (ro)" : ""))
+        .containsExactlyInAnyOrder("backups", "data-shop-2 (ro)");
+    assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(mount -> {
+      assertThat(mount.getMountPath()).isEqualTo("/var/lib/mysql");
+      assertThat(mount.getReadOnly()).isTrue();
+    });
+    assertThat(env(job, "BACKUP_METHOD").getValue()).isEqualTo("Physical");
+    assertThat(env(job, "BACKUP_DIR").getValue()).isEqualTo("/backup/prod/shop/nightly");
+  }
+
+  @Test
+  void theDeletionJobRemovesTheDirectoryAndAPartialOneWithTheRecordedImage() {
+    var job = BackupJob.deletion(backup(MySQLBackupSpec.BackupMethod.Logical, null), "mariadb:11.4");
+
+    assertThat(job.getMetadata().getName()).isEqualTo("nightly-delete");
+    assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("mariadb:11.4");
+    assertThat(env(job, "BACKUP_DIR").getValue()).isEqualTo("/backup/prod/shop/nightly");
+    assertThat(env(job, "PARTIAL_DIR").getValue()).isEqualTo("/backup/prod/shop/.nightly.partial");
+  }
+}
