@@ -48,6 +48,9 @@ public class MySQLBackupStatus {
   @JsonPropertyDescription("Where the backup is: pvc://<claim>/<path>.")
   private String location;
 
+  @JsonPropertyDescription("The flavor of the cluster backed up: only a cluster of the same flavor restores it.")
+  private Flavor flavor;
+
   @JsonPropertyDescription("The image the backup ran with; its tools delete the backup's files when the MySQLBackup is deleted.")
   private String image;
 
@@ -134,6 +137,14 @@ public class MySQLBackupStatus {
     this.location = location;
   }
 
+  public Flavor getFlavor() {
+    return flavor;
+  }
+
+  public void setFlavor(Flavor flavor) {
+    this.flavor = flavor;
+  }
+
   public String getImage() {
     return image;
   }
@@ -164,7 +175,7 @@ public class MySQLBackupStatus {
         && Objects.equals(gtidPosition, other.gtidPosition) && Objects.equals(binlogFile, other.binlogFile)
         && Objects.equals(binlogPosition, other.binlogPosition) && Objects.equals(startedAt, other.startedAt)
         && Objects.equals(finishedAt, other.finishedAt) && Objects.equals(sizeBytes, other.sizeBytes)
-        && Objects.equals(location, other.location) && Objects.equals(image, other.image)
+        && Objects.equals(location, other.location) && Objects.equals(image, other.image) && flavor == other.flavor
         && Objects.equals(conditions, other.conditions);
   }
 

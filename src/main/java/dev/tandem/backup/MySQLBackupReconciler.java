@@ -144,6 +144,7 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
     status.setStartedAt(Instant.now().toString());
     status.setLocation(BackupJob.location(backup));
     status.setImage(cluster.getSpec().getEngine().effectiveImage());
+    status.setFlavor(cluster.getSpec().getEngine().getFlavor());
     status.setMessage("taking a " + backup.getSpec().getMethod() + " backup from " + choice.reason());
     status.setConditions(List.of(condition("False", "Running", status.getMessage())));
     writeStatus(backup, status);

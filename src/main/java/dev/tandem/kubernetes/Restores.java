@@ -45,6 +45,11 @@ public final class Restores {
       return Resolution.problem("spec.bootstrap.from.backup " + name + " is " + (status == null || status.getPhase() == null
           ? "not started" : status.getPhase()) + ": a cluster is restored only from a Completed backup; the cluster is created once it completes");
     }
+    var flavor = cluster.getSpec().getEngine().getFlavor();
+    if (status.getFlavor() != null && status.getFlavor() != flavor) {
+      return Resolution.problem("spec.bootstrap.from.backup " + name + " is a backup of a " + status.getFlavor() + " cluster; "
+          + cluster.getMetadata().getName() + " is " + flavor + ": restore it into a cluster of the same flavor");
+    }
     var source = RestoreSource.of(backup.get());
     if (source.isEmpty()) {
       return Resolution.problem("spec.bootstrap.from.backup " + name + " has no volume location in its status (" + status.getLocation() + ")");

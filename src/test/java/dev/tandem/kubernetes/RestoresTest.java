@@ -81,6 +81,16 @@ class RestoresTest {
   }
 
   @Test
+  void aBackupOfTheOtherFlavorIsRefused() {
+    var mysqlBackup = backup("mysql-monday", "shop", "backups", BackupPhase.Completed, "2026-11-23T03:00:40Z");
+    mysqlBackup.getStatus().setFlavor(dev.tandem.api.Flavor.MySQL);
+
+    assertThat(Restores.resolve(restoring("mysql-monday", null), List.of(mysqlBackup)).problem())
+        .contains("spec.bootstrap.from.backup mysql-monday is a backup of a MySQL cluster; copy is MariaDB:"
+            + " restore it into a cluster of the same flavor");
+  }
+
+  @Test
   void aMissingOrUnfinishedBackupIsAProblemUntilItCompletes() {
     assertThat(Restores.resolve(restoring("sunday", null), SHOP).problem())
         .contains("spec.bootstrap.from.backup sunday does not exist in namespace prod: name a Completed MySQLBackup");
