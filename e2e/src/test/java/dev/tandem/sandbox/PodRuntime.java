@@ -278,7 +278,12 @@ public final class PodRuntime {
           Files.writeString(dir.resolve(file.getKey()), file.getValue());
         }
       }
-      Commands.run("chown", "-R", uid + ":" + uid, dir.toString() + "/");
+      if (volume.getPersistentVolumeClaim() != null) {
+        // A claim is shared: another Pod may delete files under it while this walk runs.
+        Commands.tryRun("chown", "-R", uid + ":" + uid, dir.toString() + "/");
+      } else {
+        Commands.run("chown", "-R", uid + ":" + uid, dir.toString() + "/");
+      }
     }
   }
 
