@@ -10,9 +10,9 @@ import dev.tandem.api.MySQLBackupStatus.BackupPhase;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterEvents;
 import dev.tandem.kubernetes.ClusterLabels;
+import dev.tandem.kubernetes.StatusUpdate;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -180,13 +180,12 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
       client.resource(job).create();
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(RECHECK_DELETION);
     }
-    var jobStatus = deletion.getStatus();
-    if (jobStatus != null && jobStatus.getSucceeded() != null && jobStatus.getSucceeded() > 0) {
+    if (succeeded(deletion)) {
       LOG.infof("backup %s/%s: deleted with its files at %s", namespace, backup.getMetadata().getName(), status.getLocation());
       events.normal(backup, ClusterEvents.Reason.BackupDeleted, "Deleted the files at " + status.getLocation());
       return DeleteControl.defaultDelete();
     }
-    if (jobStatus != null && jobStatus.getFailed() != null && jobStatus.getFailed() > 0) {
+    if (failed(deletion)) {
       String reason = lastLines(log(backup, BackupJob.deletionName(backup)));
       LOG.warnf("backup %s/%s: its files at %s could not be deleted (%s); retrying in %s s", namespace,
           backup.getMetadata().getName(), status.getLocation(), reason, RETRY_DELETION.toSeconds());
@@ -199,14 +198,11 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
   }
 
   private void follow(MySQLBackup backup, MySQLBackupStatus status, Job job) {
-    var jobStatus = job.getStatus();
-    boolean succeeded = jobStatus != null && jobStatus.getSucceeded() != null && jobStatus.getSucceeded() > 0;
-    boolean failed = jobStatus != null && jobStatus.getFailed() != null && jobStatus.getFailed() > 0;
-    if (!succeeded && !failed) {
+    if (!isFinished(job)) {
       return;
     }
     String log = log(backup, BackupJob.name(backup));
-    if (failed) {
+    if (failed(job)) {
       finish(backup, status, BackupPhase.Failed, "the backup Job failed: " + lastLines(log));
       return;
     }
@@ -256,15 +252,9 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
     }
   }
 
-  /** The status is written here with the version read: JOSDK's merge patch is not applied by every API server stand-in. */
   private boolean writeStatus(MySQLBackup backup, MySQLBackupStatus status) {
-    var update = new MySQLBackup();
-    update.setMetadata(new ObjectMetaBuilder().withName(backup.getMetadata().getName())
-        .withNamespace(backup.getMetadata().getNamespace()).withResourceVersion(backup.getMetadata().getResourceVersion()).build());
-    update.setSpec(backup.getSpec());
-    update.setStatus(status);
     try {
-      var written = client.resource(update).updateStatus();
+      var written = StatusUpdate.put(client, backup, status, MySQLBackup::new);
       backup.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
       backup.setStatus(status);
       return true;
@@ -294,9 +284,15 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
   }
 
   private static boolean isFinished(Job job) {
-    var status = job.getStatus();
-    return status != null && ((status.getSucceeded() != null && status.getSucceeded() > 0)
-        || (status.getFailed() != null && status.getFailed() > 0));
+    return succeeded(job) || failed(job);
+  }
+
+  private static boolean succeeded(Job job) {
+    return job.getStatus() != null && job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0;
+  }
+
+  private static boolean failed(Job job) {
+    return job.getStatus() != null && job.getStatus().getFailed() != null && job.getStatus().getFailed() > 0;
   }
 
   private static String lastLines(String log) {

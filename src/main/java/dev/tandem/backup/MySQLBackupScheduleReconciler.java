@@ -6,6 +6,7 @@ import dev.tandem.api.MySQLBackupScheduleStatus;
 import dev.tandem.api.MySQLBackupSpec;
 import dev.tandem.kubernetes.ClusterEvents;
 import dev.tandem.kubernetes.ClusterLabels;
+import dev.tandem.kubernetes.StatusUpdate;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -157,14 +158,9 @@ public class MySQLBackupScheduleReconciler implements Reconciler<MySQLBackupSche
     if (status.equals(previous)) {
       return;
     }
-    var update = new MySQLBackupSchedule();
-    update.setMetadata(new ObjectMetaBuilder().withName(schedule.getMetadata().getName())
-        .withNamespace(schedule.getMetadata().getNamespace()).withResourceVersion(schedule.getMetadata().getResourceVersion()).build());
-    update.setSpec(schedule.getSpec());
-    update.setStatus(status);
     // A conflict brings a newer version to this reconciler, which decides again; the created
     // backup's name is fixed by its due time, so a second pass cannot take the run twice.
-    client.resource(update).updateStatus();
+    StatusUpdate.put(client, schedule, status, MySQLBackupSchedule::new);
   }
 
   private static MySQLBackupScheduleStatus copy(MySQLBackupScheduleStatus status) {

@@ -26,7 +26,7 @@ import dev.tandem.replication.Plan;
 import dev.tandem.replication.Planner;
 import dev.tandem.replication.Sessions;
 import dev.tandem.replication.StepResult;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import dev.tandem.kubernetes.StatusUpdate;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -531,13 +531,9 @@ final class ClusterMonitor {
     // never answers a patch whose test operation fails, and the client then waits 10 s.
     var target = cluster;
     for (int attempt = 1; ; attempt++) {
-      var update = new MySQLCluster();
-      update.setMetadata(new ObjectMetaBuilder().withName(target.getMetadata().getName())
-          .withNamespace(target.getMetadata().getNamespace()).withResourceVersion(target.getMetadata().getResourceVersion()).build());
-      update.setSpec(target.getSpec());
-      update.setStatus(status);
+      var current = target;
       try {
-        api(() -> client.resource(update).updateStatus());
+        api(() -> StatusUpdate.put(client, current, status, MySQLCluster::new));
         written = status;
         writtenAt = Instant.now();
         return true;

@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
-/** The one writer of Kubernetes Events about clusters. */
+/** The one writer of Kubernetes Events about clusters, backups and schedules. */
 @ApplicationScoped
 public class ClusterEvents {
 
@@ -48,29 +48,29 @@ public class ClusterEvents {
   }
 
   /** An Event about a MySQLCluster or a MySQLBackup. */
-  public void normal(HasMetadata cluster, Reason reason, String message) {
-    emit(cluster, "Normal", reason, message);
+  public void normal(HasMetadata object, Reason reason, String message) {
+    emit(object, "Normal", reason, message);
   }
 
-  public void warning(HasMetadata cluster, Reason reason, String message) {
-    emit(cluster, "Warning", reason, message);
+  public void warning(HasMetadata object, Reason reason, String message) {
+    emit(object, "Warning", reason, message);
   }
 
-  private void emit(HasMetadata cluster, String type, Reason reason, String message) {
+  private void emit(HasMetadata object, String type, Reason reason, String message) {
     String now = Instant.now().toString();
     var event =
         new EventBuilder()
             .withNewMetadata()
-            .withName(cluster.getMetadata().getName() + "." + UUID.randomUUID())
-            .withNamespace(cluster.getMetadata().getNamespace())
+            .withName(object.getMetadata().getName() + "." + UUID.randomUUID())
+            .withNamespace(object.getMetadata().getNamespace())
             .endMetadata()
             .withInvolvedObject(
                 new ObjectReferenceBuilder()
-                    .withApiVersion(cluster.getApiVersion())
-                    .withKind(cluster.getKind())
-                    .withName(cluster.getMetadata().getName())
-                    .withNamespace(cluster.getMetadata().getNamespace())
-                    .withUid(cluster.getMetadata().getUid())
+                    .withApiVersion(object.getApiVersion())
+                    .withKind(object.getKind())
+                    .withName(object.getMetadata().getName())
+                    .withNamespace(object.getMetadata().getNamespace())
+                    .withUid(object.getMetadata().getUid())
                     .build())
             .withType(type)
             .withReason(reason.name())
@@ -83,11 +83,11 @@ public class ClusterEvents {
             .endSource()
             .build();
     try {
-      client.v1().events().inNamespace(cluster.getMetadata().getNamespace()).resource(event).create();
+      client.v1().events().inNamespace(object.getMetadata().getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {
       // An Event is a courtesy; failing to record one must not fail the reconcile.
       LOG.warnf("%s %s/%s: could not record Event %s: %s",
-          cluster.getKind(), cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), reason, e.getMessage());
+          object.getKind(), object.getMetadata().getNamespace(), object.getMetadata().getName(), reason, e.getMessage());
     }
   }
 }

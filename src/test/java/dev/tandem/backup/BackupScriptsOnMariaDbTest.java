@@ -2,6 +2,7 @@ package dev.tandem.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterFixture;
 import dev.tandem.kubernetes.ConfigMapDependent;
 import dev.tandem.testing.LocalMariaDb;
@@ -63,14 +64,39 @@ class BackupScriptsOnMariaDbTest {
     }
   }
 
+  static final MySQLCluster CLUSTER = ClusterFixture.named("shop").mariaDb().instances(1).mysqld("innodb_buffer_pool_size", "32M").build();
+
+  /** The application's schema and account on the source, with rows 1 to {@code rows}. */
+  static LocalMariaDb.Server withRows(LocalMariaDb.Server source, int rows) throws Exception {
+    source.asRoot("SET GLOBAL read_only = OFF; CREATE DATABASE app; CREATE TABLE app.writes (id BIGINT PRIMARY KEY);"
+        + " CREATE USER app@'%' IDENTIFIED BY 'app-pw'; GRANT ALL ON app.* TO app@'%';"
+        + " INSERT INTO app.writes SELECT seq FROM app.seq_1_to_" + rows);
+    return source;
+  }
+
+  /** A new instance whose init container ran with these passwords and RESTORE_* settings, started. */
+  LocalMariaDb.Server restored(Map<String, String> environment) throws Exception {
+    var copyDir = dir.resolve("copy");
+    LocalMariaDb.runInitScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, environment);
+    var copy = new LocalMariaDb.Server("copy-0", RESTORED_HOST, copyDir);
+    try {
+      copy.start();
+      copy.awaitReady();
+    } catch (Exception | AssertionError e) {
+      copy.stopQuietly();
+      throw e;
+    }
+    return copy;
+  }
+
+  static List<Long> idsUpTo(long last) {
+    return java.util.stream.LongStream.rangeClosed(1, last).boxed().toList();
+  }
+
   @Test
   void aRestoredInstanceHoldsExactlyTheBackupsRowsAccountsAndPosition() throws Exception {
-    var cluster = ClusterFixture.named("shop").mariaDb().instances(1).mysqld("innodb_buffer_pool_size", "32M").build();
-    try (var servers = LocalMariaDb.start(cluster, dir.resolve("source"))) {
-      var source = servers.server("shop-0");
-      source.asRoot("SET GLOBAL read_only = OFF; CREATE DATABASE app; CREATE TABLE app.writes (id BIGINT PRIMARY KEY);"
-          + " CREATE USER app@'%' IDENTIFIED BY 'app-pw'; GRANT ALL ON app.* TO app@'%';"
-          + " INSERT INTO app.writes SELECT seq FROM app.seq_1_to_100");
+    try (var servers = LocalMariaDb.start(CLUSTER, dir.resolve("source"))) {
+      var source = withRows(servers.server("shop-0"), 100);
       String positionAtBackup = value(source.host, "SELECT @@gtid_binlog_pos");
       Path target = dir.resolve("store/ns/shop/nightly");
 
@@ -84,16 +110,9 @@ class BackupScriptsOnMariaDbTest {
 
       var passwords = new HashMap<>(LocalMariaDb.PASSWORDS);
       passwords.put("RESTORE_DIR", target.toString());
-      var copyDir = dir.resolve("copy");
-      LocalMariaDb.runInitScript(copyDir, cluster, "copy-0", RESTORED_HOST, passwords);
-      var copy = new LocalMariaDb.Server("copy-0", RESTORED_HOST, copyDir);
+      var copy = restored(passwords);
       try {
-        copy.start();
-        copy.awaitReady();
-        var expected = new ArrayList<Long>();
-        for (long id = 1; id <= 100; id++) {
-          expected.add(id);
-        }
+        var expected = idsUpTo(100);
         assertThat(ids(RESTORED_HOST, "app", "app-pw")).as("the rows up to the backup, none after, read as the restored account")
             .isEqualTo(expected);
         assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_state")).isEqualTo(positionAtBackup);
@@ -106,12 +125,8 @@ class BackupScriptsOnMariaDbTest {
 
   @Test
   void aPhysicalCopyRestoresItsRowsWithTheNewClustersPasswordsAndPosition() throws Exception {
-    var cluster = ClusterFixture.named("shop").mariaDb().instances(1).mysqld("innodb_buffer_pool_size", "32M").build();
-    try (var servers = LocalMariaDb.start(cluster, dir.resolve("source"))) {
-      var source = servers.server("shop-0");
-      source.asRoot("SET GLOBAL read_only = OFF; CREATE DATABASE app; CREATE TABLE app.writes (id BIGINT PRIMARY KEY);"
-          + " CREATE USER app@'%' IDENTIFIED BY 'app-pw'; GRANT ALL ON app.* TO app@'%';"
-          + " INSERT INTO app.writes SELECT seq FROM app.seq_1_to_300");
+    try (var servers = LocalMariaDb.start(CLUSTER, dir.resolve("source"))) {
+      var source = withRows(servers.server("shop-0"), 300);
       String positionAtBackup = value(source.host, "SELECT @@gtid_binlog_pos");
       Path target = dir.resolve("store/ns/shop/physical");
 
@@ -127,16 +142,9 @@ class BackupScriptsOnMariaDbTest {
       var passwords = new HashMap<>(LocalMariaDb.PASSWORDS);
       passwords.put("BACKUP_PASSWORD", "a-new-backup-pw");
       passwords.put("RESTORE_DIR", target.toString());
-      var copyDir = dir.resolve("copy");
-      LocalMariaDb.runInitScript(copyDir, cluster, "copy-0", RESTORED_HOST, passwords);
-      var copy = new LocalMariaDb.Server("copy-0", RESTORED_HOST, copyDir);
+      var copy = restored(passwords);
       try {
-        copy.start();
-        copy.awaitReady();
-        var expected = new ArrayList<Long>();
-        for (long id = 1; id <= 300; id++) {
-          expected.add(id);
-        }
+        var expected = idsUpTo(300);
         assertThat(ids(RESTORED_HOST, "app", "app-pw")).isEqualTo(expected);
         assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_state")).isEqualTo(positionAtBackup);
         assertThat(value(RESTORED_HOST, "SELECT @@gtid_slave_pos")).isEqualTo(positionAtBackup);
@@ -152,12 +160,8 @@ class BackupScriptsOnMariaDbTest {
 
   @Test
   void aPointInTimeRestoreReplaysTheNextBackupsBinlogsUpToThatSecond() throws Exception {
-    var cluster = ClusterFixture.named("shop").mariaDb().instances(1).mysqld("innodb_buffer_pool_size", "32M").build();
-    try (var servers = LocalMariaDb.start(cluster, dir.resolve("source"))) {
-      var source = servers.server("shop-0");
-      source.asRoot("SET GLOBAL read_only = OFF; CREATE DATABASE app; CREATE TABLE app.writes (id BIGINT PRIMARY KEY);"
-          + " CREATE USER app@'%' IDENTIFIED BY 'app-pw'; GRANT ALL ON app.* TO app@'%';"
-          + " INSERT INTO app.writes SELECT seq FROM app.seq_1_to_100");
+    try (var servers = LocalMariaDb.start(CLUSTER, dir.resolve("source"))) {
+      var source = withRows(servers.server("shop-0"), 100);
       Path first = dir.resolve("store/ns/shop/first");
       assertThat(backup(source.host, first).exit()).isZero();
       source.asRoot("INSERT INTO app.writes SELECT seq FROM app.seq_101_to_150");
@@ -176,16 +180,9 @@ class BackupScriptsOnMariaDbTest {
       passwords.put("RESTORE_BINLOG_DIR", second.resolve("binlogs").toString());
       passwords.put("RESTORE_UNTIL", java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
           .withZone(java.time.ZoneOffset.UTC).format(pointInTime));
-      var copyDir = dir.resolve("copy");
-      LocalMariaDb.runInitScript(copyDir, cluster, "copy-0", RESTORED_HOST, passwords);
-      var copy = new LocalMariaDb.Server("copy-0", RESTORED_HOST, copyDir);
+      var copy = restored(passwords);
       try {
-        copy.start();
-        copy.awaitReady();
-        var expected = new ArrayList<Long>();
-        for (long id = 1; id <= 150; id++) {
-          expected.add(id);
-        }
+        var expected = idsUpTo(150);
         assertThat(ids(RESTORED_HOST, "app", "app-pw")).as("the backup's rows and those written before T, none after").isEqualTo(expected);
         assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_pos")).as("the replayed transactions kept their GTIDs").isEqualTo(positionAtT);
       } finally {

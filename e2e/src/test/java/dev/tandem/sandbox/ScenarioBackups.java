@@ -182,7 +182,7 @@ final class ScenarioBackups {
     var spec = new MySQLBackupScheduleSpec();
     spec.setClusterRef(new MySQLBackupSpec.ClusterRef(cluster));
     spec.setSchedule(step.string("cron", "*/15 * * * * *"));
-    spec.setStorage(backupObject(step, "unused", "backups").getSpec().getStorage());
+    spec.setStorage(storage("backups"));
     if (step.args().containsKey("keepLast")) {
       var retention = new MySQLBackupScheduleSpec.Retention();
       retention.setKeepLast((int) step.number("keepLast", 1));
@@ -405,15 +405,19 @@ final class ScenarioBackups {
     spec.setClusterRef(new MySQLBackupSpec.ClusterRef(cluster));
     spec.setSource(MySQLBackupSpec.BackupSource.valueOf(step.string("source", "Replica")));
     spec.setMethod(MySQLBackupSpec.BackupMethod.valueOf(step.string("method", "Logical")));
-    var storage = new MySQLBackupSpec.BackupStorage();
-    var pvc = new MySQLBackupSpec.PvcStorage();
-    pvc.setClaimName(claim);
-    storage.setPvc(pvc);
-    spec.setStorage(storage);
+    spec.setStorage(storage(claim));
     var backup = new MySQLBackup();
     backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     backup.setSpec(spec);
     return backup;
+  }
+
+  private static MySQLBackupSpec.BackupStorage storage(String claim) {
+    var storage = new MySQLBackupSpec.BackupStorage();
+    var pvc = new MySQLBackupSpec.PvcStorage();
+    pvc.setClaimName(claim);
+    storage.setPvc(pvc);
+    return storage;
   }
 
   private Map<String, Object> report(String name, long requested, long done, MySQLBackup outcome) {
