@@ -1,0 +1,97 @@
+package dev.tandem.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * S3Proxy, a real S3-compatible server, as its own process (target/s3proxy/s3proxy.jar, copied by
+ * the build) over a directory: each bucket is a directory, each object a file, so a test can also
+ * look at what was stored. It checks AWS v4 signatures against one access key.
+ */
+public final class S3ProxyServer implements AutoCloseable {
+
+  public static final String ACCESS_KEY = "tandem-test";
+  public static final String SECRET_KEY = "tandem-test-secret";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Process process;
+  private final String endpoint;
+  private final Path data;
+
+  private S3ProxyServer(Process process, String endpoint, Path data) {
+    this.process = process;
+    this.endpoint = endpoint;
+    this.data = data;
+  }
+
+  /** Starts it on {@code host:port} with its buckets under {@code dir}/data, one per name in {@code buckets}. */
+  public static S3ProxyServer start(String host, int port, Path dir, List<String> buckets) throws IOException, InterruptedException {
+    Path jar = Path.of("target/s3proxy/s3proxy.jar").toAbsolutePath();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: the build copies it (mvn generate-test-resources)");
+    }
+    Path data = dir.resolve("data");
+    for (String bucket : buckets) {
+      Files.createDirectories(data.resolve(bucket));
+    }
+    Path properties = dir.resolve("s3proxy.properties");
+    String endpoint = "http://" + host + ":" + port;
+    Files.writeString(properties, String.join("\n",
+        "s3proxy.endpoint=" + endpoint,
+        "s3proxy.authorization=aws-v2-or-v4",
+        "s3proxy.identity=" + ACCESS_KEY,
+        "s3proxy.credential=" + SECRET_KEY,
+        "jclouds.provider=filesystem",
+        "jclouds.filesystem.basedir=" + data) + "\n");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    var process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString(), "--properties", properties.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
+    var server = new S3ProxyServer(process, endpoint, data);
+    var deadline = Instant.now().plus(START_TIMEOUT);
+    while (!server.listening(host, port)) {
+      if (!process.isAlive() || Instant.now().isAfter(deadline)) {
+        server.close();
+        throw new IllegalStateException("S3Proxy did not start on " + endpoint + ": see " + dir.resolve("s3proxy.log"));
+      }
+      Thread.sleep(100);
+    }
+    return server;
+  }
+
+  private boolean listening(String host, int port) {
+    try (var socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  public String endpoint() {
+    return endpoint;
+  }
+
+  /** Where an object is stored: {@code data/<bucket>/<key>}. */
+  public Path object(String bucket, String key) {
+    return data.resolve(bucket).resolve(key);
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
