@@ -66,10 +66,13 @@ public class MySQLBackupSpec {
     }
   }
 
+  @ValidationRule(value = "has(self.pvc) != has(self.s3)", message = "storage takes exactly one of pvc or s3")
   public static class BackupStorage {
     @JsonPropertyDescription("A PersistentVolumeClaim; each backup is a directory <subPath>/<namespace>/<cluster>/<backup> in it.")
-    @Required
     private PvcStorage pvc;
+
+    @JsonPropertyDescription("An S3-compatible bucket; each backup is the objects under <prefix>/<namespace>/<cluster>/<backup>/.")
+    private S3Storage s3;
 
     public PvcStorage getPvc() {
       return pvc;
@@ -77,6 +80,97 @@ public class MySQLBackupSpec {
 
     public void setPvc(PvcStorage pvc) {
       this.pvc = pvc;
+    }
+
+    public S3Storage getS3() {
+      return s3;
+    }
+
+    public void setS3(S3Storage s3) {
+      this.s3 = s3;
+    }
+  }
+
+  public static class S3Storage {
+    @JsonPropertyDescription("The S3 API's URL, e.g. https://minio.storage.svc:9000; AWS S3 of the region when absent.")
+    @Pattern("^https?://[^/?#]+/?$")
+    @Size(max = 253)
+    private String endpoint;
+
+    @JsonPropertyDescription("An existing bucket.")
+    @Required
+    @Pattern("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    private String bucket;
+
+    @JsonPropertyDescription("A key prefix inside the bucket; the bucket's root when absent.")
+    @Pattern("^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+    @ValidationRule(value = "!self.split('/').exists(part, part == '..')", message = "prefix must not contain '..'")
+    @Size(max = 253)
+    private String prefix;
+
+    @JsonPropertyDescription("The bucket's region.")
+    @Default("us-east-1")
+    @Pattern("^[a-z0-9-]+$")
+    private String region = "us-east-1";
+
+    @JsonPropertyDescription(
+        "A Secret in this namespace with the keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. When"
+            + " absent, the SDK's default credentials apply (e.g. a web identity token for the Pod's"
+            + " service account).")
+    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    @Size(max = 253)
+    private String credentialsSecret;
+
+    @JsonPropertyDescription("Path-style URLs (endpoint/bucket/key), as MinIO and most S3-compatible servers need.")
+    @Default("false")
+    private boolean forcePathStyle;
+
+    public String getEndpoint() {
+      return endpoint;
+    }
+
+    public void setEndpoint(String endpoint) {
+      this.endpoint = endpoint;
+    }
+
+    public String getBucket() {
+      return bucket;
+    }
+
+    public void setBucket(String bucket) {
+      this.bucket = bucket;
+    }
+
+    public String getPrefix() {
+      return prefix;
+    }
+
+    public void setPrefix(String prefix) {
+      this.prefix = prefix;
+    }
+
+    public String getRegion() {
+      return region;
+    }
+
+    public void setRegion(String region) {
+      this.region = region;
+    }
+
+    public String getCredentialsSecret() {
+      return credentialsSecret;
+    }
+
+    public void setCredentialsSecret(String credentialsSecret) {
+      this.credentialsSecret = credentialsSecret;
+    }
+
+    public boolean isForcePathStyle() {
+      return forcePathStyle;
+    }
+
+    public void setForcePathStyle(boolean forcePathStyle) {
+      this.forcePathStyle = forcePathStyle;
     }
   }
 

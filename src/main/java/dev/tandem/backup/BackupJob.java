@@ -8,6 +8,7 @@ import dev.tandem.kubernetes.ConfigMapDependent;
 import dev.tandem.kubernetes.CredentialsSecret;
 import dev.tandem.kubernetes.EnvVars;
 import dev.tandem.kubernetes.MyCnf;
+import dev.tandem.kubernetes.S3Transfer;
 import dev.tandem.kubernetes.StatefulSetDependent;
 import dev.tandem.api.MySQLBackupSpec;
 import io.fabric8.kubernetes.api.model.Container;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -29,6 +31,8 @@ import java.util.Map;
 public final class BackupJob {
 
   public static final String CONTAINER = "backup";
+  /** With S3 storage, the container that uploads what {@link #CONTAINER} wrote. */
+  public static final String UPLOAD_CONTAINER = "upload";
   public static final String MOUNT = "/backup";
   /** Labels the backup's Job and Pod with the MySQLBackup's name. */
   public static final String BACKUP_LABEL = "mysql.tandem.dev/backup";
@@ -46,16 +50,25 @@ public final class BackupJob {
     return backup.getMetadata().getName() + "-backup";
   }
 
-  /** The backup's directory, relative to the volume's root: {@code [subPath/]namespace/cluster/backup}. */
+  /**
+   * Where the backup lives, relative to its storage's root: {@code [subPath/]namespace/cluster/backup}
+   * in a volume, or the key prefix {@code [prefix/]namespace/cluster/backup} in a bucket.
+   */
   public static String path(MySQLBackup backup) {
-    var pvc = backup.getSpec().getStorage().getPvc();
+    var storage = backup.getSpec().getStorage();
     String relative = backup.getMetadata().getNamespace() + "/" + backup.getSpec().getClusterRef().getName() + "/"
         + backup.getMetadata().getName();
-    return pvc.getSubPath() == null ? relative : pvc.getSubPath() + "/" + relative;
+    if (storage.getS3() != null) {
+      return S3Transfer.key(storage.getS3(), relative);
+    }
+    return storage.getPvc().getSubPath() == null ? relative : storage.getPvc().getSubPath() + "/" + relative;
   }
 
   public static String location(MySQLBackup backup) {
-    return "pvc://" + backup.getSpec().getStorage().getPvc().getClaimName() + "/" + path(backup);
+    var storage = backup.getSpec().getStorage();
+    return storage.getS3() != null
+        ? "s3://" + storage.getS3().getBucket() + "/" + path(backup)
+        : "pvc://" + storage.getPvc().getClaimName() + "/" + path(backup);
   }
 
   public static Map<String, String> labels(MySQLBackup backup) {
@@ -73,10 +86,15 @@ public final class BackupJob {
   }
 
   /**
-   * The Job that deletes a backup's files, whole or partial, with the image the backup ran with
-   * (the cluster may be gone by then). It exits 0 when nothing is left.
+   * The Job that deletes a backup's files, whole or partial: in a volume with the image the
+   * backup ran with (the cluster may be gone by then), in a bucket with the operator's image.
+   * It exits 0 when nothing is left.
    */
-  public static Job deletion(MySQLBackup backup, String image) {
+  public static Job deletion(MySQLBackup backup, String image, String operatorImage) {
+    var s3 = backup.getSpec().getStorage().getS3();
+    if (s3 != null) {
+      return job(backup, deletionName(backup), List.of(), S3Transfer.container(CONTAINER, operatorImage, s3, List.of("delete", path(backup))));
+    }
     String directory = MOUNT + "/" + path(backup);
     String partial = directory.substring(0, directory.lastIndexOf('/') + 1) + "." + backup.getMetadata().getName() + ".partial";
     var container = new ContainerBuilder()
@@ -86,14 +104,16 @@ public final class BackupJob {
         .withEnv(EnvVars.plain("BACKUP_DIR", directory), EnvVars.plain("PARTIAL_DIR", partial))
         .addNewVolumeMount().withName(STORAGE).withMountPath(MOUNT).endVolumeMount()
         .build();
-    return job(backup, deletionName(backup), container);
+    return job(backup, deletionName(backup), List.of(), container);
   }
 
   /**
    * @param source the source instance's Pod: its IP, and for a physical backup its node and data
    *     volume, which the Job reads (a ReadWriteOnce volume can be mounted by Pods of its node)
+   * @param operatorImage for S3 storage: the backup is written to a scratch volume, then this
+   *     image's {@code s3 upload} sends it, backup.json last; the database image has no S3 client
    */
-  public static Job desired(MySQLBackup backup, MySQLCluster cluster, Pod source) {
+  public static Job desired(MySQLBackup backup, MySQLCluster cluster, Pod source, String operatorImage) {
     var engine = cluster.getSpec().getEngine();
     var container = new ContainerBuilder()
         .withName(CONTAINER)
@@ -112,23 +132,41 @@ public final class BackupJob {
         .addNewVolumeMount().withName("config").withMountPath(StatefulSetDependent.CONFIG_DIR).endVolumeMount()
         .addNewVolumeMount().withName(STORAGE).withMountPath(MOUNT).endVolumeMount()
         .build();
-    var job = job(backup, name(backup), container);
+    boolean physical = backup.getSpec().getMethod() == MySQLBackupSpec.BackupMethod.Physical;
+    if (physical) {
+      container.getVolumeMounts().add(new VolumeMountBuilder().withName(SOURCE_DATA).withMountPath(MyCnf.DATA_DIR).withReadOnly(true).build());
+    }
+    var s3 = backup.getSpec().getStorage().getS3();
+    Job job;
+    if (s3 == null) {
+      job = job(backup, name(backup), List.of(), container);
+    } else {
+      var upload = S3Transfer.container(UPLOAD_CONTAINER, operatorImage, s3, List.of("upload", MOUNT + "/" + path(backup), path(backup)));
+      upload.setVolumeMounts(List.of(new VolumeMountBuilder().withName(STORAGE).withMountPath(MOUNT).build()));
+      job = job(backup, name(backup), List.of(container), upload);
+    }
     var pod = job.getSpec().getTemplate().getSpec();
     pod.getVolumes().add(new VolumeBuilder().withName("config").withNewConfigMap().withName(ClusterNames.configMap(cluster))
         .endConfigMap().build());
-    if (backup.getSpec().getMethod() == MySQLBackupSpec.BackupMethod.Physical) {
+    if (physical) {
       pod.setNodeName(source.getSpec() == null ? null : source.getSpec().getNodeName());
       pod.getVolumes().add(new VolumeBuilder().withName(SOURCE_DATA).withNewPersistentVolumeClaim()
           .withClaimName(StatefulSetDependent.DATA_VOLUME + "-" + source.getMetadata().getName()).withReadOnly(true)
           .endPersistentVolumeClaim().build());
-      pod.getContainers().get(0).getVolumeMounts().add(new VolumeMountBuilder().withName(SOURCE_DATA)
-          .withMountPath(MyCnf.DATA_DIR).withReadOnly(true).build());
     }
     return job;
   }
 
-  /** One run, as the mysql user, of one container with the backup volume: a failure is reported, never retried. */
-  private static Job job(MySQLBackup backup, String name, Container container) {
+  /**
+   * One run, as the mysql user, with the backup's storage volume (a scratch directory for S3): a
+   * failure is reported, never retried. Init containers run first, in order.
+   */
+  private static Job job(MySQLBackup backup, String name, List<Container> initContainers, Container container) {
+    var claim = backup.getSpec().getStorage().getPvc();
+    var storage = claim == null
+        ? new VolumeBuilder().withName(STORAGE).withNewEmptyDir().endEmptyDir().build()
+        : new VolumeBuilder().withName(STORAGE).withNewPersistentVolumeClaim().withClaimName(claim.getClaimName())
+            .endPersistentVolumeClaim().build();
     return new JobBuilder()
         .withNewMetadata()
         .withName(name)
@@ -150,9 +188,9 @@ public final class BackupJob {
         .withFsGroup(StatefulSetDependent.MYSQL_UID)
         .withRunAsNonRoot(true)
         .endSecurityContext()
+        .withInitContainers(initContainers)
         .withContainers(container)
-        .addNewVolume().withName(STORAGE).withNewPersistentVolumeClaim()
-        .withClaimName(backup.getSpec().getStorage().getPvc().getClaimName()).endPersistentVolumeClaim().endVolume()
+        .withVolumes(storage)
         .endSpec()
         .endTemplate()
         .endSpec()

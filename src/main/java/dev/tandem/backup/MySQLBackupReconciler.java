@@ -10,9 +10,11 @@ import dev.tandem.api.MySQLBackupStatus.BackupPhase;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterEvents;
 import dev.tandem.kubernetes.ClusterLabels;
+import dev.tandem.kubernetes.S3Transfer;
 import dev.tandem.kubernetes.StatusUpdate;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,11 +31,15 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,10 +63,14 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
   /** Starting a backup is serialized per cluster, so two created at once never both run. */
   private final Map<String, Object> startLocks = new ConcurrentHashMap<>();
 
-  public MySQLBackupReconciler(KubernetesClient client, ClusterEvents events, BackupMetrics metrics) {
+  private final String operatorImage;
+
+  public MySQLBackupReconciler(KubernetesClient client, ClusterEvents events, BackupMetrics metrics,
+      @ConfigProperty(name = S3Transfer.OPERATOR_IMAGE_SETTING) String operatorImage) {
     this.client = client;
     this.events = events;
     this.metrics = metrics;
+    this.operatorImage = operatorImage;
   }
 
   @Override
@@ -113,10 +123,9 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
       writeStatus(backup, status);
       return UpdateControl.<MySQLBackup>noUpdate().rescheduleAfter(RECHECK_PENDING);
     }
-    String claim = backup.getSpec().getStorage().getPvc().getClaimName();
-    if (client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get() == null) {
-      finish(backup, status, BackupPhase.Failed, "PersistentVolumeClaim " + claim + " not found in namespace " + namespace
-          + ": create it, or name an existing one in spec.storage.pvc.claimName");
+    var storageProblem = storageProblem(backup);
+    if (storageProblem.isPresent()) {
+      finish(backup, status, BackupPhase.Failed, storageProblem.get());
       return UpdateControl.noUpdate();
     }
     if (backup.getSpec().getMethod() == MySQLBackupSpec.BackupMethod.Physical && cluster.getSpec().getEngine().getFlavor() != Flavor.MariaDB) {
@@ -136,7 +145,7 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
       finish(backup, status, BackupPhase.Failed, "refused: source " + source + " has no Pod IP");
       return UpdateControl.noUpdate();
     }
-    var job = BackupJob.desired(backup, cluster, pod);
+    var job = BackupJob.desired(backup, cluster, pod, operatorImage);
     job.addOwnerReference(backup);
     client.resource(job).create();
     status.setPhase(BackupPhase.Running);
@@ -175,7 +184,7 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
     }
     var deletion = jobs.withName(BackupJob.deletionName(backup)).get();
     if (deletion == null) {
-      var job = BackupJob.deletion(backup, status.getImage());
+      var job = BackupJob.deletion(backup, status.getImage(), operatorImage);
       job.addOwnerReference(backup);
       client.resource(job).create();
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(RECHECK_DELETION);
@@ -266,21 +275,56 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
     }
   }
 
-  /** What the Pod of one of the backup's Jobs printed. */
+  /**
+   * A missing claim or credentials Secret, said before any Job runs. (A bucket's reachability is
+   * the Job's to find: the operator may not reach what the Pods reach.)
+   */
+  private Optional<String> storageProblem(MySQLBackup backup) {
+    String namespace = backup.getMetadata().getNamespace();
+    var storage = backup.getSpec().getStorage();
+    if (storage.getPvc() != null) {
+      String claim = storage.getPvc().getClaimName();
+      return client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get() != null ? Optional.empty()
+          : Optional.of("PersistentVolumeClaim " + claim + " not found in namespace " + namespace
+              + ": create it, or name an existing one in spec.storage.pvc.claimName");
+    }
+    String secretName = storage.getS3().getCredentialsSecret();
+    if (secretName == null) {
+      return Optional.empty();
+    }
+    var secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+    if (secret == null) {
+      return Optional.of("Secret " + secretName + " (spec.storage.s3.credentialsSecret) not found in namespace " + namespace);
+    }
+    var keys = new HashSet<String>();
+    Optional.ofNullable(secret.getData()).ifPresent(data -> keys.addAll(data.keySet()));
+    Optional.ofNullable(secret.getStringData()).ifPresent(data -> keys.addAll(data.keySet()));
+    var missing = Stream.of(S3Transfer.ACCESS_KEY_ID, S3Transfer.SECRET_ACCESS_KEY).filter(key -> !keys.contains(key)).toList();
+    return missing.isEmpty() ? Optional.empty()
+        : Optional.of("Secret " + secretName + " (spec.storage.s3.credentialsSecret) has no key " + String.join(" nor ", missing));
+  }
+
+  /** What the Pod of one of the backup's Jobs printed: its init containers' logs, then its container's. */
   private String log(MySQLBackup backup, String jobName) {
     var pods = client.pods().inNamespace(backup.getMetadata().getNamespace()).withLabel("job-name", jobName).list().getItems();
+    var log = new StringBuilder();
     for (Pod pod : pods) {
-      try {
-        var log = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-            .inContainer(BackupJob.CONTAINER).getLog();
-        if (log != null) {
-          return log;
+      var containers = new ArrayList<Container>(Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of()));
+      containers.addAll(pod.getSpec().getContainers());
+      for (var container : containers) {
+        try {
+          Optional.ofNullable(client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+              .inContainer(container.getName()).getLog()).ifPresent(log::append);
+        } catch (KubernetesClientException e) {
+          LOG.debugf("backup %s: no log from %s/%s: %s", backup.getMetadata().getName(), pod.getMetadata().getName(),
+              container.getName(), e.getMessage());
         }
-      } catch (KubernetesClientException e) {
-        LOG.debugf("backup %s: no log from %s: %s", backup.getMetadata().getName(), pod.getMetadata().getName(), e.getMessage());
+      }
+      if (!log.isEmpty()) {
+        break;
       }
     }
-    return "";
+    return log.toString();
   }
 
   private static boolean isFinished(Job job) {

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -64,12 +65,15 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
   private final KubernetesClient client;
   private final ClusterEvents events;
   private final ClusterControl control;
+  private final String operatorImage;
   private InformerEventSource<Pod, MySQLCluster> pods;
 
-  public MySQLClusterReconciler(KubernetesClient client, ClusterEvents events, ClusterControl control) {
+  public MySQLClusterReconciler(KubernetesClient client, ClusterEvents events, ClusterControl control,
+      @ConfigProperty(name = S3Transfer.OPERATOR_IMAGE_SETTING) String operatorImage) {
     this.client = client;
     this.events = events;
     this.control = control;
+    this.operatorImage = operatorImage;
   }
 
   @Override
@@ -110,7 +114,7 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
     }
     if (problems.isEmpty()) {
       restore.flatMap(Restores.Resolution::source).ifPresent(source ->
-          context.managedWorkflowAndDependentResourceContext().put(StatefulSetDependent.RESTORE_SOURCE, source));
+          context.managedWorkflowAndDependentResourceContext().put(StatefulSetDependent.RESTORE_SOURCE, source.fetchedWith(operatorImage)));
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       if (wasInvalid) {
         events.normal(cluster, ClusterEvents.Reason.SpecAccepted, "The spec is valid again; reconciling");

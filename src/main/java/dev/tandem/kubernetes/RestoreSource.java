@@ -1,35 +1,65 @@
 package dev.tandem.kubernetes;
 
 import dev.tandem.api.MySQLBackup;
+import dev.tandem.api.MySQLBackupSpec.BackupStorage;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The backup a new cluster starts from, as its Pods see it: a volume claim and the backup's
- * directory in it, read from the backup's {@code status.location} ({@code pvc://<claim>/<path>});
- * and, for a point-in-time restore, the archived binary logs to replay and the moment to stop.
+ * The backup a new cluster starts from, as its Pods see it: the backup's storage (a volume claim,
+ * mounted read-only, or a bucket, downloaded first by the operator image's s3 command) and its
+ * path there, read from the backup's {@code status.location} ({@code pvc://<claim>/<path>} or
+ * {@code s3://<bucket>/<key>}); and, for a point-in-time restore, the archived binary logs to
+ * replay and the moment to stop.
+ *
+ * @param fetchImage the image that downloads a backup from a bucket (the operator's own)
  */
-public record RestoreSource(String claimName, String path, Optional<Replay> replay) {
+public record RestoreSource(BackupStorage storage, String path, Optional<Replay> replay, String fetchImage) {
 
-  /** Binary logs to replay after the backup, on the same claim, up to {@code until} (UTC, "yyyy-MM-dd HH:mm:ss"). */
+  /** Binary logs to replay after the backup, on the same storage, up to {@code until} (UTC, "yyyy-MM-dd HH:mm:ss"). */
   public record Replay(String binlogPath, String until) {}
 
-  /** Where the init container finds the backup volume. */
+  /** Where the init container finds the backup. */
   public static final String MOUNT = "/restore";
   static final String VOLUME = "restore";
-  private static final String PVC_SCHEME = "pvc://";
 
   public static Optional<RestoreSource> of(MySQLBackup backup) {
     String location = backup.getStatus() == null ? null : backup.getStatus().getLocation();
-    if (location == null || !location.startsWith(PVC_SCHEME) || location.indexOf('/', PVC_SCHEME.length()) < 0) {
+    var storage = backup.getSpec().getStorage();
+    String root = storage.getS3() != null ? "s3://" + storage.getS3().getBucket() + "/" : "pvc://" + storage.getPvc().getClaimName() + "/";
+    if (location == null || !location.startsWith(root) || location.length() == root.length()) {
       return Optional.empty();
     }
-    String rest = location.substring(PVC_SCHEME.length());
-    int slash = rest.indexOf('/');
-    return Optional.of(new RestoreSource(rest.substring(0, slash), rest.substring(slash + 1), Optional.empty()));
+    return Optional.of(new RestoreSource(storage, location.substring(root.length()), Optional.empty(), null));
   }
 
   public RestoreSource replaying(Replay logs) {
-    return new RestoreSource(claimName, path, Optional.of(logs));
+    return new RestoreSource(storage, path, Optional.of(logs), fetchImage);
+  }
+
+  public RestoreSource fetchedWith(String image) {
+    return new RestoreSource(storage, path, replay, image);
+  }
+
+  public boolean inBucket() {
+    return storage.getS3() != null;
+  }
+
+  /** The same claim, or the same bucket at the same endpoint: where a later backup's binary logs can be read from too. */
+  public boolean sameStorage(RestoreSource other) {
+    if (inBucket() != other.inBucket()) {
+      return false;
+    }
+    if (!inBucket()) {
+      return storage.getPvc().getClaimName().equals(other.storage.getPvc().getClaimName());
+    }
+    return storage.getS3().getBucket().equals(other.storage.getS3().getBucket())
+        && Objects.equals(storage.getS3().getEndpoint(), other.storage.getS3().getEndpoint());
+  }
+
+  /** Where it is, for messages: the claim or the bucket. */
+  public String storageName() {
+    return inBucket() ? "bucket " + storage.getS3().getBucket() : "claim " + storage.getPvc().getClaimName();
   }
 
   public String directory() {

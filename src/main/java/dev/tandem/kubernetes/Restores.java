@@ -52,7 +52,7 @@ public final class Restores {
     }
     var source = RestoreSource.of(backup.get());
     if (source.isEmpty()) {
-      return Resolution.problem("spec.bootstrap.from.backup " + name + " has no volume location in its status (" + status.getLocation() + ")");
+      return Resolution.problem("spec.bootstrap.from.backup " + name + " has no location in its storage in its status (" + status.getLocation() + ")");
     }
     if (from.getPointInTime() == null) {
       return Resolution.of(source.get());
@@ -73,10 +73,10 @@ public final class Restores {
         .filter(b -> b.getSpec().getClusterRef().getName().equals(cluster0))
         .filter(b -> b.getStatus() != null && b.getStatus().getPhase() == BackupPhase.Completed && b.getStatus().getFinishedAt() != null)
         .filter(b -> Instant.parse(b.getStatus().getFinishedAt()).isAfter(until))
-        .filter(b -> RestoreSource.of(b).map(RestoreSource::claimName).filter(source.get().claimName()::equals).isPresent())
+        .filter(b -> RestoreSource.of(b).filter(source.get()::sameStorage).isPresent())
         .min(Comparator.comparing(b -> Instant.parse(b.getStatus().getFinishedAt())));
     if (archive.isEmpty()) {
-      return Resolution.problem("no Completed backup of cluster " + cluster0 + " on claim " + source.get().claimName()
+      return Resolution.problem("no Completed backup of cluster " + cluster0 + " in " + source.get().storageName()
           + " finished after spec.bootstrap.from.pointInTime " + from.getPointInTime() + ": the binary logs up to then are archived"
           + " by the next backup; take one, and the restore proceeds");
     }

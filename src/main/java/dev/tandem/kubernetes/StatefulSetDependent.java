@@ -53,6 +53,7 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
     super(StatefulSet.class);
   }
 
+  static final String FETCH_CONTAINER = "fetch-backup";
   /** Context key of the {@link RestoreSource} a new cluster starts from, when it has one. */
   static final String RESTORE_SOURCE = "restore-source";
 
@@ -116,7 +117,7 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         .withNodeSelector(spec.getPod().getNodeSelector())
         .withTopologySpreadConstraints(spec.getPod().getTopologySpreadConstraints())
         .withPriorityClassName(spec.getPod().getPriorityClassName())
-        .withInitContainers(initContainer(cluster, restore))
+        .withInitContainers(initContainers(cluster, restore))
         .withContainers(mysqldContainer(cluster))
         .withVolumes(volumes(cluster, restore))
         .endSpec()
@@ -160,6 +161,25 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         .build();
   }
 
+  /**
+   * From a bucket, the backup (and the binary logs to replay) are first downloaded to a scratch
+   * volume by the operator image's s3 command, unless the data directory is already initialized
+   * (a restarted Pod); init.sh then restores from there and frees the copy.
+   */
+  private static List<Container> initContainers(MySQLCluster cluster, Optional<RestoreSource> restore) {
+    var containers = new ArrayList<Container>();
+    restore.filter(RestoreSource::inBucket).ifPresent(source -> {
+      var args = new ArrayList<>(List.of("download", "--unless-exists", MyCnf.DATA_DIR + "/mysql", source.path(), source.directory()));
+      source.replay().ifPresent(replay -> args.addAll(List.of(replay.binlogPath(), RestoreSource.MOUNT + "/" + replay.binlogPath())));
+      var fetch = S3Transfer.container(FETCH_CONTAINER, source.fetchImage(), source.storage().getS3(), args);
+      fetch.setVolumeMounts(List.of(mount(RestoreSource.VOLUME, RestoreSource.MOUNT),
+          new VolumeMountBuilder().withName(DATA_VOLUME).withMountPath(MyCnf.DATA_DIR).withReadOnly(true).build()));
+      containers.add(fetch);
+    });
+    containers.add(initContainer(cluster, restore));
+    return containers;
+  }
+
   private static Container initContainer(MySQLCluster cluster, Optional<RestoreSource> restore) {
     var spec = cluster.getSpec();
     var env = new ArrayList<EnvVar>();
@@ -176,13 +196,14 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
     env.add(EnvVars.credential(cluster, "REPLICATION_PASSWORD", CredentialsSecret.REPLICATION_PASSWORD));
     env.add(EnvVars.credential(cluster, "BACKUP_PASSWORD", CredentialsSecret.BACKUP_PASSWORD));
     restore.ifPresent(source -> env.add(EnvVars.plain("RESTORE_DIR", source.directory())));
+    restore.filter(RestoreSource::inBucket).ifPresent(source -> env.add(EnvVars.plain("RESTORE_DISCARD", "true")));
     restore.flatMap(RestoreSource::replay).ifPresent(replay -> {
       env.add(EnvVars.plain("RESTORE_BINLOG_DIR", RestoreSource.MOUNT + "/" + replay.binlogPath()));
       env.add(EnvVars.plain("RESTORE_UNTIL", replay.until()));
     });
     var mounts = new ArrayList<>(mounts());
     restore.ifPresent(source -> mounts.add(new VolumeMountBuilder().withName(RestoreSource.VOLUME)
-        .withMountPath(RestoreSource.MOUNT).withReadOnly(true).build()));
+        .withMountPath(RestoreSource.MOUNT).withReadOnly(!source.inBucket()).build()));
     return new ContainerBuilder()
         .withName(INIT_CONTAINER)
         .withImage(spec.getEngine().effectiveImage())
@@ -248,8 +269,10 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
             .build(),
         new VolumeBuilder().withName("run-config").withNewEmptyDir().endEmptyDir().build(),
         new VolumeBuilder().withName("run").withNewEmptyDir().endEmptyDir().build()));
-    restore.ifPresent(source -> volumes.add(new VolumeBuilder().withName(RestoreSource.VOLUME)
-        .withNewPersistentVolumeClaim().withClaimName(source.claimName()).withReadOnly(true).endPersistentVolumeClaim().build()));
+    restore.ifPresent(source -> volumes.add(source.inBucket()
+        ? new VolumeBuilder().withName(RestoreSource.VOLUME).withNewEmptyDir().endEmptyDir().build()
+        : new VolumeBuilder().withName(RestoreSource.VOLUME).withNewPersistentVolumeClaim()
+            .withClaimName(source.storage().getPvc().getClaimName()).withReadOnly(true).endPersistentVolumeClaim().build()));
     return volumes;
   }
 

@@ -244,5 +244,9 @@ $state_sql"
   wait "$server_pid" || true
   rm -f "$DATADIR/.tandem-restore.log"
   echo "init: $POD_NAME: restored up to GTID position '$restored_gtid'"
+  if [[ ${RESTORE_DISCARD:-} == true ]]; then
+    # A copy downloaded from a bucket: the Pod's scratch space is freed once it is restored.
+    rm -rf -- "$RESTORE_DIR" "${RESTORE_BINLOG_DIR:-}"
+  fi
 fi
 echo "init: $POD_NAME: data directory ready"

@@ -40,7 +40,25 @@ class BackupCrdAdmissionTest {
     return Stream.of(
         bad("no cluster", c -> spec(c).remove("clusterRef"), "required property 'clusterRef' not found"),
         bad("no storage", c -> spec(c).remove("storage"), "spec: Invalid value: required property 'storage' not found"),
-        bad("storage without a volume claim", c -> spec(c).putObject("storage"), "spec.storage: Invalid value: required property 'pvc' not found"),
+        bad("storage that names no place", c -> spec(c).putObject("storage"), "spec.storage: Invalid value: \"object\": storage takes exactly one of pvc or s3"),
+        bad("both a volume claim and a bucket", c -> spec(c).with("storage").putObject("s3").put("bucket", "backups"),
+            "spec.storage: Invalid value: \"object\": storage takes exactly one of pvc or s3"),
+        bad("a bucket without a name", c -> {
+          spec(c).with("storage").remove("pvc");
+          spec(c).with("storage").putObject("s3").put("endpoint", "http://minio:9000");
+        }, "spec.storage.s3: Invalid value: required property 'bucket' not found"),
+        bad("a bucket name S3 refuses", c -> {
+          spec(c).with("storage").remove("pvc");
+          spec(c).with("storage").putObject("s3").put("bucket", "My_Backups");
+        }, "spec.storage.s3.bucket: Invalid value"),
+        bad("an endpoint that is not a URL", c -> {
+          spec(c).with("storage").remove("pvc");
+          spec(c).with("storage").putObject("s3").put("bucket", "backups").put("endpoint", "minio:9000");
+        }, "spec.storage.s3.endpoint: Invalid value"),
+        bad("a prefix leaving the bucket's tree", c -> {
+          spec(c).with("storage").remove("pvc");
+          spec(c).with("storage").putObject("s3").put("bucket", "backups").put("prefix", "a/../b");
+        }, "spec.storage.s3.prefix: Invalid value: \"object\": prefix must not contain '..'"),
         bad("an unknown method", c -> spec(c).put("method", "Snapshot"), "spec.method: Invalid value: does not have a value in the enumeration [\"Logical\", \"Physical\"]"),
         bad("an unknown source", c -> spec(c).put("source", "Primary"), "spec.source: Invalid value: does not have a value in the enumeration"),
         bad("a claim name that is not a name", c -> spec(c).with("storage").with("pvc").put("claimName", "My Backups"),
@@ -123,7 +141,7 @@ class BackupCrdAdmissionTest {
         }
       }
     }
-    assertThat(checked).as("a backup, a schedule and two restore examples").isEqualTo(4);
+    assertThat(checked).as("two backups, a schedule and two restore examples").isEqualTo(5);
   }
 
   @Test

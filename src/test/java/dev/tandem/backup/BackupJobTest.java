@@ -30,6 +30,21 @@ class BackupJobTest {
     return backup;
   }
 
+  static final String OPERATOR_IMAGE = "tandem/tandem-operator:1.2.3";
+
+  static MySQLBackup toBucket(MySQLBackupSpec.BackupMethod method) {
+    var backup = backup(method, null);
+    var s3 = new MySQLBackupSpec.S3Storage();
+    s3.setEndpoint("http://minio.storage:9000");
+    s3.setBucket("backups");
+    s3.setPrefix("tandem");
+    s3.setCredentialsSecret("s3-keys");
+    s3.setForcePathStyle(true);
+    backup.getSpec().getStorage().setPvc(null);
+    backup.getSpec().getStorage().setS3(s3);
+    return backup;
+  }
+
   static final Pod SOURCE = new PodBuilder().withNewMetadata().withName("shop-2").endMetadata()
       .withNewSpec().withNodeName("node-b").endSpec().withNewStatus().withPodIP("10.1.2.3").endStatus().build();
 
@@ -40,7 +55,7 @@ class BackupJobTest {
 
   @Test
   void aLogicalBackupRunsOnceWithTheClustersImageAndThePasswordByReference() {
-    var job = BackupJob.desired(backup(MySQLBackupSpec.BackupMethod.Logical, "tandem"), ClusterFixture.named("shop").mariaDb().build(), SOURCE);
+    var job = BackupJob.desired(backup(MySQLBackupSpec.BackupMethod.Logical, "tandem"), ClusterFixture.named("shop").mariaDb().build(), SOURCE, OPERATOR_IMAGE);
 
     assertThat(job.getMetadata().getName()).isEqualTo("nightly-backup");
     assertThat(job.getSpec().getBackoffLimit()).isZero();
@@ -59,7 +74,7 @@ class BackupJobTest {
 
   @Test
   void aPhysicalBackupReadsTheSourcesVolumeOnItsNode() {
-    var job = BackupJob.desired(backup(MySQLBackupSpec.BackupMethod.Physical, null), ClusterFixture.named("shop").mariaDb().build(), SOURCE);
+    var job = BackupJob.desired(backup(MySQLBackupSpec.BackupMethod.Physical, null), ClusterFixture.named("shop").mariaDb().build(), SOURCE, OPERATOR_IMAGE);
 
     var pod = job.getSpec().getTemplate().getSpec();
     assertThat(pod.getNodeName()).isEqualTo("node-b");
@@ -75,8 +90,37 @@ class BackupJobTest {
   }
 
   @Test
+  void toABucketTheBackupWritesToScratchThenTheOperatorImageUploadsIt() {
+    var backup = toBucket(MySQLBackupSpec.BackupMethod.Physical);
+    var job = BackupJob.desired(backup, ClusterFixture.named("shop").mariaDb().build(), SOURCE, OPERATOR_IMAGE);
+
+    var pod = job.getSpec().getTemplate().getSpec();
+    var dump = pod.getInitContainers().get(0);
+    assertThat(dump.getName()).isEqualTo("backup");
+    assertThat(dump.getImage()).startsWith("mariadb:");
+    assertThat(dump.getEnv()).filteredOn(e -> e.getName().equals("BACKUP_DIR")).singleElement()
+        .satisfies(e -> assertThat(e.getValue()).isEqualTo("/backup/tandem/prod/shop/nightly"));
+    assertThat(dump.getVolumeMounts()).extracting(mount -> mount.getMountPath()).contains("/backup", "/var/lib/mysql");
+    var upload = pod.getContainers().get(0);
+    assertThat(upload.getName()).isEqualTo("upload");
+    assertThat(upload.getImage()).isEqualTo(OPERATOR_IMAGE);
+    assertThat(upload.getCommand()).containsExactly("java", "-jar", "/deployments/quarkus-run.jar", "s3", "upload",
+        "/backup/tandem/prod/shop/nightly", "tandem/prod/shop/nightly");
+    assertThat(env(job, "S3_FORCE_PATH_STYLE").getValue()).isEqualTo("true");
+    assertThat(env(job, "AWS_ACCESS_KEY_ID").getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3-keys");
+    assertThat(env(job, "AWS_SECRET_ACCESS_KEY").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("AWS_SECRET_ACCESS_KEY");
+    assertThat(pod.getVolumes()).filteredOn(volume -> volume.getName().equals("storage")).singleElement()
+        .satisfies(volume -> assertThat(volume.getEmptyDir()).as("scratch, not a claim").isNotNull());
+    assertThat(BackupJob.location(backup)).isEqualTo("s3://backups/tandem/prod/shop/nightly");
+
+    var deletion = BackupJob.deletion(backup, "mariadb:11.4", OPERATOR_IMAGE).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(deletion.getImage()).isEqualTo(OPERATOR_IMAGE);
+    assertThat(deletion.getCommand()).endsWith("s3", "delete", "tandem/prod/shop/nightly");
+  }
+
+  @Test
   void theDeletionJobRemovesTheDirectoryAndAPartialOneWithTheRecordedImage() {
-    var job = BackupJob.deletion(backup(MySQLBackupSpec.BackupMethod.Logical, null), "mariadb:11.4");
+    var job = BackupJob.deletion(backup(MySQLBackupSpec.BackupMethod.Logical, null), "mariadb:11.4", OPERATOR_IMAGE);
 
     assertThat(job.getMetadata().getName()).isEqualTo("nightly-delete");
     assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("mariadb:11.4");

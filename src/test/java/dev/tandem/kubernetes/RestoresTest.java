@@ -19,12 +19,30 @@ class RestoresTest {
     backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("prod").build());
     var spec = new MySQLBackupSpec();
     spec.setClusterRef(new MySQLBackupSpec.ClusterRef(cluster));
+    var storage = new MySQLBackupSpec.BackupStorage();
+    var pvc = new MySQLBackupSpec.PvcStorage();
+    pvc.setClaimName(claim);
+    storage.setPvc(pvc);
+    spec.setStorage(storage);
     backup.setSpec(spec);
     var status = new MySQLBackupStatus();
     status.setPhase(phase);
     status.setFinishedAt(finishedAt);
     status.setLocation("pvc://" + claim + "/prod/" + cluster + "/" + name);
     backup.setStatus(status);
+    return backup;
+  }
+
+  /** A backup in a bucket at an endpoint, under the prefix "tandem". */
+  static MySQLBackup inBucket(String name, String endpoint, String bucket, String finishedAt) {
+    var backup = backup(name, "shop", "unused", BackupPhase.Completed, finishedAt);
+    var s3 = new MySQLBackupSpec.S3Storage();
+    s3.setEndpoint(endpoint);
+    s3.setBucket(bucket);
+    s3.setPrefix("tandem");
+    backup.getSpec().getStorage().setPvc(null);
+    backup.getSpec().getStorage().setS3(s3);
+    backup.getStatus().setLocation("s3://" + bucket + "/tandem/prod/shop/" + name);
     return backup;
   }
 
@@ -53,7 +71,29 @@ class RestoresTest {
     var resolution = Restores.resolve(restoring("monday", null), SHOP);
 
     assertThat(resolution.problem()).isEmpty();
-    assertThat(resolution.source()).contains(new RestoreSource("backups", "prod/shop/monday", java.util.Optional.empty()));
+    var source = resolution.source().orElseThrow();
+    assertThat(source.inBucket()).isFalse();
+    assertThat(source.storage().getPvc().getClaimName()).isEqualTo("backups");
+    assertThat(source.path()).isEqualTo("prod/shop/monday");
+    assertThat(source.replay()).isEmpty();
+  }
+
+  @Test
+  void aPointInTimeFromABucketReplaysTheNextBackupInTheSameBucketAtTheSameEndpoint() {
+    var backups = List.of(
+        inBucket("monday", "http://minio:9000", "backups", "2026-11-23T03:00:40Z"),
+        inBucket("elsewhere", "http://other:9000", "backups", "2026-11-23T12:00:00Z"),
+        inBucket("other-bucket", "http://minio:9000", "archive", "2026-11-23T13:00:00Z"),
+        inBucket("tuesday", "http://minio:9000", "backups", "2026-11-24T03:00:38Z"));
+
+    var source = Restores.resolve(restoring("monday", "2026-11-23T14:30:00Z"), backups).source().orElseThrow();
+
+    assertThat(source.inBucket()).isTrue();
+    assertThat(source.path()).isEqualTo("tandem/prod/shop/monday");
+    assertThat(source.replay()).contains(new RestoreSource.Replay("tandem/prod/shop/tuesday/binlogs", "2026-11-23 14:30:00"));
+    assertThat(Restores.resolve(restoring("tuesday", "2026-11-24T09:00:00Z"), backups).problem())
+        .contains("no Completed backup of cluster shop in bucket backups finished after spec.bootstrap.from.pointInTime"
+            + " 2026-11-24T09:00:00Z: the binary logs up to then are archived by the next backup; take one, and the restore proceeds");
   }
 
   @Test
@@ -76,7 +116,7 @@ class RestoresTest {
   @Test
   void aPointInTimeNoLaterBackupCoversWaitsForOne() {
     assertThat(Restores.resolve(restoring("wednesday", "2026-11-25T09:00:00Z"), SHOP).problem())
-        .contains("no Completed backup of cluster shop on claim backups finished after spec.bootstrap.from.pointInTime"
+        .contains("no Completed backup of cluster shop in claim backups finished after spec.bootstrap.from.pointInTime"
             + " 2026-11-25T09:00:00Z: the binary logs up to then are archived by the next backup; take one, and the restore proceeds");
   }
 

@@ -2,6 +2,7 @@ package dev.tandem.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.api.MySQLBackupStatus.BackupPhase;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -24,8 +25,9 @@ class StatefulSetDependentTest {
 
   @Test
   void aRestoringClusterMountsTheBackupReadOnlyForItsInitContainerOnly() {
-    var source = new RestoreSource("backups", "prod/shop/monday",
-        java.util.Optional.of(new RestoreSource.Replay("prod/shop/tuesday/binlogs", "2026-11-23 13:30:00")));
+    var monday = RestoresTest.backup("monday", "shop", "backups", BackupPhase.Completed, "2026-11-23T03:00:40Z");
+    var source = RestoreSource.of(monday).orElseThrow()
+        .replaying(new RestoreSource.Replay("prod/shop/tuesday/binlogs", "2026-11-23 13:30:00"));
     var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("copy").mariaDb().build(), java.util.Optional.of(source));
 
     var init = container(sts, StatefulSetDependent.INIT_CONTAINER);
@@ -45,6 +47,37 @@ class StatefulSetDependentTest {
     });
     assertThat(StatefulSetDependent.desiredFor(ClusterFixture.named("shop").mariaDb().build()).getSpec().getTemplate().getSpec()
         .getInitContainers().get(0).getEnv()).noneMatch(e -> e.getName().startsWith("RESTORE_"));
+  }
+
+  @Test
+  void aClusterRestoringFromABucketDownloadsTheBackupFirstUnlessItsDataIsThere() {
+    var monday = RestoresTest.inBucket("monday", "http://minio:9000", "backups", "2026-11-23T03:00:40Z");
+    monday.getSpec().getStorage().getS3().setCredentialsSecret("s3-keys");
+    var source = RestoreSource.of(monday).orElseThrow()
+        .replaying(new RestoreSource.Replay("tandem/prod/shop/tuesday/binlogs", "2026-11-23 13:30:00"))
+        .fetchedWith("tandem/tandem-operator:1.2.3");
+    var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("copy").mariaDb().build(), java.util.Optional.of(source));
+
+    var pod = sts.getSpec().getTemplate().getSpec();
+    assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("fetch-backup", StatefulSetDependent.INIT_CONTAINER);
+    var fetch = pod.getInitContainers().get(0);
+    assertThat(fetch.getImage()).isEqualTo("tandem/tandem-operator:1.2.3");
+    assertThat(fetch.getCommand()).containsExactly("java", "-jar", "/deployments/quarkus-run.jar", "s3", "download",
+        "--unless-exists", "/var/lib/mysql/mysql", "tandem/prod/shop/monday", "/restore/tandem/prod/shop/monday",
+        "tandem/prod/shop/tuesday/binlogs", "/restore/tandem/prod/shop/tuesday/binlogs");
+    assertThat(env(fetch, "S3_ENDPOINT").getValue()).isEqualTo("http://minio:9000");
+    assertThat(env(fetch, "S3_BUCKET").getValue()).isEqualTo("backups");
+    assertThat(env(fetch, "AWS_SECRET_ACCESS_KEY").getValue()).isNull();
+    assertThat(env(fetch, "AWS_SECRET_ACCESS_KEY").getValueFrom().getSecretKeyRef().getName()).isEqualTo("s3-keys");
+    assertThat(fetch.getVolumeMounts()).anySatisfy(mount -> {
+      assertThat(mount.getMountPath()).isEqualTo("/var/lib/mysql");
+      assertThat(mount.getReadOnly()).isTrue();
+    });
+    var init = container(sts, StatefulSetDependent.INIT_CONTAINER);
+    assertThat(env(init, "RESTORE_DIR").getValue()).isEqualTo("/restore/tandem/prod/shop/monday");
+    assertThat(env(init, "RESTORE_DISCARD").getValue()).as("the downloaded copy is freed once restored").isEqualTo("true");
+    assertThat(pod.getVolumes()).filteredOn(volume -> volume.getName().equals("restore"))
+        .singleElement().satisfies(volume -> assertThat(volume.getEmptyDir()).isNotNull());
   }
 
   @Test

@@ -137,6 +137,10 @@ class HelmChartTest {
       });
     }
     assertThat(container.getImage()).endsWith(":1.2.3");
+    assertThat(container.getEnv()).as("backup Jobs run the s3 command of the image the operator runs").anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("TANDEM_OPERATOR_IMAGE");
+      assertThat(e.getValue()).isEqualTo(container.getImage());
+    });
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
   }
 }
