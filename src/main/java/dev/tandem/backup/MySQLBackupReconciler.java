@@ -195,7 +195,7 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
       return DeleteControl.defaultDelete();
     }
     if (failed(deletion)) {
-      String reason = lastLines(log(backup, BackupJob.deletionName(backup)));
+      String reason = lastLines(String.join("", logs(backup, BackupJob.deletionName(backup))));
       LOG.warnf("backup %s/%s: its files at %s could not be deleted (%s); retrying in %s s", namespace,
           backup.getMetadata().getName(), status.getLocation(), reason, RETRY_DELETION.toSeconds());
       events.warning(backup, ClusterEvents.Reason.BackupDeletionFailed, "Could not delete the files at " + status.getLocation()
@@ -210,9 +210,11 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
     if (!isFinished(job)) {
       return;
     }
-    String log = log(backup, BackupJob.name(backup));
+    var logs = logs(backup, BackupJob.name(backup));
+    String log = String.join("", logs);
     if (failed(job)) {
-      finish(backup, status, BackupPhase.Failed, "the backup Job failed: " + lastLines(log));
+      // The last container that printed anything is the one that failed (an upload after a dump).
+      finish(backup, status, BackupPhase.Failed, "the backup Job failed: " + lastLines(logs.isEmpty() ? "" : logs.get(logs.size() - 1)));
       return;
     }
     var result = Arrays.stream(log.split("\n")).filter(line -> line.startsWith(BackupJob.RESULT_PREFIX)).reduce((a, b) -> b);
@@ -304,27 +306,27 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
         : Optional.of("Secret " + secretName + " (spec.storage.s3.credentialsSecret) has no key " + String.join(" nor ", missing));
   }
 
-  /** What the Pod of one of the backup's Jobs printed: its init containers' logs, then its container's. */
-  private String log(MySQLBackup backup, String jobName) {
+  /** What the Pod of one of the backup's Jobs printed, per container that printed: init containers first. */
+  private List<String> logs(MySQLBackup backup, String jobName) {
     var pods = client.pods().inNamespace(backup.getMetadata().getNamespace()).withLabel("job-name", jobName).list().getItems();
-    var log = new StringBuilder();
+    var logs = new ArrayList<String>();
     for (Pod pod : pods) {
       var containers = new ArrayList<Container>(Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of()));
       containers.addAll(pod.getSpec().getContainers());
       for (var container : containers) {
         try {
           Optional.ofNullable(client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-              .inContainer(container.getName()).getLog()).ifPresent(log::append);
+              .inContainer(container.getName()).getLog()).filter(log -> !log.isBlank()).ifPresent(logs::add);
         } catch (KubernetesClientException e) {
           LOG.debugf("backup %s: no log from %s/%s: %s", backup.getMetadata().getName(), pod.getMetadata().getName(),
               container.getName(), e.getMessage());
         }
       }
-      if (!log.isEmpty()) {
+      if (!logs.isEmpty()) {
         break;
       }
     }
-    return log.toString();
+    return logs;
   }
 
   private static boolean isFinished(Job job) {
@@ -339,8 +341,10 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
     return job.getStatus() != null && job.getStatus().getFailed() != null && job.getStatus().getFailed() > 0;
   }
 
+  /** The log's last lines, without the result line: what a failure message needs. */
   private static String lastLines(String log) {
-    var lines = Arrays.stream(log.split("\n")).map(String::strip).filter(line -> !line.isEmpty()).toList();
+    var lines = Arrays.stream(log.split("\n")).map(String::strip)
+        .filter(line -> !line.isEmpty() && !line.startsWith(BackupJob.RESULT_PREFIX)).toList();
     return lines.isEmpty() ? "(no log)" : String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
   }
 

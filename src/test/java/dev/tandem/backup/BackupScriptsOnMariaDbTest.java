@@ -142,8 +142,11 @@ class BackupScriptsOnMariaDbTest {
       var passwords = new HashMap<>(LocalMariaDb.PASSWORDS);
       passwords.put("BACKUP_PASSWORD", "a-new-backup-pw");
       passwords.put("RESTORE_DIR", target.toString());
+      // As when the copy was downloaded from a bucket: it is freed once restored.
+      passwords.put("RESTORE_DISCARD", "true");
       var copy = restored(passwords);
       try {
+        assertThat(target).as("the downloaded copy, freed").doesNotExist();
         var expected = idsUpTo(300);
         assertThat(ids(RESTORED_HOST, "app", "app-pw")).isEqualTo(expected);
         assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_state")).isEqualTo(positionAtBackup);

@@ -34,6 +34,7 @@ public final class Kubelet implements AutoCloseable {
   private final Duration backoff;
   private final Map<String, PodRuntime> running = new ConcurrentHashMap<>();
   private final Set<Path> createdMountPoints = ConcurrentHashMap.newKeySet();
+  private final Map<String, Map<String, Path>> imageFiles = new ConcurrentHashMap<>();
   private BackgroundLoop loop;
 
   Kubelet(KubernetesClient client, PodNetwork network, Path root, Duration backoff) {
@@ -53,7 +54,7 @@ public final class Kubelet implements AutoCloseable {
       String uid = pod.getMetadata().getUid();
       seen.add(uid);
       running.computeIfAbsent(uid, key -> {
-        var runtime = new PodRuntime(client, network, root, pod, backoff, this::ensureMountPoint);
+        var runtime = new PodRuntime(client, network, root, pod, backoff, this::ensureMountPoint, imageFiles);
         runtime.start();
         return runtime;
       });
@@ -64,6 +65,14 @@ public final class Kubelet implements AutoCloseable {
         entry.getValue().terminate();
       }
     }
+  }
+
+  /**
+   * The files of an image this machine runs without it: a container of {@code image} sees
+   * {@code directory} at {@code pathInImage}; its command runs unchanged.
+   */
+  void provideImage(String image, String pathInImage, Path directory) {
+    imageFiles.computeIfAbsent(image, key -> new ConcurrentHashMap<>()).put(pathInImage, directory.toAbsolutePath());
   }
 
   /** The runtime of a running Pod, for fault injection. */

@@ -16,6 +16,8 @@ import java.time.Duration;
 public final class OperatorProcess implements AutoCloseable {
 
   static final Path APPLICATION = Path.of("target/quarkus-app/quarkus-run.jar");
+  /** The operator's image as the sandbox's kubelet knows it: {@link #APPLICATION}'s directory at /deployments. */
+  static final String IMAGE = "tandem/tandem-operator:sandbox";
   static final String POD = "tandem-system-operator";
 
   private final Sandbox sandbox;
@@ -47,6 +49,7 @@ public final class OperatorProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.environment().put("TANDEM_LEADER_ELECTION_LEASE_NAMESPACE", "tandem-system");
+    builder.environment().put("TANDEM_OPERATOR_IMAGE", IMAGE);
     builder.environment().put("QUARKUS_HTTP_HOST", "0.0.0.0");
     // The operator's Pod network routes to every Pod IP, as in a cluster; port-forward goes
     // through the sandbox's API server instead, as from a laptop.

@@ -36,6 +36,7 @@ public final class PodRuntime {
   private final Path claimsDir;
   private final Duration initialBackoff;
   private final Consumer<Path> mountPoints;
+  private final Map<String, Map<String, Path>> imageFiles;
   private final Thread thread;
   private volatile boolean terminating;
   private volatile Process process;
@@ -43,7 +44,13 @@ public final class PodRuntime {
   private volatile boolean ready;
   private String ip = "";
 
-  PodRuntime(KubernetesClient client, PodNetwork network, Path root, Pod pod, Duration initialBackoff, Consumer<Path> mountPoints) {
+  /**
+   * @param imageFiles image → (path in the container → directory here) for images whose files
+   *     this machine lacks: a container of that image sees them there (the operator's jar)
+   */
+  PodRuntime(KubernetesClient client, PodNetwork network, Path root, Pod pod, Duration initialBackoff, Consumer<Path> mountPoints,
+      Map<String, Map<String, Path>> imageFiles) {
+    this.imageFiles = imageFiles;
     this.client = client;
     this.network = network;
     this.pod = pod;
@@ -102,11 +109,17 @@ public final class PodRuntime {
       ip = network.attach(networkName()).ip();
       prepareVolumes();
       reportStatus("Pending", false, "PodInitializing");
+      String restartPolicy = Optional.ofNullable(pod.getSpec().getRestartPolicy()).orElse("Always");
       for (var init : Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of())) {
         while (!terminating) {
           var exit = startContainer(init).waitFor();
           if (exit == 0) {
             break;
+          }
+          if (restartPolicy.equals("Never")) {
+            // As the kubelet does: with restartPolicy Never a failed init container fails the Pod.
+            reportFinished(init, exit);
+            return;
           }
           reportStatus("Pending", false, "Init:Error");
           sleep(backoff());
@@ -114,7 +127,6 @@ public final class PodRuntime {
         }
       }
       var main = pod.getSpec().getContainers().get(0);
-      String restartPolicy = Optional.ofNullable(pod.getSpec().getRestartPolicy()).orElse("Always");
       while (!terminating) {
         process = startContainer(main);
         reportStatus("Running", false, null);
@@ -186,6 +198,10 @@ public final class PodRuntime {
 
   private Process startContainer(Container container) throws IOException {
     var binds = new StringBuilder("set -e; ");
+    for (var file : imageFiles.getOrDefault(container.getImage(), Map.of()).entrySet()) {
+      mountPoints.accept(Path.of(file.getKey()));
+      binds.append("mount --bind '").append(file.getValue()).append("' '").append(file.getKey()).append("'; ");
+    }
     for (var mount : Optional.ofNullable(container.getVolumeMounts()).orElse(List.of())) {
       mountPoints.accept(Path.of(mount.getMountPath()));
       binds.append("mount --bind '").append(volumeDir(mount.getName())).append("' '").append(mount.getMountPath()).append("'; ");

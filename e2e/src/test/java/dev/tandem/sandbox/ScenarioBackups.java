@@ -8,6 +8,7 @@ import dev.tandem.api.MySQLBackupScheduleStatus;
 import dev.tandem.api.MySQLBackupSpec;
 import dev.tandem.api.MySQLBackupStatus.BackupPhase;
 import dev.tandem.api.MySQLCluster;
+import dev.tandem.testing.S3ProxyServer;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -44,6 +45,9 @@ final class ScenarioBackups {
   /** Where this namespace's volume claims live in the sandbox: a backup's files can be looked at. */
   private final Path claims;
   private final java.util.function.Consumer<String> killMysqld;
+  /** Where S3Proxy, started on the first use of a bucket, keeps the objects: a backup's files can be looked at. */
+  private final Path s3Dir;
+  private S3ProxyServer s3;
   private final Map<String, Taken> taken = new LinkedHashMap<>();
   /** How late a scheduled backup may start: the operator is woken at its due time. */
   static final Duration ON_TIME = Duration.ofSeconds(5);
@@ -61,8 +65,9 @@ final class ScenarioBackups {
   private final java.util.function.Function<String, Optional<Long>> dataBytesOn;
 
   ScenarioBackups(KubernetesClient client, String namespace, String cluster, Map<String, Object> clusterManifest,
-      Supplier<List<ClientPod.Ack>> writerAcks, Path claims, java.util.function.Consumer<String> killMysqld,
+      Supplier<List<ClientPod.Ack>> writerAcks, Path claims, Path s3Dir, java.util.function.Consumer<String> killMysqld,
       java.util.function.Function<String, Optional<Long>> dataBytesOn) {
+    this.s3Dir = s3Dir;
     this.dataBytesOn = dataBytesOn;
     this.claims = claims;
     this.killMysqld = killMysqld;
@@ -82,13 +87,15 @@ final class ScenarioBackups {
       return concurrent(step, timeout);
     }
     String name = step.string("name", "backup-" + (taken.size() + 1));
-    String claim = step.string("claim", "backups");
-    ensureClaim(claim);
-    var backup = backupObject(step, name, claim);
+    var backup = backupObject(step, name);
+    var storage = backup.getSpec().getStorage();
     long requested = System.nanoTime();
     client.resource(backup).create();
     if (Boolean.parseBoolean(step.string("killSource", "false"))) {
-      killSourceMidDump(name, claim, timeout);
+      if (storage.getPvc() == null) {
+        throw new IllegalArgumentException("killSource watches the dump on a volume claim: use it without storage: s3");
+      }
+      killSourceMidDump(name, storage.getPvc().getClaimName(), timeout);
     }
     ScenarioRunner.await(timeout, () -> finished(name).isPresent(), "backup " + name + " to complete or fail");
     long done = System.nanoTime();
@@ -107,26 +114,24 @@ final class ScenarioBackups {
     if (!status.getMessage().contains(contains)) {
       throw new AssertionError("backup " + name + ": message does not contain '" + contains + "': " + status.getMessage());
     }
-    var directory = claims.resolve(claim).resolve(namespace).resolve(cluster);
-    boolean whole = Files.isDirectory(directory.resolve(name));
-    boolean partial = Files.exists(directory.resolve("." + name + ".partial"));
+    boolean whole = holdsFiles(stored(storage, name));
+    boolean partial = storage.getPvc() != null && Files.exists(stored(storage, "." + name + ".partial"));
     if (partial || whole != (status.getPhase() == BackupPhase.Completed)) {
-      throw new AssertionError("backup " + name + " is " + status.getPhase() + " but its volume holds " + (whole ? "its directory" : "no directory")
-          + (partial ? " and a partial one" : ""));
+      throw new AssertionError("backup " + name + " is " + status.getPhase() + " but its storage holds " + (whole ? "its files" : "no files")
+          + (partial ? " and a partial directory" : ""));
     }
-    return status.getPhase() + (status.getSource() == null ? "" : " from " + status.getSource()) + ": " + status.getMessage() + "; volume: "
-        + (whole ? "the backup's directory" : "nothing");
+    return status.getPhase() + (status.getSource() == null ? "" : " from " + status.getSource()) + ": " + status.getMessage() + "; "
+        + status.getLocation() + " holds " + (whole ? "the backup's files" : "nothing");
   }
 
   /** Several backups of the cluster asked for at once: all complete, one after the other. */
   private String concurrent(Scenario.Step step, Duration timeout) throws Exception {
     @SuppressWarnings("unchecked")
     var names = (List<String>) step.args().get("names");
-    ensureClaim("backups");
     long requested = System.nanoTime();
     for (String name : names) {
-      var single = new Scenario.Step("backup", Map.of("name", name));
-      client.resource(backupObject(single, name, "backups")).create();
+      var single = new Scenario.Step("backup", Map.of("name", name, "storage", step.string("storage", PVC)));
+      client.resource(backupObject(single, name)).create();
     }
     ScenarioRunner.await(timeout, () -> names.stream().allMatch(name -> finished(name).isPresent()), "backups " + names + " to finish");
     long done = System.nanoTime();
@@ -176,13 +181,12 @@ final class ScenarioBackups {
    */
   String schedule(Scenario.Step step, Duration timeout) throws Exception {
     String name = step.string("name", "schedule");
-    ensureClaim("backups");
     var schedule = new MySQLBackupSchedule();
     schedule.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     var spec = new MySQLBackupScheduleSpec();
     spec.setClusterRef(new MySQLBackupSpec.ClusterRef(cluster));
     spec.setSchedule(step.string("cron", "*/15 * * * * *"));
-    spec.setStorage(storage("backups"));
+    spec.setStorage(storage(step));
     if (step.args().containsKey("keepLast")) {
       var retention = new MySQLBackupScheduleSpec.Retention();
       retention.setKeepLast((int) step.number("keepLast", 1));
@@ -244,18 +248,17 @@ final class ScenarioBackups {
     int keep = spec.getRetention().getKeepLast();
     var kept = all.subList(Math.max(0, all.size() - keep), all.size()).stream().map(b -> b.getMetadata().getName()).toList();
     var expired = all.subList(0, Math.max(0, all.size() - keep)).stream().map(b -> b.getMetadata().getName()).toList();
-    var directory = claims.resolve("backups").resolve(namespace).resolve(cluster);
     ScenarioRunner.await(timeout, () -> expired.stream().allMatch(backup ->
             client.resources(MySQLBackup.class).inNamespace(namespace).withName(backup).get() == null
-                && !Files.exists(directory.resolve(backup))),
+                && !holdsFiles(stored(spec.getStorage(), backup))),
         "the backups past retention " + expired + " to be deleted with their files");
     for (String backup : kept) {
-      if (!Files.isDirectory(directory.resolve(backup))) {
-        throw new AssertionError("backup " + backup + " is kept, but its directory is gone");
+      if (!holdsFiles(stored(spec.getStorage(), backup))) {
+        throw new AssertionError("backup " + backup + " is kept, but its files are gone");
       }
     }
     return all.size() + " backups started on time (ms after due: " + lateness + "), one at a time; kept " + kept
-        + "; deleted with their files " + expired;
+        + "; deleted with their files " + expired + " from " + (spec.getStorage().getS3() != null ? "the bucket" : "the volume");
   }
 
   /**
@@ -397,27 +400,102 @@ final class ScenarioBackups {
     scheduled.forEach(name -> client.resources(MySQLBackupSchedule.class).inNamespace(namespace).withName(name).delete());
     restored.keySet().forEach(name -> client.resources(MySQLCluster.class).inNamespace(namespace).withName(name).delete());
     client.resources(MySQLBackup.class).inNamespace(namespace).list().getItems().forEach(backup -> client.resource(backup).delete());
+    if (s3 != null) {
+      // Deleting a backup in a bucket runs a Job against S3Proxy: it stays up until they are gone.
+      try {
+        ScenarioRunner.await(Duration.ofSeconds(60), () -> client.resources(MySQLBackup.class).inNamespace(namespace).list().getItems().isEmpty(),
+            "the backups to be deleted from the bucket");
+      } catch (Exception | AssertionError e) {
+        System.err.println("backups: cleanup: " + e.getMessage());
+      }
+      s3.close();
+      s3 = null;
+    }
   }
 
 
-  private MySQLBackup backupObject(Scenario.Step step, String name, String claim) {
+  private MySQLBackup backupObject(Scenario.Step step, String name) throws Exception {
     var spec = new MySQLBackupSpec();
     spec.setClusterRef(new MySQLBackupSpec.ClusterRef(cluster));
     spec.setSource(MySQLBackupSpec.BackupSource.valueOf(step.string("source", "Replica")));
     spec.setMethod(MySQLBackupSpec.BackupMethod.valueOf(step.string("method", "Logical")));
-    spec.setStorage(storage(claim));
+    spec.setStorage(storage(step));
     var backup = new MySQLBackup();
     backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
     backup.setSpec(spec);
     return backup;
   }
 
-  private static MySQLBackupSpec.BackupStorage storage(String claim) {
+  static final String PVC = "pvc";
+  static final String S3 = "s3";
+  /** A bucket at an address where nothing listens. */
+  static final String S3_UNREACHABLE = "s3-unreachable";
+  static final int S3_PORT = 9311;
+  static final String BUCKET = "backups";
+  static final String S3_PREFIX = "sandbox";
+  static final String S3_SECRET = "s3-keys";
+
+  /**
+   * {@code storage: pvc} (default, {@code claim: <name>}, "backups" by default), {@code s3}: a
+   * bucket of S3Proxy, started on the sandbox's gateway at first use, or {@code s3-unreachable}:
+   * a bucket at a port of the gateway where nothing listens.
+   */
+  private MySQLBackupSpec.BackupStorage storage(Scenario.Step step) throws Exception {
     var storage = new MySQLBackupSpec.BackupStorage();
-    var pvc = new MySQLBackupSpec.PvcStorage();
-    pvc.setClaimName(claim);
-    storage.setPvc(pvc);
+    String kind = step.string("storage", PVC);
+    switch (kind) {
+      case PVC -> {
+        var pvc = new MySQLBackupSpec.PvcStorage();
+        pvc.setClaimName(step.string("claim", "backups"));
+        ensureClaim(pvc.getClaimName());
+        storage.setPvc(pvc);
+      }
+      case S3, S3_UNREACHABLE -> {
+        int port = kind.equals(S3) ? S3_PORT : S3_PORT + 1;
+        if (kind.equals(S3) && s3 == null) {
+          s3 = S3ProxyServer.start(PodNetwork.GATEWAY, S3_PORT, Files.createDirectories(s3Dir), List.of(BUCKET));
+        }
+        ensureS3Secret();
+        var bucket = new MySQLBackupSpec.S3Storage();
+        bucket.setEndpoint("http://" + PodNetwork.GATEWAY + ":" + port);
+        bucket.setBucket(BUCKET);
+        bucket.setPrefix(S3_PREFIX);
+        bucket.setCredentialsSecret(S3_SECRET);
+        bucket.setForcePathStyle(true);
+        storage.setS3(bucket);
+      }
+      default -> throw new IllegalArgumentException("storage: '" + kind + "' is none of " + PVC + ", " + S3 + ", " + S3_UNREACHABLE);
+    }
     return storage;
+  }
+
+  /** Where a backup's files land on this machine: the claim's directory, or S3Proxy's for its objects. */
+  private Path stored(MySQLBackupSpec.BackupStorage storage, String backup) {
+    String relative = namespace + "/" + cluster + "/" + backup;
+    return storage.getS3() != null ? s3Dir.resolve("data").resolve(BUCKET).resolve(S3_PREFIX).resolve(relative)
+        : claims.resolve(storage.getPvc().getClaimName()).resolve(relative);
+  }
+
+  /** A directory with at least one file in it (an object store may leave empty directories behind). */
+  private static boolean holdsFiles(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      return false;
+    }
+    try (var files = Files.walk(directory)) {
+      return files.anyMatch(Files::isRegularFile);
+    } catch (java.io.IOException | java.io.UncheckedIOException vanishing) {
+      return Files.isDirectory(directory);
+    }
+  }
+
+  private void ensureS3Secret() {
+    if (client.secrets().inNamespace(namespace).withName(S3_SECRET).get() == null) {
+      client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+          .withNewMetadata().withName(S3_SECRET).withNamespace(namespace).endMetadata()
+          .addToStringData("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY)
+          .addToStringData("AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY)
+          .build()).create();
+    }
   }
 
   private Map<String, Object> report(String name, long requested, long done, MySQLBackup outcome) {

@@ -90,7 +90,7 @@ public final class ScenarioRunner implements AutoCloseable {
     this.dualMaster = Topology.DualMaster.name().equals(spec.get("topology"));
     this.observations = new Observations(client, namespace, cluster, dualMaster);
     this.backups = new ScenarioBackups(client, namespace, cluster, scenario.cluster(), this::writerAcks,
-        sandbox.root().resolve("claims").resolve(namespace), pod -> {
+        sandbox.root().resolve("claims").resolve(namespace), sandbox.root().resolve("s3"), pod -> {
           recordFault("kill", pod);
           sandbox.kubelet().runtime(namespace, pod).process().ifPresent(mysqld -> signal("KILL", mysqld));
         }, this::dataBytes);
