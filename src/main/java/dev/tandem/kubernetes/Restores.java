@@ -1,5 +1,6 @@
 package dev.tandem.kubernetes;
 
+import dev.tandem.api.BootstrapSpec;
 import dev.tandem.api.MySQLBackup;
 import dev.tandem.api.MySQLBackupStatus.BackupPhase;
 import dev.tandem.api.MySQLCluster;
@@ -30,10 +31,15 @@ public final class Restores {
     }
   }
 
+  private static final String NOT_RFC_3339 = "spec.bootstrap.from.pointInTime '%s' is not an RFC 3339 time";
+
   private Restores() {}
 
   public static Resolution resolve(MySQLCluster cluster, List<MySQLBackup> backups) {
     var from = cluster.getSpec().getBootstrap().getFrom();
+    if (from.getStorage() != null) {
+      return fromStorage(from);
+    }
     String name = from.getBackup();
     var backup = backups.stream().filter(b -> b.getMetadata().getName().equals(name)).findFirst();
     if (backup.isEmpty()) {
@@ -57,12 +63,11 @@ public final class Restores {
     if (from.getPointInTime() == null) {
       return Resolution.of(source.get());
     }
-    Instant until;
-    try {
-      until = OffsetDateTime.parse(from.getPointInTime()).toInstant();
-    } catch (DateTimeParseException e) {
-      return Resolution.problem("spec.bootstrap.from.pointInTime '" + from.getPointInTime() + "' is not an RFC 3339 time");
+    var parsed = pointInTime(from);
+    if (parsed.isEmpty()) {
+      return Resolution.problem(NOT_RFC_3339.formatted(from.getPointInTime()));
     }
+    Instant until = parsed.get();
     var completed = Instant.parse(status.getFinishedAt());
     if (until.isBefore(completed)) {
       return Resolution.problem("spec.bootstrap.from.pointInTime " + from.getPointInTime() + " is before backup " + name
@@ -82,5 +87,33 @@ public final class Restores {
     }
     var logs = new RestoreSource.Replay(RestoreSource.of(archive.get()).orElseThrow().path() + "/binlogs", BINLOG_TIME.format(until));
     return Resolution.of(source.get().replaying(logs));
+  }
+
+  /**
+   * A backup named by its storage and path, with no MySQLBackup to say what it is: its flavor and
+   * completion time are checked by the init container against its backup.json.
+   */
+  private static Resolution fromStorage(BootstrapSpec.RestoreSource from) {
+    var source = new RestoreSource(from.getStorage(), from.getPath(), Optional.empty(), null);
+    if (from.getPointInTime() == null) {
+      return Resolution.of(source);
+    }
+    var until = pointInTime(from);
+    if (until.isEmpty()) {
+      return Resolution.problem(NOT_RFC_3339.formatted(from.getPointInTime()));
+    }
+    if (from.getBinlogsFrom() == null) {
+      return Resolution.problem("spec.bootstrap.from.pointInTime with storage and path needs binlogsFrom: the path of a later"
+          + " backup in the same storage, whose archived binary logs reach " + from.getPointInTime());
+    }
+    return Resolution.of(source.replaying(new RestoreSource.Replay(from.getBinlogsFrom() + "/binlogs", BINLOG_TIME.format(until.get()))));
+  }
+
+  private static Optional<Instant> pointInTime(BootstrapSpec.RestoreSource from) {
+    try {
+      return Optional.of(OffsetDateTime.parse(from.getPointInTime()).toInstant());
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 }

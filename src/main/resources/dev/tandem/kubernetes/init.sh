@@ -151,6 +151,20 @@ if [[ -n ${RESTORE_DIR:-} ]]; then
   fi
   restored_gtid=$(sed -n 's/.*"gtidPosition": "\([^"]*\)".*/\1/p' "$RESTORE_DIR/backup.json")
   restore_method=$(sed -n 's/.*"method": "\([^"]*\)".*/\1/p' "$RESTORE_DIR/backup.json")
+  # A backup named by its path has no MySQLBackup the operator could check: its backup.json says.
+  backup_flavor=$(sed -n 's/.*"flavor": "\([^"]*\)".*/\1/p' "$RESTORE_DIR/backup.json")
+  if [[ -n $backup_flavor && $backup_flavor != "$TANDEM_FLAVOR" ]]; then
+    echo "init: $POD_NAME: the backup at $RESTORE_DIR is of a $backup_flavor cluster; this cluster is $TANDEM_FLAVOR:" \
+      "restore it into a cluster of the same flavor" >&2
+    exit 1
+  fi
+  backup_finished=$(sed -n 's/.*"finishedAt": "\([^"]*\)".*/\1/p' "$RESTORE_DIR/backup.json")
+  if [[ -n ${RESTORE_UNTIL:-} && -n $backup_finished ]] \
+    && (($(TZ=UTC date -d "$RESTORE_UNTIL" +%s) < $(date -d "$backup_finished" +%s))); then
+    echo "init: $POD_NAME: the point in time $RESTORE_UNTIL UTC is before the backup at $RESTORE_DIR completed" \
+      "($backup_finished): restore to a later time, or from an earlier backup" >&2
+    exit 1
+  fi
   echo "init: $POD_NAME: restoring the $restore_method backup at $RESTORE_DIR, GTID position '$restored_gtid'"
 fi
 

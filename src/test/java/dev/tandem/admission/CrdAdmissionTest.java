@@ -54,6 +54,20 @@ class CrdAdmissionTest {
   static Stream<Arguments> badSpecs() {
     return Stream.of(
         bad("no instances at all", c -> spec(c).put("instances", 0), "spec.instances: Invalid value"),
+        bad("a restore from a backup name and a path at once", c -> {
+          var from = spec(c).putObject("bootstrap").putObject("from").put("backup", "monday").put("path", "prod/shop/monday");
+          from.putObject("storage").putObject("pvc").put("claimName", "backups");
+        }, "from takes either backup (a MySQLBackup's name) or storage and path"),
+        bad("a restore from storage without a path", c ->
+            spec(c).putObject("bootstrap").putObject("from").putObject("storage").putObject("pvc").put("claimName", "backups"),
+            "storage and path go together"),
+        bad("binlogsFrom with a backup name", c -> spec(c).putObject("bootstrap").putObject("from").put("backup", "monday")
+            .put("pointInTime", "2026-11-23T14:30:00Z").put("binlogsFrom", "prod/shop/tuesday"),
+            "binlogsFrom goes with storage, path and pointInTime"),
+        bad("a restore path leaving its storage", c -> {
+          var from = spec(c).putObject("bootstrap").putObject("from").put("path", "prod/../../etc");
+          from.putObject("storage").putObject("pvc").put("claimName", "backups");
+        }, "path must not contain '..'"),
         bad("more instances than supported", c -> spec(c).put("instances", 17), "spec.instances: Invalid value"),
         bad("an unknown topology", c -> spec(c).put("topology", "Galera"), "spec.topology: Invalid value"),
         bad("an unknown flavor", c -> spec(c).with("engine").put("flavor", "Postgres"), "spec.engine.flavor: Invalid value"),

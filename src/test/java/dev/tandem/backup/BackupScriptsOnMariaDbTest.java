@@ -1,6 +1,7 @@
 package dev.tandem.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterFixture;
@@ -91,6 +92,30 @@ class BackupScriptsOnMariaDbTest {
 
   static List<Long> idsUpTo(long last) {
     return java.util.stream.LongStream.rangeClosed(1, last).boxed().toList();
+  }
+
+  /**
+   * A backup named by storage and path has no MySQLBackup for the operator to check: the init
+   * container refuses, from backup.json, one of the other flavor and a time before it completed.
+   */
+  @Test
+  void aBackupOfTheOtherFlavorOrATimeBeforeItCompletedIsRefusedFromItsBackupJson() throws Exception {
+    Path mysqlBackup = Files.createDirectories(dir.resolve("store/ns/other/mysql"));
+    Files.writeString(mysqlBackup.resolve("backup.json"), "{\"method\": \"Logical\", \"flavor\": \"MySQL\", \"gtidPosition\": \"\","
+        + " \"finishedAt\": \"2026-11-28T03:00:41Z\"}\n");
+    var environment = new HashMap<>(LocalMariaDb.PASSWORDS);
+    environment.put("RESTORE_DIR", mysqlBackup.toString());
+    assertThatThrownBy(() -> LocalMariaDb.runInitScript(dir.resolve("copy-a"), CLUSTER, "copy-0", RESTORED_HOST, environment))
+        .hasMessageContaining("the backup at " + mysqlBackup + " is of a MySQL cluster; this cluster is MariaDB:"
+            + " restore it into a cluster of the same flavor");
+
+    Path mariadbBackup = Files.createDirectories(dir.resolve("store/ns/other/mariadb"));
+    Files.writeString(mariadbBackup.resolve("backup.json"), Files.readString(mysqlBackup.resolve("backup.json")).replace("MySQL", "MariaDB"));
+    environment.put("RESTORE_DIR", mariadbBackup.toString());
+    environment.put("RESTORE_UNTIL", "2026-11-28 03:00:40");
+    assertThatThrownBy(() -> LocalMariaDb.runInitScript(dir.resolve("copy-b"), CLUSTER, "copy-0", RESTORED_HOST, environment))
+        .hasMessageContaining("the point in time 2026-11-28 03:00:40 UTC is before the backup at " + mariadbBackup
+            + " completed (2026-11-28T03:00:41Z): restore to a later time, or from an earlier backup");
   }
 
   @Test

@@ -121,6 +121,30 @@ class RestoresTest {
   }
 
   @Test
+  void aBackupNamedByStorageAndPathNeedsNoMySQLBackupAndAPointInTimeNamesTheLaterBackup() {
+    var cluster = restoring(null, null);
+    var from = cluster.getSpec().getBootstrap().getFrom();
+    var s3 = new MySQLBackupSpec.S3Storage();
+    s3.setBucket("dr-backups");
+    var storage = new MySQLBackupSpec.BackupStorage();
+    storage.setS3(s3);
+    from.setStorage(storage);
+    from.setPath("tandem/prod/shop/monday");
+
+    var source = Restores.resolve(cluster, List.of()).source().orElseThrow();
+    assertThat(source.inBucket()).isTrue();
+    assertThat(source.path()).isEqualTo("tandem/prod/shop/monday");
+    assertThat(source.replay()).isEmpty();
+
+    from.setPointInTime("2026-11-23T14:30:00Z");
+    assertThat(Restores.resolve(cluster, List.of()).problem()).contains("spec.bootstrap.from.pointInTime with storage and path needs"
+        + " binlogsFrom: the path of a later backup in the same storage, whose archived binary logs reach 2026-11-23T14:30:00Z");
+    from.setBinlogsFrom("tandem/prod/shop/tuesday");
+    assertThat(Restores.resolve(cluster, List.of()).source().orElseThrow().replay())
+        .contains(new RestoreSource.Replay("tandem/prod/shop/tuesday/binlogs", "2026-11-23 14:30:00"));
+  }
+
+  @Test
   void aBackupOfTheOtherFlavorIsRefused() {
     var mysqlBackup = backup("mysql-monday", "shop", "backups", BackupPhase.Completed, "2026-11-23T03:00:40Z");
     mysqlBackup.getStatus().setFlavor(dev.tandem.api.Flavor.MySQL);

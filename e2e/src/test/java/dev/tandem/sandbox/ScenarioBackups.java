@@ -278,7 +278,11 @@ final class ScenarioBackups {
     return name + " = " + at;
   }
 
-  /** {@code restore: {backup, as}}: a new cluster like the scenario's, bootstrapped from the backup; waits until Ready. */
+  /**
+   * {@code restore: {backup, as, pointInTime, byPath}}: a new cluster like the scenario's,
+   * bootstrapped from the backup (by its name, or with {@code byPath: true} by its storage and
+   * path, as no MySQLBackup describes it); waits until Ready.
+   */
   String restore(Scenario.Step step, Duration timeout) throws Exception {
     String backup = step.string("backup", null);
     if (backup == null) {
@@ -290,7 +294,18 @@ final class ScenarioBackups {
     copy.getMetadata().setNamespace(namespace);
     var bootstrap = new BootstrapSpec();
     var from = new BootstrapSpec.RestoreSource();
-    from.setBackup(backup);
+    if (Boolean.parseBoolean(step.string("byPath", "false"))) {
+      // As after a disaster, from another Kubernetes cluster: the backup named by its storage and path.
+      var described = client.resources(MySQLBackup.class).inNamespace(namespace).withName(backup).get();
+      if (described == null || described.getStatus() == null || described.getStatus().getLocation() == null) {
+        throw new IllegalArgumentException("restore byPath: backup " + backup + " has no location yet");
+      }
+      String location = described.getStatus().getLocation();
+      from.setStorage(described.getSpec().getStorage());
+      from.setPath(location.substring(location.indexOf('/', location.indexOf("://") + 3) + 1));
+    } else {
+      from.setBackup(backup);
+    }
     bootstrap.setFrom(from);
     String mark = step.string("pointInTime", null);
     if (mark != null) {
