@@ -51,6 +51,19 @@ public class MySQLBackupStatus {
   @JsonPropertyDescription("The flavor of the cluster backed up: only a cluster of the same flavor restores it.")
   private Flavor flavor;
 
+  @JsonPropertyDescription(
+      "The previous Completed backup of the cluster in the same storage: the binary logs archived with this"
+          + " backup begin at or before its position. Absent: every binary log the source had.")
+  private String binlogsSince;
+
+  public String getBinlogsSince() {
+    return binlogsSince;
+  }
+
+  public void setBinlogsSince(String binlogsSince) {
+    this.binlogsSince = binlogsSince;
+  }
+
   @JsonPropertyDescription("The image the backup ran with; its tools delete the backup's files when the MySQLBackup is deleted.")
   private String image;
 

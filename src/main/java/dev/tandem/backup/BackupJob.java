@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The Job that takes one backup: the cluster's own image (its dump tool matches the server),
@@ -112,8 +113,10 @@ public final class BackupJob {
    *     volume, which the Job reads (a ReadWriteOnce volume can be mounted by Pods of its node)
    * @param operatorImage for S3 storage: the backup is written to a scratch volume, then this
    *     image's {@code s3 upload} sends it, backup.json last; the database image has no S3 client
+   * @param previous the cluster's previous Completed backup in the same storage: only the binary
+   *     logs since its position are archived
    */
-  public static Job desired(MySQLBackup backup, MySQLCluster cluster, Pod source, String operatorImage) {
+  public static Job desired(MySQLBackup backup, MySQLCluster cluster, Pod source, String operatorImage, Optional<MySQLBackup> previous) {
     var engine = cluster.getSpec().getEngine();
     var container = new ContainerBuilder()
         .withName(CONTAINER)
@@ -129,6 +132,7 @@ public final class BackupJob {
             EnvVars.plain("REPLICATION_USER", StatefulSetDependent.REPLICATION_USER),
             EnvVars.plain("BACKUP_USER", StatefulSetDependent.BACKUP_USER),
             EnvVars.credential(cluster, "BACKUP_PASSWORD", CredentialsSecret.BACKUP_PASSWORD))
+        .addAllToEnv(previous.map(before -> EnvVars.plain("ARCHIVE_SINCE_GTID", before.getStatus().getGtidPosition())).stream().toList())
         .addNewVolumeMount().withName("config").withMountPath(StatefulSetDependent.CONFIG_DIR).endVolumeMount()
         .addNewVolumeMount().withName(STORAGE).withMountPath(MOUNT).endVolumeMount()
         .build();

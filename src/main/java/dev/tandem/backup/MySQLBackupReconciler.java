@@ -10,6 +10,7 @@ import dev.tandem.api.MySQLBackupStatus.BackupPhase;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterEvents;
 import dev.tandem.kubernetes.ClusterLabels;
+import dev.tandem.kubernetes.RestoreSource;
 import dev.tandem.kubernetes.S3Transfer;
 import dev.tandem.kubernetes.StatusUpdate;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.HashSet;
@@ -145,7 +147,8 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
       finish(backup, status, BackupPhase.Failed, "refused: source " + source + " has no Pod IP");
       return UpdateControl.noUpdate();
     }
-    var job = BackupJob.desired(backup, cluster, pod, operatorImage);
+    var previous = previousBackup(backup);
+    var job = BackupJob.desired(backup, cluster, pod, operatorImage, previous);
     job.addOwnerReference(backup);
     client.resource(job).create();
     status.setPhase(BackupPhase.Running);
@@ -154,6 +157,7 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
     status.setLocation(BackupJob.location(backup));
     status.setImage(cluster.getSpec().getEngine().effectiveImage());
     status.setFlavor(cluster.getSpec().getEngine().getFlavor());
+    status.setBinlogsSince(previous.map(before -> before.getMetadata().getName()).orElse(null));
     status.setMessage("taking a " + backup.getSpec().getMethod() + " backup from " + choice.reason());
     status.setConditions(List.of(condition("False", "Running", status.getMessage())));
     writeStatus(backup, status);
@@ -275,6 +279,16 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
           backup.getMetadata().getName(), e.getMessage());
       return false;
     }
+  }
+
+  /** The cluster's newest Completed backup in the same storage: the binary log archive starts at its position. */
+  private Optional<MySQLBackup> previousBackup(MySQLBackup backup) {
+    return client.resources(MySQLBackup.class).inNamespace(backup.getMetadata().getNamespace()).list().getItems().stream()
+        .filter(other -> other.getSpec().getClusterRef().getName().equals(backup.getSpec().getClusterRef().getName()))
+        .filter(other -> other.getStatus() != null && other.getStatus().getPhase() == BackupPhase.Completed)
+        .filter(other -> other.getStatus().getFinishedAt() != null && other.getStatus().getGtidPosition() != null)
+        .filter(other -> RestoreSource.sameStorage(other.getSpec().getStorage(), backup.getSpec().getStorage()))
+        .max(Comparator.comparing(other -> Instant.parse(other.getStatus().getFinishedAt())));
   }
 
   /**

@@ -47,14 +47,18 @@ public record RestoreSource(BackupStorage storage, String path, Optional<Replay>
 
   /** The same claim, or the same bucket at the same endpoint: where a later backup's binary logs can be read from too. */
   public boolean sameStorage(RestoreSource other) {
-    if (inBucket() != other.inBucket()) {
+    return sameStorage(storage, other.storage);
+  }
+
+  public static boolean sameStorage(BackupStorage one, BackupStorage other) {
+    if ((one.getS3() != null) != (other.getS3() != null)) {
       return false;
     }
-    if (!inBucket()) {
-      return storage.getPvc().getClaimName().equals(other.storage.getPvc().getClaimName());
+    if (one.getS3() == null) {
+      return one.getPvc().getClaimName().equals(other.getPvc().getClaimName());
     }
-    return storage.getS3().getBucket().equals(other.storage.getS3().getBucket())
-        && Objects.equals(storage.getS3().getEndpoint(), other.storage.getS3().getEndpoint());
+    return one.getS3().getBucket().equals(other.getS3().getBucket())
+        && Objects.equals(one.getS3().getEndpoint(), other.getS3().getEndpoint());
   }
 
   /** Where it is, for messages: the claim or the bucket. */

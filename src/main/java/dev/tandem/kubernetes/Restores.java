@@ -85,6 +85,16 @@ public final class Restores {
           + " finished after spec.bootstrap.from.pointInTime " + from.getPointInTime() + ": the binary logs up to then are archived"
           + " by the next backup; take one, and the restore proceeds");
     }
+    // Its archive begins at its own predecessor's position: from a backup older than that, the
+    // transactions in between are in no archive this restore reads.
+    String since = archive.get().getStatus().getBinlogsSince();
+    var predecessor = backups.stream().filter(b -> b.getMetadata().getName().equals(since)).findFirst();
+    if (since != null && !since.equals(name) && predecessor.isPresent() && predecessor.get().getStatus().getFinishedAt() != null
+        && Instant.parse(predecessor.get().getStatus().getFinishedAt()).isAfter(completed)) {
+      return Resolution.problem("backup " + archive.get().getMetadata().getName() + " archives the binary logs only since backup "
+          + since + ", which is later than " + name + ": restore from " + since + " (the latest backup before "
+          + from.getPointInTime() + ") with the same pointInTime");
+    }
     var logs = new RestoreSource.Replay(RestoreSource.of(archive.get()).orElseThrow().path() + "/binlogs", BINLOG_TIME.format(until));
     return Resolution.of(source.get().replaying(logs));
   }

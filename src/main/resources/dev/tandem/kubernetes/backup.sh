@@ -127,20 +127,51 @@ physical_backup() {
   accounts=()
 }
 
-# The source's binary logs, as they are now: with the previous backup, they allow a restore to
-# any point in time up to this backup (the logs since the previous one are the part that matters;
-# binlog_expire_logs_seconds keeps 7 days of them).
+# Whether a binary log that begins at GTID state $1 holds nothing before position $2: its state
+# is not after the position in any GTID domain (MariaDB) or is a subset of it (MySQL).
+begins_within() {
+  if [[ $TANDEM_FLAVOR == MariaDB ]]; then
+    awk -v start="$1" -v since="$2" 'BEGIN {
+      n = split(since, s, ",")
+      for (i = 1; i <= n; i++) { split(s[i], p, "-"); if (p[3] != "") reached[p[1]] = p[3] + 0 }
+      m = split(start, f, ",")
+      for (i = 1; i <= m; i++) { split(f[i], p, "-"); if (p[3] != "" && (!(p[1] in reached) || p[3] + 0 > reached[p[1]])) exit 1 }
+      exit 0 }'
+  else
+    [[ $(query "SELECT GTID_SUBSET('$1', '$2')") == 1 ]]
+  fi
+}
+
+# The source's binary logs since the previous backup (ARCHIVE_SINCE_GTID, its position; all of
+# them without one): from the newest log that begins at or before that position. With the
+# previous backup, they allow a restore to any point in time up to this one;
+# binlog_expire_logs_seconds keeps 7 days of them.
 archive_binlogs() {
-  local binlog_client logs
+  local binlog_client listed logs=() first=0 i start event
   binlog_client=$(command -v mariadb-binlog || command -v mysqlbinlog)
-  logs=$(query "SHOW BINARY LOGS" | cut -f1)
+  listed=$(query "SHOW BINARY LOGS" | cut -f1)
   binlogs=0
-  [[ -n $logs ]] || return 0
+  [[ -n $listed ]] || return 0
+  mapfile -t logs <<< "$listed"
+  event=Gtid_list
+  [[ $TANDEM_FLAVOR == MariaDB ]] || event=Previous_gtids
+  if [[ -n ${ARCHIVE_SINCE_GTID:-} ]]; then
+    for ((i = ${#logs[@]} - 1; i >= 0; i--)); do
+      # The GTID state a log begins at is its first events' (escaped newlines between MySQL's UUIDs).
+      start=$("$client" "${connection[@]}" --connect-timeout=10 --batch --skip-column-names \
+        -e "SHOW BINLOG EVENTS IN '${logs[i]}' LIMIT 3" | awk -F'\t' -v event="$event" '$3 == event { print $6 }' \
+        | sed -e 's/\\n//g' -e 's/^\[//' -e 's/\]$//' -e 's/ //g')
+      if begins_within "$start" "$ARCHIVE_SINCE_GTID"; then
+        first=$i
+        break
+      fi
+    done
+  fi
+  logs=("${logs[@]:first}")
   mkdir -p "$partial/binlogs"
-  # shellcheck disable=SC2086
-  "$binlog_client" "${connection[@]}" --read-from-remote-server --raw "--result-file=$partial/binlogs/" $logs
-  binlogs=$(wc -w <<< "$logs")
-  echo "backup: archived $binlogs binary log file(s) of $SOURCE_HOST"
+  "$binlog_client" "${connection[@]}" --read-from-remote-server --raw "--result-file=$partial/binlogs/" "${logs[@]}"
+  binlogs=${#logs[@]}
+  echo "backup: archived $binlogs binary log file(s) of $SOURCE_HOST${ARCHIVE_SINCE_GTID:+, since GTID position '$ARCHIVE_SINCE_GTID'}"
 }
 
 started=$(date -u +%FT%TZ)

@@ -55,7 +55,8 @@ class BackupJobTest {
 
   @Test
   void aLogicalBackupRunsOnceWithTheClustersImageAndThePasswordByReference() {
-    var job = BackupJob.desired(backup(MySQLBackupSpec.BackupMethod.Logical, "tandem"), ClusterFixture.named("shop").mariaDb().build(), SOURCE, OPERATOR_IMAGE);
+    var job = BackupJob.desired(backup(MySQLBackupSpec.BackupMethod.Logical, "tandem"), ClusterFixture.named("shop").mariaDb().build(), SOURCE, OPERATOR_IMAGE,
+        java.util.Optional.empty());
 
     assertThat(job.getMetadata().getName()).isEqualTo("nightly-backup");
     assertThat(job.getSpec().getBackoffLimit()).isZero();
@@ -68,13 +69,15 @@ class BackupJobTest {
     assertThat(env(job, "BACKUP_PASSWORD").getValue()).isNull();
     assertThat(env(job, "BACKUP_PASSWORD").getValueFrom().getSecretKeyRef().getKey()).isEqualTo("backup-password");
     assertThat(pod.getContainers().get(0).getArgs()).isEmpty();
+    assertThat(pod.getContainers().get(0).getEnv()).as("no previous backup: every binary log").noneMatch(e -> e.getName().equals("ARCHIVE_SINCE_GTID"));
     assertThat(pod.getVolumes()).extracting(v -> v.getName()).containsExactlyInAnyOrder("storage", "config");
     assertThat(BackupJob.location(backup(MySQLBackupSpec.BackupMethod.Logical, "tandem"))).isEqualTo("pvc://backups/tandem/prod/shop/nightly");
   }
 
   @Test
   void aPhysicalBackupReadsTheSourcesVolumeOnItsNode() {
-    var job = BackupJob.desired(backup(MySQLBackupSpec.BackupMethod.Physical, null), ClusterFixture.named("shop").mariaDb().build(), SOURCE, OPERATOR_IMAGE);
+    var job = BackupJob.desired(backup(MySQLBackupSpec.BackupMethod.Physical, null), ClusterFixture.named("shop").mariaDb().build(), SOURCE, OPERATOR_IMAGE,
+        java.util.Optional.empty());
 
     var pod = job.getSpec().getTemplate().getSpec();
     assertThat(pod.getNodeName()).isEqualTo("node-b");
@@ -92,7 +95,10 @@ class BackupJobTest {
   @Test
   void toABucketTheBackupWritesToScratchThenTheOperatorImageUploadsIt() {
     var backup = toBucket(MySQLBackupSpec.BackupMethod.Physical);
-    var job = BackupJob.desired(backup, ClusterFixture.named("shop").mariaDb().build(), SOURCE, OPERATOR_IMAGE);
+    var previous = backup(MySQLBackupSpec.BackupMethod.Logical, null);
+    previous.setStatus(new dev.tandem.api.MySQLBackupStatus());
+    previous.getStatus().setGtidPosition("0-1000-2213");
+    var job = BackupJob.desired(backup, ClusterFixture.named("shop").mariaDb().build(), SOURCE, OPERATOR_IMAGE, java.util.Optional.of(previous));
 
     var pod = job.getSpec().getTemplate().getSpec();
     var dump = pod.getInitContainers().get(0);
@@ -101,6 +107,10 @@ class BackupJobTest {
     assertThat(dump.getEnv()).filteredOn(e -> e.getName().equals("BACKUP_DIR")).singleElement()
         .satisfies(e -> assertThat(e.getValue()).isEqualTo("/backup/tandem/prod/shop/nightly"));
     assertThat(dump.getVolumeMounts()).extracting(mount -> mount.getMountPath()).contains("/backup", "/var/lib/mysql");
+    assertThat(dump.getEnv()).as("binary logs only since the previous backup").anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("ARCHIVE_SINCE_GTID");
+      assertThat(e.getValue()).isEqualTo("0-1000-2213");
+    });
     var upload = pod.getContainers().get(0);
     assertThat(upload.getName()).isEqualTo("upload");
     assertThat(upload.getImage()).isEqualTo(OPERATOR_IMAGE);

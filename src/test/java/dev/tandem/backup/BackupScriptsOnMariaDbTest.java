@@ -190,18 +190,22 @@ class BackupScriptsOnMariaDbTest {
   void aPointInTimeRestoreReplaysTheNextBackupsBinlogsUpToThatSecond() throws Exception {
     try (var servers = LocalMariaDb.start(CLUSTER, dir.resolve("source"))) {
       var source = withRows(servers.server("shop-0"), 100);
+      source.asRoot("FLUSH BINARY LOGS");
       Path first = dir.resolve("store/ns/shop/first");
       assertThat(backup(source.host, first).exit()).isZero();
+      String positionOfFirst = value(source.host, "SELECT @@gtid_binlog_pos");
       source.asRoot("INSERT INTO app.writes SELECT seq FROM app.seq_101_to_150");
+      source.asRoot("FLUSH BINARY LOGS");
       String positionAtT = value(source.host, "SELECT @@gtid_binlog_pos");
       // Binary log times have one-second resolution: T is the next whole second, with nothing written in it.
       var pointInTime = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
       Thread.sleep(java.time.Duration.between(java.time.Instant.now(), pointInTime).toMillis() + 1100);
       source.asRoot("INSERT INTO app.writes SELECT seq FROM app.seq_151_to_200");
       Path second = dir.resolve("store/ns/shop/second");
-      var run = backup(source.host, second);
+      var run = backup(source.host, second, Map.of("ARCHIVE_SINCE_GTID", positionOfFirst));
       assertThat(run.exit()).as(run.output()).isZero();
-      assertThat(run.output()).contains("archived 1 binary log file(s)");
+      assertThat(run.output()).as("of three binary logs, the first ends before the first backup's position")
+          .contains("archived 2 binary log file(s) of " + source.host + ", since GTID position '" + positionOfFirst + "'");
 
       var passwords = new HashMap<>(LocalMariaDb.PASSWORDS);
       passwords.put("RESTORE_DIR", first.toString());

@@ -107,6 +107,23 @@ class RestoresTest {
   }
 
   @Test
+  void aPointInTimeFromAnOlderBackupThanTheArchivesPredecessorNamesTheBackupToUse() {
+    var backups = List.of(
+        backup("monday", "shop", "backups", BackupPhase.Completed, "2026-11-23T03:00:40Z"),
+        backup("tuesday", "shop", "backups", BackupPhase.Completed, "2026-11-24T03:00:38Z"),
+        backup("wednesday", "shop", "backups", BackupPhase.Completed, "2026-11-25T03:00:41Z"));
+    backups.get(1).getStatus().setBinlogsSince("monday");
+    backups.get(2).getStatus().setBinlogsSince("tuesday");
+
+    assertThat(Restores.resolve(restoring("monday", "2026-11-24T12:00:00Z"), backups).problem())
+        .contains("backup wednesday archives the binary logs only since backup tuesday, which is later than monday:"
+            + " restore from tuesday (the latest backup before 2026-11-24T12:00:00Z) with the same pointInTime");
+    assertThat(Restores.resolve(restoring("tuesday", "2026-11-24T12:00:00Z"), backups).source().orElseThrow().replay())
+        .contains(new RestoreSource.Replay("prod/shop/wednesday/binlogs", "2026-11-24 12:00:00"));
+    assertThat(Restores.resolve(restoring("monday", "2026-11-23T12:00:00Z"), backups).problem()).isEmpty();
+  }
+
+  @Test
   void aPointInTimeBeforeTheBackupCompletedIsRefused() {
     assertThat(Restores.resolve(restoring("tuesday", "2026-11-24T03:00:00Z"), SHOP).problem())
         .contains("spec.bootstrap.from.pointInTime 2026-11-24T03:00:00Z is before backup tuesday completed (2026-11-24T03:00:38Z):"
