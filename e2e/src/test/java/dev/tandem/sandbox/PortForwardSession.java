@@ -9,14 +9,18 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One connection through {@code pods/<name>/portforward}, as the kubelet serves it: the
  * {@code v4.channel.k8s.io} framing over a WebSocket (channel 0 data, channel 1 errors, each
  * announced first with the port) relayed to a TCP connection to the Pod's port. A Pod whose
- * port does not answer gets its error on channel 1, as from a real kubelet.
+ * port does not answer gets its error on channel 1, as from a real kubelet. The mock server
+ * calls {@link #onMessage} on its event loop, which serves every other request too: data from
+ * the client is only queued there, and a thread of the session's own writes it to the Pod.
  */
 final class PortForwardSession extends WebSocketListener {
 
@@ -29,6 +33,9 @@ final class PortForwardSession extends WebSocketListener {
   private final Socket socket = new Socket();
   /** Counted down once the Pod's port answered or refused: data from the client waits for it. */
   private final CountDownLatch attempted = new CountDownLatch(1);
+  /** Data from the client, in order; an empty chunk ends the writer. */
+  private final BlockingQueue<byte[]> toPod = new LinkedBlockingQueue<>();
+  private static final byte[] END = new byte[0];
 
   PortForwardSession(String podIp, int port) {
     this.podIp = podIp;
@@ -43,6 +50,26 @@ final class PortForwardSession extends WebSocketListener {
     var relay = new Thread(() -> relay(webSocket), "portforward-" + podIp + ":" + port);
     relay.setDaemon(true);
     relay.start();
+    var writer = new Thread(this::writeToPod, "portforward-writer-" + podIp + ":" + port);
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  private void writeToPod() {
+    try {
+      if (!attempted.await(CONNECT_TIMEOUT_MILLIS * 2L, TimeUnit.MILLISECONDS) || !socket.isConnected()) {
+        return;
+      }
+      OutputStream out = socket.getOutputStream();
+      for (byte[] chunk; (chunk = toPod.take()) != END; ) {
+        out.write(chunk);
+        out.flush();
+      }
+    } catch (IOException e) {
+      closeSocket();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void relay(WebSocket webSocket) {
@@ -69,20 +96,8 @@ final class PortForwardSession extends WebSocketListener {
 
   @Override
   public void onMessage(WebSocket webSocket, byte[] bytes) {
-    if (bytes.length < 2 || bytes[0] != DATA) {
-      return;
-    }
-    try {
-      if (!attempted.await(CONNECT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS) || !socket.isConnected()) {
-        return;
-      }
-      OutputStream out = socket.getOutputStream();
-      out.write(bytes, 1, bytes.length - 1);
-      out.flush();
-    } catch (IOException e) {
-      closeSocket();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (bytes.length >= 2 && bytes[0] == DATA) {
+      toPod.add(java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
     }
   }
 
@@ -109,6 +124,7 @@ final class PortForwardSession extends WebSocketListener {
   }
 
   private void closeSocket() {
+    toPod.add(END);
     try {
       socket.close();
     } catch (IOException ignored) {
