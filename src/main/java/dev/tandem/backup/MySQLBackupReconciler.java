@@ -8,6 +8,7 @@ import dev.tandem.api.MySQLBackupSpec;
 import dev.tandem.api.MySQLBackupStatus;
 import dev.tandem.api.MySQLBackupStatus.BackupPhase;
 import dev.tandem.api.MySQLCluster;
+import dev.tandem.kubernetes.BackupStorageCheck;
 import dev.tandem.kubernetes.ClusterEvents;
 import dev.tandem.kubernetes.ClusterLabels;
 import dev.tandem.kubernetes.RestoreSource;
@@ -37,10 +38,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -125,7 +124,7 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
       writeStatus(backup, status);
       return UpdateControl.<MySQLBackup>noUpdate().rescheduleAfter(RECHECK_PENDING);
     }
-    var storageProblem = storageProblem(backup);
+    var storageProblem = BackupStorageCheck.problem(client, namespace, backup.getSpec().getStorage(), "spec.storage");
     if (storageProblem.isPresent()) {
       finish(backup, status, BackupPhase.Failed, storageProblem.get());
       return UpdateControl.noUpdate();
@@ -289,35 +288,6 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
         .filter(other -> other.getStatus().getFinishedAt() != null && other.getStatus().getGtidPosition() != null)
         .filter(other -> RestoreSource.sameStorage(other.getSpec().getStorage(), backup.getSpec().getStorage()))
         .max(Comparator.comparing(other -> Instant.parse(other.getStatus().getFinishedAt())));
-  }
-
-  /**
-   * A missing claim or credentials Secret, said before any Job runs. (A bucket's reachability is
-   * the Job's to find: the operator may not reach what the Pods reach.)
-   */
-  private Optional<String> storageProblem(MySQLBackup backup) {
-    String namespace = backup.getMetadata().getNamespace();
-    var storage = backup.getSpec().getStorage();
-    if (storage.getPvc() != null) {
-      String claim = storage.getPvc().getClaimName();
-      return client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get() != null ? Optional.empty()
-          : Optional.of("PersistentVolumeClaim " + claim + " not found in namespace " + namespace
-              + ": create it, or name an existing one in spec.storage.pvc.claimName");
-    }
-    String secretName = storage.getS3().getCredentialsSecret();
-    if (secretName == null) {
-      return Optional.empty();
-    }
-    var secret = client.secrets().inNamespace(namespace).withName(secretName).get();
-    if (secret == null) {
-      return Optional.of("Secret " + secretName + " (spec.storage.s3.credentialsSecret) not found in namespace " + namespace);
-    }
-    var keys = new HashSet<String>();
-    Optional.ofNullable(secret.getData()).ifPresent(data -> keys.addAll(data.keySet()));
-    Optional.ofNullable(secret.getStringData()).ifPresent(data -> keys.addAll(data.keySet()));
-    var missing = Stream.of(S3Transfer.ACCESS_KEY_ID, S3Transfer.SECRET_ACCESS_KEY).filter(key -> !keys.contains(key)).toList();
-    return missing.isEmpty() ? Optional.empty()
-        : Optional.of("Secret " + secretName + " (spec.storage.s3.credentialsSecret) has no key " + String.join(" nor ", missing));
   }
 
   /** What the Pod of one of the backup's Jobs printed, per container that printed: init containers first. */

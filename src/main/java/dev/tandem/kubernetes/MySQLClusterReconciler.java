@@ -104,7 +104,11 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
     Optional<Secret> credentials = credentialsSecret(cluster);
     boolean userSecret = cluster.getSpec().getCredentials() != null && cluster.getSpec().getCredentials().getSecretName() != null;
     Optional<Restores.Resolution> restore = Optional.ofNullable(cluster.getSpec().getBootstrap())
-        .map(bootstrap -> Restores.resolve(cluster, client.resources(MySQLBackup.class).inNamespace(namespace).list().getItems()));
+        .map(bootstrap -> Restores.resolve(cluster, client.resources(MySQLBackup.class).inNamespace(namespace).list().getItems()))
+        // Before the Pods exist: a claim or key Secret they would wait for without a word.
+        .map(resolution -> statefulSet.isPresent() ? resolution : resolution.source()
+            .flatMap(source -> BackupStorageCheck.problem(client, namespace, source.storage(), "the backup's storage"))
+            .map(Restores.Resolution::problem).orElse(resolution));
     var problems = SpecChecker.problems(cluster, new SpecChecker.LiveState(userSecret ? credentials : Optional.empty(),
         ClusterStatusAggregator.labelledMaster(pods), restore, statefulSet.isPresent()));
     boolean wasInvalid =

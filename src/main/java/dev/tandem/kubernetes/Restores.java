@@ -26,7 +26,7 @@ public final class Restores {
       return new Resolution(Optional.of(source), Optional.empty());
     }
 
-    static Resolution problem(String problem) {
+    public static Resolution problem(String problem) {
       return new Resolution(Optional.empty(), Optional.of(problem));
     }
   }

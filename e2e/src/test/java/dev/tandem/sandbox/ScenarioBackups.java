@@ -279,9 +279,9 @@ final class ScenarioBackups {
   }
 
   /**
-   * {@code restore: {backup, as, pointInTime, byPath}}: a new cluster like the scenario's,
-   * bootstrapped from the backup (by its name, or with {@code byPath: true} by its storage and
-   * path, as no MySQLBackup describes it); waits until Ready.
+   * {@code restore: {backup, as, pointInTime, byPath, claim}}: a new cluster like the scenario's,
+   * bootstrapped from the backup (by its name, or with {@code byPath: true} by its storage, or
+   * the volume claim {@code claim}, and path, as no MySQLBackup describes it); waits until Ready.
    */
   String restore(Scenario.Step step, Duration timeout) throws Exception {
     String backup = step.string("backup", null);
@@ -302,6 +302,13 @@ final class ScenarioBackups {
       }
       String location = described.getStatus().getLocation();
       from.setStorage(described.getSpec().getStorage());
+      if (step.args().containsKey("claim")) {
+        var elsewhere = new MySQLBackupSpec.BackupStorage();
+        var pvc = new MySQLBackupSpec.PvcStorage();
+        pvc.setClaimName(step.string("claim", null));
+        elsewhere.setPvc(pvc);
+        from.setStorage(elsewhere);
+      }
       from.setPath(location.substring(location.indexOf('/', location.indexOf("://") + 3) + 1));
     } else {
       from.setBackup(backup);
