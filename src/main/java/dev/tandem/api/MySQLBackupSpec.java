@@ -18,8 +18,9 @@ public class MySQLBackupSpec {
 
   @JsonPropertyDescription(
       "Logical (default): a consistent dump (mariadb-dump / mysqldump --single-transaction) that"
-          + " never stops the source's replication. Physical: a copy of the source's data files with"
-          + " mariadb-backup (MariaDB only), read from its volume on its node; faster to restore.")
+          + " never stops the source's replication. Physical: a copy of the source's data files, faster to"
+          + " restore: mariadb-backup on MariaDB (read from its volume, on its node), the clone plugin on MySQL"
+          + " (over the network).")
   @Default("Logical")
   private BackupMethod method = BackupMethod.Logical;
 

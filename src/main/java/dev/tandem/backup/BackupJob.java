@@ -1,5 +1,6 @@
 package dev.tandem.backup;
 
+import dev.tandem.api.Flavor;
 import dev.tandem.api.MySQLBackup;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterLabels;
@@ -109,8 +110,8 @@ public final class BackupJob {
   }
 
   /**
-   * @param source the source instance's Pod: its IP, and for a physical backup its node and data
-   *     volume, which the Job reads (a ReadWriteOnce volume can be mounted by Pods of its node)
+   * @param source the source instance's Pod: its IP, and for a physical backup of MariaDB its node
+   *     and data volume, which the Job reads (a ReadWriteOnce volume can be mounted by Pods of its node)
    * @param operatorImage for S3 storage: the backup is written to a scratch volume, then this
    *     image's {@code s3 upload} sends it, backup.json last; the database image has no S3 client
    * @param previous the cluster's previous Completed backup in the same storage: only the binary
@@ -136,7 +137,8 @@ public final class BackupJob {
         .addNewVolumeMount().withName("config").withMountPath(StatefulSetDependent.CONFIG_DIR).endVolumeMount()
         .addNewVolumeMount().withName(STORAGE).withMountPath(MOUNT).endVolumeMount()
         .build();
-    boolean physical = backup.getSpec().getMethod() == MySQLBackupSpec.BackupMethod.Physical;
+    // mariadb-backup reads the source's files; MySQL's clone plugin fetches them over the network.
+    boolean physical = backup.getSpec().getMethod() == MySQLBackupSpec.BackupMethod.Physical && engine.getFlavor() == Flavor.MariaDB;
     if (physical) {
       container.getVolumeMounts().add(new VolumeMountBuilder().withName(SOURCE_DATA).withMountPath(MyCnf.DATA_DIR).withReadOnly(true).build());
     }

@@ -2,9 +2,7 @@ package dev.tandem.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.api.Flavor;
 import dev.tandem.api.MySQLBackup;
-import dev.tandem.api.MySQLBackupSpec;
 import dev.tandem.api.MySQLBackupStatus;
 import dev.tandem.api.MySQLBackupStatus.BackupPhase;
 import dev.tandem.api.MySQLCluster;
@@ -127,11 +125,6 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
     var storageProblem = BackupStorageCheck.problem(client, namespace, backup.getSpec().getStorage(), "spec.storage");
     if (storageProblem.isPresent()) {
       finish(backup, status, BackupPhase.Failed, storageProblem.get());
-      return UpdateControl.noUpdate();
-    }
-    if (backup.getSpec().getMethod() == MySQLBackupSpec.BackupMethod.Physical && cluster.getSpec().getEngine().getFlavor() != Flavor.MariaDB) {
-      finish(backup, status, BackupPhase.Failed, "refused: method Physical uses mariadb-backup, for MariaDB clusters;"
-          + " back up the MySQL cluster " + clusterName + " with method Logical");
       return UpdateControl.noUpdate();
     }
     var choice = BackupSources.choose(cluster, backup.getSpec().getSource());

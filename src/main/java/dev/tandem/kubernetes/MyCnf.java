@@ -73,8 +73,10 @@ public final class MyCnf {
     settings.put("log_replica_updates", "ON");
     settings.put("skip_replica_start", "ON");
     settings.put("replica_net_timeout", String.valueOf(REPLICA_NET_TIMEOUT_SECONDS));
+    // The clone plugin serves physical backups: a backup Job's own server clones an instance over the network.
+    settings.put("plugin_load_add", "mysql_clone.so");
     if (mode == ReplicationMode.SemiSync) {
-      settings.put("plugin_load_add", "semisync_source.so;semisync_replica.so");
+      settings.put("plugin_load_add", "mysql_clone.so;semisync_source.so;semisync_replica.so");
       // The source side is switched on at promotion only: on a replica it would stall the applier.
       settings.put("rpl_semi_sync_source_enabled", "OFF");
       settings.put("rpl_semi_sync_source_wait_point", "AFTER_SYNC");

@@ -7,7 +7,8 @@
 #    system ones are left out, a restored cluster has its own;
 #  - backup.json describing it;
 #  - the source's binary logs (binlogs/), for point-in-time recovery with the next backup.
-# Physical: the source's data files, copied by mariadb-backup (MariaDB), and the same binlogs.
+# Physical: the source's data files, copied by mariadb-backup (MariaDB) or cloned by the clone
+# plugin (MySQL), and the same binlogs.
 # Everything is written to .<name>.partial and renamed to <name> at the end: a backup directory
 # without the suffix is whole. The last line printed is the result the operator reads.
 # Passwords come from the environment, never from the command line.
@@ -102,13 +103,17 @@ logical_backup() {
   rm -f "$partial/position"
 }
 
-# A copy of the source's data files (its volume is mounted at SOURCE_DATADIR), made consistent by
-# mariadb-backup's BACKUP STAGE locks, which hold commits on the source only for the moment its
-# position is read. Prepared at restore time. Accounts travel in the copy's mysql schema.
+# A copy of the source's data files, consistent, prepared at restore time. Accounts travel in the
+# copy's mysql schema.
+# MariaDB: mariadb-backup reads the source's volume (mounted at SOURCE_DATADIR, on its node); its
+# BACKUP STAGE locks hold commits on the source only for the moment its position is read.
+# MySQL: the clone plugin, over the network. A server of the Job's own (the cluster's image, so the
+# same version the clone needs) clones the source into the backup's directory, and reports the
+# position it cloned at. The source keeps serving; its commits are not held.
 physical_backup() {
-  if [[ $TANDEM_FLAVOR != MariaDB ]]; then
-    echo "backup: method Physical uses mariadb-backup and needs a MariaDB cluster" >&2
-    exit 1
+  if [[ $TANDEM_FLAVOR == MySQL ]]; then
+    clone_backup
+    return
   fi
   local tool
   tool=$(command -v mariadb-backup || command -v mariabackup)
@@ -120,11 +125,57 @@ physical_backup() {
   read -r binlog_file binlog_position gtid < "$info" || true
   gtid=${gtid:-}
   rm -f "$partial/mariadb-backup.log"
+  list_databases
+  accounts=()
+}
+
+clone_backup() {
+  local work="$partial/.clone" socket status
+  echo "backup: physical clone of $SOURCE_HOST (MySQL clone plugin) into $BACKUP_DIR"
+  mkdir -p "$work"
+  socket="$work/mysqld.sock"
+  local options=(--no-defaults "--datadir=$work/data" "--socket=$socket" "--pid-file=$work/mysqld.pid" --mysqlx=OFF
+    --skip-log-bin "--clone-valid-donor-list=$SOURCE_HOST:$SOURCE_PORT"
+    # Clone refuses a recipient without the plugins active on the donor: the instances load these.
+    --plugin-load-add=mysql_clone.so --plugin-load-add=semisync_source.so --plugin-load-add=semisync_replica.so)
+  mysqld "${options[@]}" --initialize-insecure > "$work/initialize.log" 2>&1 || { tail -n 5 "$work/initialize.log" >&2; exit 1; }
+  mysqld "${options[@]}" > "$work/mysqld.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 600); do
+    [[ -S $socket ]] && mysql --no-defaults "--socket=$socket" -uroot -e 'SELECT 1' > /dev/null 2>&1 && break
+    kill -0 "$pid" 2> /dev/null || { tail -n 5 "$work/mysqld.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  # The password goes on stdin, never on a command line.
+  if ! mysql --no-defaults "--socket=$socket" -uroot << SQL
+CLONE INSTANCE FROM '$BACKUP_USER'@'$SOURCE_HOST':$SOURCE_PORT IDENTIFIED BY $(sql_string "$BACKUP_PASSWORD")
+  DATA DIRECTORY = '$partial/data';
+SQL
+  then
+    kill "$pid"
+    exit 1
+  fi
+  status=$(mysql --no-defaults "--socket=$socket" -uroot --batch --skip-column-names \
+    -e "SELECT BINLOG_FILE, BINLOG_POSITION, REPLACE(GTID_EXECUTED, '\n', '') FROM performance_schema.clone_status")
+  kill "$pid"
+  wait "$pid" || true
+  rm -rf "$work"
+  read -r binlog_file binlog_position gtid <<< "$status"
+  gtid=${gtid:-}
+  list_databases
+  accounts=()
+}
+
+sql_string() {
+  local s=${1//\\/\\\\}
+  printf "'%s'" "${s//\'/\\\'}"
+}
+
+list_databases() {
   listed=$(query "SELECT schema_name FROM information_schema.schemata
     WHERE schema_name NOT IN ('mysql', 'sys', 'performance_schema', 'information_schema')")
   mapfile -t databases <<< "$listed"
   [[ -n $listed ]] || databases=()
-  accounts=()
 }
 
 # Whether a binary log that begins at GTID state $1 holds nothing before position $2: its state

@@ -169,12 +169,17 @@ if [[ -n ${RESTORE_DIR:-} ]]; then
 fi
 
 if [[ $restore_method == Physical ]]; then
-  # The copied files, prepared (the redo log applied) in scratch: the backup volume stays as it is.
-  backup_tool=$(command -v mariadb-backup || command -v mariabackup)
+  # The copied files, in scratch: the backup volume stays as it is. A MariaDB copy is prepared
+  # (its redo log applied); a MySQL clone is ready as it is, but for a server UUID of its own.
   cp -a "$RESTORE_DIR/data" "$scratch/data"
-  "$backup_tool" --prepare "--target-dir=$scratch/data" > "$scratch/prepare.log" 2>&1 \
-    || { tail -n 20 "$scratch/prepare.log" >&2; exit 1; }
-  rm -f "$scratch/data"/xtrabackup_* "$scratch/data"/mariadb_backup_* "$scratch/data/backup-my.cnf"
+  if [[ $TANDEM_FLAVOR == MySQL ]]; then
+    rm -f "$scratch/data/auto.cnf"
+  else
+    backup_tool=$(command -v mariadb-backup || command -v mariabackup)
+    "$backup_tool" --prepare "--target-dir=$scratch/data" > "$scratch/prepare.log" 2>&1 \
+      || { tail -n 20 "$scratch/prepare.log" >&2; exit 1; }
+    rm -f "$scratch/data"/xtrabackup_* "$scratch/data"/mariadb_backup_* "$scratch/data/backup-my.cnf"
+  fi
 else
   server_options=(--no-defaults "--datadir=$scratch/data" "--socket=$socket" --skip-networking
     "--pid-file=$scratch/init.pid" --skip-log-bin)

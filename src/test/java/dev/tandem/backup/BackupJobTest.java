@@ -93,6 +93,18 @@ class BackupJobTest {
   }
 
   @Test
+  void aPhysicalBackupOfMySQLClonesOverTheNetworkFromAnyNode() {
+    var job = BackupJob.desired(backup(MySQLBackupSpec.BackupMethod.Physical, null), ClusterFixture.named("shop").build(), SOURCE,
+        OPERATOR_IMAGE, java.util.Optional.empty());
+
+    var pod = job.getSpec().getTemplate().getSpec();
+    assertThat(pod.getContainers().get(0).getImage()).startsWith("mysql:");
+    assertThat(pod.getNodeName()).isNull();
+    assertThat(pod.getVolumes()).extracting(v -> v.getName()).containsExactlyInAnyOrder("storage", "config");
+    assertThat(env(job, "BACKUP_METHOD").getValue()).isEqualTo("Physical");
+  }
+
+  @Test
   void toABucketTheBackupWritesToScratchThenTheOperatorImageUploadsIt() {
     var backup = toBucket(MySQLBackupSpec.BackupMethod.Physical);
     var previous = backup(MySQLBackupSpec.BackupMethod.Logical, null);

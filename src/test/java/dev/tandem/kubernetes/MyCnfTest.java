@@ -39,7 +39,7 @@ class MyCnfTest {
     var cnf = settings(MyCnf.render(ClusterFixture.named("shop").build().getSpec()));
 
     assertThat(cnf)
-        .containsEntry("plugin_load_add", "semisync_source.so;semisync_replica.so")
+        .containsEntry("plugin_load_add", "mysql_clone.so;semisync_source.so;semisync_replica.so")
         .containsEntry("rpl_semi_sync_source_wait_point", "AFTER_SYNC")
         .containsEntry("rpl_semi_sync_source_timeout", "4294967295")
         .containsEntry("rpl_semi_sync_source_wait_no_replica", "ON")
@@ -71,7 +71,8 @@ class MyCnfTest {
     var mysql = settings(MyCnf.render(ClusterFixture.named("shop").async().build().getSpec()));
     var mariadb = settings(MyCnf.render(ClusterFixture.named("shop").mariaDb().async().build().getSpec()));
 
-    assertThat(mysql.keySet()).noneMatch(key -> key.contains("semi_sync")).doesNotContain("plugin_load_add");
+    assertThat(mysql.keySet()).noneMatch(key -> key.contains("semi_sync"));
+    assertThat(mysql).as("the clone plugin alone, for physical backups").containsEntry("plugin_load_add", "mysql_clone.so");
     assertThat(mariadb.keySet()).noneMatch(key -> key.contains("semi_sync"));
   }
 

@@ -35,7 +35,8 @@ import org.testcontainers.k3s.K3sContainer;
  * switchover. The operator runs outside the cluster, as its packaged application, and reaches
  * mysqld by port-forward ({@code tandem.instance-access=port-forward}); the test writes through a
  * port-forward of the writer Service, reopened after every failure as a reconnecting client would.
- * Needs a Docker engine that can pull the images; skipped with the reason printed elsewhere.
+ * Then backups of both methods, restored into new clusters. Needs a Docker engine that can pull
+ * the images; skipped with the reason printed elsewhere.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class K3sFailoverIT {
@@ -143,6 +144,88 @@ class K3sFailoverIT {
         assertThat(rows).containsAll(acknowledged);
       }
     }
+  }
+
+  /**
+   * The MySQL branches of backup.sh and the restore run nowhere else: no MySQL server exists on
+   * the development machines. A logical and a physical backup (mariadb-backup; MySQL's clone
+   * plugin) of a cluster with acknowledged writes, each restored into a new cluster that must
+   * hold exactly those rows. On a volume claim: the operator image, which moves backups to S3,
+   * is not in this cluster (the operator runs outside it).
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"MySQL, 8.4", "MariaDB, 11.4"})
+  void aLogicalAndAPhysicalBackupRestoreIntoNewClustersWithExactlyTheWrites(String flavor, String version) throws Exception {
+    String namespace = "backup-" + flavor.toLowerCase();
+    client.resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).serverSideApply();
+    client.resource(client.getKubernetesSerialization().unmarshal("""
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata: {name: backups, namespace: %s}
+        spec:
+          accessModes: [ReadWriteOnce]
+          resources: {requests: {storage: 2Gi}}
+        """.formatted(namespace), io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class)).create();
+    client.resource(client.getKubernetesSerialization().unmarshal(CLUSTER.formatted("shop", namespace, flavor, version, ""),
+        MySQLCluster.class)).create();
+    var ready = await(Duration.ofMinutes(10), "cluster Ready", () -> readyCluster(namespace, "shop"));
+    createAppAccount(ready, ready.getStatus().getMaster());
+    Set<Long> written;
+    try (var writes = new ServiceWrites(client, namespace, ClusterNames.writerService(ready))) {
+      writes.start();
+      await(Duration.ofMinutes(2), "writes acknowledged", () -> Optional.of(writes.acknowledged()).filter(n -> n >= 200));
+      writes.stop();
+      written = writes.ids();
+    }
+    for (String method : List.of("Logical", "Physical")) {
+      String backup = "shop-" + method.toLowerCase();
+      client.resource(client.getKubernetesSerialization().unmarshal("""
+          apiVersion: mysql.tandem.dev/v1alpha1
+          kind: MySQLBackup
+          metadata: {name: %s, namespace: %s}
+          spec:
+            clusterRef: {name: shop}
+            method: %s
+            storage: {pvc: {claimName: backups}}
+          """.formatted(backup, namespace, method), dev.tandem.api.MySQLBackup.class)).create();
+      var done = await(Duration.ofMinutes(10), "backup " + backup, () -> Optional.ofNullable(
+          client.resources(dev.tandem.api.MySQLBackup.class).inNamespace(namespace).withName(backup).get())
+          .filter(b -> b.getStatus() != null && b.getStatus().isFinished()));
+      assertThat(done.getStatus().getPhase()).as(done.getStatus().getMessage()).isEqualTo(dev.tandem.api.MySQLBackupStatus.BackupPhase.Completed);
+      System.out.printf("K3s %s: %s backup from %s at GTID position '%s', %d bytes%n", flavor, method, done.getStatus().getSource(),
+          done.getStatus().getGtidPosition(), done.getStatus().getSizeBytes());
+
+      String copy = "copy-" + method.toLowerCase();
+      client.resource(client.getKubernetesSerialization().unmarshal(CLUSTER.formatted(copy, namespace, flavor, version,
+          "bootstrap: {from: {backup: " + backup + "}}"), MySQLCluster.class)).create();
+      var restored = await(Duration.ofMinutes(10), "restored cluster " + copy + " Ready", () -> readyCluster(namespace, copy));
+      try (var reader = new ServiceWrites(client, namespace, ClusterNames.writerService(restored))) {
+        for (String instance : List.of(copy + "-0", copy + "-1")) {
+          var rows = await(Duration.ofMinutes(2), "the backup's rows on " + instance, () -> {
+            var found = reader.rowsOn(instance);
+            return found.equals(written) ? Optional.of(found) : Optional.empty();
+          });
+          assertThat(rows).isEqualTo(written);
+        }
+      }
+    }
+  }
+
+  private static final String CLUSTER = """
+      apiVersion: mysql.tandem.dev/v1alpha1
+      kind: MySQLCluster
+      metadata: {name: %s, namespace: %s}
+      spec:
+        instances: 2
+        engine: {flavor: %s, version: "%s"}
+        storage: {size: 1Gi}
+        %s
+      """;
+
+  private Optional<MySQLCluster> readyCluster(String namespace, String name) {
+    return Optional.ofNullable(client.resources(MySQLCluster.class).inNamespace(namespace).withName(name).get())
+        .filter(c -> c.getStatus() != null && c.getStatus().getMaster() != null)
+        .filter(c -> c.getStatus().getConditions().stream().anyMatch(x -> "Ready".equals(x.getType()) && "True".equals(x.getStatus())));
   }
 
   private Optional<MySQLCluster> cluster(String namespace) {
