@@ -133,13 +133,14 @@ clone_backup() {
   local work="$partial/.clone" socket status
   echo "backup: physical clone of $SOURCE_HOST (MySQL clone plugin) into $BACKUP_DIR"
   mkdir -p "$work"
-  socket="$work/mysqld.sock"
-  local options=(--no-defaults "--datadir=$work/data" "--socket=$socket" "--pid-file=$work/mysqld.pid" --mysqlx=OFF
-    --skip-log-bin "--clone-valid-donor-list=$SOURCE_HOST:$SOURCE_PORT"
-    # Clone refuses a recipient without the plugins active on the donor: the instances load these.
-    --plugin-load-add=mysql_clone.so --plugin-load-add=semisync_source.so --plugin-load-add=semisync_replica.so)
-  mysqld "${options[@]}" --initialize-insecure > "$work/initialize.log" 2>&1 || { tail -n 5 "$work/initialize.log" >&2; exit 1; }
-  mysqld "${options[@]}" > "$work/mysqld.log" 2>&1 &
+  # A Unix socket's path has at most 107 bytes; the backup's directory can be longer.
+  socket=$(mktemp -u /tmp/tandem-clone.XXXXXX.sock)
+  mysqld --no-defaults "--datadir=$work/data" --initialize-insecure > "$work/initialize.log" 2>&1 \
+    || { tail -n 5 "$work/initialize.log" >&2; exit 1; }
+  # Clone refuses a recipient without the plugins active on the donor: the instances load these.
+  mysqld --no-defaults "--datadir=$work/data" "--socket=$socket" "--pid-file=$work/mysqld.pid" --mysqlx=OFF --skip-log-bin \
+    --plugin-load-add=mysql_clone.so --plugin-load-add=semisync_source.so --plugin-load-add=semisync_replica.so \
+    > "$work/mysqld.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 600); do
     [[ -S $socket ]] && mysql --no-defaults "--socket=$socket" -uroot -e 'SELECT 1' > /dev/null 2>&1 && break
@@ -148,6 +149,7 @@ clone_backup() {
   done
   # The password goes on stdin, never on a command line.
   if ! mysql --no-defaults "--socket=$socket" -uroot << SQL
+SET GLOBAL clone_valid_donor_list = '$SOURCE_HOST:$SOURCE_PORT';
 CLONE INSTANCE FROM '$BACKUP_USER'@'$SOURCE_HOST':$SOURCE_PORT IDENTIFIED BY $(sql_string "$BACKUP_PASSWORD")
   DATA DIRECTORY = '$partial/data';
 SQL
