@@ -1,10 +1,12 @@
 package dev.tandem.sandbox;
 
 import dev.tandem.testing.Commands;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A CNI stand-in: every Pod gets a Linux network namespace of its own and an address on a bridge
@@ -24,7 +26,14 @@ public final class PodNetwork implements AutoCloseable {
 
   private final boolean isolated;
   private final Map<String, Attachment> pods = new LinkedHashMap<>();
-  private int nextHost = 10;
+  private static final int FIRST_HOST = 10;
+  private static final int LAST_HOST = 254;
+  private int nextHost = FIRST_HOST;
+  /**
+   * Host numbers of deleted Pods, oldest first: reused, as a CNI reuses addresses, once the
+   * never-used ones run out (a run of every scenario creates more Pods than a /24 holds).
+   */
+  private final ArrayDeque<Integer> released = new ArrayDeque<>();
 
   /** One Pod's place on the network. */
   public record Attachment(String pod, String ip, String namespace, String hostVeth) {}
@@ -38,13 +47,18 @@ public final class PodNetwork implements AutoCloseable {
     if (!"root".equals(System.getProperty("user.name"))) {
       System.out.println("sandbox: not root, so Pods share the host network on 127.0.0.N addresses;"
           + " network faults are unavailable");
-      return new PodNetwork(false);
+      return onLoopback();
     }
     sweep();
     Commands.run("ip", "link", "add", BRIDGE, "type", "bridge");
     Commands.run("ip", "addr", "add", GATEWAY + "/24", "dev", BRIDGE);
     Commands.run("ip", "link", "set", BRIDGE, "up");
     return new PodNetwork(true);
+  }
+
+  /** Pods on the host's network, at 127.0.0.N: where namespaces cannot be made. */
+  static PodNetwork onLoopback() {
+    return new PodNetwork(false);
   }
 
   public boolean isolated() {
@@ -57,7 +71,8 @@ public final class PodNetwork implements AutoCloseable {
     if (existing != null) {
       return existing;
     }
-    int host = nextHost++;
+    int host = nextHost <= LAST_HOST ? nextHost++ : Optional.ofNullable(released.poll()).orElseThrow(() ->
+        new IllegalStateException("the Pod network " + SUBNET + ".0/24 is full: " + pods.size() + " Pods attached"));
     if (!isolated) {
       var attachment = new Attachment(pod, "127.0.0." + host, "", "");
       pods.put(pod, attachment);
@@ -79,10 +94,14 @@ public final class PodNetwork implements AutoCloseable {
 
   public synchronized void detach(String pod) {
     var attachment = pods.remove(pod);
-    if (attachment != null && isolated) {
+    if (attachment == null) {
+      return;
+    }
+    if (isolated) {
       // Already gone when the whole network was swept first.
       Commands.tryRun("ip", "netns", "del", attachment.namespace());
     }
+    released.add(Integer.parseInt(attachment.ip().substring(attachment.ip().lastIndexOf('.') + 1)));
   }
 
   /** The command, run inside the Pod's network. {@code ip netns exec} execs: the PID is the command's. */
