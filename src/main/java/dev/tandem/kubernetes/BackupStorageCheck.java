@@ -2,9 +2,8 @@ package dev.tandem.kubernetes;
 
 import dev.tandem.api.MySQLBackupSpec.BackupStorage;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * What is missing in Kubernetes for a backup's storage: the volume claim, or the Secret with the
@@ -30,10 +29,7 @@ public final class BackupStorageCheck {
     if (secret == null) {
       return Optional.of("Secret " + secretName + " (" + field + ".s3.credentialsSecret) not found in namespace " + namespace);
     }
-    var keys = new HashSet<String>();
-    Optional.ofNullable(secret.getData()).ifPresent(data -> keys.addAll(data.keySet()));
-    Optional.ofNullable(secret.getStringData()).ifPresent(data -> keys.addAll(data.keySet()));
-    var missing = Stream.of(S3Transfer.ACCESS_KEY_ID, S3Transfer.SECRET_ACCESS_KEY).filter(key -> !keys.contains(key)).toList();
+    var missing = CredentialsSecret.missingKeys(secret, List.of(S3Transfer.ACCESS_KEY_ID, S3Transfer.SECRET_ACCESS_KEY));
     return missing.isEmpty() ? Optional.empty()
         : Optional.of("Secret " + secretName + " (" + field + ".s3.credentialsSecret) has no key " + String.join(" nor ", missing));
   }

@@ -73,6 +73,11 @@ public final class CredentialsSecret {
 
   /** The required keys a Secret lacks or leaves empty. */
   public static List<String> missingKeys(Secret secret) {
+    return missingKeys(secret, REQUIRED_KEYS);
+  }
+
+  /** The keys of {@code required} the Secret lacks or holds empty, in data or stringData. */
+  public static List<String> missingKeys(Secret secret, List<String> required) {
     Map<String, String> data = new LinkedHashMap<>();
     if (secret.getData() != null) {
       data.putAll(secret.getData());
@@ -80,7 +85,7 @@ public final class CredentialsSecret {
     if (secret.getStringData() != null) {
       data.putAll(secret.getStringData());
     }
-    return REQUIRED_KEYS.stream()
+    return required.stream()
         .filter(key -> data.get(key) == null || data.get(key).isBlank())
         .toList();
   }

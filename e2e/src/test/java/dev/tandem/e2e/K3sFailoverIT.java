@@ -98,9 +98,7 @@ class K3sFailoverIT {
         """.formatted(namespace, flavor, version), MySQLCluster.class)).create();
 
     // Image pulls dominate the first start.
-    var ready = await(Duration.ofMinutes(10), "cluster Ready", () -> cluster(namespace)
-        .filter(c -> c.getStatus() != null && c.getStatus().getMaster() != null)
-        .filter(c -> c.getStatus().getConditions().stream().anyMatch(x -> "Ready".equals(x.getType()) && "True".equals(x.getStatus()))));
+    var ready = await(Duration.ofMinutes(10), "cluster Ready", () -> readyCluster(namespace, "shop"));
     String firstMaster = ready.getStatus().getMaster();
     createAppAccount(ready, firstMaster);
 
@@ -223,13 +221,17 @@ class K3sFailoverIT {
       """;
 
   private Optional<MySQLCluster> readyCluster(String namespace, String name) {
-    return Optional.ofNullable(client.resources(MySQLCluster.class).inNamespace(namespace).withName(name).get())
+    return cluster(namespace, name)
         .filter(c -> c.getStatus() != null && c.getStatus().getMaster() != null)
         .filter(c -> c.getStatus().getConditions().stream().anyMatch(x -> "Ready".equals(x.getType()) && "True".equals(x.getStatus())));
   }
 
   private Optional<MySQLCluster> cluster(String namespace) {
-    return Optional.ofNullable(client.resources(MySQLCluster.class).inNamespace(namespace).withName("shop").get());
+    return cluster(namespace, "shop");
+  }
+
+  private Optional<MySQLCluster> cluster(String namespace, String name) {
+    return Optional.ofNullable(client.resources(MySQLCluster.class).inNamespace(namespace).withName(name).get());
   }
 
   /** Root exists for localhost only: the application's account is created inside the master's container. */

@@ -8,6 +8,7 @@ import dev.tandem.api.MySQLBackupScheduleStatus;
 import dev.tandem.api.MySQLBackupSpec;
 import dev.tandem.api.MySQLBackupStatus.BackupPhase;
 import dev.tandem.api.MySQLCluster;
+import dev.tandem.kubernetes.RestoreSource;
 import dev.tandem.testing.S3ProxyServer;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -322,11 +323,9 @@ final class ScenarioBackups {
     if (Boolean.parseBoolean(step.string("byPath", "false"))) {
       // As after a disaster, from another Kubernetes cluster: the backup named by its storage and path.
       var described = client.resources(MySQLBackup.class).inNamespace(namespace).withName(backup).get();
-      if (described == null || described.getStatus() == null || described.getStatus().getLocation() == null) {
-        throw new IllegalArgumentException("restore byPath: backup " + backup + " has no location yet");
-      }
-      String location = described.getStatus().getLocation();
-      from.setStorage(described.getSpec().getStorage());
+      var stored = Optional.ofNullable(described).flatMap(RestoreSource::of)
+          .orElseThrow(() -> new IllegalArgumentException("restore byPath: backup " + backup + " has no location yet"));
+      from.setStorage(stored.storage());
       if (step.args().containsKey("claim")) {
         var elsewhere = new MySQLBackupSpec.BackupStorage();
         var pvc = new MySQLBackupSpec.PvcStorage();
@@ -334,7 +333,7 @@ final class ScenarioBackups {
         elsewhere.setPvc(pvc);
         from.setStorage(elsewhere);
       }
-      from.setPath(location.substring(location.indexOf('/', location.indexOf("://") + 3) + 1));
+      from.setPath(stored.path());
     } else {
       from.setBackup(backup);
     }
