@@ -4,6 +4,7 @@ import dev.tandem.api.FailoverRecord;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.api.Topology;
 import dev.tandem.kubernetes.ClusterLabels;
+import dev.tandem.kubernetes.ClusterNames;
 import dev.tandem.kubernetes.CredentialsSecret;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -445,7 +446,7 @@ public final class ScenarioRunner implements AutoCloseable {
       Object actual = switch (entry.getKey()) {
         case "lostWrites" -> lostWrites().size();
         case "splitBrain" -> splitBrain().isPresent();
-        case "consistent" -> consistent(Duration.ofSeconds(60)).isEmpty();
+        case "consistent" -> Consistency.await(Duration.ofSeconds(60), this::instances);
         case "masterChanged" -> !observations.changes().isEmpty();
         case "failovers" -> observations.changes().stream().filter(c -> "Failover".equals(c.type())).count();
         case "switchovers" -> observations.changes().stream().filter(c -> "Switchover".equals(c.type())).count();
@@ -461,6 +462,7 @@ public final class ScenarioRunner implements AutoCloseable {
             + " instancesWrittenBeforeFault, restoredMatchesBackup");
       };
       boolean passed = switch (entry.getKey()) {
+        case "consistent" -> Boolean.parseBoolean(expected.toString()) == ((Consistency.Verdict) actual).consistent();
         case "minWrites" -> ((Number) actual).longValue() >= Long.parseLong(expected.toString());
         case "restoredMatchesBackup" -> "exact".equals(actual);
         case "roles" -> ((Map<?, ?>) expected).entrySet().stream()
@@ -607,37 +609,17 @@ public final class ScenarioRunner implements AutoCloseable {
         : Optional.empty();
   }
 
-  /** Waits until every online instance that is not errant holds the same rows; returns the differences. */
-  private Map<String, String> consistent(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Map<String, String> sums;
-    while (true) {
-      sums = new LinkedHashMap<>();
-      for (var pod : pods()) {
-        String role = pod.getMetadata().getLabels().get(ClusterLabels.ROLE);
-        if (ClusterLabels.ROLE_ERRANT.equals(role) || ClusterLabels.ROLE_OFFLINE.equals(role)) {
-          continue;
-        }
-        sums.put(pod.getMetadata().getName(), checksum(pod.getStatus().getPodIP()));
-      }
-      if (sums.values().stream().distinct().count() == 1) {
-        return Map.of();
-      }
-      if (System.nanoTime() > deadline) {
-        return sums;
-      }
-      Thread.sleep(500);
+  /** Every instance the cluster's spec asks for, with its Pod if it has one. */
+  private Map<String, Optional<Pod>> instances() {
+    var current = Objects.requireNonNull(current(), () -> "MySQLCluster " + cluster + " is gone");
+    var podsByName = new LinkedHashMap<String, Pod>();
+    pods().forEach(pod -> podsByName.put(pod.getMetadata().getName(), pod));
+    var instances = new LinkedHashMap<String, Optional<Pod>>();
+    for (int ordinal = 0; ordinal < current.getSpec().getInstances(); ordinal++) {
+      String name = ClusterNames.instance(current, ordinal);
+      instances.put(name, Optional.ofNullable(podsByName.get(name)));
     }
-  }
-
-  private static String checksum(String ip) {
-    try (var connection = DriverManager.getConnection(url(ip), APP_USER, APP_PASSWORD);
-        var rows = connection.createStatement().executeQuery("SELECT COUNT(*), COALESCE(BIT_XOR(CRC32(id)), 0) FROM " + APP_TABLE)) {
-      rows.next();
-      return rows.getLong(1) + " rows, checksum " + rows.getLong(2);
-    } catch (SQLException e) {
-      return "unreadable: " + e.getMessage();
-    }
+    return instances;
   }
 
   private static Set<Long> ids(String ip) throws SQLException {
@@ -679,7 +661,7 @@ public final class ScenarioRunner implements AutoCloseable {
     return pod.getStatus() != null && ("Succeeded".equals(pod.getStatus().getPhase()) || "Failed".equals(pod.getStatus().getPhase()));
   }
 
-  private static String url(String ip) {
+  static String url(String ip) {
     return "jdbc:mysql://" + ip + ":3306/?connectTimeout=1000&socketTimeout=5000";
   }
 
