@@ -6,9 +6,11 @@ import dev.tandem.api.Topology;
 import dev.tandem.kubernetes.ClusterLabels;
 import dev.tandem.kubernetes.ClusterNames;
 import dev.tandem.kubernetes.CredentialsSecret;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.readiness.Readiness;
@@ -107,7 +109,7 @@ public final class ScenarioRunner implements AutoCloseable {
       @SuppressWarnings("unchecked")
       var metadata = (Map<String, Object>) scenario.cluster().get("metadata");
       metadata.put("namespace", namespace);
-      client.resource(Serialization.unmarshal(Serialization.asJson(scenario.cluster()), MySQLCluster.class)).create();
+      asWritten(scenario.cluster()).create();
       appliedAt = System.nanoTime();
       observations.start();
       for (var step : scenario.steps()) {
@@ -409,8 +411,7 @@ public final class ScenarioRunner implements AutoCloseable {
     boolean shouldBeRejected = Boolean.TRUE.equals(expectation.get("rejected"));
     try {
       if (step.args().containsKey("patch")) {
-        client.resources(MySQLCluster.class).inNamespace(namespace).withName(cluster)
-            .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(step.args().get("patch")));
+        asWritten(scenario.cluster()).patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(step.args().get("patch")));
       } else {
         @SuppressWarnings("unchecked")
         var manifest = new LinkedHashMap<>((Map<String, Object>) step.args().get("manifest"));
@@ -418,7 +419,7 @@ public final class ScenarioRunner implements AutoCloseable {
         var metadata = new LinkedHashMap<>((Map<String, Object>) manifest.get("metadata"));
         metadata.put("namespace", namespace);
         manifest.put("metadata", metadata);
-        client.resource(Serialization.unmarshal(Serialization.asJson(manifest), MySQLCluster.class)).createOr(existing -> existing.update());
+        asWritten(manifest).createOr(existing -> existing.update());
       }
     } catch (KubernetesClientException e) {
       if (!shouldBeRejected) {
@@ -437,6 +438,17 @@ public final class ScenarioRunner implements AutoCloseable {
       throw new AssertionError("the API server accepted what should have been rejected");
     }
     return "applied";
+  }
+
+  /**
+   * The manifest as the user wrote it, sent as kubectl sends it: untyped, so that a value the
+   * CRD does not allow (an unknown enum value) reaches the API server and its admission answers,
+   * rather than failing to map onto {@link MySQLCluster} in the client.
+   */
+  private Resource<GenericKubernetesResource> asWritten(Map<String, Object> manifest) {
+    var resource = Serialization.unmarshal(Serialization.asJson(manifest), GenericKubernetesResource.class);
+    resource.getMetadata().setNamespace(namespace);
+    return client.genericKubernetesResources(resource.getApiVersion(), resource.getKind()).inNamespace(namespace).resource(resource);
   }
 
   private String expect(Scenario.Step step) throws Exception {
