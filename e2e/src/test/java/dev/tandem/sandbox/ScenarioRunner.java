@@ -41,7 +41,8 @@ import java.util.function.BooleanSupplier;
 public final class ScenarioRunner implements AutoCloseable {
 
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
-      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime");
+      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
+      "holdApplier", "releaseApplier", "killOperatorMidChange");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -69,6 +70,9 @@ public final class ScenarioRunner implements AutoCloseable {
   private long lastMark;
   private final List<String> cutNetworks = new ArrayList<>();
   private final List<ProcessHandle> frozen = new ArrayList<>();
+  private final ApplierHold applierHold = new ApplierHold();
+  /** The change of master that was in progress when killOperatorMidChange killed the operator. */
+  private FailoverRecord interruptedChange;
   private long appliedAt;
   private Long readyMillis;
   private boolean schemaCreated;
@@ -215,6 +219,23 @@ public final class ScenarioRunner implements AutoCloseable {
         operator.kill();
         return "operator killed";
       }
+      case "killOperatorMidChange" -> {
+        return killOperatorMidChange(timeout);
+      }
+      case "holdApplier" -> {
+        var master = master().orElseThrow(() -> new IllegalStateException("no master: the replicas are the other instances"));
+        var held = new ArrayList<String>();
+        for (var pod : pods()) {
+          if (!pod.getMetadata().getName().equals(master)) {
+            applierHold.hold(pod.getStatus().getPodIP());
+            held.add(pod.getMetadata().getName());
+          }
+        }
+        return "replication appliers held on " + held;
+      }
+      case "releaseApplier" -> {
+        return "released " + applierHold.release() + " applier hold(s)";
+      }
       case "waitCondition" -> {
         String type = step.string("type", "Ready");
         String status = step.string("status", "True");
@@ -256,6 +277,49 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       default -> throw new IllegalArgumentException("unknown step " + step.kind());
     }
+  }
+
+  /**
+   * Waits until status records a change of master that has started and not finished, SIGKILLs
+   * the operator, then reads status again: the change must still be unfinished now that no
+   * operator runs, or the scenario did not kill the operator mid-change and the step fails.
+   */
+  private String killOperatorMidChange(Duration timeout) throws InterruptedException {
+    await(timeout, () -> unfinishedChange().isPresent(), "status to record a change of master in progress");
+    var seen = unfinishedChange().orElseThrow();
+    long started = System.nanoTime();
+    operator.kill();
+    long killMillis = (System.nanoTime() - started) / 1_000_000;
+    var afterDeath = unfinishedChange();
+    if (afterDeath.isEmpty() || !afterDeath.get().startedAt().equals(seen.startedAt())) {
+      throw new AssertionError("the operator was killed too late: status after its death shows "
+          + Optional.ofNullable(current()).map(MySQLCluster::getStatus).map(status -> status.getLastFailover())
+              .map(ScenarioRunner::describe).orElse("no change of master")
+          + ", not the unfinished " + describe(seen));
+    }
+    interruptedChange = afterDeath.get();
+    return "operator SIGKILLed (" + killMillis + " ms) with " + describe(interruptedChange) + " recorded and unfinished";
+  }
+
+  private Optional<FailoverRecord> unfinishedChange() {
+    return Optional.ofNullable(current()).map(MySQLCluster::getStatus).map(status -> status.getLastFailover())
+        .filter(change -> change.startedAt() != null && change.finishedAt() == null);
+  }
+
+  private static String describe(FailoverRecord change) {
+    return change.type() + " " + change.from() + " -> " + change.to() + " started at " + change.startedAt();
+  }
+
+  /** The completed change that is the interrupted one: same type, instances and start. */
+  private Object interruptedChangeFinished() {
+    if (interruptedChange == null) {
+      return "no change was interrupted: killOperatorMidChange did not run";
+    }
+    var finished = observations.changes().stream().filter(change -> change.type().equals(interruptedChange.type())
+        && change.from().equals(interruptedChange.from()) && change.to().equals(interruptedChange.to())
+        && change.startedAt().equals(interruptedChange.startedAt())).findFirst();
+    return finished.<Object>map(change -> true).orElseGet(() -> "not finished: interrupted " + describe(interruptedChange)
+        + "; completed " + observations.changes().stream().map(ScenarioRunner::describe).toList());
   }
 
   /**
@@ -469,9 +533,10 @@ public final class ScenarioRunner implements AutoCloseable {
             .filter(ack -> faults.isEmpty() || ack.nanos() < faults.get(0).nanos()).map(ClientPod.Ack::address).distinct().count();
         case "metrics" -> metrics(((Map<?, ?>) expected).keySet());
         case "restoredMatchesBackup" -> restoredMismatch(expected.toString()).orElse("exact");
+        case "interruptedChangeFinished" -> interruptedChangeFinished();
         default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
             + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics,"
-            + " instancesWrittenBeforeFault, restoredMatchesBackup");
+            + " instancesWrittenBeforeFault, restoredMatchesBackup, interruptedChangeFinished");
       };
       boolean passed = switch (entry.getKey()) {
         case "consistent" -> Boolean.parseBoolean(expected.toString()) == ((Consistency.Verdict) actual).consistent();
@@ -521,6 +586,9 @@ public final class ScenarioRunner implements AutoCloseable {
       changes.add(entry);
     }
     report.put("masterChanges", changes);
+    if (interruptedChange != null) {
+      report.put("interruptedChange", describe(interruptedChange));
+    }
     var faultReports = new ArrayList<Map<String, Object>>();
     var acks = writerAcks();
     for (var fault : faults) {
@@ -817,6 +885,7 @@ public final class ScenarioRunner implements AutoCloseable {
 
   @Override
   public void close() {
+    applierHold.close();
     thaw();
     heal();
     observations.close();
