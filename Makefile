@@ -24,6 +24,7 @@ help:
 # MariaDB runs the engine, init-script and backup tests for real (mariadb-backup the physical
 # backups); the packages do not start a service.
 # iptables makes the sandbox's one-sided network cuts (as root; Pod networks need root anyway).
+# kubectl (Debian's kubernetes-client) proves the sandbox's API server serves what kubectl asks for.
 deps:
 	@if ! command -v mariadbd >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1 || ! command -v mariadb-backup >/dev/null 2>&1; then \
 	  echo "Installing MariaDB server, client and mariadb-backup (apt)"; \
@@ -33,6 +34,11 @@ deps:
 	@if { ! command -v iptables || ! command -v ip; } >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	  echo "Installing iptables and iproute2 (apt): the sandbox's Pod networks and cuts"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables iproute2 >/dev/null; \
+	fi
+	@if ! command -v kubectl >/dev/null 2>&1; then \
+	  echo "Installing kubectl (apt kubernetes-client): SandboxApiServerTest lists clusters with it"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "kubectl is missing and this is not root: run 'sudo apt-get install -y kubernetes-client'" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; \
 	fi
 	@command -v java >/dev/null 2>&1 || { echo "A JDK 17+ is required (apt-get install -y openjdk-17-jdk-headless)" >&2; exit 1; }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tandem.api.MySQLCluster;
+import dev.tandem.kubernetes.ClusterNames;
+import dev.tandem.kubernetes.ConfigMapDependent;
 import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged operator, as a separate process in a Pod network of its own, against the sandbox:
  * a MySQLCluster applied through the API server becomes the operator's objects and running
- * mariadbd Pods; the operator survives a SIGKILL; deleting the cluster removes everything.
+ * mariadbd Pods, and deleting it removes everything; an operator restarted after a SIGKILL
+ * reconciles a change made to the cluster while it was down.
  */
 class OperatorInSandboxIT {
 
@@ -61,28 +64,63 @@ class OperatorInSandboxIT {
         .count();
   }
 
-  @Test
-  void anAppliedClusterBecomesTheOperatorsObjectsAndRunningPods() throws Exception {
-    var cluster = apply();
-    var client = sandbox.api().client();
-
+  void awaitReady(MySQLCluster cluster) {
     await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> readyPods() == 3);
-    assertThat(client.apps().statefulSets().inNamespace(NS).withName("catalog").get()).isNotNull();
-    assertThat(client.services().inNamespace(NS).list().getItems()).extracting(s -> s.getMetadata().getName())
-        .contains("catalog", "catalog-replicas", "catalog-headless");
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      var status = client.resources(MySQLCluster.class).inNamespace(NS).withName("catalog").get().getStatus();
+      var status = current(cluster).getStatus();
       assertThat(status).isNotNull();
       assertThat(status.getReadyInstances()).isEqualTo(3);
     });
+  }
 
-    operator.kill();
-    operator.restart();
+  MySQLCluster current(MySQLCluster cluster) {
+    return sandbox.api().client().resources(MySQLCluster.class).inNamespace(NS).withName(cluster.getMetadata().getName()).get();
+  }
+
+  String myCnf(MySQLCluster cluster) {
+    return sandbox.api().client().configMaps().inNamespace(NS).withName(ClusterNames.configMap(cluster)).get().getData()
+        .get(ConfigMapDependent.MY_CNF);
+  }
+
+  @Test
+  void anAppliedClusterBecomesTheOperatorsObjectsAndRunningPodsWhichDeletingItRemoves() throws Exception {
+    var cluster = apply();
+    var client = sandbox.api().client();
+
+    awaitReady(cluster);
+    assertThat(client.apps().statefulSets().inNamespace(NS).withName("catalog").get()).isNotNull();
+    assertThat(client.services().inNamespace(NS).list().getItems()).extracting(s -> s.getMetadata().getName())
+        .contains("catalog", "catalog-replicas", "catalog-headless");
+
     client.resource(cluster).delete();
 
     await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
       assertThat(client.apps().statefulSets().inNamespace(NS).list().getItems()).isEmpty();
       assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+    });
+  }
+
+  @Test
+  void anOperatorRestartedAfterASigkillReconcilesAChangeMadeWhileItWasDown() throws Exception {
+    var cluster = apply();
+    var client = sandbox.api().client();
+    awaitReady(cluster);
+
+    operator.kill();
+    var changed = client.resources(MySQLCluster.class).inNamespace(NS).withName("catalog")
+        .edit(c -> {
+          c.getSpec().getMysqld().put("max_connections", "77");
+          return c;
+        });
+    // Nobody but the operator renders my.cnf: while it is down the change stays unapplied.
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> !myCnf(cluster).contains("max_connections = 77"));
+    assertThat(current(cluster).getStatus().getObservedGeneration()).isLessThan(changed.getMetadata().getGeneration());
+
+    operator.restart();
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(myCnf(cluster)).contains("max_connections = 77");
+      assertThat(current(cluster).getStatus().getObservedGeneration()).isEqualTo(changed.getMetadata().getGeneration());
     });
   }
 }

@@ -151,10 +151,7 @@ class SandboxApiServerTest {
     assertThat(api.client().getApiResources("mysql.tandem.dev/v1alpha1").getResources())
         .anySatisfy(r -> assertThat(r.getShortNames()).contains("myc"));
 
-    if (!Commands.onPath("kubectl")) {
-      System.out.println("kubectl is not installed: checked discovery through the client only");
-      return;
-    }
+    assertThat(Commands.onPath("kubectl")).as("kubectl on PATH (make deps installs Debian's kubernetes-client)").isTrue();
     var kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
     var kubectl = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(), "get", "myc", "-n", NS, "-o", "name")
         .redirectErrorStream(true).start();

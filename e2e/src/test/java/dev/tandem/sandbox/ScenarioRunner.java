@@ -4,10 +4,13 @@ import dev.tandem.api.FailoverRecord;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.api.Topology;
 import dev.tandem.kubernetes.ClusterLabels;
+import dev.tandem.kubernetes.ClusterNames;
 import dev.tandem.kubernetes.CredentialsSecret;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.readiness.Readiness;
@@ -38,7 +41,8 @@ import java.util.function.BooleanSupplier;
 public final class ScenarioRunner implements AutoCloseable {
 
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
-      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime");
+      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
+      "holdApplier", "releaseApplier", "killOperatorMidChange");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -66,6 +70,9 @@ public final class ScenarioRunner implements AutoCloseable {
   private long lastMark;
   private final List<String> cutNetworks = new ArrayList<>();
   private final List<ProcessHandle> frozen = new ArrayList<>();
+  private final ApplierHold applierHold = new ApplierHold();
+  /** The change of master that was in progress when killOperatorMidChange killed the operator. */
+  private FailoverRecord interruptedChange;
   private long appliedAt;
   private Long readyMillis;
   private boolean schemaCreated;
@@ -106,7 +113,7 @@ public final class ScenarioRunner implements AutoCloseable {
       @SuppressWarnings("unchecked")
       var metadata = (Map<String, Object>) scenario.cluster().get("metadata");
       metadata.put("namespace", namespace);
-      client.resource(Serialization.unmarshal(Serialization.asJson(scenario.cluster()), MySQLCluster.class)).create();
+      asWritten(scenario.cluster()).create();
       appliedAt = System.nanoTime();
       observations.start();
       for (var step : scenario.steps()) {
@@ -212,6 +219,23 @@ public final class ScenarioRunner implements AutoCloseable {
         operator.kill();
         return "operator killed";
       }
+      case "killOperatorMidChange" -> {
+        return killOperatorMidChange(timeout);
+      }
+      case "holdApplier" -> {
+        var master = master().orElseThrow(() -> new IllegalStateException("no master: the replicas are the other instances"));
+        var held = new ArrayList<String>();
+        for (var pod : pods()) {
+          if (!pod.getMetadata().getName().equals(master)) {
+            applierHold.hold(pod.getStatus().getPodIP());
+            held.add(pod.getMetadata().getName());
+          }
+        }
+        return "replication appliers held on " + held;
+      }
+      case "releaseApplier" -> {
+        return "released " + applierHold.release() + " applier hold(s)";
+      }
       case "waitCondition" -> {
         String type = step.string("type", "Ready");
         String status = step.string("status", "True");
@@ -253,6 +277,49 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       default -> throw new IllegalArgumentException("unknown step " + step.kind());
     }
+  }
+
+  /**
+   * Waits until status records a change of master that has started and not finished, SIGKILLs
+   * the operator, then reads status again: the change must still be unfinished now that no
+   * operator runs, or the scenario did not kill the operator mid-change and the step fails.
+   */
+  private String killOperatorMidChange(Duration timeout) throws InterruptedException {
+    await(timeout, () -> unfinishedChange().isPresent(), "status to record a change of master in progress");
+    var seen = unfinishedChange().orElseThrow();
+    long started = System.nanoTime();
+    operator.kill();
+    long killMillis = (System.nanoTime() - started) / 1_000_000;
+    var afterDeath = unfinishedChange();
+    if (afterDeath.isEmpty() || !afterDeath.get().startedAt().equals(seen.startedAt())) {
+      throw new AssertionError("the operator was killed too late: status after its death shows "
+          + Optional.ofNullable(current()).map(MySQLCluster::getStatus).map(status -> status.getLastFailover())
+              .map(ScenarioRunner::describe).orElse("no change of master")
+          + ", not the unfinished " + describe(seen));
+    }
+    interruptedChange = afterDeath.get();
+    return "operator SIGKILLed (" + killMillis + " ms) with " + describe(interruptedChange) + " recorded and unfinished";
+  }
+
+  private Optional<FailoverRecord> unfinishedChange() {
+    return Optional.ofNullable(current()).map(MySQLCluster::getStatus).map(status -> status.getLastFailover())
+        .filter(change -> change.startedAt() != null && change.finishedAt() == null);
+  }
+
+  private static String describe(FailoverRecord change) {
+    return change.type() + " " + change.from() + " -> " + change.to() + " started at " + change.startedAt();
+  }
+
+  /** The completed change that is the interrupted one: same type, instances and start. */
+  private Object interruptedChangeFinished() {
+    if (interruptedChange == null) {
+      return "no change was interrupted: killOperatorMidChange did not run";
+    }
+    var finished = observations.changes().stream().filter(change -> change.type().equals(interruptedChange.type())
+        && change.from().equals(interruptedChange.from()) && change.to().equals(interruptedChange.to())
+        && change.startedAt().equals(interruptedChange.startedAt())).findFirst();
+    return finished.<Object>map(change -> true).orElseGet(() -> "not finished: interrupted " + describe(interruptedChange)
+        + "; completed " + observations.changes().stream().map(ScenarioRunner::describe).toList());
   }
 
   /**
@@ -408,8 +475,7 @@ public final class ScenarioRunner implements AutoCloseable {
     boolean shouldBeRejected = Boolean.TRUE.equals(expectation.get("rejected"));
     try {
       if (step.args().containsKey("patch")) {
-        client.resources(MySQLCluster.class).inNamespace(namespace).withName(cluster)
-            .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(step.args().get("patch")));
+        asWritten(scenario.cluster()).patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(step.args().get("patch")));
       } else {
         @SuppressWarnings("unchecked")
         var manifest = new LinkedHashMap<>((Map<String, Object>) step.args().get("manifest"));
@@ -417,7 +483,7 @@ public final class ScenarioRunner implements AutoCloseable {
         var metadata = new LinkedHashMap<>((Map<String, Object>) manifest.get("metadata"));
         metadata.put("namespace", namespace);
         manifest.put("metadata", metadata);
-        client.resource(Serialization.unmarshal(Serialization.asJson(manifest), MySQLCluster.class)).createOr(existing -> existing.update());
+        asWritten(manifest).createOr(existing -> existing.update());
       }
     } catch (KubernetesClientException e) {
       if (!shouldBeRejected) {
@@ -438,6 +504,17 @@ public final class ScenarioRunner implements AutoCloseable {
     return "applied";
   }
 
+  /**
+   * The manifest as the user wrote it, sent as kubectl sends it: untyped, so that a value the
+   * CRD does not allow (an unknown enum value) reaches the API server and its admission answers,
+   * rather than failing to map onto {@link MySQLCluster} in the client.
+   */
+  private Resource<GenericKubernetesResource> asWritten(Map<String, Object> manifest) {
+    var resource = Serialization.unmarshal(Serialization.asJson(manifest), GenericKubernetesResource.class);
+    resource.getMetadata().setNamespace(namespace);
+    return client.genericKubernetesResources(resource.getApiVersion(), resource.getKind()).inNamespace(namespace).resource(resource);
+  }
+
   private String expect(Scenario.Step step) throws Exception {
     var failed = new ArrayList<String>();
     for (var entry : step.args().entrySet()) {
@@ -445,7 +522,7 @@ public final class ScenarioRunner implements AutoCloseable {
       Object actual = switch (entry.getKey()) {
         case "lostWrites" -> lostWrites().size();
         case "splitBrain" -> splitBrain().isPresent();
-        case "consistent" -> consistent(Duration.ofSeconds(60)).isEmpty();
+        case "consistent" -> Consistency.await(Duration.ofSeconds(60), this::instances);
         case "masterChanged" -> !observations.changes().isEmpty();
         case "failovers" -> observations.changes().stream().filter(c -> "Failover".equals(c.type())).count();
         case "switchovers" -> observations.changes().stream().filter(c -> "Switchover".equals(c.type())).count();
@@ -456,11 +533,13 @@ public final class ScenarioRunner implements AutoCloseable {
             .filter(ack -> faults.isEmpty() || ack.nanos() < faults.get(0).nanos()).map(ClientPod.Ack::address).distinct().count();
         case "metrics" -> metrics(((Map<?, ?>) expected).keySet());
         case "restoredMatchesBackup" -> restoredMismatch(expected.toString()).orElse("exact");
+        case "interruptedChangeFinished" -> interruptedChangeFinished();
         default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
             + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics,"
-            + " instancesWrittenBeforeFault, restoredMatchesBackup");
+            + " instancesWrittenBeforeFault, restoredMatchesBackup, interruptedChangeFinished");
       };
       boolean passed = switch (entry.getKey()) {
+        case "consistent" -> Boolean.parseBoolean(expected.toString()) == ((Consistency.Verdict) actual).consistent();
         case "minWrites" -> ((Number) actual).longValue() >= Long.parseLong(expected.toString());
         case "restoredMatchesBackup" -> "exact".equals(actual);
         case "roles" -> ((Map<?, ?>) expected).entrySet().stream()
@@ -507,6 +586,9 @@ public final class ScenarioRunner implements AutoCloseable {
       changes.add(entry);
     }
     report.put("masterChanges", changes);
+    if (interruptedChange != null) {
+      report.put("interruptedChange", describe(interruptedChange));
+    }
     var faultReports = new ArrayList<Map<String, Object>>();
     var acks = writerAcks();
     for (var fault : faults) {
@@ -607,37 +689,17 @@ public final class ScenarioRunner implements AutoCloseable {
         : Optional.empty();
   }
 
-  /** Waits until every online instance that is not errant holds the same rows; returns the differences. */
-  private Map<String, String> consistent(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Map<String, String> sums;
-    while (true) {
-      sums = new LinkedHashMap<>();
-      for (var pod : pods()) {
-        String role = pod.getMetadata().getLabels().get(ClusterLabels.ROLE);
-        if (ClusterLabels.ROLE_ERRANT.equals(role) || ClusterLabels.ROLE_OFFLINE.equals(role)) {
-          continue;
-        }
-        sums.put(pod.getMetadata().getName(), checksum(pod.getStatus().getPodIP()));
-      }
-      if (sums.values().stream().distinct().count() == 1) {
-        return Map.of();
-      }
-      if (System.nanoTime() > deadline) {
-        return sums;
-      }
-      Thread.sleep(500);
+  /** Every instance the cluster's spec asks for, with its Pod if it has one. */
+  private Map<String, Optional<Pod>> instances() {
+    var current = Objects.requireNonNull(current(), () -> "MySQLCluster " + cluster + " is gone");
+    var podsByName = new LinkedHashMap<String, Pod>();
+    pods().forEach(pod -> podsByName.put(pod.getMetadata().getName(), pod));
+    var instances = new LinkedHashMap<String, Optional<Pod>>();
+    for (int ordinal = 0; ordinal < current.getSpec().getInstances(); ordinal++) {
+      String name = ClusterNames.instance(current, ordinal);
+      instances.put(name, Optional.ofNullable(podsByName.get(name)));
     }
-  }
-
-  private static String checksum(String ip) {
-    try (var connection = DriverManager.getConnection(url(ip), APP_USER, APP_PASSWORD);
-        var rows = connection.createStatement().executeQuery("SELECT COUNT(*), COALESCE(BIT_XOR(CRC32(id)), 0) FROM " + APP_TABLE)) {
-      rows.next();
-      return rows.getLong(1) + " rows, checksum " + rows.getLong(2);
-    } catch (SQLException e) {
-      return "unreadable: " + e.getMessage();
-    }
+    return instances;
   }
 
   private static Set<Long> ids(String ip) throws SQLException {
@@ -679,7 +741,7 @@ public final class ScenarioRunner implements AutoCloseable {
     return pod.getStatus() != null && ("Succeeded".equals(pod.getStatus().getPhase()) || "Failed".equals(pod.getStatus().getPhase()));
   }
 
-  private static String url(String ip) {
+  static String url(String ip) {
     return "jdbc:mysql://" + ip + ":3306/?connectTimeout=1000&socketTimeout=5000";
   }
 
@@ -823,6 +885,7 @@ public final class ScenarioRunner implements AutoCloseable {
 
   @Override
   public void close() {
+    applierHold.close();
     thaw();
     heal();
     observations.close();
