@@ -41,7 +41,7 @@ public final class Commands {
     return Arrays.stream(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
   }
 
-  private record Result(int exit, String output) {}
+  record Result(int exit, String output) {}
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -53,13 +53,17 @@ public final class Commands {
    * would block the read forever and never reach the timeout.
    */
   private static Result attempt(String... command) {
+    return attempt(TIMEOUT, command);
+  }
+
+  static Result attempt(Duration timeout, String... command) {
     Path output = null;
     try {
       output = Files.createTempFile("tandem-command-", ".out");
       var process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-      if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         stop(process, Duration.ZERO);
-        return new Result(-1, "timed out after " + TIMEOUT.toSeconds() + " s: " + Files.readString(output).strip());
+        return new Result(-1, "timed out after " + timeout.toMillis() + " ms: " + Files.readString(output).strip());
       }
       return new Result(process.exitValue(), Files.readString(output));
     } catch (IOException e) {
