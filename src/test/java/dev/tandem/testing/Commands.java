@@ -3,10 +3,15 @@ package dev.tandem.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Host commands the test fixtures and the sandbox run (ip, iptables, cp, chown…), bounded in time. */
 public final class Commands {
@@ -36,34 +41,86 @@ public final class Commands {
     return Arrays.stream(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
   }
 
-  private record Result(int exit, String output) {}
+  record Result(int exit, String output) {}
 
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  /** SIGKILL is not refused, but a process in uninterruptible sleep dies only when its I/O ends. */
+  private static final Duration KILL_WAIT = Duration.ofSeconds(30);
+
+  /**
+   * Output goes to a file, not a pipe read before waiting: a command that hangs with its pipe open
+   * would block the read forever and never reach the timeout.
+   */
   private static Result attempt(String... command) {
+    return attempt(TIMEOUT, command);
+  }
+
+  static Result attempt(Duration timeout, String... command) {
+    Path output = null;
     try {
-      var process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String output = new String(process.getInputStream().readAllBytes());
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return new Result(-1, "timed out");
+      output = Files.createTempFile("tandem-command-", ".out");
+      var process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        stop(process, Duration.ZERO);
+        return new Result(-1, "timed out after " + timeout.toMillis() + " ms: " + Files.readString(output).strip());
       }
-      return new Result(process.exitValue(), output);
+      return new Result(process.exitValue(), Files.readString(output));
     } catch (IOException e) {
       return new Result(-1, e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Result(-1, "interrupted");
+    } finally {
+      if (output != null) {
+        try {
+          Files.deleteIfExists(output);
+        } catch (IOException ignored) {
+          // A temp file left in /tmp is all this costs.
+        }
+      }
     }
   }
 
-  /** SIGTERM, then SIGKILL once the grace period is over, as a kubelet stops a container. */
-  public static void stop(Process process, java.time.Duration grace) {
-    process.destroy();
-    try {
-      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly().waitFor();
+  /**
+   * SIGTERM to the process and everything it started, then SIGKILL to whatever is left once the
+   * grace period is over, as a kubelet stops a container; returns once all of it has exited.
+   * Descendants are signalled by themselves because a child (a script's mariadbd) outlives its
+   * parent, reparented, and would otherwise be orphaned.
+   */
+  public static void stop(Process process, Duration grace) {
+    var tree = new LinkedHashSet<ProcessHandle>();
+    tree.add(process.toHandle());
+    process.toHandle().descendants().forEach(tree::add);
+    tree.forEach(ProcessHandle::destroy);
+    if (!awaitExit(tree, grace)) {
+      process.toHandle().descendants().forEach(tree::add);
+      tree.forEach(ProcessHandle::destroyForcibly);
+      if (!awaitExit(tree, KILL_WAIT)) {
+        System.err.println("processes still alive " + KILL_WAIT.toSeconds() + " s after SIGKILL: "
+            + tree.stream().filter(ProcessHandle::isAlive).map(handle -> Long.toString(handle.pid())).toList());
       }
+    }
+  }
+
+  private static boolean awaitExit(Set<ProcessHandle> processes, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      for (var handle : processes) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return processes.stream().noneMatch(ProcessHandle::isAlive);
+        }
+        handle.onExit().get(left, TimeUnit.NANOSECONDS);
+      }
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 }

@@ -13,8 +13,10 @@ import java.util.concurrent.TimeUnit;
 final class BackgroundLoop implements AutoCloseable {
 
   private final ScheduledExecutorService executor;
+  private final String name;
 
   private BackgroundLoop(String name) {
+    this.name = name;
     executor = Executors.newSingleThreadScheduledExecutor(task -> {
       var thread = new Thread(task, name);
       thread.setDaemon(true);
@@ -34,8 +36,16 @@ final class BackgroundLoop implements AutoCloseable {
     return loop;
   }
 
+  /** Returns once a pass under way has ended: nothing this loop starts can outlive close(). */
   @Override
   public void close() {
     executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+        System.err.println("sandbox: a pass of " + name + " still runs 60 s after close");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

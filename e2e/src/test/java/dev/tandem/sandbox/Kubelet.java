@@ -33,6 +33,8 @@ public final class Kubelet implements AutoCloseable {
   private final Path root;
   private final Duration backoff;
   private final Map<String, PodRuntime> running = new ConcurrentHashMap<>();
+  /** Pods deleted and stopping (a grace period can be long): close() waits for them too. */
+  private final Set<PodRuntime> stopping = ConcurrentHashMap.newKeySet();
   private final Set<Path> createdMountPoints = ConcurrentHashMap.newKeySet();
   private final Map<String, Map<String, Path>> imageFiles = new ConcurrentHashMap<>();
   private BackgroundLoop loop;
@@ -62,9 +64,11 @@ public final class Kubelet implements AutoCloseable {
     for (var entry : running.entrySet()) {
       if (!seen.contains(entry.getKey())) {
         running.remove(entry.getKey());
+        stopping.add(entry.getValue());
         entry.getValue().terminate();
       }
     }
+    stopping.removeIf(PodRuntime::stopped);
   }
 
   /**
@@ -99,14 +103,17 @@ public final class Kubelet implements AutoCloseable {
     }
   }
 
+  /** Stops every Pod, init containers and deleted Pods still stopping included, and waits for all of it. */
   @Override
   public void close() {
     if (loop != null) {
       loop.close();
     }
-    running.values().forEach(PodRuntime::terminate);
-    running.values().forEach(PodRuntime::awaitTermination);
+    stopping.addAll(running.values());
     running.clear();
+    stopping.forEach(PodRuntime::terminate);
+    stopping.forEach(PodRuntime::awaitTermination);
+    stopping.clear();
     // Only empty directories are removed: the mount points we made, and parents we made for them.
     for (Path mountPoint : List.copyOf(createdMountPoints)) {
       Commands.run("rmdir", "-p", "--ignore-fail-on-non-empty", mountPoint.toString());

@@ -81,14 +81,15 @@ public final class PodNetwork implements AutoCloseable {
     String namespace = PREFIX + "-" + pod;
     String veth = PREFIX + "v" + host;
     String ip = SUBNET + "." + host;
+    var attachment = new Attachment(pod, ip, namespace, veth);
+    // Registered first: should a step below fail, detach still removes what the others made.
+    pods.put(pod, attachment);
     Commands.run("ip", "netns", "add", namespace);
     Commands.run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", namespace);
     Commands.run("ip", "link", "set", veth, "master", BRIDGE, "up");
     Commands.run("ip", "-n", namespace, "addr", "add", ip + "/24", "dev", "eth0");
     Commands.run("ip", "-n", namespace, "link", "set", "eth0", "up");
     Commands.run("ip", "-n", namespace, "link", "set", "lo", "up");
-    var attachment = new Attachment(pod, ip, namespace, veth);
-    pods.put(pod, attachment);
     return attachment;
   }
 

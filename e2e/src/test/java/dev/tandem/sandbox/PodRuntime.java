@@ -38,8 +38,16 @@ public final class PodRuntime {
   private final Consumer<Path> mountPoints;
   private final Map<String, Map<String, Path>> imageFiles;
   private final Thread thread;
+  /**
+   * Guards {@link #terminating} and {@link #runningContainer}: once terminate() has taken it, no
+   * container starts, so the one it stops is the last one.
+   */
+  private final Object lifecycle = new Object();
   private volatile boolean terminating;
+  /** The container running now, init or main: the one terminate() stops. */
+  private Process runningContainer;
   private volatile Process process;
+  private Thread stopper;
   private volatile int restarts;
   private volatile boolean ready;
   private String ip = "";
@@ -146,10 +154,12 @@ public final class PodRuntime {
         sleep(backoff());
         restarts++;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (InterruptedException | PodTerminating e) {
+      // Deleted: terminate() stops what runs and cleans up.
     } catch (RuntimeException | IOException e) {
-      System.err.println("sandbox kubelet: Pod " + pod.getMetadata().getName() + " failed: " + e);
+      if (!terminating) {
+        System.err.println("sandbox kubelet: Pod " + pod.getMetadata().getName() + " failed: " + e);
+      }
     }
   }
 
@@ -212,7 +222,20 @@ public final class PodRuntime {
     var builder = new ProcessBuilder(network.inPod(networkName(), inner)).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(podDir.resolve(container.getName() + ".log").toFile()));
     builder.environment().putAll(environment(container));
-    return builder.start();
+    synchronized (lifecycle) {
+      if (terminating) {
+        throw new PodTerminating();
+      }
+      this.runningContainer = builder.start();
+      return this.runningContainer;
+    }
+  }
+
+  /** Ends the Pod's run where it is: the Pod is being deleted, so nothing more starts. */
+  private static final class PodTerminating extends RuntimeException {
+    PodTerminating() {
+      super(null, null, false, false);
+    }
   }
 
   private static List<String> command(Container container) {
@@ -347,29 +370,58 @@ public final class PodRuntime {
     }
   }
 
-  /** Stops the Pod: SIGTERM, then SIGKILL after the grace period, then its network goes. */
+  /**
+   * Stops the Pod: SIGTERM to the running container, init or main, and everything it started,
+   * then SIGKILL after the grace period; once the Pod's own thread has ended, its network and
+   * files go. Returns at once; {@link #awaitTermination()} waits for all of it.
+   */
   void terminate() {
-    terminating = true;
-    thread.interrupt();
-    var current = process;
-    long grace = Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L);
-    new Thread(() -> {
-      if (current != null) {
-        current.toHandle().descendants().forEach(ProcessHandle::destroy);
-        Commands.stop(current, Duration.ofSeconds(grace));
+    Process current;
+    synchronized (lifecycle) {
+      if (terminating) {
+        return;
       }
-      network.detach(networkName());
-      Commands.run("rm", "-rf", podDir.toString());
-    }, "sandbox-stop-" + pod.getMetadata().getName()).start();
+      terminating = true;
+      current = runningContainer;
+      stopper = new Thread(() -> stop(current), "sandbox-stop-" + pod.getMetadata().getName());
+    }
+    thread.interrupt();
+    stopper.start();
   }
 
-  void awaitTermination() {
-    var current = process;
+  private void stop(Process current) {
+    long grace = Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L);
+    if (current != null) {
+      Commands.stop(current, Duration.ofSeconds(grace));
+    }
     try {
-      if (current != null) {
-        current.waitFor(60, TimeUnit.SECONDS);
-      }
-      thread.join(10_000);
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    network.detach(networkName());
+    Commands.run("rm", "-rf", podDir.toString());
+  }
+
+  /** Terminated, and every process, its network and its files are gone. */
+  boolean stopped() {
+    synchronized (lifecycle) {
+      return stopper != null && !stopper.isAlive();
+    }
+  }
+
+  /** Waits until terminate() has stopped every process of the Pod and removed its network and files. */
+  void awaitTermination() {
+    Thread current;
+    synchronized (lifecycle) {
+      current = stopper;
+    }
+    if (current == null) {
+      throw new IllegalStateException("Pod " + pod.getMetadata().getName() + " was never terminated");
+    }
+    try {
+      current.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
