@@ -163,7 +163,9 @@ class FailoverTest {
   @Test
   void aFrozenMasterIsFailedOverFencedWhenItThawsAndReportedErrantForTheWriteItRanOnThawing() throws Exception {
     try (var writer = new ContinuousWriter(writerService::get);
-        var late = DriverManager.getConnection("jdbc:mysql://" + servers.server("shop-0").endpoint() + "/",
+        // The socket timeout bounds the late write should the fence not kill its session: the test
+        // then fails on it instead of hanging in close() behind a read that never returns.
+        var late = DriverManager.getConnection("jdbc:mysql://" + servers.server("shop-0").endpoint() + "/?socketTimeout=60000",
             ContinuousWriter.APP.user(), ContinuousWriter.APP.password())) {
       writer.awaitMoreWrites(200);
       long frozenAt = System.nanoTime();
