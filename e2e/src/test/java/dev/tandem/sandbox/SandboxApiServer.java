@@ -39,10 +39,12 @@ public final class SandboxApiServer implements AutoCloseable {
   private final KubernetesClient client;
   private final GarbageCollector collector;
   private final ApiServerDispatcher dispatcher;
+  private final TimedDispatcher timed;
 
-  private SandboxApiServer(KubernetesMockServer server, ApiServerDispatcher dispatcher) {
+  private SandboxApiServer(KubernetesMockServer server, ApiServerDispatcher dispatcher, TimedDispatcher timed) {
     this.server = server;
     this.dispatcher = dispatcher;
+    this.timed = timed;
     this.client = new KubernetesClientBuilder().withConfig(server.createClient().getConfiguration()).build();
     this.collector = new GarbageCollector(client);
   }
@@ -54,9 +56,10 @@ public final class SandboxApiServer implements AutoCloseable {
     var admissions = new HashMap<String, ApiServerAdmission>();
     CRDS.forEach((plural, crd) -> admissions.put(plural, ApiServerAdmission.forCrd(crd)));
     var dispatcher = new ApiServerDispatcher(crud, admissions);
-    var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    var timed = new TimedDispatcher(dispatcher);
+    var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), timed, false);
     server.init(address, port);
-    var sandbox = new SandboxApiServer(server, dispatcher);
+    var sandbox = new SandboxApiServer(server, dispatcher, timed);
     CRDS.values().forEach(crd -> sandbox.client.resource(readCrd(crd)).create());
     sandbox.collector.start();
     return sandbox;
@@ -72,6 +75,11 @@ public final class SandboxApiServer implements AutoCloseable {
 
   void servePodLogs(ApiServerDispatcher.PodLogs logs) {
     dispatcher.servePodLogs(logs);
+  }
+
+  /** How long requests took to handle, by verb: see {@link TimedDispatcher}. */
+  TimedDispatcher requestTimes() {
+    return timed;
   }
 
   public KubernetesClient client() {
