@@ -41,7 +41,7 @@ public final class WriterApp {
           if (connection == null) {
             var endpoint = proxy.connectTo(namespace, service);
             if (endpoint.isEmpty()) {
-              System.out.println("error no ready endpoint behind " + service);
+              System.out.println("error " + System.nanoTime() + " no ready endpoint behind " + service);
               Thread.sleep(100);
               continue;
             }
