@@ -23,6 +23,13 @@ public final class PodNetwork implements AutoCloseable {
   static final String BRIDGE = PREFIX + "-br0";
   static final String SUBNET = "10.244.0";
   static final String GATEWAY = SUBNET + ".1";
+  /**
+   * The bridge's own MAC address, fixed (locally administered). Left to the kernel, a bridge
+   * takes the lowest MAC of its ports, so it changes whenever a Pod comes or goes; every Pod that
+   * cached the old one then reaches nothing on the host (the API server among it) until its ARP
+   * entry expires, 15 to 45 s later.
+   */
+  static final String BRIDGE_MAC = "02:74:64:6d:00:01";
 
   private final boolean isolated;
   private final Map<String, Attachment> pods = new LinkedHashMap<>();
@@ -51,6 +58,7 @@ public final class PodNetwork implements AutoCloseable {
     }
     sweep();
     Commands.run("ip", "link", "add", BRIDGE, "type", "bridge");
+    Commands.run("ip", "link", "set", BRIDGE, "address", BRIDGE_MAC);
     Commands.run("ip", "addr", "add", GATEWAY + "/24", "dev", BRIDGE);
     Commands.run("ip", "link", "set", BRIDGE, "up");
     return new PodNetwork(true);

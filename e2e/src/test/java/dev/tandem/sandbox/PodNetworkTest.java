@@ -3,6 +3,7 @@ package dev.tandem.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.tandem.testing.Commands;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -99,6 +100,19 @@ class PodNetworkTest {
     assertThat(probeFromHost(a.ip())).isEqualTo("refused");
     network.heal("shop-0");
     assertThat(probeFromPod("shop-1", a.ip())).isEqualTo("refused");
+  }
+
+  @Test
+  void aPodStillReachesTheHostAfterThePodWithTheLowestMacLeaves() throws Exception {
+    network.attach("shop-0");
+    var lowest = network.attach("shop-1");
+    // A bridge left to the kernel takes the lowest MAC among its ports: shop-1's, from here on.
+    Commands.run("ip", "link", "set", lowest.hostVeth(), "address", "00:00:00:00:00:01");
+    assertThat(probeFromPod("shop-0", PodNetwork.GATEWAY)).as("shop-0 reaches the host, and caches its MAC").isEqualTo("refused");
+
+    network.detach("shop-1");
+
+    assertThat(probeFromPod("shop-0", PodNetwork.GATEWAY)).as("shop-0 reaches the host at the MAC it cached").isEqualTo("refused");
   }
 
   @Test
