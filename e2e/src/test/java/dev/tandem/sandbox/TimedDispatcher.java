@@ -18,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class TimedDispatcher extends Dispatcher {
 
+  private static final long SLOW_NANOS = 1_000_000_000L;
+
   private final Dispatcher delegate;
   private final Map<String, List<Long>> nanosByVerb = new ConcurrentHashMap<>();
 
@@ -32,6 +34,10 @@ final class TimedDispatcher extends Dispatcher {
       return delegate.dispatch(request);
     } finally {
       long elapsed = System.nanoTime() - start;
+      if (elapsed > SLOW_NANOS) {
+        // Every other connection on this event loop waited as long: worth a line where it happened.
+        System.err.printf("sandbox API server: %s %s took %d ms to answer (over 1 s)%n", request.method(), request.getPath(), elapsed / 1_000_000);
+      }
       var times = nanosByVerb.computeIfAbsent(verb(request), verb -> new ArrayList<>());
       synchronized (times) {
         times.add(elapsed);
