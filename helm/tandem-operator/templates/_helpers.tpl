@@ -21,6 +21,10 @@ app.kubernetes.io/name: {{ include "tandem.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{- define "tandem.instanceAccess" -}}
+{{- if has .Values.instanceAccess (list "pod-ip" "port-forward") -}}{{ .Values.instanceAccess }}{{- else -}}{{ fail (printf "instanceAccess is %q; expected pod-ip or port-forward" .Values.instanceAccess) }}{{- end -}}
+{{- end -}}
+
 {{/* What the operator does to the objects of a MySQLCluster; shared by the ClusterRole and the Roles. */}}
 {{- define "tandem.clusterRules" -}}
 - apiGroups: ["mysql.tandem.dev"]
@@ -71,4 +75,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["get"]
+{{- if eq (include "tandem.instanceAccess" .) "port-forward" }}
+# instanceAccess port-forward: mysqld through the API server. The client's WebSocket upgrade is a
+# GET, authorized as get; from Kubernetes 1.35 it takes create as well.
+- apiGroups: [""]
+  resources: ["pods/portforward"]
+  verbs: ["get", "create"]
+{{- end }}
 {{- end -}}

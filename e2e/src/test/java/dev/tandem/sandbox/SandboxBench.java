@@ -45,7 +45,6 @@ public final class SandboxBench {
     dev.tandem.testing.Commands.run("rm", "-rf", root.toString());
     long operatorRssKb;
     try (var sandbox = Sandbox.start(root, Duration.ofSeconds(1))) {
-      sandbox.api().createNamespace("tandem-system");
       try (var operator = OperatorProcess.start(sandbox)) {
         int round = 0;
         for (int done = 0; done < count; done += KILLS_PER_CLUSTER) {

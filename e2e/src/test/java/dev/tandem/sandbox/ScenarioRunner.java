@@ -88,7 +88,7 @@ public final class ScenarioRunner implements AutoCloseable {
     this.operator = operator;
     this.client = sandbox.api().client();
     this.scenario = scenario;
-    this.namespace = "s-" + scenario.name().toLowerCase().replaceAll("[^a-z0-9-]", "-");
+    this.namespace = namespace(scenario);
     @SuppressWarnings("unchecked")
     var metadata = (Map<String, Object>) scenario.cluster().get("metadata");
     this.cluster = metadata.get("name").toString();
@@ -101,6 +101,11 @@ public final class ScenarioRunner implements AutoCloseable {
           recordFault("kill", pod);
           sandbox.kubelet().runtime(namespace, pod).process().ifPresent(mysqld -> signal("KILL", mysqld));
         }, this::dataBytes);
+  }
+
+  /** The namespace a scenario runs in, its own. */
+  static String namespace(Scenario scenario) {
+    return "s-" + scenario.name().toLowerCase().replaceAll("[^a-z0-9-]", "-");
   }
 
   /** Runs every step, stopping at the first that fails; returns the report (see e2e/README.md). */
