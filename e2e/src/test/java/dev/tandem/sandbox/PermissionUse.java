@@ -1,9 +1,11 @@
 package dev.tandem.sandbox;
 
 import dev.tandem.sandbox.RbacAuthorizer.Grant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -15,7 +17,13 @@ import java.util.stream.Collectors;
 final class PermissionUse {
 
   /** Granted and unused by every scenario, on purpose: why each stays in the chart. */
-  static final Map<Grant, String> UNUSED_ON_PURPOSE = Map.of();
+  static final Map<Grant, String> UNUSED_ON_PURPOSE = Map.of(
+      new Grant("tandem-operator-leader-election", "coordination.k8s.io", "leases", "update"),
+      "never sent (fabric8's LeaseLock renews and takes over with patch), but JOSDK's leader election will not start"
+          + " unless a SelfSubjectRulesReview shows get, create and update on leases in one rule",
+      new Grant("tandem-operator", "policy", "poddisruptionbudgets", "update"),
+      "the PodDisruptionBudget (maxUnavailable 1, the cluster's selector) never changes with the spec: the operator"
+          + " updates it only to undo a hand edit, which no scenario makes");
 
   private PermissionUse() {}
 
@@ -41,9 +49,15 @@ final class PermissionUse {
         .filter(AccessLog.Access::allowed).flatMap(access -> access.grant().stream()).collect(Collectors.toSet());
   }
 
-  /** Every access of the operator, one a line, for a report. */
+  /** The operator's accesses for a report: one line per verb and resource, with where it was made and what allowed it. */
   static String describe(Sandbox sandbox, OperatorProcess operator) {
-    return sandbox.api().accessLog().of(operator.user().name()).stream().map(AccessLog.Access::toString)
+    var places = new TreeMap<String, List<String>>();
+    for (var access : sandbox.api().accessLog().of(operator.user().name())) {
+      String what = (access.allowed() ? "allowed " : "DENIED ") + access.verb() + " "
+          + (access.group().isEmpty() ? "" : access.group() + "/") + access.resource() + access.grant().map(g -> " by " + g.role()).orElse("");
+      places.computeIfAbsent(what, key -> new ArrayList<>()).add(access.namespace().isEmpty() ? "the cluster scope" : access.namespace());
+    }
+    return places.entrySet().stream().map(line -> line.getKey() + " in " + String.join(", ", line.getValue()))
         .collect(Collectors.joining("\n  ", "  ", ""));
   }
 }
