@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Who sends each request to the sandbox's API server and whether they may, in front of everything
@@ -46,8 +47,11 @@ final class RequestAuthorization extends Dispatcher {
   private final OwnerReferencesAdmission ownerReferences;
   private final Map<String, User> usersByToken = new ConcurrentHashMap<>();
   private final AccessLog log = new AccessLog();
-  /** Read again from the store after any change to RBAC objects; null until then. */
-  private volatile RbacAuthorizer authorizer;
+  /** Counts writes to RBAC objects: a policy read before the latest one is read again. */
+  private final AtomicLong rbacWrites = new AtomicLong();
+  private volatile ReadPolicy policy = new ReadPolicy(-1, null);
+
+  private record ReadPolicy(long afterWrites, RbacAuthorizer authorizer) {}
 
   RequestAuthorization(Dispatcher next, KubernetesCrudDispatcher store) {
     this.next = next;
@@ -97,7 +101,7 @@ final class RequestAuthorization extends Dispatcher {
     }
     var response = next.dispatch(request);
     if (attributes.path().startsWith(RBAC) && !READS.contains(attributes.verb())) {
-      authorizer = null;
+      rbacWrites.incrementAndGet();
     }
     return response;
   }
@@ -108,20 +112,24 @@ final class RequestAuthorization extends Dispatcher {
   }
 
   private Decision authorize(User user, ApiRequest request) {
+    if (user.superuser()) {
+      return Decision.SUPERUSER;
+    }
     var decision = authorizer().authorize(user, request);
     log.record(user, request, decision);
     return decision;
   }
 
   private RbacAuthorizer authorizer() {
-    var current = authorizer;
-    if (current == null) {
-      current = new RbacAuthorizer(new RbacAuthorizer.Policy(stored("clusterroles", ClusterRoleList.class).getItems(),
+    var read = policy;
+    long writes = rbacWrites.get();
+    if (read.afterWrites() != writes) {
+      read = new ReadPolicy(writes, new RbacAuthorizer(new RbacAuthorizer.Policy(stored("clusterroles", ClusterRoleList.class).getItems(),
           stored("clusterrolebindings", ClusterRoleBindingList.class).getItems(), stored("roles", RoleList.class).getItems(),
-          stored("rolebindings", RoleBindingList.class).getItems()));
-      authorizer = current;
+          stored("rolebindings", RoleBindingList.class).getItems())));
+      policy = read;
     }
-    return current;
+    return read.authorizer();
   }
 
   private <L extends KubernetesResourceList<?>> L stored(String plural, Class<L> type) {
