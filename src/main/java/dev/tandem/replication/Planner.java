@@ -235,7 +235,8 @@ public final class Planner {
 
   /**
    * Two witnesses: the operator losing the master is not enough. Its Pod must be known down, or
-   * the replicas must have lost it too.
+   * the replicas must have lost it too. A replica still receiving from it outweighs both: that
+   * mysqld is alive, whatever its Pod reports, and may still take writes.
    */
   private static String deathUnconfirmed(ClusterView view, String master) {
     var desired = view.desired();

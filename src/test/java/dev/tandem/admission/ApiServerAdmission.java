@@ -14,6 +14,7 @@ import dev.cel.common.types.SimpleType;
 import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -50,10 +51,13 @@ public final class ApiServerAdmission {
   private final String kind;
   private final JsonNode openApiSchema;
   private final Schema jsonSchema;
+  /** By expression. */
+  private final Map<String, CelRuntime.Program> programs;
 
   private ApiServerAdmission(String kind, JsonNode openApiSchema) {
     this.kind = kind;
     this.openApiSchema = openApiSchema;
+    this.programs = compile(openApiSchema);
     this.jsonSchema =
         SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4)
             .getSchema(openApiSchema.toString(), InputFormat.JSON);
@@ -164,7 +168,7 @@ public final class ApiServerAdmission {
     }
   }
 
-  private static void celRules(
+  private void celRules(
       JsonNode node, JsonNode old, JsonNode schema, String path, List<String> errors) {
     if (node == null || node.isNull() || schema == null) {
       return;
@@ -223,7 +227,7 @@ public final class ApiServerAdmission {
     }
   }
 
-  private static String message(JsonNode rule, Map<String, Object> vars, String expression) {
+  private String message(JsonNode rule, Map<String, Object> vars, String expression) {
     if (rule.has("messageExpression")) {
       try {
         return String.valueOf(evaluate(rule.get("messageExpression").asText(), vars));
@@ -234,12 +238,44 @@ public final class ApiServerAdmission {
     return rule.has("message") ? rule.get("message").asText() : "failed rule: " + expression;
   }
 
-  private static Object evaluate(String expression, Map<String, Object> vars)
-      throws CelEvaluationException {
+  private Object evaluate(String expression, Map<String, Object> vars) throws CelEvaluationException {
+    var program = programs.get(expression);
+    if (program == null) {
+      throw new IllegalStateException("no compiled program for " + expression + ": the schema walk in compile() missed it");
+    }
+    return program.eval(vars);
+  }
+
+  /**
+   * Every rule and message expression of the schema, compiled once here. Compiling on first use
+   * cost 5 to 8 s of a cold JVM in the sandbox, on the API server's event loop, which stalled
+   * every other connection served by that loop (Vert.x's blocked-thread warnings showed it).
+   */
+  private static Map<String, CelRuntime.Program> compile(JsonNode schema) {
+    var programs = new HashMap<String, CelRuntime.Program>();
+    collectExpressions(schema, expression -> programs.computeIfAbsent(expression, ApiServerAdmission::program));
+    return Map.copyOf(programs);
+  }
+
+  private static void collectExpressions(JsonNode schema, java.util.function.Consumer<String> expressions) {
+    for (JsonNode rule : schema.path("x-kubernetes-validations")) {
+      expressions.accept(rule.get("rule").asText());
+      if (rule.has("messageExpression")) {
+        expressions.accept(rule.get("messageExpression").asText());
+      }
+    }
+    schema.path("properties").forEach(property -> collectExpressions(property, expressions));
+    for (String nested : List.of("additionalProperties", "items")) {
+      if (schema.path(nested).isObject()) {
+        collectExpressions(schema.get(nested), expressions);
+      }
+    }
+  }
+
+  private static CelRuntime.Program program(String expression) {
     try {
-      var ast = CEL.compile(expression).getAst();
-      return CEL.createProgram(ast).eval(vars);
-    } catch (CelValidationException e) {
+      return CEL.createProgram(CEL.compile(expression).getAst());
+    } catch (CelValidationException | CelEvaluationException e) {
       throw new IllegalStateException("The CRD carries a CEL rule that does not compile: " + expression, e);
     }
   }

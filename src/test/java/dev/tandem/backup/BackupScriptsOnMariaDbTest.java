@@ -2,6 +2,7 @@ package dev.tandem.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterFixture;
@@ -10,15 +11,19 @@ import dev.tandem.testing.LocalMariaDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * backup.sh and the restore in init.sh against real mariadbd: a backup taken under writes holds
+ * backup.sh and the restore in init.sh against real mariadbd: a backup taken while rows are written holds
  * exactly the rows up to its GTID position, and a new instance restored from it holds those
  * rows, the application's account, and that GTID position as executed.
  */
@@ -90,6 +95,79 @@ class BackupScriptsOnMariaDbTest {
     return copy;
   }
 
+  /**
+   * An application inserting ids from {@code first} up, one autocommitted transaction (one GTID)
+   * each, while a backup runs. The backup's GTID position then says exactly which rows it holds.
+   */
+  static final class Writes implements AutoCloseable {
+    private final AtomicLong committed;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final Thread thread;
+
+    Writes(String host, long first) {
+      committed = new AtomicLong(first - 1);
+      thread = new Thread(() -> {
+        try (var connection = DriverManager.getConnection("jdbc:mysql://" + host + ":3306/", "app", "app-pw");
+            var insert = connection.prepareStatement("INSERT INTO app.writes (id) VALUES (?)")) {
+          while (running.get()) {
+            insert.setLong(1, committed.get() + 1);
+            insert.executeUpdate();
+            committed.incrementAndGet();
+          }
+        } catch (Exception e) {
+          failure.set(e);
+        }
+      }, "backup-test-writes");
+      thread.start();
+    }
+
+    /** The last id committed so far. */
+    long committed() {
+      if (failure.get() != null) {
+        throw new AssertionError("the writes stopped", failure.get());
+      }
+      return committed.get();
+    }
+
+    void awaitCommitted(long id) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> committed() >= id);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      thread.join(10_000);
+    }
+  }
+
+  /** Runs backup.sh while rows from 101 up are written; the backup must hold exactly 1 to the row its GTID position names. */
+  record BackupUnderWrites(long writtenBefore, long writtenAfter, String position) {
+    /** The rows the backup must hold: each write after the 100 rows of withRows is one GTID. */
+    List<Long> rowsAtPosition(String positionBeforeWrites) {
+      long transactions = sequence(position) - sequence(positionBeforeWrites);
+      return idsUpTo(100 + transactions);
+    }
+
+    static long sequence(String gtidPosition) {
+      return Long.parseLong(gtidPosition.substring(gtidPosition.lastIndexOf('-') + 1));
+    }
+  }
+
+  BackupUnderWrites backupUnderWrites(LocalMariaDb.Server source, Path target, Map<String, String> extra) throws Exception {
+    try (var writes = new Writes(source.host, 101)) {
+      writes.awaitCommitted(120);
+      long before = writes.committed();
+      var run = backup(source.host, target, extra);
+      long after = writes.committed();
+      assertThat(run.exit()).as(run.output()).isZero();
+      var result = java.util.regex.Pattern.compile("tandem-backup-result \\{\"gtidPosition\":\"([^\"]*)\"").matcher(run.output());
+      assertThat(result.find()).as(run.output()).isTrue();
+      assertThat(after).as("rows were written while backup.sh ran").isGreaterThan(before);
+      return new BackupUnderWrites(before, after, result.group(1));
+    }
+  }
+
   static List<Long> idsUpTo(long last) {
     return java.util.stream.LongStream.rangeClosed(1, last).boxed().toList();
   }
@@ -122,14 +200,12 @@ class BackupScriptsOnMariaDbTest {
   void aRestoredInstanceHoldsExactlyTheBackupsRowsAccountsAndPosition() throws Exception {
     try (var servers = LocalMariaDb.start(CLUSTER, dir.resolve("source"))) {
       var source = withRows(servers.server("shop-0"), 100);
-      String positionAtBackup = value(source.host, "SELECT @@gtid_binlog_pos");
+      String positionBeforeWrites = value(source.host, "SELECT @@gtid_binlog_pos");
       Path target = dir.resolve("store/ns/shop/nightly");
 
-      var run = backup(source.host, target);
-      source.asRoot("INSERT INTO app.writes SELECT seq FROM app.seq_101_to_150");
+      var backup = backupUnderWrites(source, target, Map.of());
+      String positionAtBackup = backup.position();
 
-      assertThat(run.exit()).as(run.output()).isZero();
-      assertThat(run.output()).contains("tandem-backup-result {\"gtidPosition\":\"" + positionAtBackup + "\"");
       assertThat(target.resolve("backup.json")).content().contains("\"gtidPosition\": \"" + positionAtBackup + "\"", "\"accounts\": 1");
       assertThat(Files.list(target.getParent()).map(p -> p.getFileName().toString())).containsExactly("nightly");
 
@@ -137,8 +213,10 @@ class BackupScriptsOnMariaDbTest {
       passwords.put("RESTORE_DIR", target.toString());
       var copy = restored(passwords);
       try {
-        var expected = idsUpTo(100);
-        assertThat(ids(RESTORED_HOST, "app", "app-pw")).as("the rows up to the backup, none after, read as the restored account")
+        var expected = backup.rowsAtPosition(positionBeforeWrites);
+        assertThat(expected.size()).as("the backup's position falls among the rows written during it")
+            .isGreaterThan((int) backup.writtenBefore() - 1).isLessThanOrEqualTo((int) backup.writtenAfter());
+        assertThat(ids(RESTORED_HOST, "app", "app-pw")).as("the rows up to the backup's position, none after, read as the restored account")
             .isEqualTo(expected);
         assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_state")).isEqualTo(positionAtBackup);
         assertThat(value(RESTORED_HOST, "SELECT @@gtid_slave_pos")).isEqualTo(positionAtBackup);
@@ -151,16 +229,15 @@ class BackupScriptsOnMariaDbTest {
   @Test
   void aPhysicalCopyRestoresItsRowsWithTheNewClustersPasswordsAndPosition() throws Exception {
     try (var servers = LocalMariaDb.start(CLUSTER, dir.resolve("source"))) {
-      var source = withRows(servers.server("shop-0"), 300);
-      String positionAtBackup = value(source.host, "SELECT @@gtid_binlog_pos");
+      var source = withRows(servers.server("shop-0"), 100);
+      String positionBeforeWrites = value(source.host, "SELECT @@gtid_binlog_pos");
       Path target = dir.resolve("store/ns/shop/physical");
 
-      var run = backup(source.host, target, Map.of("BACKUP_METHOD", "Physical", "SOURCE_DATADIR", source.dir.resolve("data").toString()));
-      source.asRoot("INSERT INTO app.writes SELECT seq FROM app.seq_301_to_400");
+      var backup = backupUnderWrites(source, target,
+          Map.of("BACKUP_METHOD", "Physical", "SOURCE_DATADIR", source.dir.resolve("data").toString()));
+      String positionAtBackup = backup.position();
 
-      assertThat(run.exit()).as(run.output()).isZero();
-      assertThat(run.output()).contains("tandem-backup-result {\"gtidPosition\":\"" + positionAtBackup + "\"");
-      assertThat(target.resolve("backup.json")).content().contains("\"method\": \"Physical\"");
+      assertThat(target.resolve("backup.json")).content().contains("\"method\": \"Physical\"", "\"gtidPosition\": \"" + positionAtBackup + "\"");
       assertThat(target.resolve("data/ibdata1")).exists();
 
       // The new cluster has passwords of its own: the copied accounts must take them.
@@ -172,8 +249,10 @@ class BackupScriptsOnMariaDbTest {
       var copy = restored(passwords);
       try {
         assertThat(target).as("the downloaded copy, freed").doesNotExist();
-        var expected = idsUpTo(300);
-        assertThat(ids(RESTORED_HOST, "app", "app-pw")).isEqualTo(expected);
+        var expected = backup.rowsAtPosition(positionBeforeWrites);
+        assertThat(expected.size()).as("the backup's position falls among the rows written during it")
+            .isGreaterThan((int) backup.writtenBefore() - 1).isLessThanOrEqualTo((int) backup.writtenAfter());
+        assertThat(ids(RESTORED_HOST, "app", "app-pw")).as("the rows up to the backup's position, none after").isEqualTo(expected);
         assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_state")).isEqualTo(positionAtBackup);
         assertThat(value(RESTORED_HOST, "SELECT @@gtid_slave_pos")).isEqualTo(positionAtBackup);
         DriverManager.getConnection("jdbc:mysql://" + RESTORED_HOST + ":3306/", "backup", "a-new-backup-pw").close();

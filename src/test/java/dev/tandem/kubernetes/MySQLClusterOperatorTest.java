@@ -89,20 +89,22 @@ class MySQLClusterOperatorTest {
   void aNewClusterGetsEveryObjectItOwnsAndAStatus() {
     var cluster = apply(ClusterFixture.named("shop").mariaDb().dualMaster().build());
 
-    await().atMost(PATIENCE).untilAsserted(() -> assertThat(get(StatefulSet.class, "shop")).isNotNull());
-    await().atMost(PATIENCE).untilAsserted(() -> assertThat(get(Service.class, "shop-masters")).isNotNull());
-    for (var object : List.of(
-        get(StatefulSet.class, "shop"),
-        get(io.fabric8.kubernetes.api.model.ConfigMap.class, "shop-config"),
-        get(Service.class, "shop"),
-        get(Service.class, "shop-replicas"),
-        get(Service.class, "shop-headless"),
-        get(Service.class, "shop-masters"),
-        get(PodDisruptionBudget.class, "shop"))) {
-      assertOwnedBy(object, cluster);
-    }
-    var secret = get(io.fabric8.kubernetes.api.model.Secret.class, "shop-credentials");
-    assertThat(secret.getData()).containsKeys("root-password", "replication-password", "operator-password", "backup-password");
+    // The dependents are reconciled concurrently: each is awaited (a missing one is null, hence
+    // ignoreExceptions), none assumed from another.
+    await().atMost(PATIENCE).ignoreExceptions().untilAsserted(() -> {
+      for (var object : List.of(
+          get(StatefulSet.class, "shop"),
+          get(io.fabric8.kubernetes.api.model.ConfigMap.class, "shop-config"),
+          get(Service.class, "shop"),
+          get(Service.class, "shop-replicas"),
+          get(Service.class, "shop-headless"),
+          get(Service.class, "shop-masters"),
+          get(PodDisruptionBudget.class, "shop"))) {
+        assertOwnedBy(object, cluster);
+      }
+      var secret = get(io.fabric8.kubernetes.api.model.Secret.class, "shop-credentials");
+      assertThat(secret.getData()).containsKeys("root-password", "replication-password", "operator-password", "backup-password");
+    });
     await().atMost(PATIENCE).untilAsserted(() -> {
       var status = current("shop").getStatus();
       assertThat(status).isNotNull();
@@ -120,8 +122,11 @@ class MySQLClusterOperatorTest {
   void aMasterReplicaClusterHasNoMastersService() {
     apply(ClusterFixture.named("solo").instances(1).build());
 
-    await().atMost(PATIENCE).untilAsserted(() -> assertThat(get(StatefulSet.class, "solo")).isNotNull());
-    assertThat(get(Service.class, "solo")).isNotNull();
+    // Absence proves something only once a whole pass has run: status records the generation it reconciled.
+    await().atMost(PATIENCE).untilAsserted(() -> {
+      assertThat(current("solo").getStatus()).isNotNull().extracting(status -> status.getObservedGeneration()).isEqualTo(1L);
+      assertThat(get(Service.class, "solo")).isNotNull();
+    });
     assertThat(get(Service.class, "solo-masters")).isNull();
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.testing.S3ProxyServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** The backup Jobs' S3 command against S3Proxy, a real S3-compatible server, over HTTP with v4 signatures. */
 class S3CommandTest {
@@ -31,7 +36,7 @@ class S3CommandTest {
 
   @BeforeAll
   static void startServer(@TempDir Path serverDir) throws Exception {
-    server = S3ProxyServer.start("127.0.0.1", 9311, serverDir, List.of(BUCKET));
+    server = S3ProxyServer.start("127.0.0.1", serverDir, List.of(BUCKET));
   }
 
   @AfterAll
@@ -49,6 +54,9 @@ class S3CommandTest {
     }
     assertThat(out.toString()).contains("uploaded " + treeBytes + " bytes from " + source + " to s3://backups/ns/shop/b1");
     assertThat(server.object(BUCKET, "ns/shop/b1/binlogs/mariadb-bin.000001")).exists();
+    // S3 gives an object assembled from N parts the ETag "<md5 of the parts' md5s>-N"; one PUT has a plain md5.
+    assertThat(eTag("ns/shop/b1/dump.sql.gz")).as("the large file went in 2 parts").matches("\"?[0-9a-f]{32}-2\"?");
+    assertThat(eTag("ns/shop/b1/binlogs/mariadb-bin.000001")).as("a small file goes in one PUT").matches("\"?[0-9a-f]{32}\"?");
 
     Path restored = dir.resolve("restored");
     assertThat(run(env(), "download", "ns/shop/b1", restored.toString())).isZero();
@@ -86,7 +94,7 @@ class S3CommandTest {
   @Test
   void anUnreachableEndpointFailsWithTheReasonAndNeverPrintsTheSecret() throws Exception {
     var env = env();
-    env.put("S3_ENDPOINT", "http://127.0.0.1:9312");
+    env.put("S3_ENDPOINT", "http://127.0.0.1:" + portNobodyListensOn());
     assertThat(run(env, "upload", backupTree("a", 10).toString(), "ns/shop/b2")).isEqualTo(1);
     assertThat(err.toString()).contains("upload failed").contains("Connection refused");
     assertThat(err.toString() + out).doesNotContain(S3ProxyServer.SECRET_KEY);
@@ -121,6 +129,21 @@ class S3CommandTest {
     Files.writeString(tree.resolve("binlogs/mariadb-bin.000001"), source + source);
     Files.writeString(tree.resolve(ObjectStore.COMMIT_FILE), "{\"source\": \"" + source + "\"}");
     return tree;
+  }
+
+  private static String eTag(String key) {
+    try (var s3 = S3Client.builder().region(Region.US_EAST_1).endpointOverride(URI.create(server.endpoint())).forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)))
+        .build()) {
+      return s3.headObject(request -> request.bucket(BUCKET).key(key)).eTag();
+    }
+  }
+
+  /** A port the OS just handed out and took back: nothing listens there. */
+  private static int portNobodyListensOn() throws java.io.IOException {
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   private Map<String, String> env() {

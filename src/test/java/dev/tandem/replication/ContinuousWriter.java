@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +31,7 @@ final class ContinuousWriter implements AutoCloseable {
   private final ConcurrentSkipListMap<Long, Long> acknowledgedAt = new ConcurrentSkipListMap<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicLong longestGapNanos = new AtomicLong();
+  private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
   private final Thread thread;
 
   private final boolean autoIncrement;
@@ -90,15 +92,30 @@ final class ContinuousWriter implements AutoCloseable {
         close(connection);
         connection = null;
         sleep(20);
+      } catch (RuntimeException e) {
+        // Not an outage but a bug in the test: every later wait fails with it instead of timing out mute.
+        failure.set(e);
+        running.set(false);
       }
     }
     close(connection);
+  }
+
+  private void requireHealthy() {
+    var broken = failure.get();
+    if (broken != null) {
+      throw new AssertionError("the writer stopped on an unexpected error", broken);
+    }
   }
 
   /** Stops writing; returns the acknowledged ids. */
   Set<Long> stop() throws InterruptedException {
     running.set(false);
     thread.join(10_000);
+    if (thread.isAlive()) {
+      throw new AssertionError("the writer did not stop within 10 s: " + java.util.Arrays.toString(thread.getStackTrace()));
+    }
+    requireHealthy();
     return Set.copyOf(acknowledged);
   }
 
@@ -109,6 +126,7 @@ final class ContinuousWriter implements AutoCloseable {
   long firstAcknowledgementAfter(long sinceNanos, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
+      requireHealthy();
       var first = acknowledgedAt.ceilingKey(sinceNanos);
       if (first != null) {
         return first;
@@ -127,6 +145,7 @@ final class ContinuousWriter implements AutoCloseable {
     int target = acknowledged.size() + count;
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (acknowledged.size() < target) {
+      requireHealthy();
       if (System.nanoTime() > deadline) {
         throw new AssertionError("the writer did not get " + count + " more writes acknowledged within 30 s");
       }

@@ -190,8 +190,14 @@ class PlannerTest {
 
     @Test
     void degraded3AnOfflineReplicaRemovedFromTheListIsRestarted() {
-      var plan = healthy3().io("shop-2", IoThread.STOPPED).sqlStopped("shop-2").plan();
+      // Stopped while offline (a DBA's maintenance); the planner keeps no memory of it, so the
+      // same observation is planned with and then without shop-2 in spec.offline.
+      var stoppedWhileOffline = healthy3().offline("shop-2").io("shop-2", IoThread.STOPPED).sqlStopped("shop-2");
+      assertThat(stoppedWhileOffline.plan().actions()).as("while listed").isEmpty();
 
+      var plan = stoppedWhileOffline.offline().plan();
+
+      assertThat(plan.state()).isEqualTo(State.DEGRADED);
       assertThat(plan.actions()).containsExactly(new StartReplication("shop-2"));
     }
   }
@@ -271,11 +277,22 @@ class PlannerTest {
     }
 
     @Test
-    void failover3APodKnownDownIsEnoughWitnessWhenTheReplicasHaveNotNoticedYet() {
+    void waiting3AReplicaStillReceivingFromTheMasterOutweighsItsPodReportedDown() {
+      // A Pod reported down (NotReady, node lost) whose mysqld still streams binlog to shop-2 is
+      // alive and may still take writes: promoting now would make two writers.
       var plan = healthy3().unreachable("shop-0").down("shop-0").io("shop-1", IoThread.CONNECTING).plan();
 
       assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.actions()).isEmpty();
       assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("[shop-2] still receive from it"));
+    }
+
+    @Test
+    void failover3APodKnownDownIsEnoughWitnessOnceNoReplicaReceivesFromIt() {
+      var plan = healthy3().unreachable("shop-0").down("shop-0").io("shop-1", IoThread.CONNECTING).io("shop-2", IoThread.STOPPED).plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.masters()).containsExactly("shop-1");
     }
 
     @Test

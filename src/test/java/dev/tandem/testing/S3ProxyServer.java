@@ -1,13 +1,12 @@
 package dev.tandem.testing;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * S3Proxy, a real S3-compatible server, as its own process (target/s3proxy/s3proxy.jar, copied by
@@ -19,6 +18,8 @@ public final class S3ProxyServer implements AutoCloseable {
   public static final String ACCESS_KEY = "tandem-test";
   public static final String SECRET_KEY = "tandem-test-secret";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  /** Jetty's line once it listens: {@code Started ServerConnector@…{HTTP/1.1, (http/1.1)}{127.0.0.1:45423}}. */
+  private static final Pattern LISTENING = Pattern.compile("Started ServerConnector@\\S+\\{[^}]*}\\{[^}]*:(\\d+)}");
 
   private final Process process;
   private final String endpoint;
@@ -30,8 +31,12 @@ public final class S3ProxyServer implements AutoCloseable {
     this.data = data;
   }
 
-  /** Starts it on {@code host:port} with its buckets under {@code dir}/data, one per name in {@code buckets}. */
-  public static S3ProxyServer start(String host, int port, Path dir, List<String> buckets) throws IOException, InterruptedException {
+  /**
+   * Starts it on a port of {@code host} the OS picks, with its buckets under {@code dir}/data, one
+   * per name in {@code buckets}. It counts as started only once its own log says where it listens:
+   * another process listening somewhere is never taken for it.
+   */
+  public static S3ProxyServer start(String host, Path dir, List<String> buckets) throws IOException, InterruptedException {
     Path jar = Path.of("target/s3proxy/s3proxy.jar").toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: the build copies it (mvn generate-test-resources)");
@@ -41,35 +46,28 @@ public final class S3ProxyServer implements AutoCloseable {
       Files.createDirectories(data.resolve(bucket));
     }
     Path properties = dir.resolve("s3proxy.properties");
-    String endpoint = "http://" + host + ":" + port;
     Files.writeString(properties, String.join("\n",
-        "s3proxy.endpoint=" + endpoint,
+        "s3proxy.endpoint=http://" + host + ":0",
         "s3proxy.authorization=aws-v2-or-v4",
         "s3proxy.identity=" + ACCESS_KEY,
         "s3proxy.credential=" + SECRET_KEY,
         "jclouds.provider=filesystem",
         "jclouds.filesystem.basedir=" + data) + "\n");
     String java = ProcessHandle.current().info().command().orElse("java");
+    Path log = dir.resolve("s3proxy.log");
     var process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString(), "--properties", properties.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
-    var server = new S3ProxyServer(process, endpoint, data);
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     var deadline = Instant.now().plus(START_TIMEOUT);
-    while (!server.listening(host, port)) {
+    while (true) {
+      var listening = LISTENING.matcher(Files.readString(log));
+      if (listening.find()) {
+        return new S3ProxyServer(process, "http://" + host + ":" + listening.group(1), data);
+      }
       if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-        server.close();
-        throw new IllegalStateException("S3Proxy did not start on " + endpoint + ": see " + dir.resolve("s3proxy.log"));
+        Commands.stop(process, Duration.ofSeconds(10));
+        throw new IllegalStateException("S3Proxy did not start on " + host + ": see " + log);
       }
       Thread.sleep(100);
-    }
-    return server;
-  }
-
-  private boolean listening(String host, int port) {
-    try (var socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host, port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 
@@ -84,14 +82,6 @@ public final class S3ProxyServer implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    Commands.stop(process, Duration.ofSeconds(10));
   }
 }

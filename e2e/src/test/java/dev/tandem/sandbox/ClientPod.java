@@ -23,9 +23,15 @@ public final class ClientPod implements AutoCloseable {
   private final String pod;
   private final Process process;
   private final List<Ack> acks = Collections.synchronizedList(new ArrayList<>());
+  /** When each failed write or connect failed (System.nanoTime). */
+  private final List<Long> errors = Collections.synchronizedList(new ArrayList<>());
 
-  /** One acknowledged write: when the client saw it (System.nanoTime), its id, the instance that committed it. */
-  public record Ack(long nanos, long id, String address) {}
+  /**
+   * One acknowledged write: when the application sent it and when its commit returned
+   * (System.nanoTime in the application's process, the same clock as this one's), its id, the
+   * instance that committed it.
+   */
+  public record Ack(long sentNanos, long nanos, long id, String address) {}
 
   private ClientPod(Sandbox sandbox, String pod, Process process) {
     this.sandbox = sandbox;
@@ -59,12 +65,19 @@ public final class ClientPod implements AutoCloseable {
     try (var lines = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
       String line;
       while ((line = lines.readLine()) != null) {
-        if (line.startsWith("ack ")) {
-          var fields = line.split(" ");
-          acks.add(new Ack(System.nanoTime(), Long.parseLong(fields[1]), fields[2]));
+        var fields = line.split(" ");
+        try {
+          if (line.startsWith("ack ")) {
+            acks.add(new Ack(Long.parseLong(fields[3]), Long.parseLong(fields[4]), Long.parseLong(fields[1]), fields[2]));
+          } else if (line.startsWith("error ")) {
+            errors.add(Long.parseLong(fields[1]));
+          }
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException unexpected) {
+          // A line of another shape must not end the reading: every later acknowledgement would be lost to the test.
+          System.err.println("sandbox client " + pod + ": unreadable line '" + line + "'");
         }
       }
-    } catch (IOException | NumberFormatException stopped) {
+    } catch (IOException stopped) {
       // The process ended.
     }
   }
@@ -81,6 +94,13 @@ public final class ClientPod implements AutoCloseable {
   public List<Ack> acks() {
     synchronized (acks) {
       return List.copyOf(acks);
+    }
+  }
+
+  /** Writes or connects that failed at or after this System.nanoTime. */
+  public int failedSince(long nanos) {
+    synchronized (errors) {
+      return (int) errors.stream().filter(at -> at >= nanos).count();
     }
   }
 

@@ -47,12 +47,15 @@ public final class SandboxApiServer implements AutoCloseable {
   private final GarbageCollector collector;
   private final ApiServerDispatcher dispatcher;
   private final RequestAuthorization authorization;
+  private final TimedDispatcher timed;
   private final String adminToken;
 
-  private SandboxApiServer(KubernetesMockServer server, ApiServerDispatcher dispatcher, RequestAuthorization authorization) {
+  private SandboxApiServer(KubernetesMockServer server, ApiServerDispatcher dispatcher, RequestAuthorization authorization,
+      TimedDispatcher timed) {
     this.server = server;
     this.dispatcher = dispatcher;
     this.authorization = authorization;
+    this.timed = timed;
     this.adminToken = authorization.issueToken(ADMIN);
     try (var unauthenticated = server.createClient()) {
       this.client = new KubernetesClientBuilder()
@@ -69,9 +72,11 @@ public final class SandboxApiServer implements AutoCloseable {
     CRDS.forEach((plural, crd) -> admissions.put(plural, ApiServerAdmission.forCrd(crd)));
     var dispatcher = new ApiServerDispatcher(crud, admissions);
     var authorization = new RequestAuthorization(dispatcher, crud);
-    var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), authorization, false);
+    // Timed outermost: authorization is part of handling a request.
+    var timed = new TimedDispatcher(authorization);
+    var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), timed, false);
     server.init(address, port);
-    var sandbox = new SandboxApiServer(server, dispatcher, authorization);
+    var sandbox = new SandboxApiServer(server, dispatcher, authorization, timed);
     sandbox.install(BootstrapPolicy.objects());
     CRDS.values().forEach(crd -> sandbox.client.resource(readCrd(crd)).create());
     sandbox.collector.start();
@@ -88,6 +93,11 @@ public final class SandboxApiServer implements AutoCloseable {
 
   void servePodLogs(ApiServerDispatcher.PodLogs logs) {
     dispatcher.servePodLogs(logs);
+  }
+
+  /** How long requests took to handle, by verb: see {@link TimedDispatcher}. */
+  TimedDispatcher requestTimes() {
+    return timed;
   }
 
   public KubernetesClient client() {

@@ -44,6 +44,9 @@ public final class SandboxBench {
     Path root = Path.of("target/sandbox-bench").toAbsolutePath();
     dev.tandem.testing.Commands.run("rm", "-rf", root.toString());
     long operatorRssKb;
+    Map<String, Long> apiServerP99;
+    Map<String, Long> apiServerMax;
+    Map<String, Integer> apiServerRequests;
     try (var sandbox = Sandbox.start(root, Duration.ofSeconds(1))) {
       try (var operator = OperatorProcess.start(sandbox)) {
         int round = 0;
@@ -59,8 +62,11 @@ public final class SandboxBench {
         }
         operatorRssKb = rssKb(operator.handle());
       }
+      apiServerP99 = sandbox.api().requestTimes().percentileMillis(0.99);
+      apiServerMax = sandbox.api().requestTimes().percentileMillis(1);
+      apiServerRequests = sandbox.api().requestTimes().counts();
     }
-    report(operatorRssKb);
+    report(operatorRssKb, apiServerP99, apiServerMax, apiServerRequests);
   }
 
   /** One cluster, {@code times} faults of one kind against it, each recorded as a run. */
@@ -162,7 +168,8 @@ public final class SandboxBench {
         .map(r -> ((Number) r.get(key)).longValue()).toList();
   }
 
-  private void report(long operatorRssKb) throws Exception {
+  private void report(long operatorRssKb, Map<String, Long> apiServerP99, Map<String, Long> apiServerMax,
+      Map<String, Integer> apiServerRequests) throws Exception {
     var rto = values("failover", "rtoMillis");
     var switchover = values("switchover", "writeGapMillis");
     var freeze = values("freeze", "rtoMillis");
@@ -189,6 +196,9 @@ public final class SandboxBench {
     report.put("readyP50Millis", p(readyMillis, 0.5));
     report.put("operatorRssMiB", operatorRssKb / 1024);
     report.put("mysqldRssMiB", mysqldRssKb / 1024);
+    report.put("apiServerP99Millis", apiServerP99);
+    report.put("apiServerMaxMillis", apiServerMax);
+    report.put("apiServerRequests", apiServerRequests);
     report.put("runs", runs);
     Path out = Path.of("target/bench/report.json");
     Files.createDirectories(out.getParent());
@@ -204,6 +214,8 @@ public final class SandboxBench {
     row("CR created -> Ready", readyMillis);
     System.out.printf("lost acknowledged writes: %d; runs with two writers: %d; operator RSS %d MiB; mysqld RSS %d MiB%n", lostWrites,
         splitBrains, operatorRssKb / 1024, mysqldRssKb / 1024);
+    System.out.printf("sandbox API server, time to handle a request by verb: p99 %s ms, max %s ms, requests %s%n", apiServerP99, apiServerMax,
+        apiServerRequests);
     System.out.println("report: " + out.toAbsolutePath());
   }
 

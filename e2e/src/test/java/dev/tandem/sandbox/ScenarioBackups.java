@@ -476,7 +476,8 @@ final class ScenarioBackups {
   static final String S3 = "s3";
   /** A bucket at an address where nothing listens. */
   static final String S3_UNREACHABLE = "s3-unreachable";
-  static final int S3_PORT = 9311;
+  /** Nothing of the sandbox listens on the gateway there. */
+  static final int UNREACHABLE_PORT = 9312;
   static final String BUCKET = "backups";
   static final String S3_PREFIX = "sandbox";
   static final String S3_SECRET = "s3-keys";
@@ -497,13 +498,12 @@ final class ScenarioBackups {
         storage.setPvc(pvc);
       }
       case S3, S3_UNREACHABLE -> {
-        int port = kind.equals(S3) ? S3_PORT : S3_PORT + 1;
         if (kind.equals(S3) && s3 == null) {
-          s3 = S3ProxyServer.start(PodNetwork.GATEWAY, S3_PORT, Files.createDirectories(s3Dir), List.of(BUCKET));
+          s3 = S3ProxyServer.start(PodNetwork.GATEWAY, Files.createDirectories(s3Dir), List.of(BUCKET));
         }
         ensureS3Secret();
         var bucket = new MySQLBackupSpec.S3Storage();
-        bucket.setEndpoint("http://" + PodNetwork.GATEWAY + ":" + port);
+        bucket.setEndpoint(kind.equals(S3) ? s3.endpoint() : "http://" + PodNetwork.GATEWAY + ":" + UNREACHABLE_PORT);
         bucket.setBucket(BUCKET);
         bucket.setPrefix(S3_PREFIX);
         bucket.setCredentialsSecret(S3_SECRET);

@@ -61,6 +61,9 @@ class ScenariosIT {
       operator.close();
     }
     if (sandbox != null) {
+      var times = sandbox.api().requestTimes();
+      System.out.printf("sandbox API server over every scenario, time to handle a request by verb: p99 %s ms, max %s ms, requests %s%n",
+          times.percentileMillis(0.99), times.percentileMillis(1), times.counts());
       sandbox.close();
     }
   }

@@ -11,8 +11,11 @@ import java.sql.SQLException;
 /**
  * The application of the sandbox, run as a Pod of its own by {@link ClientPod}: it writes unique
  * ids as fast as it can through a Service, resolved as kube-proxy would at every (re)connect,
- * and prints {@code ack <id> <address>} once each commit has returned, naming the instance that
- * acknowledged it. The password comes from the
+ * and prints {@code ack <id> <address> <sent> <committed>} once each commit has returned, naming
+ * the instance that acknowledged it, and {@code error <at> <message>} for a write or connect that
+ * failed. Times are System.nanoTime, CLOCK_MONOTONIC on Linux: the same clock in every process of
+ * the machine, so the test compares them with its own without the delay of reading the pipe.
+ * The password comes from the
  * environment ({@code APP_PASSWORD}), never from the command line.
  *
  * <p>Arguments: namespace, Service, database user, table, first id.
@@ -38,7 +41,7 @@ public final class WriterApp {
           if (connection == null) {
             var endpoint = proxy.connectTo(namespace, service);
             if (endpoint.isEmpty()) {
-              System.out.println("error no ready endpoint behind " + service);
+              System.out.println("error " + System.nanoTime() + " no ready endpoint behind " + service);
               Thread.sleep(100);
               continue;
             }
@@ -47,17 +50,18 @@ public final class WriterApp {
                 user, password);
           }
           long id = next++;
+          long sent = System.nanoTime();
           try (var statement = connection.createStatement()) {
             statement.executeUpdate("INSERT INTO " + table + " (id) VALUES (" + id + ")");
           }
-          System.out.println("ack " + id + " " + address);
+          System.out.println("ack " + id + " " + address + " " + sent + " " + System.nanoTime());
           if (id % CONNECTION_LIFETIME_WRITES == 0) {
             // Like a pool's maximum connection lifetime: the next write resolves the Service again.
             connection.close();
             connection = null;
           }
         } catch (SQLException | RuntimeException e) {
-          System.out.println("error " + e.getMessage().lines().findFirst().orElse(""));
+          System.out.println("error " + System.nanoTime() + " " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
           if (connection != null) {
             try {
               connection.close();
