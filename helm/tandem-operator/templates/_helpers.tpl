@@ -21,46 +21,62 @@ app.kubernetes.io/name: {{ include "tandem.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
-{{/* What the operator does to the objects of a MySQLCluster; shared by the ClusterRole and the Roles. */}}
+{{- define "tandem.instanceAccess" -}}
+{{- if has .Values.instanceAccess (list "pod-ip" "port-forward") -}}{{ .Values.instanceAccess }}{{- else -}}{{ fail (printf "instanceAccess is %q; expected pod-ip or port-forward" .Values.instanceAccess) }}{{- end -}}
+{{- end -}}
+
+{{/*
+What the operator does to the objects of a MySQLCluster; shared by the ClusterRole and the Roles.
+Exactly what the code uses: the sandbox's API server enforces these rules on the operator, and
+ScenariosIT fails on a request they refuse and on a verb no scenario uses (PermissionUse lists
+the one kept on purpose).
+*/}}
 {{- define "tandem.clusterRules" -}}
 - apiGroups: ["mysql.tandem.dev"]
   resources: ["mysqlclusters"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["get", "list", "watch"]
+# Status is written with a PUT at the version read, never patched (StatusUpdate).
 - apiGroups: ["mysql.tandem.dev"]
   resources: ["mysqlclusters/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["update"]
+# The objects a cluster owns carry blockOwnerDeletion; where OwnerReferencesPermissionEnforcement
+# admission is on (OpenShift), setting it takes update on the owner's finalizers.
 - apiGroups: ["mysql.tandem.dev"]
   resources: ["mysqlclusters/finalizers"]
   verbs: ["update"]
+# Owned objects are read from the informers' caches, created, and updated when the spec changes
+# or a hand edit drifts from it; the garbage collector deletes them with their cluster.
 - apiGroups: ["apps"]
   resources: ["statefulsets"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["list", "watch", "create", "update"]
 - apiGroups: [""]
   resources: ["services", "configmaps"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["list", "watch", "create", "update"]
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["list", "watch", "create", "update"]
+# The generated credentials Secret is created once and read by name; a user's Secret is read by name.
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "create"]
-- apiGroups: ["policy"]
-  resources: ["poddisruptionbudgets"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
 - apiGroups: [""]
   resources: ["pods"]
   # patch moves the role labels the Services select; delete fences a master that cannot be reached.
   verbs: ["get", "list", "watch", "patch", "delete"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 # Backups: a Job per MySQLBackup, its log read for the result, its volume claim checked.
-# Schedules create MySQLBackups and delete those past retention (their files go with them).
+# Schedules create MySQLBackups and delete those past retention; the backup finalizer (patched in
+# and out) deletes a backup's files first.
 - apiGroups: ["mysql.tandem.dev"]
-  resources: ["mysqlbackups", "mysqlbackupschedules"]
-  verbs: ["get", "list", "watch", "create", "delete", "patch", "update"]
+  resources: ["mysqlbackups"]
+  verbs: ["list", "watch", "create", "delete", "patch"]
+- apiGroups: ["mysql.tandem.dev"]
+  resources: ["mysqlbackupschedules"]
+  verbs: ["list", "watch"]
 - apiGroups: ["mysql.tandem.dev"]
   resources: ["mysqlbackups/status", "mysqlbackupschedules/status"]
-  verbs: ["get", "patch", "update"]
-- apiGroups: ["mysql.tandem.dev"]
-  resources: ["mysqlbackups/finalizers", "mysqlbackupschedules/finalizers"]
   verbs: ["update"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
@@ -71,4 +87,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["get"]
+{{- if eq (include "tandem.instanceAccess" .) "port-forward" }}
+# instanceAccess port-forward: mysqld through the API server. The client's WebSocket upgrade is a
+# GET, authorized as get; from Kubernetes 1.35 it takes create as well.
+- apiGroups: [""]
+  resources: ["pods/portforward"]
+  verbs: ["get", "create"]
+{{- end }}
 {{- end -}}

@@ -11,21 +11,24 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-/** Renders the chart the way `helm template` does, with the values a user would set. */
-final class ChartRendering {
+/**
+ * Renders the chart the way `helm template` does, with the values a user would set. The sandbox
+ * installs what it renders, so the operator runs there with the chart's own permissions.
+ */
+public final class ChartRendering {
 
-  static final Path CHART = Path.of("helm/tandem-operator");
-  static final String RELEASE = "tandem-operator";
-  static final String NAMESPACE = "tandem-system";
+  public static final Path CHART = Path.of("helm/tandem-operator");
+  public static final String RELEASE = "tandem-operator";
+  public static final String NAMESPACE = "tandem-system";
 
   private ChartRendering() {}
 
-  static String renderDefaults() {
+  public static String renderDefaults() {
     return new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).call();
   }
 
   /** Renders with a values file, as `helm template -f values.yaml` would. */
-  static String renderWithValues(String valuesYaml) {
+  public static String renderWithValues(String valuesYaml) {
     try {
       Path values = Files.createTempFile("values", ".yaml");
       try {
@@ -39,7 +42,7 @@ final class ChartRendering {
     }
   }
 
-  static List<HasMetadata> objects(String yaml) {
+  public static List<HasMetadata> objects(String yaml) {
     return Arrays.stream(yaml.split("(?m)^---\\s*$"))
         .filter(doc -> doc.lines().anyMatch(line -> line.startsWith("kind:")))
         .map(doc -> (HasMetadata) Serialization.unmarshal(doc))

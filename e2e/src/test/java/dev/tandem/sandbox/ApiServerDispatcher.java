@@ -33,9 +33,6 @@ final class ApiServerDispatcher extends Dispatcher {
   /** Tandem's own resources, admitted by their CRDs: group 1 is the plural, group 3 the status subresource. */
   private static final Pattern TANDEM_PATH =
       Pattern.compile("/apis/mysql\\.tandem\\.dev/v1alpha1/namespaces/[^/]+/([a-z]+)(/[^/?]+)?(/status)?(\\?.*)?");
-  /** No RBAC here: a rules review (JOSDK's leader election asks one) says everything is allowed. */
-  private static final String EVERYTHING_ALLOWED = "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
-      + "\"status\":{\"incomplete\":false,\"resourceRules\":[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]}}";
   private static final Pattern PORT_FORWARD =
       Pattern.compile("(/api/v1/namespaces/[^/]+/pods/[^/]+)/portforward\\?(?:.*&)?ports=(\\d+).*");
   private static final Pattern POD_LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/log(\\?.*)?");
@@ -67,9 +64,6 @@ final class ApiServerDispatcher extends Dispatcher {
     var discovered = discovery.answer(path);
     if (discovered.isPresent()) {
       return json(200, discovered.get());
-    }
-    if (path.startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
-      return json(201, EVERYTHING_ALLOWED);
     }
     var log = POD_LOG.matcher(path);
     if (log.matches() && request.method() == HttpMethod.GET) {

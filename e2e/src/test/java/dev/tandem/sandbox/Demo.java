@@ -32,7 +32,6 @@ public final class Demo {
     say("Starting the sandbox: API server, StatefulSet controller, kubelet, Pod network 10.244.0.0/24, and the operator");
     Map<String, Object> report;
     try (var sandbox = Sandbox.start(root, Kubelet.DEFAULT_BACKOFF)) {
-      sandbox.api().createNamespace("tandem-system");
       Path kubeconfig = sandbox.api().writeKubeconfig(root.resolve("kubeconfig"));
       try (var operator = OperatorProcess.start(sandbox);
           var runner = new ScenarioRunner(sandbox, operator, scenario, Demo::show)) {

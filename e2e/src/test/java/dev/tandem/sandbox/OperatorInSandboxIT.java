@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged operator, as a separate process in a Pod network of its own, against the sandbox:
  * a MySQLCluster applied through the API server becomes the operator's objects and running
  * mariadbd Pods, and deleting it removes everything; an operator restarted after a SIGKILL
- * reconciles a change made to the cluster while it was down.
+ * reconciles a change made to the cluster while it was down. The operator is installed as the
+ * chart installs it with {@code watchNamespaces: [prod]} (a Role there, no ClusterRole; the
+ * scenarios run with every namespace), and the API server refuses it nothing.
  */
 class OperatorInSandboxIT {
 
@@ -34,9 +37,14 @@ class OperatorInSandboxIT {
   void startSandboxAndOperator() throws Exception {
     Sandbox.assumeRoot();
     sandbox = Sandbox.start(dir.resolve("sandbox"), Duration.ofSeconds(1));
-    sandbox.api().createNamespace("tandem-system");
-    sandbox.api().createNamespace(NS);
-    operator = OperatorProcess.start(sandbox);
+    operator = OperatorProcess.start(sandbox, List.of(NS));
+  }
+
+  @AfterEach
+  void theChartGrantedEverythingTheOperatorAsked() {
+    if (operator != null) {
+      assertThat(PermissionUse.denied(sandbox, operator)).as("requests the API server refused the operator: the chart lacks them").isEmpty();
+    }
   }
 
   @AfterEach

@@ -10,8 +10,10 @@ import java.time.Duration;
 
 /**
  * The operator as it runs in a cluster: its packaged Quarkus application as a separate process,
- * in a Pod network of its own, configured by a kubeconfig for the sandbox's API server. It can
- * be killed with SIGKILL mid-action and cut off like any Pod.
+ * in a Pod network of its own, installed as the Helm chart installs it ({@link OperatorChart}):
+ * it authenticates as the chart's ServiceAccount, with a token in its kubeconfig, may do only what
+ * the chart's roles grant, and has the chart's environment. It can be killed with SIGKILL
+ * mid-action and cut off like any Pod.
  */
 public final class OperatorProcess implements AutoCloseable {
 
@@ -23,21 +25,35 @@ public final class OperatorProcess implements AutoCloseable {
   private final Sandbox sandbox;
   private final Path kubeconfig;
   private final Path log;
+  private OperatorChart chart;
   private Process process;
-  private String instanceAccess = "pod-ip";
 
-  private OperatorProcess(Sandbox sandbox) {
+  private OperatorProcess(Sandbox sandbox, OperatorChart chart) {
     this.sandbox = sandbox;
-    this.kubeconfig = sandbox.api().writeKubeconfig(sandbox.root().resolve("operator-kubeconfig"));
+    this.chart = chart;
+    // The namespaces a helm install expects: its own (--create-namespace) and those it binds roles in.
+    sandbox.api().createNamespace(chart.namespace());
+    chart.watchNamespaces().forEach(sandbox.api()::createNamespace);
+    sandbox.api().install(chart.accessControl());
+    String token = sandbox.api().serviceAccountToken(chart.namespace(), chart.serviceAccount().getMetadata().getName());
+    this.kubeconfig = sandbox.api().writeKubeconfig(sandbox.root().resolve("operator-kubeconfig"), token);
     this.log = sandbox.root().resolve("operator.log");
   }
 
-  /** Starts the packaged operator; it must have been built ({@code ./mvnw package}). */
+  /** Starts the packaged operator installed with the chart's defaults: it watches every namespace. */
   public static OperatorProcess start(Sandbox sandbox) throws IOException {
+    return start(sandbox, List.of());
+  }
+
+  /**
+   * Starts the packaged operator, installed with the chart's {@code watchNamespaces} (empty: every
+   * namespace), creating those namespaces. It must have been built ({@code ./mvnw package}).
+   */
+  public static OperatorProcess start(Sandbox sandbox, List<String> watchNamespaces) throws IOException {
     if (!Files.isRegularFile(APPLICATION)) {
       throw new IllegalStateException(APPLICATION + " is missing: build the operator first (./mvnw package -DskipTests)");
     }
-    var operator = new OperatorProcess(sandbox);
+    var operator = new OperatorProcess(sandbox, OperatorChart.render(watchNamespaces, "pod-ip"));
     sandbox.network().attach(POD);
     operator.launch();
     return operator;
@@ -47,14 +63,20 @@ public final class OperatorProcess implements AutoCloseable {
     var command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-jar", APPLICATION.toAbsolutePath().toString()));
     var builder = new ProcessBuilder(sandbox.network().inPod(POD, command)).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putAll(chart.environment());
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
-    builder.environment().put("TANDEM_LEADER_ELECTION_LEASE_NAMESPACE", "tandem-system");
-    builder.environment().put("TANDEM_OPERATOR_IMAGE", IMAGE);
     builder.environment().put("QUARKUS_HTTP_HOST", "0.0.0.0");
-    // The operator's Pod network routes to every Pod IP, as in a cluster; port-forward goes
-    // through the sandbox's API server instead, as from a laptop.
-    builder.environment().put("TANDEM_INSTANCE_ACCESS", instanceAccess);
     process = builder.start();
+  }
+
+  /** The user the operator authenticates as: the chart's ServiceAccount. */
+  RbacAuthorizer.User user() {
+    return chart.user();
+  }
+
+  /** The chart as the operator runs installed now. */
+  OperatorChart chart() {
+    return chart;
   }
 
   private static String javaBinary() {
@@ -79,12 +101,16 @@ public final class OperatorProcess implements AutoCloseable {
     process.waitFor();
   }
 
-  /** Restarts the operator when it reaches instances another way ({@code pod-ip} or {@code port-forward}). */
+  /**
+   * Reinstalls the operator with the chart's {@code instanceAccess} set to {@code access}
+   * ({@code pod-ip} or {@code port-forward}), as {@code helm upgrade} would, and restarts it.
+   */
   public void useInstanceAccess(String access) throws IOException, InterruptedException {
-    if (access.equals(instanceAccess)) {
+    if (access.equals(chart.instanceAccess())) {
       return;
     }
-    instanceAccess = access;
+    chart = OperatorChart.render(chart.watchNamespaces(), access);
+    sandbox.api().install(chart.accessControl());
     long logged = Files.size(log);
     restart();
     // The operator states how it reaches instances as it starts: proof it took the setting.
@@ -92,7 +118,7 @@ public final class OperatorProcess implements AutoCloseable {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!Files.readString(log).substring((int) logged).contains(expected)) {
       if (System.nanoTime() > deadline || !isAlive()) {
-        throw new IllegalStateException("the operator restarted with TANDEM_INSTANCE_ACCESS=" + access + " never logged '" + expected + "'");
+        throw new IllegalStateException("the operator restarted with instanceAccess " + access + " never logged '" + expected + "'");
       }
       Thread.sleep(200);
     }

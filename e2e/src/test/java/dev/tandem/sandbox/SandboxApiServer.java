@@ -1,10 +1,13 @@
 package dev.tandem.sandbox;
 
 import dev.tandem.admission.ApiServerAdmission;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -23,7 +26,9 @@ import java.util.logging.Logger;
 
 /**
  * The sandbox's Kubernetes API: the Fabric8 mock server in CRUD mode on a loopback port, behind
- * {@link ApiServerDispatcher}, with the MySQLCluster CRD installed, plus a garbage collector.
+ * {@link RequestAuthorization} (tokens, RBAC) and {@link ApiServerDispatcher}, with the
+ * MySQLCluster CRD and a cluster's bootstrap roles installed, plus a garbage collector. Its own
+ * client, and every kubeconfig it writes unless told otherwise, act as a cluster admin.
  */
 public final class SandboxApiServer implements AutoCloseable {
 
@@ -35,17 +40,27 @@ public final class SandboxApiServer implements AutoCloseable {
   /** Held so the level sticks: the mock server logs every request at INFO. */
   private static final Logger REQUEST_LOG = Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
 
+  static final RbacAuthorizer.User ADMIN = new RbacAuthorizer.User("sandbox-admin", List.of(RbacAuthorizer.MASTERS, "system:authenticated"));
+
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final GarbageCollector collector;
   private final ApiServerDispatcher dispatcher;
+  private final RequestAuthorization authorization;
   private final TimedDispatcher timed;
+  private final String adminToken;
 
-  private SandboxApiServer(KubernetesMockServer server, ApiServerDispatcher dispatcher, TimedDispatcher timed) {
+  private SandboxApiServer(KubernetesMockServer server, ApiServerDispatcher dispatcher, RequestAuthorization authorization,
+      TimedDispatcher timed) {
     this.server = server;
     this.dispatcher = dispatcher;
+    this.authorization = authorization;
     this.timed = timed;
-    this.client = new KubernetesClientBuilder().withConfig(server.createClient().getConfiguration()).build();
+    this.adminToken = authorization.issueToken(ADMIN);
+    try (var unauthenticated = server.createClient()) {
+      this.client = new KubernetesClientBuilder()
+          .withConfig(new ConfigBuilder(unauthenticated.getConfiguration()).withOauthToken(adminToken).build()).build();
+    }
     this.collector = new GarbageCollector(client);
   }
 
@@ -56,10 +71,13 @@ public final class SandboxApiServer implements AutoCloseable {
     var admissions = new HashMap<String, ApiServerAdmission>();
     CRDS.forEach((plural, crd) -> admissions.put(plural, ApiServerAdmission.forCrd(crd)));
     var dispatcher = new ApiServerDispatcher(crud, admissions);
-    var timed = new TimedDispatcher(dispatcher);
+    var authorization = new RequestAuthorization(dispatcher, crud);
+    // Timed outermost: authorization is part of handling a request.
+    var timed = new TimedDispatcher(authorization);
     var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), timed, false);
     server.init(address, port);
-    var sandbox = new SandboxApiServer(server, dispatcher, timed);
+    var sandbox = new SandboxApiServer(server, dispatcher, authorization, timed);
+    sandbox.install(BootstrapPolicy.objects());
     CRDS.values().forEach(crd -> sandbox.client.resource(readCrd(crd)).create());
     sandbox.collector.start();
     return sandbox;
@@ -90,12 +108,38 @@ public final class SandboxApiServer implements AutoCloseable {
     return client.getConfiguration().getMasterUrl();
   }
 
+  /** Creates the namespace unless it exists. */
   public void createNamespace(String name) {
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+    if (client.namespaces().withName(name).get() == null) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+    }
   }
 
-  /** A kubeconfig for kubectl or a second process, with a sandbox context. */
+  /** Creates each object, or updates it where it exists, as {@code helm upgrade --install} would. */
+  public void install(List<? extends HasMetadata> objects) {
+    objects.forEach(object -> client.resource(object).createOr(NonDeletingOperation::update));
+  }
+
+  /** A token of ServiceAccount {@code namespace/name}, which must exist, as a Pod running as it is given. */
+  String serviceAccountToken(String namespace, String name) {
+    if (client.serviceAccounts().inNamespace(namespace).withName(name).get() == null) {
+      throw new IllegalStateException("no ServiceAccount " + namespace + "/" + name + " to issue a token for");
+    }
+    return authorization.issueToken(RbacAuthorizer.User.serviceAccount(namespace, name));
+  }
+
+  /** What was allowed and denied to each user that is not a cluster admin. */
+  AccessLog accessLog() {
+    return authorization.accessLog();
+  }
+
+  /** A kubeconfig for kubectl or a second process, with a sandbox context, as a cluster admin. */
   public Path writeKubeconfig(Path file) {
+    return writeKubeconfig(file, adminToken);
+  }
+
+  /** A kubeconfig that authenticates with {@code token}. */
+  Path writeKubeconfig(Path file, String token) {
     String kubeconfig = """
         apiVersion: v1
         kind: Config
@@ -104,12 +148,12 @@ public final class SandboxApiServer implements AutoCloseable {
           cluster: {server: "%s", insecure-skip-tls-verify: true}
         users:
         - name: sandbox
-          user: {token: sandbox}
+          user: {token: "%s"}
         contexts:
         - name: sandbox
           context: {cluster: sandbox, user: sandbox, namespace: default}
         current-context: sandbox
-        """.formatted(url().replaceAll("/$", ""));
+        """.formatted(url().replaceAll("/$", ""), token);
     try {
       Files.writeString(file, kubeconfig);
     } catch (IOException e) {

@@ -48,7 +48,6 @@ public final class SandboxBench {
     Map<String, Long> apiServerMax;
     Map<String, Integer> apiServerRequests;
     try (var sandbox = Sandbox.start(root, Duration.ofSeconds(1))) {
-      sandbox.api().createNamespace("tandem-system");
       try (var operator = OperatorProcess.start(sandbox)) {
         int round = 0;
         for (int done = 0; done < count; done += KILLS_PER_CLUSTER) {

@@ -14,8 +14,8 @@ import java.util.Map;
  * e2e/README.md; a step is a one-key map, e.g. {@code kill: {target: master}}.
  *
  * @param cluster the MySQLCluster manifest, as a map
- * @param instanceAccess how the operator reaches mysqld ({@code operator: {instanceAccess: ...}}):
- *     {@code pod-ip} as in a cluster, or {@code port-forward} as from outside one
+ * @param instanceAccess how the operator reaches mysqld ({@code operator: {instanceAccess: ...}}),
+ *     the chart's value of that name: {@code pod-ip}, or {@code port-forward} through the API server
  */
 public record Scenario(String name, Map<String, Object> cluster, String instanceAccess, List<Step> steps) {
 

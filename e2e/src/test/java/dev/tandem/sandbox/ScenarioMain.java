@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * {@code make scenario FILE=<path>}: starts the sandbox and the packaged operator, runs each
- * scenario file given, prints each JSON report, and exits non-zero when any expectation failed.
+ * scenario file given, prints each JSON report, and exits non-zero when any expectation failed or
+ * the API server refused the operator a request. {@code WATCH_NAMESPACES=listed} installs the
+ * operator for the scenarios' namespaces only, rather than for every namespace.
  */
 public final class ScenarioMain {
 
@@ -38,28 +40,49 @@ public final class ScenarioMain {
     for (String file : args) {
       scenarios.add(Scenario.read(Path.of(file)));
     }
-    var reports = runAll(Path.of("target/sandbox-scenario").toAbsolutePath(), Kubelet.DEFAULT_BACKOFF, scenarios);
-    for (var report : reports) {
+    var run = runAll(Path.of("target/sandbox-scenario").toAbsolutePath(), Kubelet.DEFAULT_BACKOFF, scenarios);
+    for (var report : run.reports()) {
       System.out.println(JSON.writeValueAsString(report));
     }
-    return reports.stream().allMatch(report -> Boolean.TRUE.equals(report.get("passed")));
+    run.deniedToTheOperator().forEach(access -> System.err.println("the chart's permissions fell short: " + access));
+    return run.deniedToTheOperator().isEmpty() && run.reports().stream().allMatch(report -> Boolean.TRUE.equals(report.get("passed")));
   }
 
-  /** One sandbox and one operator for all the scenarios; each runs in a namespace of its own. */
-  static List<Map<String, Object>> runAll(Path root, Duration backoff, List<Scenario> scenarios) throws Exception {
+  /** Each scenario's report, and what the API server refused the operator over the whole run. */
+  record Run(List<Map<String, Object>> reports, List<AccessLog.Access> deniedToTheOperator) {}
+
+  /**
+   * One sandbox and one operator for all the scenarios; each runs in a namespace of its own. The
+   * operator is installed with the chart's {@link #watchNamespaces}; its requests, as the API
+   * server decided them, are printed after the last scenario.
+   */
+  static Run runAll(Path root, Duration backoff, List<Scenario> scenarios) throws Exception {
     Commands.run("rm", "-rf", root.toString());
     var reports = new ArrayList<Map<String, Object>>();
     try (var sandbox = Sandbox.start(root, backoff)) {
-      sandbox.api().createNamespace("tandem-system");
-      try (var operator = OperatorProcess.start(sandbox)) {
+      try (var operator = OperatorProcess.start(sandbox, watchNamespaces(scenarios))) {
         for (var scenario : scenarios) {
           try (var runner = new ScenarioRunner(sandbox, operator, scenario,
               step -> System.err.println("scenario " + scenario.name() + ": " + step))) {
             reports.add(runner.run());
           }
         }
+        System.err.println("the operator's requests, as the API server decided them:\n" + PermissionUse.describe(sandbox, operator));
+        return new Run(reports, PermissionUse.denied(sandbox, operator));
       }
     }
-    return reports;
+  }
+
+  /**
+   * The chart's {@code watchNamespaces} for a run of {@code scenarios}: empty (every namespace), or
+   * with {@code WATCH_NAMESPACES=listed} in the environment the scenarios' own namespaces.
+   */
+  static List<String> watchNamespaces(List<Scenario> scenarios) {
+    String mode = System.getenv().getOrDefault("WATCH_NAMESPACES", "all");
+    return switch (mode) {
+      case "all" -> List.of();
+      case "listed" -> scenarios.stream().map(ScenarioRunner::namespace).toList();
+      default -> throw new IllegalArgumentException("WATCH_NAMESPACES is '" + mode + "'; expected all or listed");
+    };
   }
 }

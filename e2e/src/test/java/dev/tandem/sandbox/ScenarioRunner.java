@@ -41,7 +41,7 @@ import java.util.function.BooleanSupplier;
 public final class ScenarioRunner implements AutoCloseable {
 
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
-      "stopOperator", "startOperator", "waitCondition", "waitFailover", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
+      "stopOperator", "startOperator", "waitCondition", "waitFailover", "waitReconciled", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
       "holdApplier", "releaseApplier", "killOperatorMidChange");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
@@ -88,7 +88,7 @@ public final class ScenarioRunner implements AutoCloseable {
     this.operator = operator;
     this.client = sandbox.api().client();
     this.scenario = scenario;
-    this.namespace = "s-" + scenario.name().toLowerCase().replaceAll("[^a-z0-9-]", "-");
+    this.namespace = namespace(scenario);
     @SuppressWarnings("unchecked")
     var metadata = (Map<String, Object>) scenario.cluster().get("metadata");
     this.cluster = metadata.get("name").toString();
@@ -101,6 +101,11 @@ public final class ScenarioRunner implements AutoCloseable {
           recordFault("kill", pod);
           sandbox.kubelet().runtime(namespace, pod).process().ifPresent(mysqld -> signal("KILL", mysqld));
         }, this::dataBytes);
+  }
+
+  /** The namespace a scenario runs in, its own. */
+  static String namespace(Scenario scenario) {
+    return "s-" + scenario.name().toLowerCase().replaceAll("[^a-z0-9-]", "-");
   }
 
   /** Runs every step, stopping at the first that fails; returns the report (see e2e/README.md). */
@@ -243,6 +248,12 @@ public final class ScenarioRunner implements AutoCloseable {
         await(timeout, () -> condition(type).filter(c -> c.getStatus().equals(status)
             && reason.map(c.getReason()::equals).orElse(true)).isPresent(), type + "=" + status + reason.map(r -> " (" + r + ")").orElse(""));
         return condition(type).map(c -> c.getReason() + ": " + c.getMessage()).orElse("");
+      }
+      case "waitReconciled" -> {
+        await(timeout, () -> Optional.ofNullable(current()).filter(c -> c.getStatus() != null
+            && Objects.equals(c.getStatus().getObservedGeneration(), c.getMetadata().getGeneration())).isPresent(),
+            "the operator to observe the cluster's latest generation");
+        return "observed generation " + current().getMetadata().getGeneration();
       }
       case "waitFailover" -> {
         int before = observations.changesBefore(lastMark);
@@ -534,14 +545,16 @@ public final class ScenarioRunner implements AutoCloseable {
         case "metrics" -> metrics(((Map<?, ?>) expected).keySet());
         case "restoredMatchesBackup" -> restoredMismatch(expected.toString()).orElse("exact");
         case "interruptedChangeFinished" -> interruptedChangeFinished();
+        case "mysqld" -> mysqldSettings((Map<?, ?>) expected);
         default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
             + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics,"
-            + " instancesWrittenBeforeFault, restoredMatchesBackup, interruptedChangeFinished");
+            + " instancesWrittenBeforeFault, restoredMatchesBackup, interruptedChangeFinished, mysqld");
       };
       boolean passed = switch (entry.getKey()) {
         case "consistent" -> Boolean.parseBoolean(expected.toString()) == ((Consistency.Verdict) actual).consistent();
         case "minWrites" -> ((Number) actual).longValue() >= Long.parseLong(expected.toString());
         case "restoredMatchesBackup" -> "exact".equals(actual);
+        case "mysqld" -> String.valueOf(expected).equals(String.valueOf(actual));
         case "roles" -> ((Map<?, ?>) expected).entrySet().stream()
             .allMatch(role -> String.valueOf(role.getValue()).equals(((Map<?, ?>) actual).get(role.getKey())));
         case "metrics" -> ((Map<?, ?>) expected).entrySet().stream().allMatch(metric ->
@@ -557,6 +570,38 @@ public final class ScenarioRunner implements AutoCloseable {
       throw new AssertionError(String.join("; ", failed));
     }
     return "all met";
+  }
+
+  /**
+   * What each named instance's running mysqld has for each named global variable, e.g.
+   * {@code {shop-2: {max_connections: 77}}}: read again for up to 60 s until it is the expected
+   * value, since an instance deleted to take a change may still be stopping or starting.
+   */
+  private Map<String, Map<String, String>> mysqldSettings(Map<?, ?> expected) throws Exception {
+    var settings = new LinkedHashMap<String, Map<String, String>>();
+    for (var instance : expected.entrySet()) {
+      String pod = instance.getKey().toString();
+      var values = new LinkedHashMap<String, String>();
+      for (var variable : ((Map<?, ?>) instance.getValue()).entrySet()) {
+        String sql = "SELECT @@GLOBAL." + variable.getKey().toString().replaceAll("[^A-Za-z0-9_]", "");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String value;
+        do {
+          try {
+            value = sandbox.kubelet().runtime(namespace, pod).sqlAsRoot(secret(CredentialsSecret.ROOT_PASSWORD), sql).strip();
+          } catch (IllegalStateException | IllegalArgumentException e) {
+            value = "unreadable: " + e.getMessage();
+          }
+          if (value.equals(variable.getValue().toString())) {
+            break;
+          }
+          Thread.sleep(500);
+        } while (System.nanoTime() < deadline);
+        values.put(variable.getKey().toString(), value);
+      }
+      settings.put(pod, values);
+    }
+    return settings;
   }
 
   private void verdict(String what, Object expected, Object actual, boolean passed) {

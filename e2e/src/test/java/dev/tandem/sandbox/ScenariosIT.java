@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -19,21 +20,39 @@ import org.junit.jupiter.api.TestFactory;
  * operator and real mariadbd Pods: the proof of failover, switchover, partitions and the rest.
  * One sandbox and one operator serve them all; each scenario has a namespace of its own. The
  * kubelet restarts crashed containers after 2 s instead of 10 s to keep `make test` short.
+ *
+ * <p>The operator runs with the Helm chart's permissions and nothing more: installed for every
+ * namespace, or with {@code WATCH_NAMESPACES=listed} for the scenarios' namespaces only. The API
+ * server must refuse it nothing, and a run of every scenario must use every permission the chart
+ * grants: the chart grants exactly what the code uses.
  */
 class ScenariosIT {
 
   static final Path SCENARIOS = Path.of("e2e/scenarios");
   static Sandbox sandbox;
   static OperatorProcess operator;
+  static List<Path> files;
+  static List<Scenario> scenarios;
+  static int scenarioFiles;
 
   @BeforeAll
   static void startSandboxAndOperator() throws Exception {
     Sandbox.assumeRoot();
+    try (var listing = Files.list(SCENARIOS)) {
+      var all = listing.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+      scenarioFiles = all.size();
+      // SCENARIO=<part of a file name> runs the matching files only, as `make test` would run them.
+      String only = System.getenv().getOrDefault("SCENARIO", "");
+      files = all.stream().filter(f -> f.getFileName().toString().contains(only)).toList();
+    }
+    scenarios = new ArrayList<>();
+    for (var file : files) {
+      scenarios.add(Scenario.read(file));
+    }
     Path root = Path.of("target/sandbox-scenarios").toAbsolutePath();
     dev.tandem.testing.Commands.run("rm", "-rf", root.toString());
     sandbox = Sandbox.start(root, Duration.ofSeconds(2));
-    sandbox.api().createNamespace("tandem-system");
-    operator = OperatorProcess.start(sandbox);
+    operator = OperatorProcess.start(sandbox, ScenarioMain.watchNamespaces(scenarios));
   }
 
   @AfterAll
@@ -50,28 +69,38 @@ class ScenariosIT {
   }
 
   @TestFactory
-  Stream<DynamicTest> everyScenarioMeetsItsExpectations() throws Exception {
-    List<Path> files;
-    try (var listing = Files.list(SCENARIOS)) {
-      // SCENARIO=<part of a file name> runs the matching files only, as `make test` would run them.
-      String only = System.getenv().getOrDefault("SCENARIO", "");
-      files = new ArrayList<>(listing.filter(f -> f.toString().endsWith(".yaml") && f.getFileName().toString().contains(only))
-          .sorted().toList());
-    }
+  Stream<DynamicTest> everyScenarioMeetsItsExpectationsWithTheChartsPermissions() {
     assertThat(files).as("scenario files under " + SCENARIOS).isNotEmpty();
-    return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
-      var scenario = Scenario.read(file);
-      Map<String, Object> report;
-      try (var runner = new ScenarioRunner(sandbox, operator, scenario, step -> System.out.println(scenario.name() + ": " + step))) {
-        report = runner.run();
-      }
-      String json = ScenarioMain.JSON.writeValueAsString(report);
-      System.out.println(json);
-      if (!Boolean.TRUE.equals(report.get("passed"))) {
-        var log = Files.readAllLines(operator.log());
-        System.out.println("operator log (last 60 lines):\n" + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())));
-      }
-      assertThat(report.get("passed")).as(json).isEqualTo(true);
-    }));
+    var tests = new ArrayList<DynamicTest>();
+    for (int i = 0; i < scenarios.size(); i++) {
+      var scenario = scenarios.get(i);
+      tests.add(DynamicTest.dynamicTest(files.get(i).getFileName().toString(), () -> meetsItsExpectations(scenario)));
+    }
+    tests.add(DynamicTest.dynamicTest("the operator used every permission the chart grants", ScenariosIT::usedEveryPermission));
+    return tests.stream();
+  }
+
+  static void meetsItsExpectations(Scenario scenario) throws Exception {
+    Map<String, Object> report;
+    try (var runner = new ScenarioRunner(sandbox, operator, scenario, step -> System.out.println(scenario.name() + ": " + step))) {
+      report = runner.run();
+    }
+    String json = ScenarioMain.JSON.writeValueAsString(report);
+    System.out.println(json);
+    if (!Boolean.TRUE.equals(report.get("passed"))) {
+      var log = Files.readAllLines(operator.log());
+      System.out.println("operator log (last 60 lines):\n" + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())));
+    }
+    assertThat(report.get("passed")).as(json).isEqualTo(true);
+    assertThat(PermissionUse.denied(sandbox, operator)).as("requests the API server refused the operator: the chart lacks them").isEmpty();
+  }
+
+  static void usedEveryPermission() {
+    Assumptions.assumeTrue(files.size() == scenarioFiles, "only " + files.size() + " of " + scenarioFiles
+        + " scenarios ran (SCENARIO is set): whether the operator uses every permission the chart grants is decided on a run of all");
+    String accesses = "the operator's requests:\n" + PermissionUse.describe(sandbox, operator);
+    assertThat(PermissionUse.unused(sandbox, operator)).as("granted by the chart, used by no scenario; " + accesses).isEmpty();
+    assertThat(PermissionUse.staleExceptions(sandbox, operator)).as("PermissionUse.UNUSED_ON_PURPOSE lists grants the chart lacks or the run used")
+        .isEmpty();
   }
 }

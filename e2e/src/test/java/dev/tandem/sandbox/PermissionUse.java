@@ -1,0 +1,63 @@
+package dev.tandem.sandbox;
+
+import dev.tandem.sandbox.RbacAuthorizer.Grant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * What the operator did with the chart's permissions in a run, from the API server's
+ * {@link AccessLog}: what it was refused (a permission the code needs and the chart lacks), and
+ * which permissions the chart grants that it never used (more than the code needs). A run of every
+ * scenario must show neither, but for the grants listed here with the reason each stays.
+ */
+final class PermissionUse {
+
+  /** Granted and unused by every scenario, on purpose: why each stays in the chart. */
+  static final Map<Grant, String> UNUSED_ON_PURPOSE = Map.of(
+      new Grant("tandem-operator-leader-election", "coordination.k8s.io", "leases", "update"),
+      "never sent (fabric8's LeaseLock renews and takes over with patch), but JOSDK's leader election will not start"
+          + " unless a SelfSubjectRulesReview shows get, create and update on leases in one rule",
+      new Grant("tandem-operator", "policy", "poddisruptionbudgets", "update"),
+      "the PodDisruptionBudget (maxUnavailable 1, the cluster's selector) never changes with the spec: the operator"
+          + " updates it only to undo a hand edit, which no scenario makes");
+
+  private PermissionUse() {}
+
+  static List<AccessLog.Access> denied(Sandbox sandbox, OperatorProcess operator) {
+    return sandbox.api().accessLog().deniedTo(operator.user().name());
+  }
+
+  /** The chart's grants no request of the operator was allowed by, but for {@link #UNUSED_ON_PURPOSE}. */
+  static List<Grant> unused(Sandbox sandbox, OperatorProcess operator) {
+    var used = used(sandbox, operator);
+    return operator.chart().grants().stream().filter(grant -> !used.contains(grant) && !UNUSED_ON_PURPOSE.containsKey(grant)).toList();
+  }
+
+  /** Entries of {@link #UNUSED_ON_PURPOSE} that are stale: the chart no longer grants them, or the run used them. */
+  static List<Grant> staleExceptions(Sandbox sandbox, OperatorProcess operator) {
+    var used = used(sandbox, operator);
+    var granted = operator.chart().grants();
+    return UNUSED_ON_PURPOSE.keySet().stream().filter(grant -> used.contains(grant) || !granted.contains(grant)).toList();
+  }
+
+  private static Set<Grant> used(Sandbox sandbox, OperatorProcess operator) {
+    return sandbox.api().accessLog().of(operator.user().name()).stream()
+        .filter(AccessLog.Access::allowed).flatMap(access -> access.grant().stream()).collect(Collectors.toSet());
+  }
+
+  /** The operator's accesses for a report: one line per verb and resource, with where it was made and what allowed it. */
+  static String describe(Sandbox sandbox, OperatorProcess operator) {
+    var places = new TreeMap<String, List<String>>();
+    for (var access : sandbox.api().accessLog().of(operator.user().name())) {
+      String what = (access.allowed() ? "allowed " : "DENIED ") + access.verb() + " "
+          + (access.group().isEmpty() ? "" : access.group() + "/") + access.resource() + access.grant().map(g -> " by " + g.role()).orElse("");
+      places.computeIfAbsent(what, key -> new ArrayList<>()).add(access.namespace().isEmpty() ? "the cluster scope" : access.namespace());
+    }
+    return places.entrySet().stream().map(line -> line.getKey() + " in " + String.join(", ", line.getValue()))
+        .collect(Collectors.joining("\n  ", "  ", ""));
+  }
+}
