@@ -18,14 +18,22 @@ public final class BackupSources {
   /** A replica further behind than this is not a backup source: its backup would be stale. */
   public static final long MAX_LAG_SECONDS = 60;
 
-  /** The chosen instance, or why there is none. */
-  public record Choice(Optional<String> instance, String reason) {
+  /**
+   * The chosen instance, or why there is none; {@code waits} when that may change by itself soon
+   * (a cluster still starting, instances the control loop has not observed yet), so the backup
+   * waits rather than fails.
+   */
+  public record Choice(Optional<String> instance, String reason, boolean waits) {
     static Choice of(String instance, String reason) {
-      return new Choice(Optional.of(instance), reason);
+      return new Choice(Optional.of(instance), reason, false);
     }
 
     static Choice refused(String reason) {
-      return new Choice(Optional.empty(), reason);
+      return new Choice(Optional.empty(), reason, false);
+    }
+
+    static Choice notYet(String reason) {
+      return new Choice(Optional.empty(), reason, true);
     }
   }
 
@@ -36,7 +44,7 @@ public final class BackupSources {
     String name = cluster.getMetadata().getName();
     var status = cluster.getStatus();
     if (status == null || status.getMaster() == null) {
-      return Choice.refused("cluster " + name + " has no master yet: a backup waits for a running cluster");
+      return Choice.notYet("cluster " + name + " has no master yet: a backup waits for a running cluster");
     }
     List<InstanceStatus> instances = status.getInstances();
     return switch (requested) {
@@ -74,8 +82,12 @@ public final class BackupSources {
       }
     }
     if (best == null) {
-      return Choice.refused("no healthy caught-up replica of cluster " + cluster + " to back up from: " + String.join(", ", why)
-          + (why.isEmpty() ? "it has no replicas" : ""));
+      String reason = "no healthy caught-up replica of cluster " + cluster + " to back up from: " + String.join(", ", why)
+          + (why.isEmpty() ? "it has no replicas" : "");
+      // Right after a cluster turns Ready its replicas may not be labelled yet: waiting, not failing.
+      boolean unobserved = instances.stream().anyMatch(instance -> instance.role() == InstanceRole.Unknown
+          && !instance.name().equals(master) && !offline.contains(instance.name()));
+      return unobserved ? Choice.notYet(reason + "; waiting until the control loop has observed every instance") : Choice.refused(reason);
     }
     return Choice.of(best.name(), "replica " + best.name() + ", " + best.lagSeconds() + " s behind");
   }

@@ -128,6 +128,12 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
       return UpdateControl.noUpdate();
     }
     var choice = BackupSources.choose(cluster, backup.getSpec().getSource());
+    if (choice.instance().isEmpty() && choice.waits()) {
+      status.setPhase(BackupPhase.Pending);
+      status.setMessage(choice.reason());
+      writeStatus(backup, status);
+      return UpdateControl.<MySQLBackup>noUpdate().rescheduleAfter(RECHECK_PENDING);
+    }
     if (choice.instance().isEmpty()) {
       finish(backup, status, BackupPhase.Failed, "refused: " + choice.reason());
       return UpdateControl.noUpdate();

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.tandem.testing.Example;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -154,38 +153,30 @@ class CrdAdmissionTest {
     assertThat(verdict.admitted().at("/spec/instances").asInt()).isEqualTo(3);
   }
 
-  static Stream<Path> examples() throws IOException {
-    try (var files = Files.list(Path.of("manifests/examples"))) {
-      return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList().stream();
-    }
+  /** Every MySQLCluster in every shipped example, production/ included. */
+  static Stream<Arguments> examples() {
+    return Example.all().stream()
+        .flatMap(example -> example.ofKind("MySQLCluster").stream().map(cluster -> Arguments.of(example.name(), cluster)));
   }
 
   @ParameterizedTest(name = "{0} is accepted")
   @MethodSource("examples")
-  void acceptsEveryShippedExample(Path example) throws IOException {
-    var verdict = ADMISSION.create(ApiServerAdmission.parse(Files.readString(example)));
+  void acceptsEveryShippedExample(String example, JsonNode cluster) {
+    var verdict = ADMISSION.create(cluster);
 
-    assertThat(verdict.errors()).as(example.toString()).isEmpty();
+    assertThat(verdict.errors()).as(example).isEmpty();
   }
 
   @Test
-  void thereIsAnExampleForEveryTopologyAndFlavor() throws IOException {
+  void thereIsAnExampleForEveryTopologyAndFlavor() {
     var combinations =
         examples()
-            .map(f -> ApiServerAdmission.parse(uncheckedRead(f)))
+            .map(arguments -> (JsonNode) arguments.get()[1])
             .map(c -> c.at("/spec/topology").asText("MasterReplica") + "/" + c.at("/spec/engine/flavor").asText("MySQL"))
             .distinct()
             .toList();
 
     assertThat(combinations)
         .containsExactlyInAnyOrder("MasterReplica/MySQL", "DualMaster/MySQL", "MasterReplica/MariaDB", "DualMaster/MariaDB");
-  }
-
-  private static String uncheckedRead(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

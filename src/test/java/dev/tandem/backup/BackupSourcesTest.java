@@ -66,8 +66,26 @@ class BackupSourcesTest {
   void aClusterWithoutStatusHasNoSourceYet() {
     var shop = ClusterFixture.named("shop").build();
 
-    assertThat(BackupSources.choose(shop, BackupSource.Replica).reason())
-        .isEqualTo("cluster shop has no master yet: a backup waits for a running cluster");
+    var choice = BackupSources.choose(shop, BackupSource.Replica);
+
+    assertThat(choice.reason()).isEqualTo("cluster shop has no master yet: a backup waits for a running cluster");
+    assertThat(choice.waits()).isTrue();
+  }
+
+  @Test
+  void replicasNotYetObservedMakeTheBackupWaitWhereOthersUnusableRefuseIt() {
+    var unobserved = new InstanceStatus("shop-2", InstanceRole.Unknown, true, null, null, null, null);
+    var starting = cluster(ClusterFixture.named("shop"), master("shop-0"), replica("shop-1", 61), unobserved);
+    var lagging = cluster(ClusterFixture.named("shop"), master("shop-0"), replica("shop-1", 61), replica("shop-2", 61));
+
+    var waiting = BackupSources.choose(starting, BackupSource.Replica);
+    var refused = BackupSources.choose(lagging, BackupSource.Replica);
+
+    assertThat(waiting.instance()).isEmpty();
+    assertThat(waiting.waits()).isTrue();
+    assertThat(waiting.reason()).isEqualTo("no healthy caught-up replica of cluster shop to back up from: shop-0 is the master,"
+        + " shop-1 lags 61 s (limit 60 s), shop-2 is Unknown; waiting until the control loop has observed every instance");
+    assertThat(refused.waits()).isFalse();
   }
 
   @Test

@@ -37,6 +37,12 @@ public final class S3ProxyServer implements AutoCloseable {
    * another process listening somewhere is never taken for it.
    */
   public static S3ProxyServer start(String host, Path dir, List<String> buckets) throws IOException, InterruptedException {
+    return start(host, dir, buckets, ACCESS_KEY, SECRET_KEY);
+  }
+
+  /** The same, checking signatures against the given key: a manifest's own Secret works unchanged. */
+  public static S3ProxyServer start(String host, Path dir, List<String> buckets, String accessKey, String secretKey)
+      throws IOException, InterruptedException {
     Path jar = Path.of("target/s3proxy/s3proxy.jar").toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: the build copies it (mvn generate-test-resources)");
@@ -49,8 +55,8 @@ public final class S3ProxyServer implements AutoCloseable {
     Files.writeString(properties, String.join("\n",
         "s3proxy.endpoint=http://" + host + ":0",
         "s3proxy.authorization=aws-v2-or-v4",
-        "s3proxy.identity=" + ACCESS_KEY,
-        "s3proxy.credential=" + SECRET_KEY,
+        "s3proxy.identity=" + accessKey,
+        "s3proxy.credential=" + secretKey,
         "jclouds.provider=filesystem",
         "jclouds.filesystem.basedir=" + data) + "\n");
     String java = ProcessHandle.current().info().command().orElse("java");

@@ -35,8 +35,9 @@ import org.testcontainers.k3s.K3sContainer;
  * switchover. The operator runs outside the cluster, as its packaged application, and reaches
  * mysqld by port-forward ({@code tandem.instance-access=port-forward}); the test writes through a
  * port-forward of the writer Service, reopened after every failure as a reconnecting client would.
- * Then backups of both methods, restored into new clusters. Needs a Docker engine that can pull
- * the images; skipped with the reason printed elsewhere.
+ * Then backups of both methods, restored into new clusters, and every MySQL example under
+ * manifests/examples applied as shipped (the sandbox runs mariadbd only). Needs a Docker engine
+ * that can pull the images; skipped with the reason printed elsewhere.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class K3sFailoverIT {
@@ -207,6 +208,35 @@ class K3sFailoverIT {
         }
       }
     }
+  }
+
+  /** The MySQL examples outside production/: the sandbox runs mariadbd only, so ExamplesIT admits them and this runs them. */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> mysqlExamples() {
+    return dev.tandem.testing.Example.all().stream()
+        .filter(example -> !example.isProduction())
+        .filter(example -> example.ofKind("MySQLCluster").stream().anyMatch(c -> "MySQL".equals(dev.tandem.testing.Example.flavor(c))))
+        .map(example -> org.junit.jupiter.params.provider.Arguments.of(example.name(), example));
+  }
+
+  @ParameterizedTest(name = "{0}, as shipped, becomes Ready")
+  @org.junit.jupiter.params.provider.MethodSource("mysqlExamples")
+  void aMySqlExampleAsShippedBecomesReady(String name, dev.tandem.testing.Example example) throws Exception {
+    String namespace = "example-" + name.replaceAll("\\.yaml$", "").replaceAll("[^a-z0-9]+", "-");
+    client.resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).serverSideApply();
+    for (var object : example.objects()) {
+      var resource = client.getKubernetesSerialization().unmarshal(object.toString(), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+      resource.getMetadata().setNamespace(namespace);
+      client.resource(resource).create();
+    }
+    for (var cluster : example.ofKind("MySQLCluster")) {
+      String clusterName = cluster.at("/metadata/name").asText();
+      var ready = await(Duration.ofMinutes(10), name + ": " + clusterName + " Ready", () -> readyCluster(namespace, clusterName));
+      System.out.printf("K3s example %s: %s Ready, master %s%n", name, clusterName, ready.getStatus().getMaster());
+    }
+    // One example's Pods at a time on the K3s node.
+    client.namespaces().withName(namespace).delete();
+    await(Duration.ofMinutes(3), "namespace " + namespace + " gone",
+        () -> client.namespaces().withName(namespace).get() == null ? Optional.of(true) : Optional.empty());
   }
 
   private static final String CLUSTER = """

@@ -19,12 +19,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * The mock server's CRUD store with what an API server adds and the mock lacks
  * (../shared/MOCK-SERVER.md): admission of MySQLClusters (schema, CEL, names) with kubectl's
- * messages, 409 on a stale status update, RFC 7386 merge patches (null removes), set-based label
+ * messages, the Priority admission plugin's refusal of a Pod whose PriorityClass does not exist,
+ * 409 on a stale status update, RFC 7386 merge patches (null removes), set-based label
  * selectors, and discovery so kubectl works against the sandbox.
  */
 final class ApiServerDispatcher extends Dispatcher {
@@ -37,6 +39,9 @@ final class ApiServerDispatcher extends Dispatcher {
       Pattern.compile("(/api/v1/namespaces/[^/]+/pods/[^/]+)/portforward\\?(?:.*&)?ports=(\\d+).*");
   private static final Pattern POD_LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/log(\\?.*)?");
   private static final Pattern SET_BASED = Pattern.compile("\\s(in|notin)\\s*\\(");
+  private static final Pattern PODS = Pattern.compile("/api/v1/namespaces/[^/]+/pods");
+  /** The PriorityClasses an API server has without anyone creating them. */
+  static final Set<String> BUILT_IN_PRIORITY_CLASSES = Set.of("system-cluster-critical", "system-node-critical");
 
   private final KubernetesCrudDispatcher crud;
   /** By plural: mysqlclusters, mysqlbackups. */
@@ -113,6 +118,11 @@ final class ApiServerDispatcher extends Dispatcher {
   }
 
   private MockResponse create(RecordedRequest request) {
+    if (PODS.matcher(pathOnly(request.getPath())).matches()) {
+      // Reading the body consumes it: what goes on to the store is a copy.
+      String body = request.getUtf8Body();
+      return priorityRefusal(read(body)).orElseGet(() -> crud.dispatch(withBody(request, HttpMethod.POST, body)));
+    }
     var admission = admission(TANDEM_PATH.matcher(pathOnly(request.getPath())));
     if (admission.isEmpty()) {
       return crud.dispatch(request);
@@ -122,6 +132,21 @@ final class ApiServerDispatcher extends Dispatcher {
       return invalid(verdict.errors());
     }
     return crud.dispatch(withBody(request, HttpMethod.POST, verdict.admitted().toString()));
+  }
+
+  /**
+   * The Priority admission plugin: a Pod naming a PriorityClass that does not exist is refused,
+   * with its message. Without this a manifest needing a PriorityClass would run here and nowhere
+   * else. (The plugin also copies the class's value into spec.priority; nothing here reads it.)
+   */
+  private Optional<MockResponse> priorityRefusal(JsonNode pod) {
+    String priorityClass = pod.at("/spec/priorityClassName").asText("");
+    if (priorityClass.isEmpty() || BUILT_IN_PRIORITY_CLASSES.contains(priorityClass)
+        || current("/apis/scheduling.k8s.io/v1/priorityclasses/" + priorityClass).isPresent()) {
+      return Optional.empty();
+    }
+    return Optional.of(status(403, "Forbidden", "pods \"" + pod.at("/metadata/name").asText() + "\" is forbidden: no PriorityClass with name "
+        + priorityClass + " was found"));
   }
 
   private MockResponse update(RecordedRequest request, String body) {

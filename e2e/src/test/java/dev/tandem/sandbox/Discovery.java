@@ -29,9 +29,12 @@ final class Discovery {
           new Resource("events", "Event", true, List.of("ev"))),
       "apps/v1", List.of(new Resource("statefulsets", "StatefulSet", true, List.of("sts"))),
       "policy/v1", List.of(new Resource("poddisruptionbudgets", "PodDisruptionBudget", true, List.of("pdb"))),
+      "scheduling.k8s.io/v1", List.of(new Resource("priorityclasses", "PriorityClass", false, List.of("pc"))),
       "coordination.k8s.io/v1", List.of(new Resource("leases", "Lease", true, List.of())),
       "events.k8s.io/v1", List.of(new Resource("events", "Event", true, List.of("ev"))),
-      "mysql.tandem.dev/v1alpha1", List.of(new Resource("mysqlclusters", "MySQLCluster", true, List.of("mysql", "myc"))));
+      "mysql.tandem.dev/v1alpha1", List.of(new Resource("mysqlclusters", "MySQLCluster", true, List.of("mysql", "myc")),
+          new Resource("mysqlbackups", "MySQLBackup", true, List.of("mybk")),
+          new Resource("mysqlbackupschedules", "MySQLBackupSchedule", true, List.of("mybks"))));
 
   Optional<String> answer(String path) {
     String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
@@ -67,8 +70,8 @@ final class Discovery {
       List.of("create", "delete", "get", "list", "patch", "update", "watch").forEach(verbs::add);
       var shortNames = entry.putArray("shortNames");
       resource.shortNames().forEach(shortNames::add);
-      if (resource.plural().equals("mysqlclusters")) {
-        list.addObject().put("name", "mysqlclusters/status").put("singularName", "").put("namespaced", true).put("kind", "MySQLCluster")
+      if (groupVersion.startsWith("mysql.tandem.dev/")) {
+        list.addObject().put("name", resource.plural() + "/status").put("singularName", "").put("namespaced", true).put("kind", resource.kind())
             .putArray("verbs").add("get").add("patch").add("update");
       }
     }

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the sandbox's API server adds to the mock server, each against the behaviour measured in MOCK-SERVER.md. */
 class SandboxApiServerTest {
@@ -101,6 +104,40 @@ class SandboxApiServerTest {
     assertThat(api.client().configMaps().inNamespace(NS).withName("unowned").get()).isNotNull();
   }
 
+  static io.fabric8.kubernetes.api.model.Pod podOfPriorityClass(String name, String priorityClass) {
+    return new PodBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+        .withNewSpec().withPriorityClassName(priorityClass).addNewContainer().withName("mariadb").withImage("mariadb:11.4").endContainer()
+        .endSpec().build();
+  }
+
+  @Test
+  void aPodNamingAPriorityClassThatDoesNotExistIsForbiddenAndCreatedOnceTheClassExists() {
+    var pod = podOfPriorityClass("catalog-0", "database");
+
+    assertThatThrownBy(() -> api.client().resource(pod).create())
+        .isInstanceOf(KubernetesClientException.class)
+        .satisfies(e -> {
+          var status = ((KubernetesClientException) e).getStatus();
+          assertThat(status.getCode()).isEqualTo(403);
+          assertThat(status.getReason()).isEqualTo("Forbidden");
+          assertThat(status.getMessage()).isEqualTo("pods \"catalog-0\" is forbidden: no PriorityClass with name database was found");
+        });
+    assertThat(api.client().pods().inNamespace(NS).withName("catalog-0").get()).isNull();
+
+    api.client().resource(new PriorityClassBuilder().withNewMetadata().withName("database").endMetadata().withValue(1_000_000).build()).create();
+
+    assertThat(api.client().resource(pod).create().getSpec().getPriorityClassName()).isEqualTo("database");
+    assertThat(api.client().pods().inNamespace(NS).withName("catalog-0").get()).isNotNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"system-cluster-critical", "system-node-critical"})
+  void theBuiltInPriorityClassesNeedNoObject(String priorityClass) {
+    api.client().resource(podOfPriorityClass("critical", priorityClass)).create();
+
+    assertThat(api.client().pods().inNamespace(NS).withName("critical").get().getSpec().getPriorityClassName()).isEqualTo(priorityClass);
+  }
+
   @Test
   void aStatusUpdateFromAStaleVersionIsAConflict() throws Exception {
     var stale = api.client().resource(example()).inNamespace(NS).create();
@@ -147,7 +184,7 @@ class SandboxApiServerTest {
   void discoveryServesTheGroupsAndKubectlCanListClusters(@TempDir Path dir) throws Exception {
     api.client().resource(example()).inNamespace(NS).create();
 
-    assertThat(api.client().getApiGroups().getGroups()).extracting(g -> g.getName()).contains("mysql.tandem.dev", "apps");
+    assertThat(api.client().getApiGroups().getGroups()).extracting(g -> g.getName()).contains("mysql.tandem.dev", "apps", "scheduling.k8s.io");
     assertThat(api.client().getApiResources("mysql.tandem.dev/v1alpha1").getResources())
         .anySatisfy(r -> assertThat(r.getShortNames()).contains("myc"));
 

@@ -1,5 +1,6 @@
 package dev.tandem.sandbox;
 
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -8,28 +9,35 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The StatefulSet controller's part the operator relies on: Pods {@code <name>-<ordinal>} from
  * the template, a PersistentVolumeClaim per claim template and ordinal (owned by the StatefulSet
  * when its retention policy deletes them with it), scale up and down, a replaced Pod when one is
  * deleted, and status counts. Updates follow OnDelete: a changed template reaches a Pod only when
- * the Pod is deleted.
+ * the Pod is deleted. A Pod the API server refuses is tried again at every pass, and the refusal
+ * is a Warning Event FailedCreate on the StatefulSet, worded as the real controller words it.
  */
 final class StatefulSetController implements AutoCloseable {
 
   static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+  static final String FAILED_CREATE = "FailedCreate";
 
   private final KubernetesClient client;
+  /** StatefulSet uid → the refusal last recorded as an Event: one Event per refusal, not one per pass. */
+  private final Map<String, String> recordedRefusals = new ConcurrentHashMap<>();
   private BackgroundLoop loop;
 
   StatefulSetController(KubernetesClient client) {
@@ -53,7 +61,13 @@ final class StatefulSetController implements AutoCloseable {
       String podName = name + "-" + ordinal;
       if (!pods.containsKey(podName)) {
         ensureClaims(statefulSet, podName);
-        client.resource(pod(statefulSet, podName)).create();
+        try {
+          client.resource(pod(statefulSet, podName)).create();
+          recordedRefusals.remove(statefulSet.getMetadata().getUid());
+        } catch (KubernetesClientException refused) {
+          recordRefusal(statefulSet, podName, refused);
+          break;
+        }
       }
     }
     for (var pod : pods.values()) {
@@ -73,6 +87,26 @@ final class StatefulSetController implements AutoCloseable {
           "{\"status\":{\"replicas\":" + pods.size() + ",\"readyReplicas\":" + ready + ",\"currentReplicas\":" + pods.size()
               + ",\"observedGeneration\":" + statefulSet.getMetadata().getGeneration() + "}}");
     }
+  }
+
+  private void recordRefusal(StatefulSet statefulSet, String podName, KubernetesClientException refused) {
+    String reason = refused.getStatus() != null && refused.getStatus().getMessage() != null ? refused.getStatus().getMessage() : refused.getMessage();
+    String message = "create Pod " + podName + " in StatefulSet " + statefulSet.getMetadata().getName() + " failed error: " + reason;
+    String uid = statefulSet.getMetadata().getUid();
+    if (message.equals(recordedRefusals.get(uid))) {
+      return;
+    }
+    String namespace = statefulSet.getMetadata().getNamespace();
+    String now = Instant.now().toString();
+    client.v1().events().inNamespace(namespace).resource(new EventBuilder()
+        .withNewMetadata().withName(statefulSet.getMetadata().getName() + "." + Long.toHexString(System.nanoTime())).withNamespace(namespace).endMetadata()
+        .withNewInvolvedObject().withApiVersion("apps/v1").withKind("StatefulSet").withName(statefulSet.getMetadata().getName())
+        .withNamespace(namespace).withUid(uid).endInvolvedObject()
+        .withType("Warning").withReason(FAILED_CREATE).withMessage(message)
+        .withNewSource().withComponent("statefulset-controller").endSource()
+        .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+        .build()).create();
+    recordedRefusals.put(uid, message);
   }
 
   private static boolean ownedBy(Pod pod, StatefulSet statefulSet) {
