@@ -128,19 +128,49 @@ replay_binlogs() {
         exit 1
       fi
     done
+    # mariadb-binlog fails with "never reached expected GTID state" when no transaction follows
+    # the start position before the stop time (nothing was written between the backup and
+    # RESTORE_UNTIL): the archive reaches back to the position (checked above), so there is
+    # simply nothing to replay.
+    local statuses
+    set +e
     TZ=UTC "$binlog_client" --no-defaults "--start-position=$restored_gtid" "--stop-datetime=$RESTORE_UNTIL" "${paths[@]}" \
-      | MYSQL_PWD=$password "$client" --no-defaults "--socket=$socket" -uroot
+      2> "$scratch/replay.err" | MYSQL_PWD=$password "$client" --no-defaults "--socket=$socket" -uroot
+    statuses=("${PIPESTATUS[@]}")
+    set -e
+    if ((statuses[1] != 0)); then
+      exit 1
+    fi
+    if ((statuses[0] != 0)); then
+      if ! grep -q "never reached expected GTID state" "$scratch/replay.err"; then
+        cat "$scratch/replay.err" >&2
+        exit 1
+      fi
+      echo "init: $POD_NAME: nothing to replay: no transaction after GTID position '$restored_gtid' before $RESTORE_UNTIL UTC"
+    fi
   else
     TZ=UTC "$binlog_client" --no-defaults "--exclude-gtids=$restored_gtid" "--stop-datetime=$RESTORE_UNTIL" "${paths[@]}" \
       | MYSQL_PWD=$password "$client" --no-defaults "--socket=$socket" -uroot
   fi
 }
 
-# A scratch directory next to the data, so a half-initialized one is never mistaken for done.
+# A scratch directory next to the data, so a half-initialized one is never mistaken for done:
+# the data directory receives the new data only once it is complete, restore and replay included.
 scratch="$DATADIR/.tandem-init"
 rm -rf "$scratch"
 mkdir -p "$scratch"
 socket="$scratch/init.sock"
+
+# A server this script started does not outlive it, even when it fails.
+server_pid=""
+stop_server() {
+  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2> /dev/null; then
+    kill "$server_pid"
+    wait "$server_pid" || true
+  fi
+  server_pid=""
+}
+trap stop_server EXIT
 
 restored_gtid=""
 restore_method=""
@@ -212,11 +242,8 @@ else
     MYSQL_PWD=$ROOT_PASSWORD "$client" --no-defaults "--socket=$socket" -uroot < "$RESTORE_DIR/users.sql"
   fi
 
-  kill "$server_pid"
-  wait "$server_pid" || true
+  stop_server
 fi
-mv "$scratch/data"/* "$DATADIR"/
-rm -rf "$scratch"
 
 if [[ -n $restore_method ]]; then
   # The restored data holds every transaction up to the backup's position: the binary log
@@ -225,7 +252,7 @@ if [[ -n $restore_method ]]; then
   # copy brings the old cluster's accounts: they get this cluster's passwords, with grant
   # tables skipped until then.
   socket="$RUN_DIR/restore.sock"
-  server_options=("--defaults-file=$FINAL_CNF" "--datadir=$DATADIR" "--socket=$socket" --skip-networking
+  server_options=("--defaults-file=$FINAL_CNF" "--datadir=$scratch/data" "--socket=$socket" --skip-networking
     "--pid-file=$RUN_DIR/restore.pid")
   [[ $(id -u) == 0 ]] && server_options+=(--user=root)
   password=$ROOT_PASSWORD
@@ -233,9 +260,9 @@ if [[ -n $restore_method ]]; then
     server_options+=(--skip-grant-tables)
     password=""
   fi
-  "$server" "${server_options[@]}" > "$DATADIR/.tandem-restore.log" 2>&1 &
+  "$server" "${server_options[@]}" > "$scratch/restore.log" 2>&1 &
   server_pid=$!
-  await_server "$DATADIR/.tandem-restore.log" "$password"
+  await_server "$scratch/restore.log" "$password"
   if [[ $TANDEM_FLAVOR == MySQL ]]; then
     # MySQL 8.4 renamed RESET MASTER.
     version=$(MYSQL_PWD=$password "$client" --no-defaults "--socket=$socket" -uroot -N -e 'SELECT @@version')
@@ -259,13 +286,14 @@ $state_sql"
     [[ $TANDEM_FLAVOR == MySQL ]] && executed=gtid_executed
     restored_gtid=$(MYSQL_PWD=$password "$client" --no-defaults "--socket=$socket" -uroot -N -e "SELECT @@$executed")
   fi
-  kill "$server_pid"
-  wait "$server_pid" || true
-  rm -f "$DATADIR/.tandem-restore.log"
+  stop_server
   echo "init: $POD_NAME: restored up to GTID position '$restored_gtid'"
-  if [[ ${RESTORE_DISCARD:-} == true ]]; then
-    # A copy downloaded from a bucket: the Pod's scratch space is freed once it is restored.
-    rm -rf -- "$RESTORE_DIR" "${RESTORE_BINLOG_DIR:-}"
-  fi
+fi
+# Only now is the data complete: an init cut short before this line starts over next time.
+mv "$scratch/data"/* "$DATADIR"/
+rm -rf "$scratch"
+if [[ ${RESTORE_DISCARD:-} == true ]]; then
+  # A copy downloaded from a bucket: the Pod's scratch space is freed once it is restored.
+  rm -rf -- "$RESTORE_DIR" "${RESTORE_BINLOG_DIR:-}"
 fi
 echo "init: $POD_NAME: data directory ready"

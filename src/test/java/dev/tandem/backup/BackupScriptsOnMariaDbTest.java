@@ -12,6 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -277,8 +281,8 @@ class BackupScriptsOnMariaDbTest {
       source.asRoot("FLUSH BINARY LOGS");
       String positionAtT = value(source.host, "SELECT @@gtid_binlog_pos");
       // Binary log times have one-second resolution: T is the next whole second, with nothing written in it.
-      var pointInTime = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
-      Thread.sleep(java.time.Duration.between(java.time.Instant.now(), pointInTime).toMillis() + 1100);
+      var pointInTime = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+      Thread.sleep(Duration.between(Instant.now(), pointInTime).toMillis() + 1100);
       source.asRoot("INSERT INTO app.writes SELECT seq FROM app.seq_151_to_200");
       Path second = dir.resolve("store/ns/shop/second");
       var run = backup(source.host, second, Map.of("ARCHIVE_SINCE_GTID", positionOfFirst));
@@ -289,13 +293,93 @@ class BackupScriptsOnMariaDbTest {
       var passwords = new HashMap<>(LocalMariaDb.PASSWORDS);
       passwords.put("RESTORE_DIR", first.toString());
       passwords.put("RESTORE_BINLOG_DIR", second.resolve("binlogs").toString());
-      passwords.put("RESTORE_UNTIL", java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
-          .withZone(java.time.ZoneOffset.UTC).format(pointInTime));
+      passwords.put("RESTORE_UNTIL", DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+          .withZone(ZoneOffset.UTC).format(pointInTime));
       var copy = restored(passwords);
       try {
         var expected = idsUpTo(150);
         assertThat(ids(RESTORED_HOST, "app", "app-pw")).as("the backup's rows and those written before T, none after").isEqualTo(expected);
         assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_pos")).as("the replayed transactions kept their GTIDs").isEqualTo(positionAtT);
+      } finally {
+        copy.stopQuietly();
+      }
+    }
+  }
+
+  static String binlogTime(Instant instant) {
+    return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC).format(instant);
+  }
+
+  /** The next whole second, once it has passed: binary log times have one-second resolution. */
+  static Instant nextSecondPassed() throws InterruptedException {
+    var second = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+    Thread.sleep(Duration.between(Instant.now(), second).toMillis() + 1100);
+    return second;
+  }
+
+  /**
+   * mariadb-binlog --start-position fails ("never reached expected GTID state") when the
+   * archive holds no transaction after the position: with nothing written since the backup, a
+   * point in time after it is the backup itself, not a failed restore (a quiet database).
+   */
+  @Test
+  void aPointInTimeWithNothingWrittenSinceTheBackupRestoresTheBackupAsItWas() throws Exception {
+    try (var servers = LocalMariaDb.start(CLUSTER, dir.resolve("source"))) {
+      var source = withRows(servers.server("shop-0"), 100);
+      Path first = dir.resolve("store/ns/shop/first");
+      assertThat(backup(source.host, first).exit()).isZero();
+      String positionOfFirst = value(source.host, "SELECT @@gtid_binlog_pos");
+      var pointInTime = nextSecondPassed();
+      Path second = dir.resolve("store/ns/shop/second");
+      assertThat(backup(source.host, second, Map.of("ARCHIVE_SINCE_GTID", positionOfFirst)).exit()).isZero();
+
+      var passwords = new HashMap<>(LocalMariaDb.PASSWORDS);
+      passwords.put("RESTORE_DIR", first.toString());
+      passwords.put("RESTORE_BINLOG_DIR", second.resolve("binlogs").toString());
+      passwords.put("RESTORE_UNTIL", binlogTime(pointInTime));
+      var copy = restored(passwords);
+      try {
+        assertThat(ids(RESTORED_HOST, "app", "app-pw")).as("the backup's rows").isEqualTo(idsUpTo(100));
+        assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_pos")).isEqualTo(positionOfFirst);
+      } finally {
+        copy.stopQuietly();
+      }
+    }
+  }
+
+  /**
+   * The data directory receives the restored data only once restore and replay are complete:
+   * an init container that fails midway leaves nothing a retry would take for done (it used to
+   * leave the backup's data without its replay, and the retry skipped the restore), and no
+   * server of its own running.
+   */
+  @Test
+  void anInitThatFailsMidRestoreLeavesNothingARetryWouldTakeForDone() throws Exception {
+    try (var servers = LocalMariaDb.start(CLUSTER, dir.resolve("source"))) {
+      var source = withRows(servers.server("shop-0"), 100);
+      Path first = dir.resolve("store/ns/shop/first");
+      assertThat(backup(source.host, first).exit()).isZero();
+      String positionOfFirst = value(source.host, "SELECT @@gtid_binlog_pos");
+      source.asRoot("INSERT INTO app.writes SELECT seq FROM app.seq_101_to_150");
+      var pointInTime = nextSecondPassed();
+      Path second = dir.resolve("store/ns/shop/second");
+      assertThat(backup(source.host, second, Map.of("ARCHIVE_SINCE_GTID", positionOfFirst)).exit()).isZero();
+      var copyDir = dir.resolve("copy");
+      var passwords = new HashMap<>(LocalMariaDb.PASSWORDS);
+      passwords.put("RESTORE_DIR", first.toString());
+      passwords.put("RESTORE_UNTIL", binlogTime(pointInTime));
+      passwords.put("RESTORE_BINLOG_DIR", Files.createDirectories(dir.resolve("no-binlogs-yet")).toString());
+
+      assertThatThrownBy(() -> LocalMariaDb.runInitScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, passwords))
+          .hasMessageContaining("no archived binary logs at");
+      assertThat(copyDir.resolve("data/mysql")).as("a data directory a retry would take for initialized").doesNotExist();
+      assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(copyDir.toString())))
+          .as("servers the failed init started").isEmpty();
+
+      passwords.put("RESTORE_BINLOG_DIR", second.resolve("binlogs").toString());
+      var copy = restored(passwords);
+      try {
+        assertThat(ids(RESTORED_HOST, "app", "app-pw")).as("restored and replayed on the retry").isEqualTo(idsUpTo(150));
       } finally {
         copy.stopQuietly();
       }
