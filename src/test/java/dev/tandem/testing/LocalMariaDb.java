@@ -1,6 +1,7 @@
 package dev.tandem.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterFixture;
@@ -188,8 +189,29 @@ public final class LocalMariaDb implements AutoCloseable {
       assertThat(process.waitFor()).as("%s as root on %s: %s", sql, name, output).isZero();
     }
 
+    /**
+     * SIGSTOP; returns once every thread of mariadbd has stopped, so that nothing sent to it from
+     * then on is read before {@link #thaw}.
+     */
     public void freeze() {
       signal("STOP");
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(this::everyThreadStopped);
+    }
+
+    private boolean everyThreadStopped() throws IOException {
+      try (var threads = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+        return threads.allMatch(Server::stopped);
+      }
+    }
+
+    private static boolean stopped(Path thread) {
+      try {
+        String stat = Files.readString(thread.resolve("stat"));
+        // "tid (comm) state …"; comm may hold spaces and parentheses, the state follows the last ')'.
+        return stat.charAt(stat.lastIndexOf(')') + 2) == 'T';
+      } catch (IOException exited) {
+        return true;
+      }
     }
 
     public void thaw() {
