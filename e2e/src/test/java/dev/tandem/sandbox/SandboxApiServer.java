@@ -74,7 +74,8 @@ public final class SandboxApiServer implements AutoCloseable {
     var authorization = new RequestAuthorization(dispatcher, crud);
     // Timed outermost: authorization is part of handling a request.
     var timed = new TimedDispatcher(authorization);
-    var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), timed, false);
+    // TLS: kubectl sends a kubeconfig's credentials to no server over plain HTTP, and would be anonymous.
+    var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), timed, true);
     server.init(address, port);
     var sandbox = new SandboxApiServer(server, dispatcher, authorization, timed);
     sandbox.install(BootstrapPolicy.objects());
