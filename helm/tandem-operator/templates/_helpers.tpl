@@ -68,10 +68,11 @@ the one kept on purpose).
   verbs: ["create"]
 # Backups: a Job per MySQLBackup, its log read for the result, its volume claim checked.
 # Schedules create MySQLBackups and delete those past retention; the backup finalizer (patched in
-# and out) deletes a backup's files first.
+# and out) deletes a backup's files first, and JOSDK reads the backup again (get) when that patch
+# meets a conflict.
 - apiGroups: ["mysql.tandem.dev"]
   resources: ["mysqlbackups"]
-  verbs: ["list", "watch", "create", "delete", "patch"]
+  verbs: ["get", "list", "watch", "create", "delete", "patch"]
 - apiGroups: ["mysql.tandem.dev"]
   resources: ["mysqlbackupschedules"]
   verbs: ["list", "watch"]

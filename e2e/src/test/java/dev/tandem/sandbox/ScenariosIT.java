@@ -100,7 +100,7 @@ class ScenariosIT {
         + " scenarios ran (SCENARIO is set): whether the operator uses every permission the chart grants is decided on a run of all");
     String accesses = "the operator's requests:\n" + PermissionUse.describe(sandbox, operator);
     assertThat(PermissionUse.unused(sandbox, operator)).as("granted by the chart, used by no scenario; " + accesses).isEmpty();
-    assertThat(PermissionUse.staleExceptions(sandbox, operator)).as("PermissionUse.UNUSED_ON_PURPOSE lists grants the chart lacks or the run used")
+    assertThat(PermissionUse.staleExceptions(operator)).as("PermissionUse.UNUSED_ON_PURPOSE lists grants the chart lacks")
         .isEmpty();
   }
 }
