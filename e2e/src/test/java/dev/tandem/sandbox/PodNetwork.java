@@ -124,7 +124,7 @@ public final class PodNetwork implements AutoCloseable {
     return wrapped;
   }
 
-  public Attachment attachment(String pod) {
+  public synchronized Attachment attachment(String pod) {
     var attachment = pods.get(pod);
     if (attachment == null) {
       throw new IllegalArgumentException("Pod " + pod + " has no network");
@@ -133,12 +133,12 @@ public final class PodNetwork implements AutoCloseable {
   }
 
   /** Cuts the Pod off from everyone: its veth leaves the bridge, packets go nowhere. */
-  public void cutOff(String pod) {
+  public synchronized void cutOff(String pod) {
     Commands.run("ip", "link", "set", requireIsolated(pod).hostVeth(), "nomaster");
   }
 
   /** Drops, silently and both ways, the Pod's traffic with these peer addresses only. */
-  public void cut(String pod, List<String> peerIps) {
+  public synchronized void cut(String pod, List<String> peerIps) {
     var attachment = requireIsolated(pod);
     for (String peer : peerIps) {
       Commands.run("ip", "netns", "exec", attachment.namespace(), "iptables", "-I", "INPUT", "-s", peer, "-j", "DROP");
@@ -146,8 +146,12 @@ public final class PodNetwork implements AutoCloseable {
     }
   }
 
-  /** Undoes every cut of this Pod. */
-  public void heal(String pod) {
+  /**
+   * Undoes every cut of this Pod. Faults hold the lock {@link #detach} takes, so a Pod being
+   * deleted is either still attached, its netns there, or gone (IllegalArgumentException): a heal
+   * never runs against a netns removed halfway (seen in make bench: "Cannot open network namespace").
+   */
+  public synchronized void heal(String pod) {
     var attachment = requireIsolated(pod);
     Commands.run("ip", "link", "set", attachment.hostVeth(), "master", BRIDGE);
     Commands.run("ip", "netns", "exec", attachment.namespace(), "iptables", "-F", "INPUT");
