@@ -237,6 +237,9 @@ final class ExampleRun {
       notes.add("as shipped (pointInTime " + shipped + ") " + name + " waits: " + conditionMessages(name));
       client.resources(MySQLCluster.class).inNamespace(namespace).withName(name).delete();
       await(GONE, () -> client.resources(MySQLCluster.class).inNamespace(namespace).withName(name).get() == null, name + " to be gone");
+    } else {
+      notes.add("as shipped (pointInTime " + shipped + ", after " + backupName + " completed) " + name
+          + " is not shown waiting: its header's 'a date in the past' no longer holds");
     }
     var chosen = finished.truncatedTo(ChronoUnit.SECONDS).plusSeconds(2);
     while (Instant.now().isBefore(chosen.plusSeconds(1))) {

@@ -83,11 +83,14 @@ class ExamplesIT {
         if (failed.get() != null) {
           throw new AssertionError("not applied: " + failed.get() + ", which it needs, failed before it");
         }
-        if (run.get() == null) {
-          run.set(new ExampleRun(sandbox, group, ALL, namespace));
-        }
         try {
+          if (run.get() == null) {
+            run.set(new ExampleRun(sandbox, group, ALL, namespace));
+          }
           System.out.println("example " + run.get().apply(index));
+          // The operator runs with the chart's permissions: a request refused it is a missing grant,
+          // even where it retried its way to the outcome.
+          assertThat(PermissionUse.denied(sandbox, operator)).as("requests the API server refused the operator").isEmpty();
         } catch (Exception | AssertionError e) {
           failed.set(file.name());
           printOperatorLog();
@@ -101,6 +104,7 @@ class ExamplesIT {
       }
       try {
         System.out.println("example group " + namespace + ": " + run.get().deleteAll());
+        assertThat(PermissionUse.denied(sandbox, operator)).as("requests the API server refused the operator").isEmpty();
       } finally {
         run.get().stopBucket();
       }

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import dev.tandem.testing.Commands;
 import java.time.Duration;
 
@@ -26,11 +28,14 @@ public final class OperatorProcess implements AutoCloseable {
   private final Path kubeconfig;
   private final Path log;
   private OperatorChart chart;
+  /** Every grant of every chart installed so far: a grant of an earlier install must be used too. */
+  private final Set<RbacAuthorizer.Grant> grantedSoFar = new LinkedHashSet<>();
   private Process process;
 
   private OperatorProcess(Sandbox sandbox, OperatorChart chart) {
     this.sandbox = sandbox;
     this.chart = chart;
+    grantedSoFar.addAll(chart.grants());
     // The namespaces a helm install expects: its own (--create-namespace) and those it binds roles in.
     sandbox.api().createNamespace(chart.namespace());
     chart.watchNamespaces().forEach(sandbox.api()::createNamespace);
@@ -79,6 +84,11 @@ public final class OperatorProcess implements AutoCloseable {
     return chart;
   }
 
+  /** The grants of every chart this operator ran installed with, e.g. port-forward's before pod-ip's again. */
+  Set<RbacAuthorizer.Grant> grantedSoFar() {
+    return Set.copyOf(grantedSoFar);
+  }
+
   private static String javaBinary() {
     return ProcessHandle.current().info().command().orElse("java");
   }
@@ -110,6 +120,7 @@ public final class OperatorProcess implements AutoCloseable {
       return;
     }
     chart = OperatorChart.render(chart.watchNamespaces(), access);
+    grantedSoFar.addAll(chart.grants());
     sandbox.api().install(chart.accessControl());
     long logged = Files.size(log);
     restart();

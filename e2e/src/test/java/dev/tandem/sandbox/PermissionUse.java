@@ -35,10 +35,13 @@ final class PermissionUse {
     return sandbox.api().accessLog().deniedTo(operator.user().name());
   }
 
-  /** The chart's grants no request of the operator was allowed by, but for {@link #UNUSED_ON_PURPOSE}. */
+  /**
+   * The grants of every chart the operator ran with that no request of it was allowed by, but for
+   * {@link #UNUSED_ON_PURPOSE}.
+   */
   static List<Grant> unused(Sandbox sandbox, OperatorProcess operator) {
     var used = used(sandbox, operator);
-    return operator.chart().grants().stream().filter(grant -> !used.contains(grant) && !UNUSED_ON_PURPOSE.containsKey(grant)).toList();
+    return operator.grantedSoFar().stream().filter(grant -> !used.contains(grant) && !UNUSED_ON_PURPOSE.containsKey(grant)).toList();
   }
 
   /**
@@ -47,7 +50,7 @@ final class PermissionUse {
    * race occurs, and needed all the same when it does not.
    */
   static List<Grant> staleExceptions(OperatorProcess operator) {
-    var granted = operator.chart().grants();
+    var granted = operator.grantedSoFar();
     return UNUSED_ON_PURPOSE.keySet().stream().filter(grant -> !granted.contains(grant)).toList();
   }
 

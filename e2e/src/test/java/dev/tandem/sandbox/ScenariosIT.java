@@ -99,6 +99,8 @@ class ScenariosIT {
     Assumptions.assumeTrue(files.size() == scenarioFiles, "only " + files.size() + " of " + scenarioFiles
         + " scenarios ran (SCENARIO is set): whether the operator uses every permission the chart grants is decided on a run of all");
     String accesses = "the operator's requests:\n" + PermissionUse.describe(sandbox, operator);
+    // Also what the operator asked for after the last scenario's own check, cleaning up its cluster.
+    assertThat(PermissionUse.denied(sandbox, operator)).as("requests the API server refused the operator: the chart lacks them").isEmpty();
     assertThat(PermissionUse.unused(sandbox, operator)).as("granted by the chart, used by no scenario; " + accesses).isEmpty();
     assertThat(PermissionUse.staleExceptions(operator)).as("PermissionUse.UNUSED_ON_PURPOSE lists grants the chart lacks")
         .isEmpty();

@@ -57,6 +57,9 @@ class StatefulSetControllerTest {
     assertThat(event.getMessage()).isEqualTo(
         "create Pod catalog-0 in StatefulSet catalog failed error: pods \"catalog-0\" is forbidden: no PriorityClass with name database was found");
     assertThat(api.client().pods().inNamespace(NS).list().getItems()).isEmpty();
+    // Five passes (one per 200 ms) refused again: still the one Event, and still no Pod.
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+        .until(() -> failedCreates().size() == 1 && api.client().pods().inNamespace(NS).list().getItems().isEmpty());
 
     api.client().resource(new PriorityClassBuilder().withNewMetadata().withName("database").endMetadata().withValue(1_000_000).build()).create();
 
