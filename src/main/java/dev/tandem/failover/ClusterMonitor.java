@@ -85,6 +85,8 @@ final class ClusterMonitor {
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
 
   private final ResourceID id;
+  /** The cluster this loop controls: another created later under the same name gets a loop of its own. */
+  private final String uid;
   private final KubernetesClient client;
   private final ClusterEvents events;
   private final FailoverMetrics metrics;
@@ -114,9 +116,10 @@ final class ClusterMonitor {
   /** The engine's parts for one pair of accounts; rebuilt when the passwords change. */
   private record Engine(Accounts accounts, Observer observer, Executor executor) {}
 
-  ClusterMonitor(ResourceID id, KubernetesClient client, ClusterEvents events, FailoverMetrics metrics,
+  ClusterMonitor(ResourceID id, String uid, KubernetesClient client, ClusterEvents events, FailoverMetrics metrics,
       ExecutorService probes, InstanceAccess access, ClusterControl.Reconciled reconciled) {
     this.id = id;
+    this.uid = uid;
     this.client = client;
     this.events = events;
     this.metrics = metrics;
@@ -150,6 +153,21 @@ final class ClusterMonitor {
     thread.interrupt();
   }
 
+  /** Whether this loop controls that cluster, and not one deleted before it under the same name. */
+  boolean controls(MySQLCluster cluster) {
+    return uid.equals(cluster.getMetadata().getUid());
+  }
+
+  /** Stops the loop and waits for a pass under way to end, so that no other loop acts alongside it. */
+  void stopAndWait() {
+    stop();
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void run() {
     try {
       loop();
@@ -180,10 +198,13 @@ final class ClusterMonitor {
   private Duration pass() {
     var inputs = reconciled;
     var found = inputs.primaryCache().apply(id);
-    if (found.isEmpty()) {
-      stopped = true;
+    if (found.isEmpty() || !controls(found.get())) {
+      // A cache can hold a new cluster of the same name without ever having shown this one gone.
+      // Stopped last: a loop started once this one reads stopped must keep the metrics it registers.
       metrics.forget(id);
-      LOG.infof("cluster %s: deleted; its control loop stops", id);
+      LOG.infof("cluster %s: %s; its control loop stops", id,
+          found.isEmpty() ? "deleted" : "deleted and created again (uid " + found.get().getMetadata().getUid() + ")");
+      stopped = true;
       return Duration.ZERO;
     }
     var cluster = found.get();

@@ -60,11 +60,15 @@ public class ControlLoops implements ClusterControl {
     var id = ResourceID.fromResource(cluster);
     monitors.values().removeIf(ClusterMonitor::isStopped);
     monitors.compute(id, (key, monitor) -> {
-      if (monitor != null && !monitor.isStopped()) {
+      if (monitor != null && !monitor.isStopped() && monitor.controls(cluster)) {
         monitor.update(reconciled);
         return monitor;
       }
-      var started = new ClusterMonitor(id, client, events, metrics, probes, access, reconciled);
+      if (monitor != null) {
+        // The loop of a deleted cluster, or one ending: its state (master, a change under way) is not this cluster's.
+        monitor.stopAndWait();
+      }
+      var started = new ClusterMonitor(id, cluster.getMetadata().getUid(), client, events, metrics, probes, access, reconciled);
       started.start();
       return started;
     });

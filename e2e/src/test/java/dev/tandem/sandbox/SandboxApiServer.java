@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -46,13 +45,15 @@ public final class SandboxApiServer implements AutoCloseable {
   private final KubernetesClient client;
   private final GarbageCollector collector;
   private final ApiServerDispatcher dispatcher;
+  private final CompactedHistoryStore store;
   private final RequestAuthorization authorization;
   private final TimedDispatcher timed;
   private final String adminToken;
 
-  private SandboxApiServer(KubernetesMockServer server, ApiServerDispatcher dispatcher, RequestAuthorization authorization,
-      TimedDispatcher timed) {
+  private SandboxApiServer(KubernetesMockServer server, CompactedHistoryStore store, ApiServerDispatcher dispatcher,
+      RequestAuthorization authorization, TimedDispatcher timed) {
     this.server = server;
+    this.store = store;
     this.dispatcher = dispatcher;
     this.authorization = authorization;
     this.timed = timed;
@@ -67,7 +68,7 @@ public final class SandboxApiServer implements AutoCloseable {
   /** Starts on {@code address:port} (port 0: any free port). */
   public static SandboxApiServer start(InetAddress address, int port) {
     REQUEST_LOG.setLevel(Level.WARNING);
-    var crud = new KubernetesCrudDispatcher(List.of());
+    var crud = new CompactedHistoryStore();
     var admissions = new HashMap<String, ApiServerAdmission>();
     CRDS.forEach((plural, crd) -> admissions.put(plural, ApiServerAdmission.forCrd(crd)));
     var dispatcher = new ApiServerDispatcher(crud, admissions);
@@ -77,7 +78,7 @@ public final class SandboxApiServer implements AutoCloseable {
     // TLS: kubectl sends a kubeconfig's credentials to no server over plain HTTP, and would be anonymous.
     var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), timed, true);
     server.init(address, port);
-    var sandbox = new SandboxApiServer(server, dispatcher, authorization, timed);
+    var sandbox = new SandboxApiServer(server, crud, dispatcher, authorization, timed);
     sandbox.install(BootstrapPolicy.objects());
     CRDS.values().forEach(crd -> sandbox.client.resource(readCrd(crd)).create());
     sandbox.collector.start();
@@ -94,6 +95,11 @@ public final class SandboxApiServer implements AutoCloseable {
 
   void servePodLogs(ApiServerDispatcher.PodLogs logs) {
     dispatcher.servePodLogs(logs);
+  }
+
+  /** The store whose resumed watches can expire: see {@link CompactedHistoryStore}. */
+  CompactedHistoryStore store() {
+    return store;
   }
 
   /** How long requests took to handle, by verb: see {@link TimedDispatcher}. */

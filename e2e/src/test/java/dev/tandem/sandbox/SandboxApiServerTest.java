@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -152,6 +154,40 @@ class SandboxApiServerTest {
         .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(409));
     assertThat(api.client().resources(MySQLCluster.class).inNamespace(NS).withName(stale.getMetadata().getName()).get()
         .getStatus().getMaster()).isEqualTo("shop-0");
+  }
+
+  /**
+   * A watch dropped, and while its client waited to resume, an object left what it watches: the
+   * client must not keep it. The mock replayed what exists and never said what left.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"deleted", "relabelled"})
+  void anInformerThatMissedAnObjectLeavingWhileItsWatchWasDownListsAgainAndForgetsIt(String how) {
+    for (String name : new String[] {"kept", "leaving"}) {
+      api.client().resource(new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(NS)
+          .withLabels(Map.of("app", "shop")).endMetadata().build()).create();
+    }
+    // A resume two seconds after the drop leaves room to change the store while no watch is open.
+    var config = new ConfigBuilder(api.client().getConfiguration()).withWatchReconnectInterval(2000).build();
+    try (var client = new KubernetesClientBuilder().withConfig(config).build();
+        var informer = client.configMaps().inNamespace(NS).withLabel("app", "shop").inform()) {
+      assertThat(informer.getStore().listKeys()).containsExactlyInAnyOrder(NS + "/kept", NS + "/leaving");
+
+      api.store().dropWatches();
+      if (how.equals("deleted")) {
+        api.client().configMaps().inNamespace(NS).withName("leaving").delete();
+      } else {
+        api.client().configMaps().inNamespace(NS).withName("leaving").edit(c -> {
+          c.getMetadata().setLabels(Map.of("app", "elsewhere"));
+          return c;
+        });
+      }
+      assertThat(api.store().openWatches()).as("no watch resumed before the change").isZero();
+
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+          assertThat(informer.getStore().listKeys()).containsExactly(NS + "/kept"));
+      assertThat(api.store().expiredWatches()).as("resumed watches told to list again").isPositive();
+    }
   }
 
   @Test

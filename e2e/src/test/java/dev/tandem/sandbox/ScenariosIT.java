@@ -62,8 +62,9 @@ class ScenariosIT {
     }
     if (sandbox != null) {
       var times = sandbox.api().requestTimes();
-      System.out.printf("sandbox API server over every scenario, time to handle a request by verb: p99 %s ms, max %s ms, requests %s%n",
-          times.percentileMillis(0.99), times.percentileMillis(1), times.counts());
+      System.out.printf("sandbox API server over every scenario, time to handle a request by verb: p99 %s ms, max %s ms, requests %s;"
+          + " resumed watches told to list again: %d%n",
+          times.percentileMillis(0.99), times.percentileMillis(1), times.counts(), sandbox.api().store().expiredWatches());
       sandbox.close();
     }
   }
