@@ -45,12 +45,12 @@ public final class SandboxApiServer implements AutoCloseable {
   private final KubernetesClient client;
   private final GarbageCollector collector;
   private final ApiServerDispatcher dispatcher;
-  private final CompactedHistoryStore store;
+  private final CorrectedStore store;
   private final RequestAuthorization authorization;
   private final TimedDispatcher timed;
   private final String adminToken;
 
-  private SandboxApiServer(KubernetesMockServer server, CompactedHistoryStore store, ApiServerDispatcher dispatcher,
+  private SandboxApiServer(KubernetesMockServer server, CorrectedStore store, ApiServerDispatcher dispatcher,
       RequestAuthorization authorization, TimedDispatcher timed) {
     this.server = server;
     this.store = store;
@@ -68,7 +68,7 @@ public final class SandboxApiServer implements AutoCloseable {
   /** Starts on {@code address:port} (port 0: any free port). */
   public static SandboxApiServer start(InetAddress address, int port) {
     REQUEST_LOG.setLevel(Level.WARNING);
-    var crud = new CompactedHistoryStore();
+    var crud = new CorrectedStore();
     var admissions = new HashMap<String, ApiServerAdmission>();
     CRDS.forEach((plural, crd) -> admissions.put(plural, ApiServerAdmission.forCrd(crd)));
     var dispatcher = new ApiServerDispatcher(crud, admissions);
@@ -97,8 +97,8 @@ public final class SandboxApiServer implements AutoCloseable {
     dispatcher.servePodLogs(logs);
   }
 
-  /** The store whose resumed watches can expire: see {@link CompactedHistoryStore}. */
-  CompactedHistoryStore store() {
+  /** The store whose resumed watches can expire: see {@link CorrectedStore}. */
+  CorrectedStore store() {
     return store;
   }
 

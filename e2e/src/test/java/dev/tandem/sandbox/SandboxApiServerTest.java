@@ -191,6 +191,26 @@ class SandboxApiServerTest {
   }
 
   @Test
+  void removingTheLastFinalizerOfAnObjectBeingDeletedAnswersWithTheObjectAndRemovesIt() {
+    api.client().resource(new ConfigMapBuilder().withNewMetadata().withName("held").withNamespace(NS)
+        .withFinalizers("tandem.dev/test").endMetadata().build()).create();
+    api.client().configMaps().inNamespace(NS).withName("held").delete();
+    var terminating = api.client().configMaps().inNamespace(NS).withName("held").get();
+    assertThat(terminating.getMetadata().getDeletionTimestamp()).isNotNull();
+
+    var released = api.client().configMaps().inNamespace(NS).withName("held")
+        .patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}]");
+
+    assertThat(released).as("the patch's answer").isNotNull();
+    assertThat(released.getMetadata().getName()).isEqualTo("held");
+    assertThat(released.getMetadata().getFinalizers()).isEmpty();
+    assertThat(released.getMetadata().getDeletionTimestamp()).isEqualTo(terminating.getMetadata().getDeletionTimestamp());
+    assertThat(Long.parseLong(released.getMetadata().getResourceVersion()))
+        .isGreaterThan(Long.parseLong(terminating.getMetadata().getResourceVersion()));
+    assertThat(api.client().configMaps().inNamespace(NS).withName("held").get()).as("after the patch").isNull();
+  }
+
+  @Test
   void aMergePatchNullRemovesTheField() {
     api.client().resource(new ConfigMapBuilder().withNewMetadata().withName("labelled").withNamespace(NS)
         .withLabels(Map.of("keep", "1", "drop", "1")).endMetadata().build()).create();

@@ -1,30 +1,41 @@
 package dev.tandem.sandbox;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * The mock's store, answering a watch that resumes from a resourceVersion as a real API server
- * whose history is compacted does. The mock replays every object that exists as ADDED and never
- * sends the DELETED of one that left in between, so an informer whose watch dropped while an
- * object was deleted kept that object for good: the operator once ran the control loop of a
- * deleted cluster for five minutes, until it restarted. Here a resumed watch that missed an
- * object leaving its selection gets 410 Expired, and the client lists again.
+ * The mock's store, corrected where it departs from a real API server about objects that leave it.
+ *
+ * <p>A watch that resumes from a resourceVersion: the mock replays every object that exists as
+ * ADDED and never sends the DELETED of one that left in between, so an informer whose watch
+ * dropped while an object was deleted kept that object for good (the operator once ran the control
+ * loop of a deleted cluster for five minutes, until it restarted). Here such a watch gets 410
+ * Expired, as from a server whose history is compacted, and the client lists again.
+ *
+ * <p>A write that removes the last finalizer of an object being deleted: the mock answers with an
+ * empty body, which JOSDK's finalizer removal read as a null resource and failed on. A real server
+ * answers with the object as the write left it.
  */
-final class CompactedHistoryStore extends KubernetesCrudDispatcher {
+final class CorrectedStore extends KubernetesCrudDispatcher {
 
   /** An object that left what some watch selects: deleted ({@code after} null) or changed so. */
   private record Departure(AttributeSet before, AttributeSet after, long resourceVersion) {
@@ -36,8 +47,10 @@ final class CompactedHistoryStore extends KubernetesCrudDispatcher {
   private final List<Departure> departures = new CopyOnWriteArrayList<>();
   private final Set<WebSocket> openWatches = ConcurrentHashMap.newKeySet();
   private final AtomicInteger expired = new AtomicInteger();
+  /** The last state of an object the current request's write removed, to answer that write with. */
+  private final ThreadLocal<ObjectNode> removedByWrite = new ThreadLocal<>();
 
-  CompactedHistoryStore() {
+  CorrectedStore() {
     super(List.of());
   }
 
@@ -45,6 +58,8 @@ final class CompactedHistoryStore extends KubernetesCrudDispatcher {
   @Override
   public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
       GenericKubernetesResource resource, String newState) {
+    Optional<String> leaving = newState == null && oldAttributes != null
+        ? Optional.ofNullable(findResource(oldAttributes)).map(Map.Entry::getValue) : Optional.empty();
     super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
     if (oldAttributes == null) {
       return;
@@ -52,7 +67,39 @@ final class CompactedHistoryStore extends KubernetesCrudDispatcher {
     AttributeSet after = newState == null ? null : attributesOf(pathAttributes, resource, newState);
     if (!oldAttributes.equals(after)) {
       // Its own version, as a real deletion has: a watch that began later never missed it.
-      departures.add(new Departure(oldAttributes, after, requestResourceVersion()));
+      long version = requestResourceVersion();
+      departures.add(new Departure(oldAttributes, after, version));
+      leaving.ifPresent(state -> removedByWrite.set(finalState(state, version)));
+    }
+  }
+
+  private static ObjectNode finalState(String state, long version) {
+    var object = (ObjectNode) Serialization.unmarshal(state, JsonNode.class);
+    var metadata = (ObjectNode) object.get("metadata");
+    metadata.remove("finalizers");
+    metadata.put("resourceVersion", String.valueOf(version));
+    return object;
+  }
+
+  @Override
+  public MockResponse handlePatch(RecordedRequest request) {
+    return answeredWithRemovedObject(() -> super.handlePatch(request));
+  }
+
+  @Override
+  public MockResponse handleUpdate(RecordedRequest request) {
+    return answeredWithRemovedObject(() -> super.handleUpdate(request));
+  }
+
+  private MockResponse answeredWithRemovedObject(Supplier<MockResponse> write) {
+    removedByWrite.remove();
+    try {
+      var response = write.get();
+      var removed = removedByWrite.get();
+      return removed == null || response.code() / 100 != 2 ? response
+          : new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(removed.toString());
+    } finally {
+      removedByWrite.remove();
     }
   }
 
