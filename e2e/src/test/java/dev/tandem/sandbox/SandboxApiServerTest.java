@@ -172,6 +172,8 @@ class SandboxApiServerTest {
     try (var client = new KubernetesClientBuilder().withConfig(config).build();
         var informer = client.configMaps().inNamespace(NS).withLabel("app", "shop").inform()) {
       assertThat(informer.getStore().listKeys()).containsExactlyInAnyOrder(NS + "/kept", NS + "/leaving");
+      // The informer opens its watch after its first list, which inform() does not wait for.
+      await().atMost(Duration.ofSeconds(10)).until(() -> api.store().openWatches() == 1);
 
       api.store().dropWatches();
       if (how.equals("deleted")) {
