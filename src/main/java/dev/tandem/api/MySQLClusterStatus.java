@@ -14,7 +14,7 @@ public class MySQLClusterStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Provisioning, Ready, Degraded, FailingOver or Error.")
+  @JsonPropertyDescription("Provisioning, Ready, Degraded, FailingOver, Unavailable (a master is known and nothing takes writes; the Ready condition says why) or Error.")
   private Phase phase;
 
   @JsonPropertyDescription("The instance the writer Service points at now.")

@@ -5,5 +5,7 @@ public enum Phase {
   Ready,
   Degraded,
   FailingOver,
+  /** A master is known, no change of master is under way, and nothing takes writes: status says why. */
+  Unavailable,
   Error
 }

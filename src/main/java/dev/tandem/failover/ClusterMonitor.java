@@ -250,18 +250,21 @@ final class ClusterMonitor {
     var plan = Planner.plan(view);
     countMasterMisses(snapshots);
 
+    // The threshold confirms a master that stopped answering. One that answers read-only (it
+    // restarted, maybe while nobody watched) is seen as it is: nothing is left to confirm.
     int threshold = cluster.getSpec().getFailover().getFailureThreshold();
-    if (plan.state() == Plan.State.FAILOVER && recordedMaster.isPresent() && masterMisses < threshold
+    boolean masterSilent = recordedMaster.filter(master -> !snapshots.get(master).isReachable()).isPresent();
+    if (plan.state() == Plan.State.FAILOVER && masterSilent && masterMisses < threshold
         && !knownDown.contains(recordedMaster.get())) {
       String hold = "master " + recordedMaster.get() + " missed " + masterMisses + " of " + threshold
           + " probes needed to confirm its failure";
-      return new ObservedStatus.Observation(view, plan, Optional.of(hold));
+      return ObservedStatus.Observation.held(view, plan, hold);
     }
 
     boolean masterChanges = recordedMaster.isPresent() && plan.master().isPresent() && !plan.master().equals(recordedMaster);
     if (masterChanges && !beginChange(cluster, plan, view, podsByName)) {
-      return new ObservedStatus.Observation(view, plan, Optional.of("the intent to change the master could not be recorded in"
-          + " status; nothing was done"));
+      return ObservedStatus.Observation.held(view, plan, "the intent to change the master could not be recorded in"
+          + " status; nothing was done");
     }
 
     var results = plan.actions().isEmpty() ? List.<StepResult>of() : engine.executor().execute(plan, desired);
@@ -274,6 +277,10 @@ final class ClusterMonitor {
       if (recordedMaster.isEmpty()) {
         LOG.infof("cluster %s: bootstrapped with master %s", id, plan.master().get());
         events.normal(cluster, ClusterEvents.Reason.Bootstrapped, plan.master().get() + " is the first master");
+      } else if (plan.state() == Plan.State.FAILOVER && plan.master().equals(recordedMaster) && intent == null) {
+        String line = "master " + recordedMaster.get() + " was read-only and holds every transaction; it takes writes again";
+        LOG.infof("cluster %s: %s", id, line);
+        events.normal(cluster, ClusterEvents.Reason.MasterRestored, line);
       }
       recordedMaster = plan.master();
       deletedToFence.clear();
@@ -285,15 +292,21 @@ final class ClusterMonitor {
     applyLabels(cluster, pods, podsByName, RoleLabels.decide(desired, snapshots, writers, plan.findings(), currentLabels(desired, podsByName)));
     if (intent != null && succeeded && recordedMaster.filter(intent.to()::equals).isPresent()) {
       finishChange(cluster);
+    } else if (intent != null && succeeded && recordedMaster.filter(intent.from()::equals).isPresent()) {
+      abandonChange(cluster);
     }
     reportFindings(cluster, plan);
-    return new ObservedStatus.Observation(view, plan, Optional.empty());
+    var promoted = results.stream()
+        .filter(result -> result.action() instanceof Action.Promote && !result.failed())
+        .map(result -> result.action().instance())
+        .collect(Collectors.toSet());
+    return new ObservedStatus.Observation(view, plan, Optional.empty(), promoted);
   }
 
   private DesiredCluster desired(MySQLCluster cluster, Map<String, Pod> podsByName) {
     var spec = cluster.getSpec();
     var members = new LinkedHashMap<String, Endpoint>();
-    for (int ordinal = 0; ordinal < spec.getInstances(); ordinal++) {
+    for (int ordinal = 0; ordinal < ClusterNames.spannedOrdinals(cluster, recordedMaster); ordinal++) {
       String name = ClusterNames.instance(cluster, ordinal);
       Optional.ofNullable(podsByName.get(name)).map(p -> p.getStatus() == null ? null : p.getStatus().getPodIP())
           .ifPresent(ip -> lastAddress.put(name, ip));
@@ -303,8 +316,9 @@ final class ClusterMonitor {
       members.put(name, new Endpoint(host, MyCnf.PORT));
       forwards.ifPresent(route -> route.register(host, name));
     }
-    Optional<String> preferred = Optional.ofNullable(spec.getMaster()).filter(members::containsKey);
-    var leaving = recordedMaster.filter(master -> isTerminating(podsByName.get(master)));
+    Optional<String> preferred = Optional.ofNullable(spec.getMaster()).filter(members::containsKey)
+        .filter(wished -> !isRemoved(cluster, wished));
+    var leaving = recordedMaster.filter(master -> isTerminating(podsByName.get(master)) || isRemoved(cluster, master));
     if (leaving.isPresent()) {
       preferred = successor(cluster, leaving.get(), podsByName);
     }
@@ -318,9 +332,15 @@ final class ClusterMonitor {
         spec.getFailover().isAutomatic());
   }
 
+  /** spec.instances no longer counts this instance: it goes once it is no master. */
+  private static boolean isRemoved(MySQLCluster cluster, String instance) {
+    return ClusterNames.ordinal(cluster, instance).filter(ordinal -> ordinal >= cluster.getSpec().getInstances()).isPresent();
+  }
+
   /**
-   * The master's Pod is being deleted on purpose (a drain, a rolling restart): the master moves
-   * by switchover, without loss, to the first ready instance in failover priority order.
+   * The master's Pod is being deleted on purpose (a drain, a rolling restart) or spec.instances
+   * no longer counts it: the master moves by switchover, without loss, to the first ready
+   * instance that stays, in failover priority order.
    */
   private Optional<String> successor(MySQLCluster cluster, String leaving, Map<String, Pod> podsByName) {
     var spec = cluster.getSpec();
@@ -329,7 +349,7 @@ final class ClusterMonitor {
       names.add(ClusterNames.instance(cluster, ordinal));
     }
     return names.stream()
-        .filter(name -> !name.equals(leaving) && !spec.getOffline().contains(name))
+        .filter(name -> !name.equals(leaving) && !spec.getOffline().contains(name) && !isRemoved(cluster, name))
         .filter(name -> podsByName.containsKey(name) && !isDown(podsByName.get(name)))
         .findFirst();
   }
@@ -380,7 +400,7 @@ final class ClusterMonitor {
     boolean planned = plan.state() == Plan.State.SWITCHOVER;
     Instant started = planned || firstMiss == null ? Instant.now() : firstMiss;
     intent = new FailoverRecord(planned ? FailoverMetrics.SWITCHOVER : FailoverMetrics.FAILOVER, from, to, started.toString(),
-        null, null, planned ? switchoverReason(cluster, from, to) : failureReason(view, from));
+        null, null, planned ? switchoverReason(cluster, from, to) : failureReason(view, from, to));
     var status = written != null ? written : Optional.ofNullable(cluster.getStatus()).orElseGet(MySQLClusterStatus::new);
     if (!writeStatus(cluster, ObservedStatus.withIntent(status, intent))) {
       intent = null;
@@ -392,11 +412,20 @@ final class ClusterMonitor {
   }
 
   private String switchoverReason(MySQLCluster cluster, String from, String to) {
-    return to.equals(cluster.getSpec().getMaster()) ? "spec.master is " + to : "the Pod of master " + from + " is being deleted";
+    if (to.equals(cluster.getSpec().getMaster())) {
+      return "spec.master is " + to;
+    }
+    return isRemoved(cluster, from) ? "spec.instances=" + cluster.getSpec().getInstances() + " removes master " + from
+        : "the Pod of master " + from + " is being deleted";
   }
 
-  private String failureReason(ClusterView view, String master) {
-    String failure = view.snapshot(master).failure().orElse("it is read-only");
+  private String failureReason(ClusterView view, String master, String to) {
+    if (view.snapshot(master).isReachable()) {
+      return "master " + master + " is read-only (restarted) and " + to + " is the instance to promote: "
+          + master + " holds " + view.reachableServer(master).executed() + ", " + to + " received "
+          + view.reachableServer(to).received();
+    }
+    String failure = view.snapshot(master).failure().orElse("no answer");
     String witness = view.knownDown().contains(master) ? "its Pod is down" : "its replicas lost it too";
     return "master " + master + " failed (" + failure + "); " + witness;
   }
@@ -413,6 +442,23 @@ final class ClusterMonitor {
     events.normal(cluster, FailoverMetrics.SWITCHOVER.equals(record.type()) ? ClusterEvents.Reason.Switchover
         : ClusterEvents.Reason.Failover, line);
     metrics.masterChanged(id, record.type(), Duration.ofMillis(millis));
+  }
+
+  /**
+   * The master the change was leaving takes writes again: it came back holding every transaction
+   * before the target was promoted, so it was the better choice. The record says so; no master
+   * changed, so no failover is counted.
+   */
+  private void abandonChange(MySQLCluster cluster) {
+    var finished = Instant.now();
+    long millis = Duration.between(Instant.parse(intent.startedAt()), finished).toMillis();
+    String reason = intent.reason() + "; abandoned: " + intent.from() + " holds every transaction and takes writes again";
+    var record = new FailoverRecord(intent.type(), intent.from(), intent.from(), intent.startedAt(), finished.toString(), millis, reason);
+    intent = null;
+    written = ObservedStatus.withLastFailover(written != null ? written : new MySQLClusterStatus(), record);
+    String line = record.type().toLowerCase() + " " + record.from() + " -> " + record.from() + " in " + millis + " ms: " + reason;
+    LOG.infof("cluster %s: %s", id, line);
+    events.normal(cluster, ClusterEvents.Reason.MasterRestored, line);
   }
 
   /**
@@ -452,7 +498,10 @@ final class ClusterMonitor {
     }
   }
 
-  /** One Warning Event per errant or broken instance, again only once it has recovered and relapsed. */
+  /**
+   * One Warning Event per errant or broken instance, and per reason a lost master is not replaced
+   * (a bootstrap waiting for its Pods is no warning); again only once it cleared and came back.
+   */
   private void reportFindings(MySQLCluster cluster, Plan plan) {
     var current = new HashSet<String>();
     for (var finding : plan.findings()) {
@@ -463,6 +512,8 @@ final class ClusterMonitor {
         reason = ClusterEvents.Reason.ReplicationBroken;
       } else if (plan.state() == Plan.State.FAILOVER_NEEDED && finding instanceof Finding.Waiting) {
         reason = ClusterEvents.Reason.FailoverNeeded;
+      } else if (plan.state() == Plan.State.WAITING && recordedMaster.isPresent() && finding instanceof Finding.Waiting) {
+        reason = ClusterEvents.Reason.FailoverHeld;
       } else {
         continue;
       }

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -28,8 +29,19 @@ final class ObservedStatus {
   static final String REPLICATING = "Replicating";
   static final String FAILOVER_IN_PROGRESS = "FailoverInProgress";
 
-  /** One pass of the control loop: what it saw and planned, and why it held back, if it did. */
-  record Observation(ClusterView view, Plan plan, Optional<String> hold) {}
+  /**
+   * One pass of the control loop: what it saw and planned, why it held back, if it did, and
+   * whom it made writable after looking (the snapshot predates the promotion).
+   */
+  record Observation(ClusterView view, Plan plan, Optional<String> hold, Set<String> promoted) {
+    Observation {
+      promoted = Set.copyOf(promoted);
+    }
+
+    static Observation held(ClusterView view, Plan plan, String reason) {
+      return new Observation(view, plan, Optional.of(reason), Set.of());
+    }
+  }
 
   private ObservedStatus() {}
 
@@ -49,15 +61,48 @@ final class ObservedStatus {
       }
     }
     var conditions = new ArrayList<>(base.getConditions());
+    Optional<Condition> writable = Optional.empty();
     if (observation.isPresent()) {
       var seen = observation.get();
       status.setInstances(base.getInstances().stream().map(instance -> withReplication(instance, seen.view())).toList());
-      conditions.add(writable(previous, master, seen, intent, base.getObservedGeneration(), now));
+      writable = Optional.of(writable(previous, master, seen, intent, base.getObservedGeneration(), now));
+      conditions.add(writable.get());
       conditions.add(replicating(previous, master, seen, base.getObservedGeneration(), now));
     }
     conditions.add(failoverInProgress(previous, intent, observation, base.getObservedGeneration(), now));
+    var takingWrites = noWriterReason(Optional.ofNullable(base.getMaster()), master, writable);
+    if (takingWrites.isPresent() && base.getPhase() != Phase.Error) {
+      conditions.replaceAll(condition -> ClusterStatusAggregator.READY.equals(condition.getType())
+          ? ClusterStatusAggregator.condition(previous, ClusterStatusAggregator.READY, false, takingWrites.get().reason(),
+              takingWrites.get().message(), base.getObservedGeneration(), now)
+          : condition);
+      if (intent == null && (master.isPresent() || base.getPhase() == Phase.Ready)) {
+        status.setPhase(Phase.Unavailable);
+      }
+    }
     status.setConditions(conditions);
     return status;
+  }
+
+  private record NoWriter(String reason, String message) {}
+
+  /**
+   * Why the writer Service takes no writes, if it does not: Ready is never True then, whatever
+   * the Pods' readiness says. The writer Service selects the Pod labelled master, so the label
+   * must be on the recorded master, and that master must be seen writable.
+   */
+  private static Optional<NoWriter> noWriterReason(Optional<String> labelled, Optional<String> master, Optional<Condition> writable) {
+    if (writable.isEmpty()) {
+      return Optional.of(new NoWriter("NotObserved", "the instances have not been probed, so no master is known to take writes"));
+    }
+    if (!"True".equals(writable.get().getStatus())) {
+      return Optional.of(new NoWriter("NoWriter", "nothing takes writes: " + writable.get().getMessage()));
+    }
+    if (!labelled.equals(master)) {
+      return Optional.of(new NoWriter("WriterServiceNotOnMaster", "the writer Service selects "
+          + labelled.map(pod -> "Pod " + pod).orElse("no Pod") + ", not the master " + master.orElseThrow()));
+    }
+    return Optional.empty();
   }
 
   /** The status as it must be recorded before a change of master starts. */
@@ -99,7 +144,7 @@ final class ObservedStatus {
 
   private static Condition writable(MySQLClusterStatus previous, Optional<String> master, Observation seen, FailoverRecord intent,
       Long generation, Instant now) {
-    boolean writable = master.map(seen.view().observed()::get).filter(snapshot -> snapshot.isWritable()).isPresent();
+    boolean writable = master.filter(name -> seen.view().snapshot(name).isWritable() || seen.promoted().contains(name)).isPresent();
     if (writable) {
       return ClusterStatusAggregator.condition(previous, WRITABLE, true, "MasterWritable", master.get() + " takes writes", generation, now);
     }

@@ -28,6 +28,8 @@ public class ClusterEvents {
     /** The old master could not be made read-only, so its Pod was deleted. */
     Fenced,
     FailoverNeeded,
+    FailoverHeld,
+    MasterRestored,
     Errant,
     ReplicationBroken,
     BackupStarted,

@@ -1,6 +1,7 @@
 package dev.tandem.kubernetes;
 
 import dev.tandem.api.MySQLCluster;
+import java.util.Optional;
 
 /** Every name derived from a cluster's name, in one place for the code and the tests. */
 public final class ClusterNames {
@@ -45,6 +46,28 @@ public final class ClusterNames {
 
   public static String podDisruptionBudget(MySQLCluster cluster) {
     return cluster.getMetadata().getName();
+  }
+
+  /**
+   * How many ordinals the cluster spans: spec.instances, or more while the master recorded in
+   * status sits above it. A master is never removed while it is one: it is switched over first.
+   */
+  public static int spannedOrdinals(MySQLCluster cluster) {
+    return spannedOrdinals(cluster, Optional.ofNullable(cluster.getStatus()).map(status -> status.getMaster()));
+  }
+
+  /** As {@link #spannedOrdinals(MySQLCluster)}, with the master the caller knows of. */
+  public static int spannedOrdinals(MySQLCluster cluster, Optional<String> master) {
+    int instances = cluster.getSpec().getInstances();
+    return master.flatMap(name -> ordinal(cluster, name)).map(ordinal -> Math.max(instances, ordinal + 1)).orElse(instances);
+  }
+
+  /** The ordinal of one of the cluster's instances, by name. */
+  public static Optional<Integer> ordinal(MySQLCluster cluster, String instance) {
+    String prefix = cluster.getMetadata().getName() + "-";
+    return Optional.of(instance)
+        .filter(name -> name.startsWith(prefix) && name.substring(prefix.length()).matches("\\d{1,4}"))
+        .map(name -> Integer.parseInt(name.substring(prefix.length())));
   }
 
   public static String instance(MySQLCluster cluster, int ordinal) {

@@ -50,7 +50,9 @@ import org.jboss.logging.Logger;
           type = StatefulSetDependent.class,
           dependsOn = {MySQLClusterReconciler.CONFIG, MySQLClusterReconciler.HEADLESS}),
     })
-@ControllerConfiguration(name = MySQLClusterReconciler.NAME)
+// Not generation-aware: the StatefulSet's size follows status.master too (a master above
+// spec.instances stays until it was switched over), so a status change must reconcile.
+@ControllerConfiguration(name = MySQLClusterReconciler.NAME, generationAwareEventProcessing = false)
 public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
 
   public static final String NAME = "mysqlcluster";
@@ -110,7 +112,7 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
             .flatMap(source -> BackupStorageCheck.problem(client, namespace, source.storage(), "the backup's storage"))
             .map(Restores.Resolution::problem).orElse(resolution));
     var problems = SpecChecker.problems(cluster, new SpecChecker.LiveState(userSecret ? credentials : Optional.empty(),
-        ClusterStatusAggregator.labelledMaster(pods), restore, statefulSet.isPresent()));
+        restore, statefulSet.isPresent()));
     boolean wasInvalid =
         cluster.getStatus() != null && cluster.getStatus().getPhase() == Phase.Error;
     if (problems.isEmpty() && credentials.isEmpty() && !userSecret) {

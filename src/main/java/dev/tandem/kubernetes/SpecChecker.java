@@ -19,13 +19,13 @@ public final class SpecChecker {
   private static final List<String> RESERVED_LABEL_PREFIXES =
       List.of("app.kubernetes.io/", "mysql.tandem.dev/");
 
-  /** What the checks need to know of the live cluster. */
   /**
+   * What the checks need to know of the live cluster.
+   *
    * @param restore where spec.bootstrap would restore from, or why it cannot yet
    * @param created whether the cluster's StatefulSet exists: bootstrap is read only before that
    */
-  public record LiveState(Optional<Secret> userSecret, Optional<String> currentMaster, Optional<Restores.Resolution> restore,
-      boolean created) {}
+  public record LiveState(Optional<Secret> userSecret, Optional<Restores.Resolution> restore, boolean created) {}
 
   private SpecChecker() {}
 
@@ -36,16 +36,6 @@ public final class SpecChecker {
     checkRestoreSource(cluster, live, problems);
     spec.getMysqld().forEach((key, value) -> checkMysqldSetting(key, value, problems));
     checkReservedLabels(spec.getPod().getLabels(), problems);
-    live.currentMaster()
-        .filter(master -> ordinalOf(master) >= spec.getInstances())
-        .ifPresent(
-            master ->
-                problems.add(
-                    "spec.instances=" + spec.getInstances() + " would remove " + master
-                        + ", the current master. Switch over first: set spec.master to an"
-                        + " instance below " + cluster.getMetadata().getName() + "-"
-                        + spec.getInstances() + ", wait for status.master to follow, then"
-                        + " lower spec.instances"));
     return problems;
   }
 
@@ -106,9 +96,5 @@ public final class SpecChecker {
                 problems.add(
                     "spec.pod.labels." + key + " uses a prefix Tandem reserves for its selectors"
                         + " (app.kubernetes.io/, mysql.tandem.dev/): choose another key"));
-  }
-
-  static int ordinalOf(String instance) {
-    return Integer.parseInt(instance.substring(instance.lastIndexOf('-') + 1));
   }
 }

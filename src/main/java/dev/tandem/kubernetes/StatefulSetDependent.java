@@ -83,7 +83,7 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         .endMetadata()
         .withNewSpec()
         .withServiceName(ClusterNames.headlessService(cluster))
-        .withReplicas(spec.getInstances())
+        .withReplicas(ClusterNames.spannedOrdinals(cluster))
         .withPodManagementPolicy("Parallel")
         .withNewUpdateStrategy()
         .withType("OnDelete")

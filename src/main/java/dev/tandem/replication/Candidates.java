@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * Who may become master: among the contenders, the one whose received transactions contain
- * every witness's. Equal positions go to the preferred master, then to the failover priority
- * list, then to one that has applied everything it received, then to the lowest ordinal.
+ * every witness's. Equal positions go to the preferred master, then to the recorded master (taking
+ * writes again is no change of master), then to the failover priority list, then to one that has
+ * applied everything it received, then to the lowest ordinal.
  */
 final class Candidates {
 
@@ -24,8 +25,10 @@ final class Candidates {
     var qualifying = contenders.stream()
         .filter(candidate -> witnessSets.values().stream().allMatch(view.reachableServer(candidate).received()::contains))
         .toList();
-    var best = qualifying.stream().min(tieBreak(desired));
-    if (best.isEmpty() || desired.preferredMaster().equals(best) || desired.priority().contains(best.get())) {
+    var order = tieBreak(desired, view.recordedMaster());
+    var best = qualifying.stream().min(order);
+    if (best.isEmpty() || desired.preferredMaster().equals(best) || view.recordedMaster().equals(best)
+        || desired.priority().contains(best.get())) {
       return best;
     }
     // Left to the ordinal, the choice goes to one that has applied what it received: a candidate
@@ -33,7 +36,7 @@ final class Candidates {
     return qualifying.stream()
         .filter(candidate -> qualifying.stream()
             .allMatch(other -> view.reachableServer(candidate).executed().contains(view.reachableServer(other).executed())))
-        .min(tieBreak(desired))
+        .min(order)
         .or(() -> best);
   }
 
@@ -56,8 +59,9 @@ final class Candidates {
     return state.ownPart(state.executed()).subtract(othersHold.get());
   }
 
-  static Comparator<String> tieBreak(DesiredCluster desired) {
+  static Comparator<String> tieBreak(DesiredCluster desired, Optional<String> recordedMaster) {
     return Comparator.<String, Boolean>comparing(name -> !desired.preferredMaster().map(name::equals).orElse(false))
+        .thenComparing(name -> !recordedMaster.map(name::equals).orElse(false))
         .thenComparing(name -> desired.priority().contains(name) ? desired.priority().indexOf(name) : Integer.MAX_VALUE)
         .thenComparing(desired::ordinal);
   }

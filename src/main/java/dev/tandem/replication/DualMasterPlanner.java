@@ -64,12 +64,8 @@ final class DualMasterPlanner {
     }
     // The active master stays where it is unless spec.master asks otherwise: failing back to a
     // returning master would stop writes a second time for nothing.
-    var byPreference = writers.stream().sorted(Candidates.tieBreak(desired)).toList();
-    String active = desired.preferredMaster().filter(writers::contains)
-        .or(() -> view.recordedMaster().filter(writers::contains))
-        .orElse(byPreference.get(0));
-    var ordered = new ArrayList<String>(List.of(active));
-    byPreference.stream().filter(name -> !name.equals(active)).forEach(ordered::add);
+    var ordered = writers.stream().sorted(Candidates.tieBreak(desired, view.recordedMaster())).toList();
+    String active = ordered.get(0);
     for (String name : desired.names().subList(2, desired.names().size())) {
       var snapshot = view.snapshot(name);
       if (!snapshot.isReachable()) {

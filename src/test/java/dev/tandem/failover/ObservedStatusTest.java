@@ -7,6 +7,7 @@ import dev.tandem.api.InstanceRole;
 import dev.tandem.api.InstanceStatus;
 import dev.tandem.api.MySQLClusterStatus;
 import dev.tandem.api.Phase;
+import dev.tandem.kubernetes.ClusterStatusAggregator;
 import dev.tandem.replication.Planner;
 import dev.tandem.replication.ReplicationStatus.IoThread;
 import dev.tandem.replication.View;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The status a user reads: why Tandem did or did not fail over, in the conditions. */
@@ -21,19 +23,27 @@ class ObservedStatusTest {
 
   static final Instant NOW = Instant.parse("2026-11-28T10:00:00Z");
 
-  static MySQLClusterStatus base() {
+  /** What the Pods alone say: every one ready and shop-0 labelled master (the writer Service selects it). */
+  static MySQLClusterStatus base(String labelledMaster) {
     var status = new MySQLClusterStatus();
     status.setPhase(Phase.Ready);
     status.setObservedGeneration(1L);
+    status.setMaster(labelledMaster);
     status.setInstances(List.of(InstanceStatus.fromPod("shop-0", InstanceRole.Master, true),
         InstanceStatus.fromPod("shop-1", InstanceRole.Replica, true), InstanceStatus.fromPod("shop-2", InstanceRole.Replica, true)));
+    status.setConditions(List.of(ClusterStatusAggregator.condition(null, ClusterStatusAggregator.READY, true, "AllInstancesReady",
+        "The master and every replica are ready", 1L, NOW)));
     return status;
   }
 
   static MySQLClusterStatus apply(View view, Optional<String> hold, FailoverRecord intent) {
+    return apply(view, hold, intent, Set.of(), "shop-0");
+  }
+
+  static MySQLClusterStatus apply(View view, Optional<String> hold, FailoverRecord intent, Set<String> promoted, String labelled) {
     var built = view.build();
-    var observation = new ObservedStatus.Observation(built, Planner.plan(built), hold);
-    return ObservedStatus.apply(base(), null, Optional.of("shop-0"), intent, Optional.of(observation), NOW);
+    var observation = new ObservedStatus.Observation(built, Planner.plan(built), hold, promoted);
+    return ObservedStatus.apply(base(labelled), null, Optional.of("shop-0"), intent, Optional.of(observation), NOW);
   }
 
   static Condition condition(MySQLClusterStatus status, String type) {
@@ -103,5 +113,68 @@ class ObservedStatusTest {
     assertThat(moved).isNotEqualTo(before);
     assertThat(ObservedStatus.withoutPositions(moved)).isEqualTo(ObservedStatus.withoutPositions(before));
     assertThat(ObservedStatus.withoutPositions(unreachable)).isNotEqualTo(ObservedStatus.withoutPositions(before));
+  }
+
+  @Test
+  void aHealthyClusterWhoseWriterServiceSelectsTheMasterIsReady() {
+    var status = apply(RoleLabelsTest.healthy3(), Optional.empty(), null);
+
+    assertThat(status.getPhase()).isEqualTo(Phase.Ready);
+    assertThat(condition(status, "Ready").getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void aReadOnlyMasterWithEveryPodReadyIsUnavailableNotReady() {
+    var status = apply(RoleLabelsTest.healthy3().standalone("shop-0", "0-1000-10"), Optional.empty(), null);
+
+    assertThat(status.getPhase()).isEqualTo(Phase.Unavailable);
+    var ready = condition(status, "Ready");
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo("NoWriter");
+    assertThat(ready.getMessage()).contains("shop-0 does not take writes");
+  }
+
+  @Test
+  void anUnreachableMasterIsUnavailableNotReady() {
+    var status = apply(RoleLabelsTest.healthy3().unreachable("shop-0"), Optional.empty(), null);
+
+    assertThat(status.getPhase()).isEqualTo(Phase.Unavailable);
+    assertThat(condition(status, "Ready").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void aWritableMasterTheWriterServiceDoesNotSelectIsNotReady() {
+    var status = apply(RoleLabelsTest.healthy3(), Optional.empty(), null, Set.of(), "shop-1");
+
+    assertThat(status.getPhase()).isEqualTo(Phase.Unavailable);
+    assertThat(condition(status, "Ready").getReason()).isEqualTo("WriterServiceNotOnMaster");
+    assertThat(condition(status, "Ready").getMessage()).contains("selects Pod shop-1, not the master shop-0");
+  }
+
+  @Test
+  void aMasterPromotedAfterItWasObservedTakesWrites() {
+    var status = apply(RoleLabelsTest.healthy3().standalone("shop-0", "0-1000-10"), Optional.empty(), null, Set.of("shop-0"), "shop-0");
+
+    assertThat(condition(status, "Writable").getStatus()).isEqualTo("True");
+    assertThat(status.getPhase()).isEqualTo(Phase.Ready);
+  }
+
+  @Test
+  void aClusterNotProbedIsNeverReady() {
+    var status = ObservedStatus.apply(base("shop-0"), null, Optional.of("shop-0"), null, Optional.empty(), NOW);
+
+    assertThat(condition(status, "Ready").getStatus()).isEqualTo("False");
+    assertThat(condition(status, "Ready").getReason()).isEqualTo("NotObserved");
+    assertThat(status.getPhase()).isEqualTo(Phase.Unavailable);
+  }
+
+  @Test
+  void aChangeOfMasterUnderWayIsFailingOverAndNotReady() {
+    var intent = new FailoverRecord("Failover", "shop-0", "shop-1", NOW.toString(), null, null, "master shop-0 failed");
+
+    var status = apply(RoleLabelsTest.healthy3().unreachable("shop-0"), Optional.empty(), intent);
+
+    assertThat(status.getPhase()).isEqualTo(Phase.FailingOver);
+    assertThat(condition(status, "Ready").getStatus()).isEqualTo("False");
   }
 }

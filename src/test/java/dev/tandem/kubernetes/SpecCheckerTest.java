@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class SpecCheckerTest {
 
-  static final SpecChecker.LiveState NOTHING_LIVE = new SpecChecker.LiveState(Optional.empty(), Optional.empty(), Optional.empty(), false);
+  static final SpecChecker.LiveState NOTHING_LIVE = new SpecChecker.LiveState(Optional.empty(), Optional.empty(), false);
 
   static SpecChecker.LiveState withSecret(Secret secret) {
-    return new SpecChecker.LiveState(Optional.of(secret), Optional.empty(), Optional.empty(), false);
+    return new SpecChecker.LiveState(Optional.of(secret), Optional.empty(), false);
   }
 
   @Test
@@ -69,15 +69,5 @@ class SpecCheckerTest {
     cluster.getSpec().getPod().getLabels().put("mysql.tandem.dev/role", "master");
 
     assertThat(SpecChecker.problems(cluster, NOTHING_LIVE)).singleElement().asString().contains("spec.pod.labels.mysql.tandem.dev/role");
-  }
-
-  @Test
-  void scalingDownPastTheCurrentMasterIsRefusedUntilASwitchover() {
-    var live = new SpecChecker.LiveState(Optional.empty(), Optional.of("shop-2"), Optional.empty(), true);
-
-    var problems = SpecChecker.problems(ClusterFixture.named("shop").instances(2).build(), live);
-
-    assertThat(problems).singleElement().asString().startsWith("spec.instances=2 would remove shop-2, the current master");
-    assertThat(SpecChecker.problems(ClusterFixture.named("shop").instances(3).build(), live)).isEmpty();
   }
 }

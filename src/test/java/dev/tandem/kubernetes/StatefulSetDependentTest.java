@@ -99,6 +99,21 @@ class StatefulSetDependentTest {
   }
 
   @Test
+  void aScaleDownKeepsTheMastersPodUntilStatusShowsTheMasterMoved() {
+    var cluster = ClusterFixture.named("shop").instances(2).build();
+    cluster.setStatus(new dev.tandem.api.MySQLClusterStatus());
+
+    cluster.getStatus().setMaster("shop-2");
+    assertThat(StatefulSetDependent.desiredFor(cluster).getSpec().getReplicas()).isEqualTo(3);
+
+    cluster.getStatus().setMaster("shop-0");
+    assertThat(StatefulSetDependent.desiredFor(cluster).getSpec().getReplicas()).isEqualTo(2);
+
+    cluster.getStatus().setMaster("other-7");
+    assertThat(StatefulSetDependent.desiredFor(cluster).getSpec().getReplicas()).as("a name not of this cluster").isEqualTo(2);
+  }
+
+  @Test
   void givesEachInstanceAVolumeFromTheStorageSpecAndKeepsItByDefault() {
     var cluster = ClusterFixture.named("shop").build();
     cluster.getSpec().getStorage().setSize("50Gi");

@@ -417,6 +417,37 @@ class PlannerTest {
     }
 
     @Test
+    void failover3ARestartedMasterHoldingWhatEveryReplicaHoldsTakesWritesAgainBeforeTheLowerOrdinalAndThePriorityList() {
+      var plan = View.of(3).recorded("shop-1").priority("shop-0").standalone("shop-1", "0-1001-10")
+          .replica("shop-0", "shop-1", "0-1001-10").replica("shop-2", "shop-1", "0-1001-10")
+          .io("shop-0", IoThread.CONNECTING).io("shop-2", IoThread.CONNECTING).plan();
+
+      assertThat(plan.masters()).containsExactly("shop-1");
+      assertThat(plan.actions()).contains(new Promote("shop-1", true)).doesNotContain(new Fence("shop-1"));
+    }
+
+    @Test
+    void failover3EveryInstanceRestartedReadOnlyAfterAFullRestartPromotesTheRecordedMasterAgain() {
+      var plan = View.of(3).recorded("shop-2").standalone("shop-2", "0-1002-40")
+          .replica("shop-0", "shop-2", "0-1002-40").replica("shop-1", "shop-2", "0-1002-40")
+          .io("shop-0", IoThread.STOPPED).io("shop-1", IoThread.STOPPED).sqlStopped("shop-0").sqlStopped("shop-1").plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.masters()).containsExactly("shop-2");
+      assertThat(plan.actions()).containsExactly(new Replicate("shop-0", "shop-2"), new Replicate("shop-1", "shop-2"),
+          new Promote("shop-2", true));
+    }
+
+    @Test
+    void failover3ThePreferredMasterStillWinsATieWithTheRestartedRecordedOne() {
+      var plan = healthy3().preferred("shop-2").standalone("shop-0", "0-1000-10")
+          .io("shop-1", IoThread.CONNECTING).io("shop-2", IoThread.CONNECTING).plan();
+
+      assertThat(plan.masters()).containsExactly("shop-2");
+      assertThat(plan.actions()).contains(new Fence("shop-0"), new Replicate("shop-0", "shop-2"));
+    }
+
+    @Test
     void failover3ARestartedMasterThatHoldsTheMostIsPromotedAgain() {
       var plan = healthy3().standalone("shop-0", "0-1000-12").replica("shop-1", "shop-0", "0-1000-11").plan();
 
