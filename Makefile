@@ -6,7 +6,7 @@ CRDS := mysqlclusters.mysql.tandem.dev-v1.yml mysqlbackups.mysql.tandem.dev-v1.y
 CHART := helm/tandem-operator
 IMAGE ?= tandem/tandem-operator:0.1.0
 
-.PHONY: help test build k3s demo scenario sandbox-classpath bench bench-backup bench-engine install deploy crds manifests deps clean
+.PHONY: help test build k3s demo scenario chaos sandbox-classpath bench bench-backup bench-engine install deploy crds manifests deps clean
 
 help:
 	@echo "make demo       run Tandem on an embedded local sandbox"
@@ -17,6 +17,7 @@ help:
 	@echo "make install    apply the CRD to the current kube context"
 	@echo "make deploy     install the operator with Helm into the current kube context"
 	@echo "make scenario FILE=e2e/scenarios/master-kill.yaml   run one scenario, print its JSON report"
+	@echo "make chaos SEED=1 STEPS=25   a random fault campaign per topology under writes (replayable with make scenario)"
 	@echo "make k3s        the K3s suite alone (needs Docker): failover and switchover on mysql:8.4 and mariadb:11.4"
 	@echo "make bench      failover, switchover, freeze and partition measured in the sandbox (BENCH_RUNS=N)"
 	@echo "make bench-backup  backup and restore of 1 GB measured in the sandbox"
@@ -72,7 +73,11 @@ demo: deps sandbox-classpath
 # One or more scenario files (FILE="a.yaml b.yaml"); exit status 1 when an expectation fails.
 scenario: deps sandbox-classpath
 	@test -n "$(FILE)" || { echo "usage: make scenario FILE=e2e/scenarios/master-kill.yaml" >&2; exit 2; }
-	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.ScenarioMain $(FILE)
+	KUBELET_BACKOFF_SECONDS=$(KUBELET_BACKOFF_SECONDS) java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.ScenarioMain $(FILE)
+
+# A fault campaign per topology from SEED, STEPS faults each; a failure prints the make scenario line that replays it.
+chaos: deps sandbox-classpath
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.ChaosMain $(or $(SEED),1) $(or $(STEPS),25) $(TOPOLOGY)
 
 sandbox-classpath:
 	$(MVN) -q package -DskipTests

@@ -6,6 +6,7 @@ import dev.tandem.api.Topology;
 import dev.tandem.kubernetes.ClusterLabels;
 import dev.tandem.kubernetes.ClusterNames;
 import dev.tandem.kubernetes.CredentialsSecret;
+import dev.tandem.packaging.ChartRendering;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -42,7 +43,7 @@ public final class ScenarioRunner implements AutoCloseable {
 
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
       "stopOperator", "startOperator", "waitCondition", "waitFailover", "waitReconciled", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
-      "holdApplier", "releaseApplier", "killOperatorMidChange");
+      "holdApplier", "releaseApplier", "killOperatorMidChange", "waitWrites", "waitConverged", "offline", "online");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -60,7 +61,10 @@ public final class ScenarioRunner implements AutoCloseable {
   private final List<Map<String, Object>> stepReports = new ArrayList<>();
   private final List<Map<String, Object>> verdicts = new ArrayList<>();
   private final List<Fault> faults = new ArrayList<>();
+  private final List<OperatorStart> operatorStarts = new ArrayList<>();
   private final List<ClientPod.Ack> earlierAcks = new ArrayList<>();
+  /** The writer Service's writes, one list per writes start..stop: a stop is no gap. */
+  private final List<List<ClientPod.Ack>> earlierSessions = new ArrayList<>();
   private ClientPod writer;
   /** Writers through other Services (a DualMaster's masters Service); counted for lost writes only. */
   private final List<ClientPod> otherWriters = new ArrayList<>();
@@ -79,6 +83,9 @@ public final class ScenarioRunner implements AutoCloseable {
 
   /** A fault injected on a Pod, and whether that Pod was the master then. */
   record Fault(String kind, String pod, String address, long nanos, Instant at, boolean onMaster) {}
+
+  /** An operator (re)started by a step, and who held its Lease just before. */
+  record OperatorStart(long nanos, String previousHolder) {}
 
   /** @param progress told of each step as soon as it finished (its report entry) */
   public ScenarioRunner(Sandbox sandbox, OperatorProcess operator, Scenario scenario,
@@ -171,11 +178,16 @@ public final class ScenarioRunner implements AutoCloseable {
         return writes(step);
       }
       case "kill" -> {
-        var pod = target(step);
-        var process = sandbox.kubelet().runtime(namespace, pod).process().orElseThrow(() -> new IllegalStateException(pod + " runs no mysqld"));
-        recordFault("kill", pod);
-        process.destroyForcibly();
-        return "kill -9 of mysqld in " + pod;
+        var pods = "all".equals(step.string("target", "")) ? pods().stream().map(p -> p.getMetadata().getName()).toList() : List.of(target(step));
+        var processes = new ArrayList<ProcessHandle>();
+        for (String pod : pods) {
+          processes.add(sandbox.kubelet().runtime(namespace, pod).process()
+              .orElseThrow(() -> new IllegalStateException(pod + " runs no mysqld")));
+          recordFault("kill", pod);
+        }
+        // Every fault is recorded before the first kill: all of them at once, as a power cut would.
+        processes.forEach(ProcessHandle::destroyForcibly);
+        return "kill -9 of mysqld in " + pods;
       }
       case "freeze" -> {
         var pod = target(step);
@@ -217,7 +229,9 @@ public final class ScenarioRunner implements AutoCloseable {
         return table.toString();
       }
       case "restartOperator", "startOperator" -> {
+        var started = new OperatorStart(System.nanoTime(), observations.leaseHolder().orElse(""));
         operator.restart();
+        operatorStarts.add(started);
         return "operator started";
       }
       case "stopOperator" -> {
@@ -248,6 +262,36 @@ public final class ScenarioRunner implements AutoCloseable {
         await(timeout, () -> condition(type).filter(c -> c.getStatus().equals(status)
             && reason.map(c.getReason()::equals).orElse(true)).isPresent(), type + "=" + status + reason.map(r -> " (" + r + ")").orElse(""));
         return condition(type).map(c -> c.getReason() + ": " + c.getMessage()).orElse("");
+      }
+      case "waitWrites" -> {
+        if (writer == null) {
+          throw new IllegalStateException("waitWrites needs writes running");
+        }
+        long since = System.nanoTime();
+        await(timeout, () -> writer.acks().stream().anyMatch(ack -> ack.nanos() > since),
+            "a write acknowledged through the writer Service after this step began");
+        var first = writer.acks().stream().filter(ack -> ack.nanos() > since).findFirst().orElseThrow();
+        return "a write acknowledged " + (first.nanos() - since) / 1_000_000 + " ms after this step began, by " + first.address();
+      }
+      case "offline", "online" -> {
+        var offline = step.kind().equals("offline") ? List.of(target(step)) : List.<String>of();
+        lastMark = System.nanoTime();
+        client.resources(MySQLCluster.class).inNamespace(namespace).withName(cluster)
+            .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("spec", Map.of("offline", offline))));
+        return "spec.offline " + offline;
+      }
+      case "waitConverged" -> {
+        long since = System.nanoTime();
+        var problem = new java.util.concurrent.atomic.AtomicReference<String>("not looked yet");
+        try {
+          await(timeout, () -> {
+            problem.set(divergence().orElse(null));
+            return problem.get() == null;
+          }, "the cluster to converge");
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "; last seen: " + problem.get());
+        }
+        return "converged in " + (System.nanoTime() - since) / 1_000_000 + " ms; master " + master().orElse("?");
       }
       case "waitReconciled" -> {
         await(timeout, () -> Optional.ofNullable(current()).filter(c -> c.getStatus() != null
@@ -404,6 +448,7 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       writer.close();
       earlierAcks.addAll(writer.acks());
+      earlierSessions.add(writer.acks());
       for (var other : otherWriters) {
         other.close();
         otherAcks.addAll(other.acks());
@@ -546,13 +591,24 @@ public final class ScenarioRunner implements AutoCloseable {
         case "restoredMatchesBackup" -> restoredMismatch(expected.toString()).orElse("exact");
         case "interruptedChangeFinished" -> interruptedChangeFinished();
         case "mysqld" -> mysqldSettings((Map<?, ?>) expected);
+        case "maxWriteGapMillis" -> maxWriteGap().orElse(-1L);
+        case "writesResumedAfterLeaderMillis" -> operatorStarts.isEmpty() ? -1L
+            : writesResumedAfterLeader(operatorStarts.get(operatorStarts.size() - 1)).orElse(-1L);
+        case "writesResumedAfterAllReachableMillis" -> writesResumedAfterAllReachable().orElse(-1L);
+        case "writable" -> writableNow();
+        case "ready" -> readyNow();
+        case "pods" -> podsAwaited(((List<?>) expected).stream().map(Object::toString).sorted().toList());
         default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
             + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics,"
-            + " instancesWrittenBeforeFault, restoredMatchesBackup, interruptedChangeFinished, mysqld");
+            + " instancesWrittenBeforeFault, restoredMatchesBackup, interruptedChangeFinished, mysqld, maxWriteGapMillis,"
+            + " writesResumedAfterLeaderMillis, writesResumedAfterAllReachableMillis, writable, ready, pods");
       };
       boolean passed = switch (entry.getKey()) {
         case "consistent" -> Boolean.parseBoolean(expected.toString()) == ((Consistency.Verdict) actual).consistent();
         case "minWrites" -> ((Number) actual).longValue() >= Long.parseLong(expected.toString());
+        // A bound: measured, and no longer than expected (-1 when there was nothing to measure).
+        case "maxWriteGapMillis", "writesResumedAfterLeaderMillis", "writesResumedAfterAllReachableMillis" ->
+            ((Number) actual).longValue() >= 0 && ((Number) actual).longValue() <= Long.parseLong(expected.toString());
         case "restoredMatchesBackup" -> "exact".equals(actual);
         case "mysqld" -> String.valueOf(expected).equals(String.valueOf(actual));
         case "roles" -> ((Map<?, ?>) expected).entrySet().stream()
@@ -649,6 +705,16 @@ public final class ScenarioRunner implements AutoCloseable {
     }
     report.put("faults", faultReports);
     report.put("writeGapsMillis", writeGaps(acks));
+    maxWriteGap().ifPresent(gap -> report.put("maxWriteGapMillis", gap));
+    var starts = new ArrayList<Map<String, Object>>();
+    for (var start : operatorStarts) {
+      var entry = new LinkedHashMap<String, Object>();
+      observations.leaderAcquiredAfter(start).ifPresent(leader -> entry.put("leaderMillis", (leader - start.nanos()) / 1_000_000));
+      writesResumedAfterLeader(start).ifPresent(millis -> entry.put("writesResumedAfterLeaderMillis", millis));
+      starts.add(entry);
+    }
+    report.put("operatorStarts", starts);
+    writesResumedAfterAllReachable().ifPresent(millis -> report.put("writesResumedAfterAllReachableMillis", millis));
     var writes = new LinkedHashMap<String, Object>();
     writes.put("acknowledged", allAcks().size());
     writes.put("lost", safely(() -> lostWrites().size()));
@@ -695,11 +761,173 @@ public final class ScenarioRunner implements AutoCloseable {
         .findFirst();
   }
 
-  /** Each time the acknowledging instance changed: how long writes stopped around it. */
-  private static List<Long> writeGaps(List<ClientPod.Ack> acks) {
+  /** The longest stretch without an acknowledged write on the writer Service while writes ran. */
+  private Optional<Long> maxWriteGap() {
+    var sessions = new ArrayList<>(earlierSessions);
+    if (writer != null) {
+      sessions.add(writer.acks());
+    }
+    return sessions.stream()
+        .flatMap(session -> java.util.stream.IntStream.range(1, session.size())
+            .mapToObj(i -> (session.get(i).nanos() - session.get(i - 1).nanos()) / 1_000_000))
+        .max(Long::compare);
+  }
+
+  /** From the moment a started operator acquired its Lease to the next acknowledged write. */
+  private Optional<Long> writesResumedAfterLeader(OperatorStart start) {
+    var leader = observations.leaderAcquiredAfter(start);
+    return leader.flatMap(at -> writerAcks().stream().filter(ack -> ack.nanos() > at).findFirst()
+        .map(ack -> (ack.nanos() - at) / 1_000_000));
+  }
+
+  /**
+   * After the last fault that hit more than one instance at once: from the moment every instance
+   * answered SQL again to the next acknowledged write.
+   */
+  private Optional<Long> writesResumedAfterAllReachable() {
+    var lastFault = faults.stream().filter(fault -> faults.stream().filter(other -> other.kind().equals(fault.kind())
+        && Math.abs(other.nanos() - fault.nanos()) < 1_000_000_000L).count() > 1).reduce((first, second) -> second);
+    var reachable = lastFault.flatMap(fault -> observations.allReachableAfter(fault.nanos()));
+    return reachable.flatMap(at -> writerAcks().stream().filter(ack -> ack.nanos() > at).findFirst()
+        .map(ack -> (ack.nanos() - at) / 1_000_000));
+  }
+
+  /**
+   * What keeps the cluster from the state every pass must lead to, seen from outside: status
+   * Ready; the writer Service's Pod (the one labelled master) is status.master and the one
+   * writable instance (in DualMaster, both masters are writable and the labelled one is one of
+   * them); every other instance of the spec not offline replicates from it with both threads
+   * running (each DualMaster master from the other); no Pod of an ordinal the spec dropped is
+   * left. Empty once converged.
+   */
+  private Optional<String> divergence() {
+    var cluster = current();
+    if (cluster == null || cluster.getStatus() == null) {
+      return Optional.of("no status");
+    }
+    var ready = condition("Ready");
+    if (ready.isEmpty() || !"True".equals(ready.get().getStatus())) {
+      return Optional.of("Ready is " + ready.map(c -> c.getStatus() + " (" + c.getReason() + ": " + c.getMessage() + ")").orElse("absent"));
+    }
+    int instances = cluster.getSpec().getInstances();
+    var offline = cluster.getSpec().getOffline();
+    var pods = pods().stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+    var names = pods.stream().map(pod -> pod.getMetadata().getName()).toList();
+    var wanted = java.util.stream.IntStream.range(0, instances).mapToObj(ordinal -> cluster.getMetadata().getName() + "-" + ordinal).toList();
+    if (!names.equals(wanted)) {
+      return Optional.of("Pods " + names + ", the spec asks for " + wanted);
+    }
+    var labelled = pods.stream().filter(p -> ClusterLabels.ROLE_MASTER.equals(p.getMetadata().getLabels().get(ClusterLabels.ROLE)))
+        .map(p -> p.getMetadata().getName()).toList();
+    String master = cluster.getStatus().getMaster();
+    if (labelled.size() != 1 || !labelled.get(0).equals(master)) {
+      return Optional.of("labelled master " + labelled + ", status.master " + master);
+    }
+    var ips = new LinkedHashMap<String, String>();
+    pods.forEach(pod -> ips.put(pod.getMetadata().getName(), pod.getStatus() == null ? null : pod.getStatus().getPodIP()));
+    var writable = new ArrayList<String>();
+    for (String name : wanted) {
+      if (ips.get(name) == null) {
+        return Optional.of(name + " has no IP");
+      }
+      try (var connection = DriverManager.getConnection(url(ips.get(name)), APP_USER, APP_PASSWORD);
+          var rows = connection.createStatement().executeQuery("SELECT @@read_only")) {
+        rows.next();
+        if (!rows.getBoolean(1)) {
+          writable.add(name);
+        }
+      } catch (SQLException e) {
+        return Optional.of(name + " cannot be read: " + e.getMessage());
+      }
+    }
+    var masters = dualMaster ? wanted.subList(0, 2) : List.of(master);
+    if (!writable.equals(masters) || !masters.contains(master)) {
+      return Optional.of("writable " + writable + ", expected " + masters + " with the writer Service on " + master);
+    }
+    for (String name : wanted) {
+      if (offline.contains(name) || (!dualMaster && name.equals(master))) {
+        continue;
+      }
+      String source = dualMaster && masters.contains(name) ? masters.get(masters.get(0).equals(name) ? 1 : 0) : master;
+      try (var connection = DriverManager.getConnection(url(ips.get(name)),
+          dev.tandem.kubernetes.StatefulSetDependent.OPERATOR_USER, secret(CredentialsSecret.OPERATOR_PASSWORD));
+          var rows = connection.createStatement().executeQuery("SHOW SLAVE STATUS")) {
+        if (!rows.next()) {
+          return Optional.of(name + " does not replicate");
+        }
+        if (!ips.get(source).equals(rows.getString("Master_Host")) || !"Yes".equals(rows.getString("Slave_IO_Running"))
+            || !"Yes".equals(rows.getString("Slave_SQL_Running"))) {
+          return Optional.of(name + " replicates from " + rows.getString("Master_Host") + " (IO " + rows.getString("Slave_IO_Running")
+              + ", SQL " + rows.getString("Slave_SQL_Running") + "), not from " + source + " at " + ips.get(source));
+        }
+      } catch (SQLException e) {
+        return Optional.of(name + "'s replication cannot be read: " + e.getMessage());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The cluster's Pods not being deleted, read again for up to 60 s until they are the expected ones. */
+  private List<String> podsAwaited(List<String> expected) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    List<String> names;
+    do {
+      names = pods().stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).map(pod -> pod.getMetadata().getName())
+          .sorted().toList();
+      if (names.equals(expected)) {
+        break;
+      }
+      Thread.sleep(500);
+    } while (System.nanoTime() < deadline);
+    return names;
+  }
+
+  /** The one instance whose mysqld has read_only off, or what was found instead. */
+  private String writableNow() {
+    var writable = writableInstances();
+    return writable.size() == 1 ? writable.get(0) : "writable: " + writable;
+  }
+
+  private List<String> writableInstances() {
+    var writable = new ArrayList<String>();
+    for (var pod : pods()) {
+      try (var connection = DriverManager.getConnection(url(pod.getStatus().getPodIP()), APP_USER, APP_PASSWORD);
+          var rows = connection.createStatement().executeQuery("SELECT @@read_only")) {
+        rows.next();
+        if (!rows.getBoolean(1)) {
+          writable.add(pod.getMetadata().getName());
+        }
+      } catch (SQLException unreachable) {
+        // Unreachable takes no writes.
+      }
+    }
+    return writable;
+  }
+
+  /**
+   * Ready as a user would check it: the Ready condition True, and the writer Service's Pod (the
+   * one labelled master) is the status's master and takes writes.
+   */
+  private String readyNow() {
+    var ready = condition("Ready").map(c -> c.getStatus() + " (" + c.getReason() + ")").orElse("absent");
+    var labelled = pods().stream().filter(p -> ClusterLabels.ROLE_MASTER.equals(p.getMetadata().getLabels().get(ClusterLabels.ROLE)))
+        .map(p -> p.getMetadata().getName()).toList();
+    // In DualMaster both masters take writes; the writer Service's is one of them.
+    var writable = writableInstances();
+    boolean isReady = ready.startsWith("True") && labelled.size() == 1 && labelled.get(0).equals(master().orElse(""))
+        && writable.contains(labelled.get(0)) && (dualMaster || writable.size() == 1);
+    return isReady ? "true" : "Ready " + ready + ", labelled master " + labelled + ", status master " + master().orElse("none")
+        + ", writable " + writable;
+  }
+
+  /**
+   * Each time the acknowledging instance changed (by Pod name: a Pod deleted and back has a new
+   * address and is the same instance): how long writes stopped around it.
+   */
+  private List<Long> writeGaps(List<ClientPod.Ack> acks) {
     var gaps = new ArrayList<Long>();
     for (int i = 1; i < acks.size(); i++) {
-      if (!acks.get(i).address().equals(acks.get(i - 1).address())) {
+      if (!observations.instanceAt(acks.get(i).address()).equals(observations.instanceAt(acks.get(i - 1).address()))) {
         gaps.add((acks.get(i).nanos() - acks.get(i - 1).nanos()) / 1_000_000);
       }
     }
@@ -953,6 +1181,9 @@ public final class ScenarioRunner implements AutoCloseable {
    * and, every 200 ms, which instances take writes.
    */
   static final class Observations implements AutoCloseable {
+    /** The Lease the chart's operator elects its leader with (tandem.leader-election.lease-name's default). */
+    static final String LEASE = "tandem-operator-lock";
+
     private final KubernetesClient client;
     private final String namespace;
     private final String cluster;
@@ -961,6 +1192,13 @@ public final class ScenarioRunner implements AutoCloseable {
     private final List<Long> changeSeenAt = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Boolean> lastReadOnly = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String twoWriters;
+    private volatile String leaseHolder;
+    private final Map<String, String> podsByIp = new java.util.concurrent.ConcurrentHashMap<>();
+    private boolean allAnswered;
+    /** Each moment every instance answered SQL again after one did not. */
+    private final List<Long> allAnsweredSince = Collections.synchronizedList(new ArrayList<>());
+    /** Each new holder of the operator's Lease and when it acquired it, on this machine's monotonic clock. */
+    private final List<Map.Entry<String, Long>> leaders = Collections.synchronizedList(new ArrayList<>());
     /** Read once: the Secret does not change while a scenario runs. */
     private Optional<String> operatorPassword = Optional.empty();
     private volatile boolean running = true;
@@ -998,6 +1236,44 @@ public final class ScenarioRunner implements AutoCloseable {
       return Optional.ofNullable(ip).map(lastReadOnly::get);
     }
 
+    /** The first moment after {@code nanos} that every instance answered SQL again. */
+    Optional<Long> allReachableAfter(long nanos) {
+      synchronized (allAnsweredSince) {
+        return allAnsweredSince.stream().filter(at -> at > nanos).findFirst();
+      }
+    }
+
+    /** The Pod that had this address, or the address itself when no sample saw it. */
+    String instanceAt(String ip) {
+      return podsByIp.getOrDefault(ip, ip);
+    }
+
+    Optional<String> leaseHolder() {
+      return Optional.ofNullable(leaseHolder);
+    }
+
+    /** When the operator started then acquired the Lease from its predecessor, once it has. */
+    Optional<Long> leaderAcquiredAfter(OperatorStart start) {
+      synchronized (leaders) {
+        return leaders.stream().filter(leader -> !leader.getKey().equals(start.previousHolder()) && leader.getValue() > start.nanos())
+            .map(Map.Entry::getValue).findFirst();
+      }
+    }
+
+    /** The Lease's acquireTime is the new leader's own clock reading, the same machine's. */
+    private void sampleLease() {
+      var lease = client.leases().inNamespace(ChartRendering.NAMESPACE).withName(LEASE).get();
+      if (lease == null || lease.getSpec() == null || lease.getSpec().getHolderIdentity() == null) {
+        return;
+      }
+      String holder = lease.getSpec().getHolderIdentity();
+      if (!holder.equals(leaseHolder) && lease.getSpec().getAcquireTime() != null) {
+        long ago = java.time.Duration.between(lease.getSpec().getAcquireTime().toInstant(), Instant.now()).toNanos();
+        leaders.add(Map.entry(holder, System.nanoTime() - Math.max(0, ago)));
+        leaseHolder = holder;
+      }
+    }
+
     private void watch() {
       while (running) {
         try {
@@ -1011,7 +1287,8 @@ public final class ScenarioRunner implements AutoCloseable {
               }
             }
           }
-          sampleWriters();
+          sampleLease();
+          sampleWriters(current == null ? 0 : current.getSpec().getInstances());
           Thread.sleep(200);
         } catch (InterruptedException e) {
           return;
@@ -1027,7 +1304,7 @@ public final class ScenarioRunner implements AutoCloseable {
      * whose receivers were stopped blocks every commit: it is no writer, however it reports.
      * Read with the operator's account, which may see replication status.
      */
-    private void sampleWriters() {
+    private void sampleWriters(int instances) {
       if (operatorPassword.isEmpty()) {
         operatorPassword = readOperatorPassword();
       }
@@ -1038,11 +1315,13 @@ public final class ScenarioRunner implements AutoCloseable {
       var writableIps = new LinkedHashMap<String, String>();
       var semiSyncSources = new HashSet<String>();
       var receivingFrom = new HashSet<String>();
+      int answered = 0;
       for (var pod : client.pods().inNamespace(namespace).withLabel(ClusterLabels.INSTANCE, cluster).list().getItems()) {
         String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-        if (ip == null) {
+        if (ip == null || pod.getMetadata().getDeletionTimestamp() != null) {
           continue;
         }
+        podsByIp.put(ip, pod.getMetadata().getName());
         try (var connection = DriverManager.getConnection("jdbc:mysql://" + ip + ":3306/?connectTimeout=300&socketTimeout=1000",
             "tandem", password.get())) {
           try (var rows = connection.createStatement().executeQuery("SELECT @@read_only, @@rpl_semi_sync_master_enabled")) {
@@ -1061,10 +1340,16 @@ public final class ScenarioRunner implements AutoCloseable {
               receivingFrom.add(rows.getString("Master_Host"));
             }
           }
+          answered++;
         } catch (SQLException unreachable) {
           lastReadOnly.remove(ip);
         }
       }
+      boolean allAnswer = instances > 0 && answered >= instances;
+      if (allAnswer && !allAnswered) {
+        allAnsweredSince.add(System.nanoTime());
+      }
+      allAnswered = allAnswer;
       var writers = writableIps.entrySet().stream()
           .filter(entry -> !semiSyncSources.contains(entry.getKey()) || receivingFrom.contains(entry.getKey()))
           .map(Map.Entry::getValue).toList();

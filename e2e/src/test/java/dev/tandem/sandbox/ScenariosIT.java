@@ -25,15 +25,24 @@ import org.junit.jupiter.api.TestFactory;
  * namespace, or with {@code WATCH_NAMESPACES=listed} for the scenarios' namespaces only. The API
  * server must refuse it nothing, and a run of every scenario must use every permission the chart
  * grants: the chart grants exactly what the code uses.
+ *
+ * <p>After the files, fault campaigns of fixed seeds ({@link #CHAOS_SEEDS}, {@link #CHAOS_FAULTS}
+ * faults each, MasterReplica): a failure names the file under target/chaos that replays it.
  */
 class ScenariosIT {
 
   static final Path SCENARIOS = Path.of("e2e/scenarios");
+  static final List<Long> CHAOS_SEEDS = List.of(1L, 2L);
+  static final int CHAOS_FAULTS = 5;
   static Sandbox sandbox;
   static OperatorProcess operator;
   static List<Path> files;
   static List<Scenario> scenarios;
+  /** What each of {@link #scenarios} is called in the test report: its file, or its campaign. */
+  static List<String> names;
   static int scenarioFiles;
+  /** SCENARIO=<part of a name> runs the matching files and campaigns only, as `make test` would run them. */
+  static String only;
 
   @BeforeAll
   static void startSandboxAndOperator() throws Exception {
@@ -41,13 +50,23 @@ class ScenariosIT {
     try (var listing = Files.list(SCENARIOS)) {
       var all = listing.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
       scenarioFiles = all.size();
-      // SCENARIO=<part of a file name> runs the matching files only, as `make test` would run them.
-      String only = System.getenv().getOrDefault("SCENARIO", "");
+      only = System.getenv().getOrDefault("SCENARIO", "");
       files = all.stream().filter(f -> f.getFileName().toString().contains(only)).toList();
     }
     scenarios = new ArrayList<>();
+    names = new ArrayList<>();
     for (var file : files) {
       scenarios.add(Scenario.read(file));
+      names.add(file.getFileName().toString());
+    }
+    for (long seed : CHAOS_SEEDS) {
+      var campaign = ChaosCampaign.generate("MasterReplica", seed, CHAOS_FAULTS);
+      if (campaign.scenario().name().contains(only)) {
+        var file = ChaosCampaign.write(campaign.scenario(), ChaosMain.FILES);
+        scenarios.add(campaign.scenario());
+        names.add(campaign.scenario().name() + " " + campaign.faults() + " (replay: make scenario FILE=" + file
+            + " KUBELET_BACKOFF_SECONDS=2)");
+      }
     }
     Path root = Path.of("target/sandbox-scenarios").toAbsolutePath();
     dev.tandem.testing.Commands.run("rm", "-rf", root.toString());
@@ -71,11 +90,11 @@ class ScenariosIT {
 
   @TestFactory
   Stream<DynamicTest> everyScenarioMeetsItsExpectationsWithTheChartsPermissions() {
-    assertThat(files).as("scenario files under " + SCENARIOS).isNotEmpty();
+    assertThat(scenarios).as("scenario files under " + SCENARIOS + " and campaigns").isNotEmpty();
     var tests = new ArrayList<DynamicTest>();
     for (int i = 0; i < scenarios.size(); i++) {
       var scenario = scenarios.get(i);
-      tests.add(DynamicTest.dynamicTest(files.get(i).getFileName().toString(), () -> meetsItsExpectations(scenario)));
+      tests.add(DynamicTest.dynamicTest(names.get(i), () -> meetsItsExpectations(scenario)));
     }
     tests.add(DynamicTest.dynamicTest("the operator used every permission the chart grants", ScenariosIT::usedEveryPermission));
     return tests.stream();
