@@ -38,6 +38,10 @@ public class MySQLClusterStatus {
   @JsonPropertyDescription("Addresses applications use.")
   private Endpoints endpoints;
 
+  @JsonPropertyDescription("Replicas lost while the master lived and cut off from the binlog (semi-sync): a failover does not"
+      + " wait for one whose bound a candidate holds.")
+  private List<LostReplica> lostReplicas = new ArrayList<>();
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -110,6 +114,14 @@ public class MySQLClusterStatus {
     this.endpoints = endpoints;
   }
 
+  public List<LostReplica> getLostReplicas() {
+    return lostReplicas;
+  }
+
+  public void setLostReplicas(List<LostReplica> lostReplicas) {
+    this.lostReplicas = lostReplicas;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof MySQLClusterStatus other
@@ -121,7 +133,8 @@ public class MySQLClusterStatus {
         && Objects.equals(instances, other.instances)
         && Objects.equals(conditions, other.conditions)
         && Objects.equals(lastFailover, other.lastFailover)
-        && Objects.equals(endpoints, other.endpoints);
+        && Objects.equals(endpoints, other.endpoints)
+        && Objects.equals(lostReplicas, other.lostReplicas);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.tandem.failover;
 
 import dev.tandem.api.FailoverRecord;
+import dev.tandem.api.LostReplica;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.api.MySQLClusterStatus;
 import dev.tandem.api.ReplicationMode;
@@ -81,6 +82,12 @@ final class ClusterMonitor {
   /** GTID positions and lag alone are written to status at most this often: they change with every write. */
   static final Duration POSITIONS_REFRESH = Duration.ofSeconds(10);
 
+  /**
+   * A replica the control loop has not reached for this long is cut off from the binlog while the
+   * master lives (semi-sync). Shorter than any wait for a lost node, longer than a restart's blip.
+   */
+  static final Duration LOST_REPLICA_AFTER = Duration.ofSeconds(5);
+
   /** The longest a switchover target may take to apply what it lacks while writes are stopped. */
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -108,6 +115,9 @@ final class ClusterMonitor {
   private final Map<String, String> lastAddress = new HashMap<>();
   private final Set<String> deletedToFence = new HashSet<>();
   private final Set<String> reported = new HashSet<>();
+  private final Map<String, Instant> unreachableSince = new HashMap<>();
+  /** The replicas cut off from the binlog, by name, as status.lostReplicas records them. */
+  private final Map<String, LostReplica> lost = new LinkedHashMap<>();
   private MySQLClusterStatus written;
   private Instant writtenAt = Instant.EPOCH;
 
@@ -222,7 +232,7 @@ final class ClusterMonitor {
     var previous = written != null ? written : cluster.getStatus();
     var now = Instant.now();
     var status = ClusterStatusAggregator.aggregate(cluster, previous, pods, inputs.statefulSet(), inputs.problems(), now);
-    writeStatus(cluster, ObservedStatus.apply(status, previous, recordedMaster, intent, observation, now));
+    writeStatus(cluster, ObservedStatus.apply(status, previous, recordedMaster, intent, List.copyOf(lost.values()), observation, now));
     return masterMisses > 0 ? RETRY_AFTER_MISS : interval;
   }
 
@@ -232,6 +242,7 @@ final class ClusterMonitor {
     }
     written = status;
     recordedMaster = Optional.ofNullable(status.getMaster());
+    status.getLostReplicas().forEach(replica -> lost.put(replica.name(), replica));
     var last = status.getLastFailover();
     if (last != null && last.finishedAt() == null) {
       intent = last;
@@ -244,9 +255,11 @@ final class ClusterMonitor {
     Map<String, Pod> podsByName = pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
     var desired = desired(cluster, podsByName);
     Set<String> knownDown = desired.names().stream().filter(name -> isDown(podsByName.get(name))).collect(Collectors.toSet());
+    var observedAt = Instant.now();
     var snapshots = observe(desired, podsByName, engine.observer());
     metrics.observed(id, snapshots.values());
-    var view = new ClusterView(desired, snapshots, recordedMaster, knownDown);
+    boundLostReplicas(cluster, snapshots, observedAt);
+    var view = new ClusterView(desired, snapshots, recordedMaster, knownDown, longUnreachable(snapshots, observedAt), lostView(snapshots));
     var plan = Planner.plan(view);
     countMasterMisses(snapshots);
 
@@ -269,6 +282,7 @@ final class ClusterMonitor {
 
     var results = plan.actions().isEmpty() ? List.<StepResult>of() : engine.executor().execute(plan, desired);
     logResults(plan, results);
+    recordCutOffs(cluster, results);
     results.stream()
         .filter(result -> result.action() instanceof Action.Fence && result.outcome() == StepResult.Outcome.UNCONFIRMED)
         .forEach(result -> deleteToFence(cluster, result));
@@ -369,6 +383,74 @@ final class ClusterMonitor {
         : InstanceSnapshot.unreachable(name, endpoint, podsByName.containsKey(name) ? "its Pod has no IP yet" : "its Pod does not exist",
             Duration.ZERO)));
     return snapshots;
+  }
+
+  /** The members unreachable at every look since at least {@link #LOST_REPLICA_AFTER} before this one. */
+  private Set<String> longUnreachable(Map<String, InstanceSnapshot> snapshots, Instant observedAt) {
+    snapshots.forEach((name, snapshot) -> {
+      if (snapshot.isReachable()) {
+        unreachableSince.remove(name);
+      } else {
+        unreachableSince.putIfAbsent(name, observedAt);
+      }
+    });
+    unreachableSince.keySet().retainAll(snapshots.keySet());
+    return unreachableSince.entrySet().stream()
+        .filter(entry -> !entry.getValue().plus(LOST_REPLICA_AFTER).isAfter(observedAt))
+        .map(Map.Entry::getKey)
+        .collect(Collectors.toSet());
+  }
+
+  private Map<String, ClusterView.LostReplica> lostView(Map<String, InstanceSnapshot> snapshots) {
+    var dialect = snapshots.values().stream().flatMap(snapshot -> snapshot.server().stream()).map(InstanceSnapshot.ServerState::dialect)
+        .findFirst();
+    var view = new LinkedHashMap<String, ClusterView.LostReplica>();
+    lost.forEach((name, replica) -> view.put(name, new ClusterView.LostReplica(replica.host(),
+        Optional.ofNullable(replica.gtidBound()).flatMap(bound -> dialect.map(d -> d.parseGtidSet(bound))))));
+    return view;
+  }
+
+  /**
+   * A cut-off replica's bound is the master's GTID set at a look that began after the cut-off
+   * (a probe interval later: a transaction sent to it before then has committed) and found no
+   * binlog dump to it: the dumps list is read before the GTID sets, and the replica is refused
+   * everywhere since, so it holds no more.
+   */
+  private void boundLostReplicas(MySQLCluster cluster, Map<String, InstanceSnapshot> snapshots, Instant observedAt) {
+    var master = recordedMaster.map(snapshots::get).filter(InstanceSnapshot::isWritable).flatMap(InstanceSnapshot::server);
+    if (master.isEmpty()) {
+      return;
+    }
+    for (var replica : List.copyOf(lost.values())) {
+      boolean unseen = Optional.ofNullable(snapshots.get(replica.name())).map(snapshot -> !snapshot.isReachable()).orElse(true);
+      if (replica.gtidBound() == null && unseen && Instant.parse(replica.cutOffAt()).isBefore(observedAt)
+          && !master.get().feeding().contains(replica.host())) {
+        String bound = master.get().executed().toString();
+        lost.put(replica.name(), new LostReplica(replica.name(), replica.host(), replica.cutOffAt(), bound));
+        String line = replica.name() + " holds at most " + bound + " (" + recordedMaster.get() + " no longer streams to it)";
+        LOG.infof("cluster %s: %s", id, line);
+        events.normal(cluster, ClusterEvents.Reason.ReplicaCutOff, line);
+      }
+    }
+  }
+
+  private void recordCutOffs(MySQLCluster cluster, List<StepResult> results) {
+    for (var result : results) {
+      if (result.failed()) {
+        continue;
+      }
+      if (result.action() instanceof Action.CutOff cutOff) {
+        lost.put(cutOff.replica(), new LostReplica(cutOff.replica(), cutOff.host(), Instant.now().toString(), null));
+        String line = cutOff.replica() + " unreachable for " + LOST_REPLICA_AFTER.toSeconds() + " s: cut off from the binlog of "
+            + cutOff.instance() + " (" + result.detail() + ")";
+        LOG.warnf("cluster %s: %s", id, line);
+        events.warning(cluster, ClusterEvents.Reason.ReplicaCutOff, line);
+      } else if (result.action() instanceof Action.Readmit readmit && lost.remove(readmit.replica()) != null) {
+        String line = readmit.replica() + " is reachable again: " + result.detail();
+        LOG.infof("cluster %s: %s", id, line);
+        events.normal(cluster, ClusterEvents.Reason.ReplicaReadmitted, line);
+      }
+    }
   }
 
   private void countMasterMisses(Map<String, InstanceSnapshot> snapshots) {

@@ -2,6 +2,7 @@ package dev.tandem.failover;
 
 import dev.tandem.api.FailoverRecord;
 import dev.tandem.api.InstanceStatus;
+import dev.tandem.api.LostReplica;
 import dev.tandem.api.MySQLClusterStatus;
 import dev.tandem.api.Phase;
 import dev.tandem.kubernetes.ClusterStatusAggregator;
@@ -50,10 +51,12 @@ final class ObservedStatus {
       MySQLClusterStatus previous,
       Optional<String> master,
       FailoverRecord intent,
+      List<LostReplica> lostReplicas,
       Optional<Observation> observation,
       Instant now) {
     var status = copy(base);
     status.setMaster(master.orElse(null));
+    status.setLostReplicas(List.copyOf(lostReplicas));
     if (intent != null) {
       status.setLastFailover(intent);
       if (status.getPhase() != Phase.Error) {
@@ -227,6 +230,7 @@ final class ObservedStatus {
     copy.setConditions(List.copyOf(status.getConditions()));
     copy.setLastFailover(status.getLastFailover());
     copy.setEndpoints(status.getEndpoints());
+    copy.setLostReplicas(List.copyOf(status.getLostReplicas()));
     return copy;
   }
 }

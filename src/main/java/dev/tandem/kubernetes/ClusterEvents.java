@@ -30,6 +30,8 @@ public class ClusterEvents {
     FailoverNeeded,
     FailoverHeld,
     MasterRestored,
+    ReplicaCutOff,
+    ReplicaReadmitted,
     Errant,
     ReplicationBroken,
     BackupStarted,

@@ -25,4 +25,14 @@ public sealed interface Action {
 
   /** Restarts replication threads that stopped without an error. */
   record StartReplication(String instance) implements Action {}
+
+  /**
+   * On the master {@code instance}: the replication account is refused from {@code host} (a locked
+   * account for that host, which replicates to every instance) and the binlog dumps to it are
+   * killed, so the lost replica {@code replica} can receive nothing more from any instance.
+   */
+  record CutOff(String instance, String replica, String host) implements Action {}
+
+  /** On the master {@code instance}: the account {@link CutOff} locked for {@code host} is dropped. */
+  record Readmit(String instance, String replica, String host) implements Action {}
 }

@@ -6,15 +6,38 @@ import java.util.Set;
 
 /**
  * Everything the planner decides from: the wish, one snapshot per member, the master the
- * control loop last recorded (status), and the members known to be down from outside SQL (their
- * Pod is gone or not running) — the second witness when a master stops answering.
+ * control loop last recorded (status), the members known to be down from outside SQL (their
+ * Pod is gone or not running) — the second witness when a master stops answering —, the members
+ * the control loop has not reached for a while ({@code longUnreachable}), and the replicas cut off
+ * from the binlog while the master lived ({@code lost}, recorded in status).
  */
 public record ClusterView(
-    DesiredCluster desired, Map<String, InstanceSnapshot> observed, Optional<String> recordedMaster, Set<String> knownDown) {
+    DesiredCluster desired,
+    Map<String, InstanceSnapshot> observed,
+    Optional<String> recordedMaster,
+    Set<String> knownDown,
+    Set<String> longUnreachable,
+    Map<String, LostReplica> lost) {
+
+  /**
+   * A replica cut off from the binlog while the master lived (status.lostReplicas).
+   *
+   * @param host the address its replication account is refused from
+   * @param bound the most it can hold: the master's GTID set read after its dumps to it were
+   *     seen gone; empty until then, and a failover waits for it as for any unreadable replica
+   */
+  public record LostReplica(String host, Optional<GtidSet> bound) {}
+
+  public ClusterView(DesiredCluster desired, Map<String, InstanceSnapshot> observed, Optional<String> recordedMaster,
+      Set<String> knownDown) {
+    this(desired, observed, recordedMaster, knownDown, Set.of(), Map.of());
+  }
 
   public ClusterView {
     observed = Map.copyOf(observed);
     knownDown = Set.copyOf(knownDown);
+    longUnreachable = Set.copyOf(longUnreachable);
+    lost = Map.copyOf(lost);
     for (String name : desired.names()) {
       if (!observed.containsKey(name)) {
         throw new IllegalArgumentException("no snapshot of member " + name);

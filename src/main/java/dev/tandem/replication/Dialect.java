@@ -145,6 +145,23 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
         + ") AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')";
   }
 
+  /** The binlog dump threads this server runs: the replicas it streams to, by address. */
+  default String binlogDumpsQuery() {
+    return "SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')";
+  }
+
+  /**
+   * A locked account for {@code user} at one address: the server matches the most specific host
+   * first, so that address is refused while every other one still logs in through '%'.
+   */
+  default String refuseAccount(String user, String host) {
+    return "CREATE USER IF NOT EXISTS " + quote(user) + "@" + quote(host) + " ACCOUNT LOCK";
+  }
+
+  default String readmitAccount(String user, String host) {
+    return "DROP USER IF EXISTS " + quote(user) + "@" + quote(host);
+  }
+
   /**
    * The receiver thread's id, for KILL. A receiver reconnecting to a source that went silent
    * ignores STOP until its connect attempt and retry wait run out (2 s with a 1 s net timeout);

@@ -35,6 +35,9 @@ final class DualMasterPlanner {
         actions.add(new Action.Replicate(master, peer));
       } else if (replication.get().lastSqlError().isPresent() && !replication.get().sqlThreadRunning()) {
         findings.add(new Finding.ReplicationBroken(master, replication.get().lastSqlError().get()));
+      } else if (replication.get().lastIoError().isPresent() && replication.get().ioThread() == ReplicationStatus.IoThread.STOPPED) {
+        // A receiver refused by its source (a GTID it asks for is gone) fails again at once: restarting it every pass hides that.
+        findings.add(new Finding.ReplicationBroken(master, replication.get().lastIoError().get()));
       } else if (!replication.get().threadsRunning()) {
         actions.add(new Action.StartReplication(master));
       }

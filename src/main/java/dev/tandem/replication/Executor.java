@@ -99,6 +99,10 @@ public final class Executor {
       return promote(endpoint, promote.semiSyncSource());
     } else if (action instanceof Action.Replicate replicate) {
       return replicate(endpoint, desired.members().get(replicate.source()));
+    } else if (action instanceof Action.CutOff cutOff) {
+      return cutOff(endpoint, cutOff.host());
+    } else if (action instanceof Action.Readmit readmit) {
+      return readmit(endpoint, readmit.host());
     }
     return startReplication(endpoint);
   }
@@ -278,6 +282,40 @@ public final class Executor {
       }
       execute(connection, state.dialect().startReplica());
       return StepOutcome.done("replication threads started");
+    }
+  }
+
+  /**
+   * The refusal first, committed (acknowledged by a replica under semi-sync), then the dumps
+   * killed: the replica's next connect attempt, a second later, is refused.
+   */
+  private StepOutcome cutOff(Endpoint master, String host) throws SQLException {
+    try (var connection = sessions.open(master)) {
+      var dialect = Observer.read(connection).dialect();
+      execute(connection, dialect.refuseAccount(replication.user(), host));
+      var ids = new ArrayList<Long>();
+      try (var statement = connection.createStatement(); var rows = statement.executeQuery(dialect.binlogDumpsQuery())) {
+        while (rows.next()) {
+          if (rows.getString("host").startsWith(host + ":")) {
+            ids.add(rows.getLong("id"));
+          }
+        }
+      }
+      for (long id : ids) {
+        try {
+          execute(connection, dialect.killConnection(id));
+        } catch (SQLException alreadyGone) {
+          // The dump ended between the listing and the kill.
+        }
+      }
+      return StepOutcome.done("replication refused from " + host + "; " + ids.size() + " binlog dump(s) to it killed");
+    }
+  }
+
+  private StepOutcome readmit(Endpoint master, String host) throws SQLException {
+    try (var connection = sessions.open(master)) {
+      execute(connection, Observer.read(connection).dialect().readmitAccount(replication.user(), host));
+      return StepOutcome.done("replication from " + host + " allowed again");
     }
   }
 

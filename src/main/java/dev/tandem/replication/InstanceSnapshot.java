@@ -2,6 +2,7 @@ package dev.tandem.replication;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One instance as observed at one moment. An unreachable instance has no server state, only the
@@ -9,7 +10,12 @@ import java.util.Optional;
  */
 public record InstanceSnapshot(String name, Endpoint endpoint, Optional<ServerState> server, Optional<String> failure, Duration probeLatency) {
 
-  /** What a reachable server reported. */
+  /**
+   * What a reachable server reported.
+   *
+   * @param feeding the addresses of the replicas it streams its binlog to, read before the GTID
+   *     sets: a replica it was not feeding then holds no more than {@code executed}
+   */
   public record ServerState(
       Dialect dialect,
       String version,
@@ -18,7 +24,12 @@ public record InstanceSnapshot(String name, Endpoint endpoint, Optional<ServerSt
       boolean readOnly,
       GtidSet executed,
       Optional<ReplicationStatus> replication,
-      SemiSync semiSync) {
+      SemiSync semiSync,
+      Set<String> feeding) {
+
+    public ServerState {
+      feeding = Set.copyOf(feeding);
+    }
 
     /** Executed plus what sits unapplied in the relay log. */
     public GtidSet received() {

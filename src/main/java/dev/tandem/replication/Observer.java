@@ -49,6 +49,12 @@ public final class Observer {
   static InstanceSnapshot.ServerState read(Connection connection) throws SQLException {
     String version = singleRow(connection, "SELECT VERSION() AS version").get("version");
     Dialect dialect = Dialect.forVersion(version);
+    // Before the GTID sets: a replica not fed now cannot hold what is written after this read.
+    var feeding = new java.util.HashSet<String>();
+    for (var dump : rows(connection, dialect.binlogDumpsQuery())) {
+      String host = dump.get("host");
+      feeding.add(host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host);
+    }
     var instance = singleRow(connection, dialect.instanceQuery());
     var replicaRows = rows(connection, dialect.replicaStatusQuery());
     var variables = nameValues(connection, dialect.semiSyncVariablesQuery());
@@ -66,7 +72,8 @@ public final class Observer {
         "1".equals(instance.get("read_only")) || "1".equals(instance.get("super_read_only")),
         dialect.parseGtidSet(instance.get("executed")),
         replicaRows.isEmpty() ? Optional.empty() : replicationStatus(connection, dialect, replicaRows.get(0)),
-        semiSync);
+        semiSync,
+        feeding);
   }
 
   private static Optional<ReplicationStatus> replicationStatus(Connection connection, Dialect dialect, Map<String, String> row)

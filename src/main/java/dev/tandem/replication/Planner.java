@@ -4,6 +4,7 @@ import dev.tandem.replication.Plan.State;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Decides, from one look at the cluster, what to do next. Pure: no I/O, no clock, no state
@@ -15,7 +16,31 @@ public final class Planner {
   private Planner() {}
 
   public static Plan plan(ClusterView view) {
-    return view.desired().layout() == DesiredCluster.Layout.DUAL_MASTER ? DualMasterPlanner.plan(view) : planMasterReplica(view);
+    return view.desired().layout() == DesiredCluster.Layout.DUAL_MASTER ? DualMasterPlanner.plan(view)
+        : withReadmissions(view, planMasterReplica(view));
+  }
+
+  /**
+   * A cut-off replica the control loop reaches again, or one no longer a member, is let back in
+   * on the master this plan leaves taking writes (the account's removal replicates to every
+   * instance); while no master takes writes, it waits.
+   */
+  private static Plan withReadmissions(ClusterView view, Plan plan) {
+    var unsettled = List.of(State.WAITING, State.FAILOVER_NEEDED, State.SPLIT_BRAIN);
+    if (plan.master().isEmpty() || unsettled.contains(plan.state())) {
+      return plan;
+    }
+    String master = plan.master().get();
+    var readmissions = view.lost().entrySet().stream()
+        .filter(lost -> !view.desired().members().containsKey(lost.getKey()) || view.snapshot(lost.getKey()).isReachable())
+        .<Action>map(lost -> new Action.Readmit(master, lost.getKey(), lost.getValue().host()))
+        .toList();
+    if (readmissions.isEmpty()) {
+      return plan;
+    }
+    var actions = new ArrayList<>(plan.actions());
+    actions.addAll(readmissions);
+    return new Plan(plan.state() == State.HEALTHY ? State.DEGRADED : plan.state(), plan.masters(), actions, plan.findings());
   }
 
   private static Plan planMasterReplica(ClusterView view) {
@@ -78,6 +103,7 @@ public final class Planner {
         repairReplica(view, name, master, actions, findings);
       }
     }
+    cutOffLostReplicas(view, master, actions);
     State state = actions.isEmpty() && findings.isEmpty() ? State.HEALTHY : State.DEGRADED;
     return new Plan(state, List.of(master), actions, findings);
   }
@@ -111,6 +137,27 @@ public final class Planner {
     } else if (!status.threadsRunning()) {
       actions.add(new Action.StartReplication(name));
     }
+  }
+
+  /**
+   * Semi-sync: a replica the control loop has not reached for a while is cut off from the binlog
+   * while the master lives, so that what it may hold has a bound and a later failover need not
+   * wait for it. Only while another replica receives: the refusal is a transaction, and it must
+   * be acknowledged.
+   */
+  private static void cutOffLostReplicas(ClusterView view, String master, List<Action> actions) {
+    if (!view.desired().semiSyncEffective()) {
+      return;
+    }
+    var masterEndpoint = view.snapshot(master).endpoint();
+    boolean anotherReceives = view.desired().names().stream().anyMatch(name -> view.snapshot(name).replication()
+        .filter(status -> status.replicatesFrom(masterEndpoint) && status.ioThread() == ReplicationStatus.IoThread.RUNNING).isPresent());
+    if (!anotherReceives) {
+      return;
+    }
+    view.desired().names().stream()
+        .filter(name -> !name.equals(master) && view.longUnreachable().contains(name) && !view.lost().containsKey(name))
+        .forEach(name -> actions.add(new Action.CutOff(master, name, view.snapshot(name).endpoint().host())));
   }
 
   private static String switchoverBlocker(ClusterView view, String master, String target) {
@@ -181,6 +228,9 @@ public final class Planner {
     }
 
     var witnessSets = new LinkedHashMap<String, GtidSet>();
+    // A replica cut off while the master lived holds at most its bound: the new master must hold it.
+    view.lost().forEach((name, lost) -> lost.bound().filter(bound -> !view.snapshot(name).isReachable())
+        .ifPresent(bound -> witnessSets.put(name, bound)));
     var eligible = new ArrayList<String>();
     for (String name : reachable) {
       var state = view.reachableServer(name);
@@ -267,12 +317,14 @@ public final class Planner {
     }
     List<String> unreachableReplicas = view.desired().names().stream()
         .filter(name -> !name.equals(master) && !view.snapshot(name).isReachable())
+        .filter(name -> !Optional.ofNullable(view.lost().get(name)).flatMap(ClusterView.LostReplica::bound).isPresent())
         .toList();
     if (unreachableReplicas.isEmpty()) {
       return "";
     }
     return "master " + master + " is down, but " + unreachableReplicas
         + " may hold the only copy of an acknowledged write and cannot be read; failover waits for it"
-        + " (replication mode Async trades this guarantee for availability)";
+        + " (a replica lost while the master lived is cut off from the binlog and not waited for;"
+        + " replication mode Async trades this guarantee for availability)";
   }
 }

@@ -3,9 +3,11 @@ package dev.tandem.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.replication.Action.CatchUp;
+import dev.tandem.replication.Action.CutOff;
 import dev.tandem.replication.Action.Detach;
 import dev.tandem.replication.Action.Fence;
 import dev.tandem.replication.Action.Promote;
+import dev.tandem.replication.Action.Readmit;
 import dev.tandem.replication.Action.Replicate;
 import dev.tandem.replication.Action.StartReplication;
 import dev.tandem.replication.Action.StopReceiver;
@@ -529,6 +531,88 @@ class PlannerTest {
     }
   }
 
+  /** A replica lost while the master lived is cut off from the binlog, so a failover need not wait for it. */
+  @Nested
+  class LostReplica {
+
+    @Test
+    void degraded3AReplicaUnreachableForAWhileIsCutOffOnTheLivingMaster() {
+      var plan = healthy3().longUnreachable("shop-2").plan();
+
+      assertThat(plan.state()).isEqualTo(State.DEGRADED);
+      assertThat(plan.actions()).containsExactly(new CutOff("shop-0", "shop-2", "10.0.0.12"));
+    }
+
+    @Test
+    void degraded3AReplicaUnreachableOnlyNowIsNotCutOff() {
+      assertThat(healthy3().unreachable("shop-2").plan().actions()).isEmpty();
+    }
+
+    @Test
+    void degraded3NoCutOffWhileNoOtherReplicaReceivesToAcknowledgeIt() {
+      var plan = healthy3().longUnreachable("shop-2").io("shop-1", IoThread.CONNECTING).plan();
+
+      assertThat(plan.actions()).noneMatch(action -> action instanceof CutOff);
+    }
+
+    @Test
+    void degraded3AsyncReplicationCutsNothingOff() {
+      assertThat(healthy3().async().longUnreachable("shop-2").plan().actions()).noneMatch(action -> action instanceof CutOff);
+    }
+
+    @Test
+    void degraded3AReplicaCutOffAlreadyIsNotCutOffAgain() {
+      assertThat(healthy3().longUnreachable("shop-2").lost("shop-2", "").plan().actions()).isEmpty();
+    }
+
+    @Test
+    void failover3ALostReplicaWhoseBoundTheCandidateHoldsIsNotWaitedFor() {
+      var plan = masterLost3().unreachable("shop-2").lost("shop-2", "0-1000-9").plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.masters()).containsExactly("shop-1");
+    }
+
+    @Test
+    void waiting3ALostReplicaWhoseBoundIsNotKnownYetIsWaitedFor() {
+      var plan = masterLost3().unreachable("shop-2").lost("shop-2", "").plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("[shop-2] may hold the only copy"));
+    }
+
+    @Test
+    void waiting3ALostReplicaThatMayHoldMoreThanEveryCandidateBlocksTheFailover() {
+      var plan = masterLost3().unreachable("shop-2").lost("shop-2", "0-1000-12").plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+    }
+
+    @Test
+    void degraded3ALostReplicaReachableAgainIsReadmittedOnTheMaster() {
+      var plan = healthy3().lost("shop-2", "0-1000-8").plan();
+
+      assertThat(plan.state()).isEqualTo(State.DEGRADED);
+      assertThat(plan.actions()).containsExactly(new Readmit("shop-0", "shop-2", "10.0.0.12"));
+    }
+
+    @Test
+    void failover3AReadmissionRunsOnTheNewMasterAfterItsPromotion() {
+      var plan = masterLost3().lost("shop-2", "0-1000-10").plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.actions().get(plan.actions().size() - 1)).isEqualTo(new Readmit("shop-1", "shop-2", "10.0.0.12"));
+    }
+
+    @Test
+    void waiting3NoReadmissionWhileNoMasterTakesWrites() {
+      var plan = masterLost3().unreachable("shop-2").lost("shop-1", "0-1000-10").plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.actions()).noneMatch(action -> action instanceof Readmit);
+    }
+  }
+
   @Nested
   class SplitBrain {
     @Test
@@ -556,6 +640,17 @@ class PlannerTest {
           .master("shop-0", "0-1000-10,1-1001-20").replica("shop-0", "shop-1", "0-1000-10,1-1001-20").writable("shop-0")
           .master("shop-1", "0-1000-10,1-1001-20").replica("shop-1", "shop-0", "0-1000-10,1-1001-20").writable("shop-1")
           .replica("shop-2", "shop-0", "0-1000-10,1-1001-20");
+    }
+
+    @Test
+    void degraded2AMasterWhoseReceiverStoppedOnAnErrorIsReportedNotRestartedForever() {
+      var plan = View.of(2).dualMaster().recorded("shop-0").master("shop-0", "0-1000-10,1-1001-5").master("shop-1", "0-1000-10,1-1001-5")
+          .replica("shop-0", "shop-1", "0-1000-10,1-1001-5").replica("shop-1", "shop-0", "0-1000-10,1-1001-5")
+          .writable("shop-0").writable("shop-1").ioError("shop-1", 1236).plan();
+
+      assertThat(plan.actions()).doesNotContain(new StartReplication("shop-1"));
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding).isInstanceOf(Finding.ReplicationBroken.class)
+          .extracting(Finding::instance).isEqualTo("shop-1"));
     }
 
     @Test

@@ -27,6 +27,8 @@ public final class View {
   private boolean automatic = true;
   private Optional<String> recorded = Optional.empty();
   private final Set<String> down = new HashSet<>();
+  private final Set<String> longUnreachable = new HashSet<>();
+  private final Map<String, ClusterView.LostReplica> lost = new LinkedHashMap<>();
   private Dialect dialect = new MariaDbDialect("10.11");
 
   private static final class Member {
@@ -42,6 +44,7 @@ public final class View {
     Optional<ReplicationError> ioError = Optional.empty();
     Optional<Long> behind = Optional.of(0L);
     boolean semiSyncSource;
+    Set<String> feeding = Set.of();
 
     Member(int ordinal) {
       this.ordinal = ordinal;
@@ -139,6 +142,29 @@ public final class View {
     return this;
   }
 
+  /** Not reached by the control loop for a while (and unreachable now). */
+  public View longUnreachable(String name) {
+    longUnreachable.add(name);
+    return unreachable(name);
+  }
+
+  /** Cut off from the binlog; {@code bound} empty while it is not known yet. */
+  public View lost(String name, String bound) {
+    lost.put(name, new ClusterView.LostReplica(endpoint(members.get(name).ordinal).host(),
+        bound.isEmpty() ? Optional.empty() : Optional.of(dialect.parseGtidSet(bound))));
+    return this;
+  }
+
+  /** The replicas (by name) whose binlog dump threads run on {@code name}. */
+  public View feeding(String name, String... replicas) {
+    var hosts = new HashSet<String>();
+    for (String replica : replicas) {
+      hosts.add(endpoint(members.get(replica).ordinal).host());
+    }
+    members.get(name).feeding = Set.copyOf(hosts);
+    return this;
+  }
+
   public View down(String name) {
     down.add(name);
     return this;
@@ -189,7 +215,7 @@ public final class View {
     var desired = new DesiredCluster(layout, endpoints, preferred, priority, offline, semiSync, automatic);
     var snapshots = new LinkedHashMap<String, InstanceSnapshot>();
     members.forEach((name, member) -> snapshots.put(name, snapshot(name, member)));
-    return new ClusterView(desired, snapshots, recorded, down);
+    return new ClusterView(desired, snapshots, recorded, down, longUnreachable, lost);
   }
 
   public Plan plan() {
@@ -206,7 +232,7 @@ public final class View {
         member.behind, dialect.parseGtidSet(member.received), true));
     var server = new InstanceSnapshot.ServerState(dialect, "test", 1000 + member.ordinal,
         Optional.of(uuid(member.ordinal)), member.readOnly, dialect.parseGtidSet(member.executed), replication,
-        new InstanceSnapshot.SemiSync(member.semiSyncSource, true, member.semiSyncSource, 0));
+        new InstanceSnapshot.SemiSync(member.semiSyncSource, true, member.semiSyncSource, 0), member.feeding);
     return InstanceSnapshot.reachable(name, endpoint, server, Duration.ofMillis(1));
   }
 
