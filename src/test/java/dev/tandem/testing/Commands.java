@@ -92,7 +92,10 @@ public final class Commands {
     var tree = new LinkedHashSet<ProcessHandle>();
     tree.add(process.toHandle());
     process.toHandle().descendants().forEach(tree::add);
-    tree.forEach(ProcessHandle::destroy);
+    // No grace is no SIGTERM either: a process told to stop may still finish what it was doing.
+    if (!grace.isZero()) {
+      tree.forEach(ProcessHandle::destroy);
+    }
     if (!awaitExit(tree, grace)) {
       process.toHandle().descendants().forEach(tree::add);
       tree.forEach(ProcessHandle::destroyForcibly);

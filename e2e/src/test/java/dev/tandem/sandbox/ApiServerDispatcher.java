@@ -40,6 +40,8 @@ final class ApiServerDispatcher extends Dispatcher {
   private static final Pattern POD_LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/log(\\?.*)?");
   private static final Pattern SET_BASED = Pattern.compile("\\s(in|notin)\\s*\\(");
   private static final Pattern PODS = Pattern.compile("/api/v1/namespaces/[^/]+/pods");
+  private static final Pattern POD = Pattern.compile("(/api/v1/namespaces/[^/]+/pods/[^/?]+)(\\?.*)?");
+  private static final Pattern NO_GRACE = Pattern.compile("\"gracePeriodSeconds\"\\s*:\\s*0\\b|(?:^|&)gracePeriodSeconds=0(?:&|$)");
   /** The PriorityClasses an API server has without anyone creating them. */
   static final Set<String> BUILT_IN_PRIORITY_CLASSES = Set.of("system-cluster-critical", "system-node-critical");
 
@@ -47,6 +49,7 @@ final class ApiServerDispatcher extends Dispatcher {
   /** By plural: mysqlclusters, mysqlbackups. */
   private final Map<String, ApiServerAdmission> admissions;
   private volatile PodLogs logs = (namespace, pod, container) -> Optional.empty();
+  private volatile java.util.function.Consumer<String> deletedWithoutGrace = uid -> { };
 
   /** Where {@code pods/<name>/log} is read from: the kubelet's record of what a container printed. */
   interface PodLogs {
@@ -61,6 +64,11 @@ final class ApiServerDispatcher extends Dispatcher {
 
   void servePodLogs(PodLogs source) {
     this.logs = source;
+  }
+
+  /** Told the uid of each Pod deleted with a grace period of 0, which its kubelet must SIGKILL. */
+  void onDeletedWithoutGrace(java.util.function.Consumer<String> kubelet) {
+    this.deletedWithoutGrace = kubelet;
   }
 
   @Override
@@ -84,11 +92,28 @@ final class ApiServerDispatcher extends Dispatcher {
         case PUT -> update(request, request.getUtf8Body());
         case PATCH -> patch(request);
         case GET -> list(request);
+        case DELETE -> delete(request);
         default -> crud.dispatch(request);
       };
     } catch (RuntimeException e) {
       return status(500, "InternalError", e.toString());
     }
+  }
+
+  /**
+   * The mock removes a deleted object at once and keeps no grace period: a Pod deleted with
+   * {@code gracePeriodSeconds: 0} (in the query or the DeleteOptions body) is named to the
+   * kubelet, which kills it without SIGTERM, as a real kubelet does.
+   */
+  private MockResponse delete(RecordedRequest request) {
+    var pod = POD.matcher(request.getPath());
+    if (pod.matches()) {
+      String query = pod.group(2) == null ? "" : pod.group(2).substring(1);
+      if (NO_GRACE.matcher(query).find() || NO_GRACE.matcher(request.getUtf8Body()).find()) {
+        current(pod.group(1)).map(object -> object.at("/metadata/uid").asText()).ifPresent(deletedWithoutGrace);
+      }
+    }
+    return crud.dispatch(request);
   }
 
   /** What a kubelet serves for {@code kubectl port-forward}: a relay to the Pod's port, in its network. */

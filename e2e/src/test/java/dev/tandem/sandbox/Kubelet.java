@@ -35,6 +35,8 @@ public final class Kubelet implements AutoCloseable {
   private final Map<String, PodRuntime> running = new ConcurrentHashMap<>();
   /** Pods deleted and stopping (a grace period can be long): close() waits for them too. */
   private final Set<PodRuntime> stopping = ConcurrentHashMap.newKeySet();
+  /** Pods (by uid) deleted with a grace period of 0: killed, not stopped. */
+  private final Set<String> withoutGrace = ConcurrentHashMap.newKeySet();
   private final Set<Path> createdMountPoints = ConcurrentHashMap.newKeySet();
   private final Map<String, Map<String, Path>> imageFiles = new ConcurrentHashMap<>();
   private BackgroundLoop loop;
@@ -65,7 +67,7 @@ public final class Kubelet implements AutoCloseable {
       if (!seen.contains(entry.getKey())) {
         running.remove(entry.getKey());
         stopping.add(entry.getValue());
-        entry.getValue().terminate();
+        entry.getValue().terminate(withoutGrace.remove(entry.getKey()));
       }
     }
     stopping.removeIf(PodRuntime::stopped);
@@ -77,6 +79,11 @@ public final class Kubelet implements AutoCloseable {
    */
   void provideImage(String image, String pathInImage, Path directory) {
     imageFiles.computeIfAbsent(image, key -> new ConcurrentHashMap<>()).put(pathInImage, directory.toAbsolutePath());
+  }
+
+  /** The Pod with this uid was deleted with a grace period of 0: its containers get SIGKILL, not SIGTERM. */
+  void killWhenDeleted(String uid) {
+    withoutGrace.add(uid);
   }
 
   /** The runtime of a running Pod, for fault injection. */
@@ -111,7 +118,7 @@ public final class Kubelet implements AutoCloseable {
     }
     stopping.addAll(running.values());
     running.clear();
-    stopping.forEach(PodRuntime::terminate);
+    stopping.forEach(runtime -> runtime.terminate(false));
     stopping.forEach(PodRuntime::awaitTermination);
     stopping.clear();
     // Only empty directories are removed: the mount points we made, and parents we made for them.

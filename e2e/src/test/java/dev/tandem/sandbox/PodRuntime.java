@@ -372,10 +372,11 @@ public final class PodRuntime {
 
   /**
    * Stops the Pod: SIGTERM to the running container, init or main, and everything it started,
-   * then SIGKILL after the grace period; once the Pod's own thread has ended, its network and
+   * then SIGKILL after the grace period (at once, with no SIGTERM, when {@code withoutGrace}: a
+   * deletion with a grace period of 0); once the Pod's own thread has ended, its network and
    * files go. Returns at once; {@link #awaitTermination()} waits for all of it.
    */
-  void terminate() {
+  void terminate(boolean withoutGrace) {
     Process current;
     synchronized (lifecycle) {
       if (terminating) {
@@ -383,14 +384,14 @@ public final class PodRuntime {
       }
       terminating = true;
       current = runningContainer;
-      stopper = new Thread(() -> stop(current), "sandbox-stop-" + pod.getMetadata().getName());
+      stopper = new Thread(() -> stop(current, withoutGrace), "sandbox-stop-" + pod.getMetadata().getName());
     }
     thread.interrupt();
     stopper.start();
   }
 
-  private void stop(Process current) {
-    long grace = Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L);
+  private void stop(Process current, boolean withoutGrace) {
+    long grace = withoutGrace ? 0 : Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L);
     if (current != null) {
       Commands.stop(current, Duration.ofSeconds(grace));
     }

@@ -97,6 +97,10 @@ public final class SandboxApiServer implements AutoCloseable {
     dispatcher.servePodLogs(logs);
   }
 
+  void onDeletedWithoutGrace(java.util.function.Consumer<String> kubelet) {
+    dispatcher.onDeletedWithoutGrace(kubelet);
+  }
+
   /** The store whose resumed watches can expire: see {@link CorrectedStore}. */
   CorrectedStore store() {
     return store;

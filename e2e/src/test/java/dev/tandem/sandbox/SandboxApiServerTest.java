@@ -113,6 +113,20 @@ class SandboxApiServerTest {
   }
 
   @Test
+  void aPodDeletedWithoutGraceIsNamedToTheKubeletAndOneDeletedWithTheDefaultGraceIsNot() {
+    var named = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    api.onDeletedWithoutGrace(named::add);
+    var fenced = api.client().resource(new PodBuilder(podOfPriorityClass("shop-0", "system-node-critical")).build()).create();
+    var drained = api.client().resource(new PodBuilder(podOfPriorityClass("shop-1", "system-node-critical")).build()).create();
+
+    api.client().pods().inNamespace(NS).withName("shop-0").withGracePeriod(0).delete();
+    api.client().pods().inNamespace(NS).withName("shop-1").delete();
+
+    assertThat(named).containsExactly(fenced.getMetadata().getUid()).doesNotContain(drained.getMetadata().getUid());
+    assertThat(api.client().pods().inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
   void aPodNamingAPriorityClassThatDoesNotExistIsForbiddenAndCreatedOnceTheClassExists() {
     var pod = podOfPriorityClass("catalog-0", "database");
 
