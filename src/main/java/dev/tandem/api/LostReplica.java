@@ -8,6 +8,16 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public record LostReplica(
     @JsonPropertyDescription("The instance.") String name,
     @JsonPropertyDescription("The address its replication account is refused from until it is reachable again.") String host,
+    @JsonPropertyDescription("The master it was cut off on; its bound is read there only.") String cutOffOn,
     @JsonPropertyDescription("RFC 3339 time it was cut off.") String cutOffAt,
     @JsonPropertyDescription("The most it can hold: the master's GTID set once its binlog dumps to it were gone; absent until"
-        + " then, and a failover waits for it meanwhile.") String gtidBound) {}
+        + " then, and again once it is seen or streamed to, and a failover waits for it meanwhile.") String gtidBound) {
+
+  public LostReplica withBound(String bound) {
+    return new LostReplica(name, host, cutOffOn, cutOffAt, bound);
+  }
+
+  public LostReplica withoutBound() {
+    return new LostReplica(name, host, cutOffOn, cutOffAt, null);
+  }
+}

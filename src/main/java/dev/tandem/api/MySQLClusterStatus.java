@@ -38,6 +38,10 @@ public class MySQLClusterStatus {
   @JsonPropertyDescription("Addresses applications use.")
   private Endpoints endpoints;
 
+  @JsonPropertyDescription("While the recorded master does not answer: when it last did (RFC 3339). A replica whose mysqld"
+      + " started after that lost what it had received and not applied, so a semi-sync failover waits for the master.")
+  private String masterLastSeenAt;
+
   @JsonPropertyDescription("Replicas lost while the master lived and cut off from the binlog (semi-sync): a failover does not"
       + " wait for one whose bound a candidate holds.")
   private List<LostReplica> lostReplicas = new ArrayList<>();
@@ -114,6 +118,14 @@ public class MySQLClusterStatus {
     this.endpoints = endpoints;
   }
 
+  public String getMasterLastSeenAt() {
+    return masterLastSeenAt;
+  }
+
+  public void setMasterLastSeenAt(String masterLastSeenAt) {
+    this.masterLastSeenAt = masterLastSeenAt;
+  }
+
   public List<LostReplica> getLostReplicas() {
     return lostReplicas;
   }
@@ -134,6 +146,7 @@ public class MySQLClusterStatus {
         && Objects.equals(conditions, other.conditions)
         && Objects.equals(lastFailover, other.lastFailover)
         && Objects.equals(endpoints, other.endpoints)
+        && Objects.equals(masterLastSeenAt, other.masterLastSeenAt)
         && Objects.equals(lostReplicas, other.lostReplicas);
   }
 

@@ -116,6 +116,8 @@ final class ClusterMonitor {
   private final Set<String> deletedToFence = new HashSet<>();
   private final Set<String> reported = new HashSet<>();
   private final Map<String, Instant> unreachableSince = new HashMap<>();
+  /** When the recorded master last answered (see {@link #lastSighting}). */
+  private Instant masterLastSeen = Instant.EPOCH;
   /** The replicas cut off from the binlog, by name, as status.lostReplicas records them. */
   private final Map<String, LostReplica> lost = new LinkedHashMap<>();
   private MySQLClusterStatus written;
@@ -232,7 +234,11 @@ final class ClusterMonitor {
     var previous = written != null ? written : cluster.getStatus();
     var now = Instant.now();
     var status = ClusterStatusAggregator.aggregate(cluster, previous, pods, inputs.statefulSet(), inputs.problems(), now);
-    writeStatus(cluster, ObservedStatus.apply(status, previous, recordedMaster, intent, List.copyOf(lost.values()), observation, now));
+    // Written while the master is unseen only: it does not change then, so it costs no extra write.
+    var lastSeen = observation.filter(seen -> recordedMaster.map(seen.view()::snapshot).filter(s -> !s.isReachable()).isPresent())
+        .map(seen -> masterLastSeen);
+    writeStatus(cluster, ObservedStatus.apply(status, previous, recordedMaster, intent, List.copyOf(lost.values()), lastSeen,
+        observation, now));
     return masterMisses > 0 ? RETRY_AFTER_MISS : interval;
   }
 
@@ -242,6 +248,7 @@ final class ClusterMonitor {
     }
     written = status;
     recordedMaster = Optional.ofNullable(status.getMaster());
+    masterLastSeen = lastSighting(status);
     status.getLostReplicas().forEach(replica -> lost.put(replica.name(), replica));
     var last = status.getLastFailover();
     if (last != null && last.finishedAt() == null) {
@@ -251,6 +258,22 @@ final class ClusterMonitor {
     }
   }
 
+  /**
+   * When the recorded master last answered, as far as status tells: the time recorded while it
+   * did not answer, else when it last became writable (it answered then, and maybe later: an
+   * earlier time only makes more replicas count as restarted since), else the epoch.
+   */
+  static Instant lastSighting(MySQLClusterStatus status) {
+    if (status.getMasterLastSeenAt() != null) {
+      return Instant.parse(status.getMasterLastSeenAt());
+    }
+    return status.getConditions().stream()
+        .filter(condition -> ObservedStatus.WRITABLE.equals(condition.getType()) && "True".equals(condition.getStatus()))
+        .map(condition -> Instant.parse(condition.getLastTransitionTime()))
+        .findFirst()
+        .orElse(Instant.EPOCH);
+  }
+
   private ObservedStatus.Observation observeAndAct(MySQLCluster cluster, List<Pod> pods, Engine engine) {
     Map<String, Pod> podsByName = pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
     var desired = desired(cluster, podsByName);
@@ -258,8 +281,9 @@ final class ClusterMonitor {
     var observedAt = Instant.now();
     var snapshots = observe(desired, podsByName, engine.observer());
     metrics.observed(id, snapshots.values());
-    boundLostReplicas(cluster, snapshots, observedAt);
-    var view = new ClusterView(desired, snapshots, recordedMaster, knownDown, longUnreachable(snapshots, observedAt), lostView(snapshots));
+    boundLostReplicas(cluster, snapshots, observedAt, Duration.ofMillis(cluster.getSpec().getFailover().getProbeIntervalMillis()));
+    var view = new ClusterView(desired, snapshots, recordedMaster, knownDown, longUnreachable(snapshots, observedAt), lostView(snapshots),
+        restartedSinceMasterSeen(snapshots, observedAt));
     var plan = Planner.plan(view);
     countMasterMisses(snapshots);
 
@@ -280,6 +304,10 @@ final class ClusterMonitor {
           + " status; nothing was done");
     }
 
+    if (!recordCutOffsBeforehand(cluster, plan)) {
+      return ObservedStatus.Observation.held(view, plan, "the replicas to cut off from the binlog could not be recorded in"
+          + " status; nothing was done");
+    }
     var results = plan.actions().isEmpty() ? List.<StepResult>of() : engine.executor().execute(plan, desired);
     logResults(plan, results);
     recordCutOffs(cluster, results);
@@ -306,7 +334,8 @@ final class ClusterMonitor {
     applyLabels(cluster, pods, podsByName, RoleLabels.decide(desired, snapshots, writers, plan.findings(), currentLabels(desired, podsByName)));
     if (intent != null && succeeded && recordedMaster.filter(intent.to()::equals).isPresent()) {
       finishChange(cluster);
-    } else if (intent != null && succeeded && recordedMaster.filter(intent.from()::equals).isPresent()) {
+    } else if (intent != null && succeeded && plan.master().filter(intent.from()::equals).isPresent()) {
+      // Only a plan that leaves the old master taking writes ends the change; one that waits does not.
       abandonChange(cluster);
     }
     reportFindings(cluster, plan);
@@ -385,6 +414,19 @@ final class ClusterMonitor {
     return snapshots;
   }
 
+  /** The reachable members whose mysqld started after the recorded master last answered. */
+  private Set<String> restartedSinceMasterSeen(Map<String, InstanceSnapshot> snapshots, Instant observedAt) {
+    if (recordedMaster.map(snapshots::get).filter(InstanceSnapshot::isReachable).isPresent()) {
+      masterLastSeen = observedAt;
+      return Set.of();
+    }
+    var sinceSeen = Duration.between(masterLastSeen, observedAt);
+    return snapshots.values().stream()
+        .filter(snapshot -> snapshot.server().filter(server -> server.uptime().compareTo(sinceSeen) < 0).isPresent())
+        .map(InstanceSnapshot::name)
+        .collect(Collectors.toSet());
+  }
+
   /** The members unreachable at every look since at least {@link #LOST_REPLICA_AFTER} before this one. */
   private Set<String> longUnreachable(Map<String, InstanceSnapshot> snapshots, Instant observedAt) {
     snapshots.forEach((name, snapshot) -> {
@@ -395,8 +437,9 @@ final class ClusterMonitor {
       }
     });
     unreachableSince.keySet().retainAll(snapshots.keySet());
+    // Cut off by address only: a name (no Pod IP seen yet) is never what mysqld sees under skip_name_resolve.
     return unreachableSince.entrySet().stream()
-        .filter(entry -> !entry.getValue().plus(LOST_REPLICA_AFTER).isAfter(observedAt))
+        .filter(entry -> !entry.getValue().plus(LOST_REPLICA_AFTER).isAfter(observedAt) && lastAddress.containsKey(entry.getKey()))
         .map(Map.Entry::getKey)
         .collect(Collectors.toSet());
   }
@@ -416,22 +459,50 @@ final class ClusterMonitor {
    * binlog dump to it: the dumps list is read before the GTID sets, and the replica is refused
    * everywhere since, so it holds no more.
    */
-  private void boundLostReplicas(MySQLCluster cluster, Map<String, InstanceSnapshot> snapshots, Instant observedAt) {
+  private void boundLostReplicas(MySQLCluster cluster, Map<String, InstanceSnapshot> snapshots, Instant observedAt, Duration interval) {
     var master = recordedMaster.map(snapshots::get).filter(InstanceSnapshot::isWritable).flatMap(InstanceSnapshot::server);
-    if (master.isEmpty()) {
-      return;
-    }
     for (var replica : List.copyOf(lost.values())) {
-      boolean unseen = Optional.ofNullable(snapshots.get(replica.name())).map(snapshot -> !snapshot.isReachable()).orElse(true);
-      if (replica.gtidBound() == null && unseen && Instant.parse(replica.cutOffAt()).isBefore(observedAt)
-          && !master.get().feeding().contains(replica.host())) {
+      var snapshot = Optional.ofNullable(snapshots.get(replica.name()));
+      boolean streamedTo = master.filter(server -> snapshot.map(s -> server.feeding().contains(s.endpoint().host())).orElse(false)
+          || server.feeding().contains(replica.host())).isPresent();
+      if (replica.gtidBound() != null && (snapshot.map(InstanceSnapshot::isReachable).orElse(false) || streamedTo)) {
+        // Seen again, or streamed to (from a new address, say): it may hold more than the bound now.
+        lost.put(replica.name(), replica.withoutBound());
+        continue;
+      }
+      boolean boundable = replica.gtidBound() == null && master.isPresent() && recordedMaster.get().equals(replica.cutOffOn())
+          && snapshot.map(s -> !s.isReachable()).orElse(true) && !streamedTo
+          && !Instant.parse(replica.cutOffAt()).plus(interval).isAfter(observedAt);
+      if (boundable) {
         String bound = master.get().executed().toString();
-        lost.put(replica.name(), new LostReplica(replica.name(), replica.host(), replica.cutOffAt(), bound));
+        lost.put(replica.name(), replica.withBound(bound));
         String line = replica.name() + " holds at most " + bound + " (" + recordedMaster.get() + " no longer streams to it)";
         LOG.infof("cluster %s: %s", id, line);
-        events.normal(cluster, ClusterEvents.Reason.ReplicaCutOff, line);
+        events.normal(cluster, ClusterEvents.Reason.ReplicaBounded, line);
       }
     }
+  }
+
+  /**
+   * A cut-off is recorded in status before it is made, as a change of master is: an operator
+   * killed between the two still knows an account to drop when the replica returns. Without a
+   * bound, the record only waits for a readmission.
+   */
+  private boolean recordCutOffsBeforehand(MySQLCluster cluster, Plan plan) {
+    var cutOffs = plan.actions().stream().filter(action -> action instanceof Action.CutOff).map(action -> (Action.CutOff) action).toList();
+    if (cutOffs.isEmpty()) {
+      return true;
+    }
+    var before = new LinkedHashMap<>(lost);
+    cutOffs.forEach(cutOff -> lost.put(cutOff.replica(),
+        new LostReplica(cutOff.replica(), cutOff.host(), cutOff.instance(), Instant.now().toString(), null)));
+    var status = written != null ? written : Optional.ofNullable(cluster.getStatus()).orElseGet(MySQLClusterStatus::new);
+    if (!writeStatus(cluster, ObservedStatus.withLostReplicas(status, List.copyOf(lost.values())))) {
+      lost.clear();
+      lost.putAll(before);
+      return false;
+    }
+    return true;
   }
 
   private void recordCutOffs(MySQLCluster cluster, List<StepResult> results) {
@@ -440,7 +511,6 @@ final class ClusterMonitor {
         continue;
       }
       if (result.action() instanceof Action.CutOff cutOff) {
-        lost.put(cutOff.replica(), new LostReplica(cutOff.replica(), cutOff.host(), Instant.now().toString(), null));
         String line = cutOff.replica() + " unreachable for " + LOST_REPLICA_AFTER.toSeconds() + " s: cut off from the binlog of "
             + cutOff.instance() + " (" + result.detail() + ")";
         LOG.warnf("cluster %s: %s", id, line);

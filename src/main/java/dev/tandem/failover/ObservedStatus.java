@@ -52,11 +52,13 @@ final class ObservedStatus {
       Optional<String> master,
       FailoverRecord intent,
       List<LostReplica> lostReplicas,
+      Optional<Instant> masterLastSeenAt,
       Optional<Observation> observation,
       Instant now) {
     var status = copy(base);
     status.setMaster(master.orElse(null));
     status.setLostReplicas(List.copyOf(lostReplicas));
+    status.setMasterLastSeenAt(masterLastSeenAt.map(Instant::toString).orElse(null));
     if (intent != null) {
       status.setLastFailover(intent);
       if (status.getPhase() != Phase.Error) {
@@ -124,6 +126,12 @@ final class ObservedStatus {
     var copy = copy(status);
     copy.setInstances(status.getInstances().stream()
         .map(i -> new InstanceStatus(i.name(), i.role(), i.ready(), i.readOnly(), null, null, i.replicating())).toList());
+    return copy;
+  }
+
+  static MySQLClusterStatus withLostReplicas(MySQLClusterStatus status, List<LostReplica> lostReplicas) {
+    var copy = copy(status);
+    copy.setLostReplicas(List.copyOf(lostReplicas));
     return copy;
   }
 
@@ -231,6 +239,7 @@ final class ObservedStatus {
     copy.setLastFailover(status.getLastFailover());
     copy.setEndpoints(status.getEndpoints());
     copy.setLostReplicas(List.copyOf(status.getLostReplicas()));
+    copy.setMasterLastSeenAt(status.getMasterLastSeenAt());
     return copy;
   }
 }

@@ -31,6 +31,7 @@ public class ClusterEvents {
     FailoverHeld,
     MasterRestored,
     ReplicaCutOff,
+    ReplicaBounded,
     ReplicaReadmitted,
     Errant,
     ReplicationBroken,

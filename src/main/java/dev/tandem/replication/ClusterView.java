@@ -8,8 +8,10 @@ import java.util.Set;
  * Everything the planner decides from: the wish, one snapshot per member, the master the
  * control loop last recorded (status), the members known to be down from outside SQL (their
  * Pod is gone or not running) — the second witness when a master stops answering —, the members
- * the control loop has not reached for a while ({@code longUnreachable}), and the replicas cut off
- * from the binlog while the master lived ({@code lost}, recorded in status).
+ * the control loop has not reached for a while ({@code longUnreachable}), the replicas cut off
+ * from the binlog while the master lived ({@code lost}, recorded in status), and the replicas
+ * whose mysqld started after the recorded master was last seen ({@code restartedSinceMasterSeen}):
+ * a semi-sync acknowledgement they gave may have been for what they lost in the restart.
  */
 public record ClusterView(
     DesiredCluster desired,
@@ -17,7 +19,8 @@ public record ClusterView(
     Optional<String> recordedMaster,
     Set<String> knownDown,
     Set<String> longUnreachable,
-    Map<String, LostReplica> lost) {
+    Map<String, LostReplica> lost,
+    Set<String> restartedSinceMasterSeen) {
 
   /**
    * A replica cut off from the binlog while the master lived (status.lostReplicas).
@@ -30,7 +33,7 @@ public record ClusterView(
 
   public ClusterView(DesiredCluster desired, Map<String, InstanceSnapshot> observed, Optional<String> recordedMaster,
       Set<String> knownDown) {
-    this(desired, observed, recordedMaster, knownDown, Set.of(), Map.of());
+    this(desired, observed, recordedMaster, knownDown, Set.of(), Map.of(), Set.of());
   }
 
   public ClusterView {
@@ -38,6 +41,7 @@ public record ClusterView(
     knownDown = Set.copyOf(knownDown);
     longUnreachable = Set.copyOf(longUnreachable);
     lost = Map.copyOf(lost);
+    restartedSinceMasterSeen = Set.copyOf(restartedSinceMasterSeen);
     for (String name : desired.names()) {
       if (!observed.containsKey(name)) {
         throw new IllegalArgumentException("no snapshot of member " + name);

@@ -89,9 +89,10 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
         + semiSyncReplicaEnabledVariable() + "')";
   }
 
+  /** The semi-sync status variables, and Uptime. */
   default String semiSyncStatusQuery() {
     return "SHOW GLOBAL STATUS WHERE Variable_name IN ('" + semiSyncSourceActiveStatus() + "', '"
-        + semiSyncSourceClientsStatus() + "')";
+        + semiSyncSourceClientsStatus() + "', 'Uptime')";
   }
 
   /**

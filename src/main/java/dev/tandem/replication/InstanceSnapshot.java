@@ -15,6 +15,8 @@ public record InstanceSnapshot(String name, Endpoint endpoint, Optional<ServerSt
    *
    * @param feeding the addresses of the replicas it streams its binlog to, read before the GTID
    *     sets: a replica it was not feeding then holds no more than {@code executed}
+   * @param uptime since mysqld started (whole seconds): a replica that restarted has lost what it
+   *     had received and not applied
    */
   public record ServerState(
       Dialect dialect,
@@ -25,7 +27,8 @@ public record InstanceSnapshot(String name, Endpoint endpoint, Optional<ServerSt
       GtidSet executed,
       Optional<ReplicationStatus> replication,
       SemiSync semiSync,
-      Set<String> feeding) {
+      Set<String> feeding,
+      Duration uptime) {
 
     public ServerState {
       feeding = Set.copyOf(feeding);

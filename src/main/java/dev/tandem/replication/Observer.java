@@ -73,7 +73,8 @@ public final class Observer {
         dialect.parseGtidSet(instance.get("executed")),
         replicaRows.isEmpty() ? Optional.empty() : replicationStatus(connection, dialect, replicaRows.get(0)),
         semiSync,
-        feeding);
+        feeding,
+        Duration.ofSeconds(Long.parseLong(status.getOrDefault("Uptime", "0"))));
   }
 
   private static Optional<ReplicationStatus> replicationStatus(Connection connection, Dialect dialect, Map<String, String> row)

@@ -160,6 +160,26 @@ public final class Planner {
         .forEach(name -> actions.add(new Action.CutOff(master, name, view.snapshot(name).endpoint().host())));
   }
 
+  /**
+   * A replica acknowledges a transaction once it is in its relay log, and a restart discards what
+   * was received and not applied: after every instance was killed at once, the acknowledged tail
+   * may be on the master alone. So a replica restarted since the master was last seen vouches for
+   * nothing, and the failover waits for the master, unless a person names the new master.
+   */
+  private static String restartedReplicas(ClusterView view, String master) {
+    var restarted = view.desired().names().stream()
+        .filter(name -> !name.equals(master) && view.restartedSinceMasterSeen().contains(name) && view.snapshot(name).isReachable())
+        .toList();
+    boolean chosenByAPerson = view.desired().preferredMaster().filter(wished -> !wished.equals(master))
+        .filter(wished -> view.snapshot(wished).isReachable()).isPresent();
+    if (restarted.isEmpty() || chosenByAPerson || view.snapshot(master).isReachable()) {
+      return "";
+    }
+    return "master " + master + " is down and " + restarted + " restarted since it was last seen: what they had received and not"
+        + " applied is gone, and it may include acknowledged writes only " + master + " still holds; failover waits for " + master
+        + " (set spec.master to an instance to promote it anyway and accept that loss)";
+  }
+
   private static String switchoverBlocker(ClusterView view, String master, String target) {
     if (view.desired().offline().contains(target)) {
       return target + " is offline";
@@ -320,9 +340,10 @@ public final class Planner {
         .filter(name -> !Optional.ofNullable(view.lost().get(name)).flatMap(ClusterView.LostReplica::bound).isPresent())
         .toList();
     if (unreachableReplicas.isEmpty()) {
-      return "";
+      return restartedReplicas(view, master);
     }
-    return "master " + master + " is down, but " + unreachableReplicas
+    String state = view.snapshot(master).isReachable() ? " is read-only (restarted) and may lack a tail they received" : " is down";
+    return "master " + master + state + ", but " + unreachableReplicas
         + " may hold the only copy of an acknowledged write and cannot be read; failover waits for it"
         + " (a replica lost while the master lived is cut off from the binlog and not waited for;"
         + " replication mode Async trades this guarantee for availability)";

@@ -43,7 +43,7 @@ class ObservedStatusTest {
   static MySQLClusterStatus apply(View view, Optional<String> hold, FailoverRecord intent, Set<String> promoted, String labelled) {
     var built = view.build();
     var observation = new ObservedStatus.Observation(built, Planner.plan(built), hold, promoted);
-    return ObservedStatus.apply(base(labelled), null, Optional.of("shop-0"), intent, List.of(), Optional.of(observation), NOW);
+    return ObservedStatus.apply(base(labelled), null, Optional.of("shop-0"), intent, List.of(), Optional.empty(), Optional.of(observation), NOW);
   }
 
   static Condition condition(MySQLClusterStatus status, String type) {
@@ -161,7 +161,7 @@ class ObservedStatusTest {
 
   @Test
   void aClusterNotProbedIsNeverReady() {
-    var status = ObservedStatus.apply(base("shop-0"), null, Optional.of("shop-0"), null, List.of(), Optional.empty(), NOW);
+    var status = ObservedStatus.apply(base("shop-0"), null, Optional.of("shop-0"), null, List.of(), Optional.empty(), Optional.empty(), NOW);
 
     assertThat(condition(status, "Ready").getStatus()).isEqualTo("False");
     assertThat(condition(status, "Ready").getReason()).isEqualTo("NotObserved");

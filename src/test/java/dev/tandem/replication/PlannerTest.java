@@ -531,6 +531,52 @@ class PlannerTest {
     }
   }
 
+  /** Replicas restarted since the master was last seen lost their unapplied relay log: they vouch for nothing. */
+  @Nested
+  class RestartedReplicas {
+
+    @Test
+    void waiting3EveryReplicaRestartedSinceTheMasterWasSeenWaitsForTheMaster() {
+      var plan = masterLost3().restartedSinceMasterSeen("shop-1").restartedSinceMasterSeen("shop-2").plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message())
+          .contains("[shop-1, shop-2] restarted since it was last seen").contains("set spec.master"));
+    }
+
+    @Test
+    void waiting3OneRestartedReplicaIsEnoughToWaitSinceItAloneMayHaveAcknowledged() {
+      assertThat(masterLost3().restartedSinceMasterSeen("shop-2").plan().state()).isEqualTo(State.WAITING);
+    }
+
+    @Test
+    void failover3ReplicasThatKeptRunningVouchAsBefore() {
+      assertThat(masterLost3().plan().state()).isEqualTo(State.FAILOVER);
+    }
+
+    @Test
+    void failover3APersonNamingTheNewMasterOverridesTheWait() {
+      var plan = masterLost3().restartedSinceMasterSeen("shop-1").restartedSinceMasterSeen("shop-2").preferred("shop-2").plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.masters()).containsExactly("shop-2");
+    }
+
+    @Test
+    void failover3TheRestartedMasterItselfBackHoldingEverythingTakesWritesAgain() {
+      var plan = healthy3().standalone("shop-0", "0-1000-10").restartedSinceMasterSeen("shop-1").restartedSinceMasterSeen("shop-2")
+          .io("shop-1", IoThread.STOPPED).io("shop-2", IoThread.STOPPED).plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.masters()).containsExactly("shop-0");
+    }
+
+    @Test
+    void failover3AsyncModeDoesNotWaitForTheMaster() {
+      assertThat(masterLost3().async().restartedSinceMasterSeen("shop-1").plan().state()).isEqualTo(State.FAILOVER);
+    }
+  }
+
   /** A replica lost while the master lived is cut off from the binlog, so a failover need not wait for it. */
   @Nested
   class LostReplica {

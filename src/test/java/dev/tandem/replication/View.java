@@ -28,6 +28,7 @@ public final class View {
   private Optional<String> recorded = Optional.empty();
   private final Set<String> down = new HashSet<>();
   private final Set<String> longUnreachable = new HashSet<>();
+  private final Set<String> restarted = new HashSet<>();
   private final Map<String, ClusterView.LostReplica> lost = new LinkedHashMap<>();
   private Dialect dialect = new MariaDbDialect("10.11");
 
@@ -44,7 +45,6 @@ public final class View {
     Optional<ReplicationError> ioError = Optional.empty();
     Optional<Long> behind = Optional.of(0L);
     boolean semiSyncSource;
-    Set<String> feeding = Set.of();
 
     Member(int ordinal) {
       this.ordinal = ordinal;
@@ -148,20 +148,16 @@ public final class View {
     return unreachable(name);
   }
 
+  /** Restarted since the recorded master was last seen: what it had received and not applied is gone. */
+  public View restartedSinceMasterSeen(String name) {
+    restarted.add(name);
+    return this;
+  }
+
   /** Cut off from the binlog; {@code bound} empty while it is not known yet. */
   public View lost(String name, String bound) {
     lost.put(name, new ClusterView.LostReplica(endpoint(members.get(name).ordinal).host(),
         bound.isEmpty() ? Optional.empty() : Optional.of(dialect.parseGtidSet(bound))));
-    return this;
-  }
-
-  /** The replicas (by name) whose binlog dump threads run on {@code name}. */
-  public View feeding(String name, String... replicas) {
-    var hosts = new HashSet<String>();
-    for (String replica : replicas) {
-      hosts.add(endpoint(members.get(replica).ordinal).host());
-    }
-    members.get(name).feeding = Set.copyOf(hosts);
     return this;
   }
 
@@ -215,7 +211,7 @@ public final class View {
     var desired = new DesiredCluster(layout, endpoints, preferred, priority, offline, semiSync, automatic);
     var snapshots = new LinkedHashMap<String, InstanceSnapshot>();
     members.forEach((name, member) -> snapshots.put(name, snapshot(name, member)));
-    return new ClusterView(desired, snapshots, recorded, down, longUnreachable, lost);
+    return new ClusterView(desired, snapshots, recorded, down, longUnreachable, lost, restarted);
   }
 
   public Plan plan() {
@@ -232,7 +228,8 @@ public final class View {
         member.behind, dialect.parseGtidSet(member.received), true));
     var server = new InstanceSnapshot.ServerState(dialect, "test", 1000 + member.ordinal,
         Optional.of(uuid(member.ordinal)), member.readOnly, dialect.parseGtidSet(member.executed), replication,
-        new InstanceSnapshot.SemiSync(member.semiSyncSource, true, member.semiSyncSource, 0), member.feeding);
+        new InstanceSnapshot.SemiSync(member.semiSyncSource, true, member.semiSyncSource, 0), Set.of(),
+        Duration.ofHours(1));
     return InstanceSnapshot.reachable(name, endpoint, server, Duration.ofMillis(1));
   }
 

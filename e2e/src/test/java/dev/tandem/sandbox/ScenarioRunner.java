@@ -62,9 +62,14 @@ public final class ScenarioRunner implements AutoCloseable {
   private final List<Map<String, Object>> verdicts = new ArrayList<>();
   private final List<Fault> faults = new ArrayList<>();
   private final List<OperatorStart> operatorStarts = new ArrayList<>();
+  /** When run() began: step and write times in the report count from it. */
+  private long runStarted;
   private final List<ClientPod.Ack> earlierAcks = new ArrayList<>();
-  /** The writer Service's writes, one list per writes start..stop: a stop is no gap. */
-  private final List<List<ClientPod.Ack>> earlierSessions = new ArrayList<>();
+  /** The writer Service's writes, one session per writes start..stop: a stop is no gap. */
+  private final List<WriteSession> earlierSessions = new ArrayList<>();
+
+  /** One writes start..stop: its acknowledgements, and when it stopped (now for the one running). */
+  record WriteSession(List<ClientPod.Ack> acks, long stoppedNanos) {}
   private ClientPod writer;
   /** Writers through other Services (a DualMaster's masters Service); counted for lost writes only. */
   private final List<ClientPod> otherWriters = new ArrayList<>();
@@ -118,6 +123,7 @@ public final class ScenarioRunner implements AutoCloseable {
   /** Runs every step, stopping at the first that fails; returns the report (see e2e/README.md). */
   public Map<String, Object> run() {
     long started = System.nanoTime();
+    runStarted = started;
     String failure = null;
     try {
       operator.useInstanceAccess(scenario.instanceAccess());
@@ -132,6 +138,7 @@ public final class ScenarioRunner implements AutoCloseable {
         long stepStarted = System.nanoTime();
         var report = new LinkedHashMap<String, Object>();
         report.put("step", step.toString());
+        report.put("atMillis", (stepStarted - runStarted) / 1_000_000);
         try {
           String detail = run(step);
           report.put("ok", true);
@@ -448,7 +455,7 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       writer.close();
       earlierAcks.addAll(writer.acks());
-      earlierSessions.add(writer.acks());
+      earlierSessions.add(new WriteSession(writer.acks(), System.nanoTime()));
       for (var other : otherWriters) {
         other.close();
         otherAcks.addAll(other.acks());
@@ -718,6 +725,13 @@ public final class ScenarioRunner implements AutoCloseable {
     var writes = new LinkedHashMap<String, Object>();
     writes.put("acknowledged", allAcks().size());
     writes.put("lost", safely(() -> lostWrites().size()));
+    // Which writes, acknowledged by whom and when: what a failure needs to be traced to its step.
+    writes.put("lostIds", safely(() -> {
+      var lost = lostWrites();
+      return allAcks().stream().filter(ack -> lost.contains(ack.id())).limit(20)
+          .map(ack -> Map.of("id", ack.id(), "ackedBy", observations.instanceAt(ack.address()), "atMillis", (ack.nanos() - runStarted) / 1_000_000))
+          .toList();
+    }));
     writes.put("duplicated", allAcks().size() - allAcks().stream().map(ClientPod.Ack::id).distinct().count());
     report.put("writes", writes);
     report.put("splitBrain", splitBrain().orElse("none"));
@@ -761,15 +775,27 @@ public final class ScenarioRunner implements AutoCloseable {
         .findFirst();
   }
 
-  /** The longest stretch without an acknowledged write on the writer Service while writes ran. */
+  /**
+   * The longest stretch without an acknowledged write on the writer Service while writes ran,
+   * the stretch from the last one to the stop (or to now) included: writes that never resume are
+   * the longest gap of all.
+   */
   private Optional<Long> maxWriteGap() {
     var sessions = new ArrayList<>(earlierSessions);
     if (writer != null) {
-      sessions.add(writer.acks());
+      sessions.add(new WriteSession(writer.acks(), System.nanoTime()));
     }
     return sessions.stream()
-        .flatMap(session -> java.util.stream.IntStream.range(1, session.size())
-            .mapToObj(i -> (session.get(i).nanos() - session.get(i - 1).nanos()) / 1_000_000))
+        .filter(session -> !session.acks().isEmpty())
+        .flatMap(session -> {
+          var acks = session.acks();
+          var gaps = new ArrayList<Long>();
+          for (int i = 1; i < acks.size(); i++) {
+            gaps.add((acks.get(i).nanos() - acks.get(i - 1).nanos()) / 1_000_000);
+          }
+          gaps.add((session.stoppedNanos() - acks.get(acks.size() - 1).nanos()) / 1_000_000);
+          return gaps.stream();
+        })
         .max(Long::compare);
   }
 
@@ -822,6 +848,18 @@ public final class ScenarioRunner implements AutoCloseable {
     String master = cluster.getStatus().getMaster();
     if (labelled.size() != 1 || !labelled.get(0).equals(master)) {
       return Optional.of("labelled master " + labelled + ", status.master " + master);
+    }
+    if (cluster.getSpec().getMaster() != null && !cluster.getSpec().getMaster().equals(master)) {
+      return Optional.of("spec.master is " + cluster.getSpec().getMaster() + ", status.master " + master);
+    }
+    var notLabelledOffline = pods.stream().filter(pod -> offline.contains(pod.getMetadata().getName())
+        && !ClusterLabels.ROLE_OFFLINE.equals(pod.getMetadata().getLabels().get(ClusterLabels.ROLE))).map(pod -> pod.getMetadata().getName())
+        .toList();
+    if (!notLabelledOffline.isEmpty()) {
+      return Optional.of(notLabelledOffline + " in spec.offline but not labelled offline");
+    }
+    if (!operatorStarts.isEmpty() && observations.leaderAcquiredAfter(operatorStarts.get(operatorStarts.size() - 1)).isEmpty()) {
+      return Optional.of("the operator started last holds no Lease yet");
     }
     var ips = new LinkedHashMap<String, String>();
     pods.forEach(pod -> ips.put(pod.getMetadata().getName(), pod.getStatus() == null ? null : pod.getStatus().getPodIP()));
