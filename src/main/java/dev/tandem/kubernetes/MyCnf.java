@@ -94,6 +94,11 @@ public final class MyCnf {
     // After a crash, truncate the binlog's unacknowledged in-doubt transaction so the old
     // master can rejoin instead of turning errant (DESIGN.md, failover step 8).
     settings.put("init_rpl_role", "SLAVE");
+    // With 1, MariaDB leaves InnoDB's commit record unwritten and recovers the commit from the
+    // binlog; the init_rpl_role=SLAVE recovery above rolls such a transaction back instead, and
+    // after every instance was killed at once that was a write the client had been told was
+    // committed (make chaos seed 2; FailoverTest's power-cut test). 3 writes and syncs it at commit.
+    settings.put("innodb_flush_log_at_trx_commit", "3");
     if (mode == ReplicationMode.SemiSync) {
       settings.put("rpl_semi_sync_master_enabled", "OFF");
       settings.put("rpl_semi_sync_master_wait_point", "AFTER_SYNC");

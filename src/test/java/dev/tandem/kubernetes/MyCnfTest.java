@@ -49,7 +49,7 @@ class MyCnfTest {
   }
 
   @Test
-  void mariaDbUsesItsOwnDialectAndTruncatesUnacknowledgedTransactionsAfterACrash() {
+  void mariaDbUsesItsOwnDialectAndTruncatesUnacknowledgedTransactionsAfterACrashButSyncsEveryCommit() {
     var cnf = settings(MyCnf.render(ClusterFixture.named("shop").mariaDb().build().getSpec()));
 
     assertThat(cnf)
@@ -59,6 +59,7 @@ class MyCnfTest {
         .containsEntry("skip_slave_start", "ON")
         .containsEntry("slave_net_timeout", "1")
         .containsEntry("init_rpl_role", "SLAVE")
+        .containsEntry("innodb_flush_log_at_trx_commit", "3")
         .containsEntry("rpl_semi_sync_master_enabled", "OFF")
         .containsEntry("rpl_semi_sync_master_wait_point", "AFTER_SYNC")
         .containsEntry("rpl_semi_sync_master_wait_no_slave", "ON")
