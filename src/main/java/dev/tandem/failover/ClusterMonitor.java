@@ -583,17 +583,10 @@ final class ClusterMonitor {
   }
 
   private void finishChange(MySQLCluster cluster) {
-    var finished = Instant.now();
-    long millis = Duration.between(Instant.parse(intent.startedAt()), finished).toMillis();
-    var record = new FailoverRecord(intent.type(), intent.from(), intent.to(), intent.startedAt(), finished.toString(), millis,
-        intent.reason());
-    intent = null;
-    written = ObservedStatus.withLastFailover(written != null ? written : new MySQLClusterStatus(), record);
-    String line = record.type().toLowerCase() + " " + record.from() + " -> " + record.to() + " in " + millis + " ms: " + record.reason();
-    LOG.infof("cluster %s: %s", id, line);
+    var record = closeChange(intent.to(), intent.reason());
     events.normal(cluster, FailoverMetrics.SWITCHOVER.equals(record.type()) ? ClusterEvents.Reason.Switchover
-        : ClusterEvents.Reason.Failover, line);
-    metrics.masterChanged(id, record.type(), Duration.ofMillis(millis));
+        : ClusterEvents.Reason.Failover, describe(record));
+    metrics.masterChanged(id, record.type(), Duration.ofMillis(record.durationMillis()));
   }
 
   /**
@@ -602,15 +595,25 @@ final class ClusterMonitor {
    * changed, so no failover is counted.
    */
   private void abandonChange(MySQLCluster cluster) {
+    var record = closeChange(intent.from(),
+        intent.reason() + "; abandoned: " + intent.from() + " holds every transaction and takes writes again");
+    events.normal(cluster, ClusterEvents.Reason.MasterRestored, describe(record));
+  }
+
+  /** Records the change in progress as finished, with the master it ended on, and logs it. */
+  private FailoverRecord closeChange(String endedOn, String reason) {
     var finished = Instant.now();
     long millis = Duration.between(Instant.parse(intent.startedAt()), finished).toMillis();
-    String reason = intent.reason() + "; abandoned: " + intent.from() + " holds every transaction and takes writes again";
-    var record = new FailoverRecord(intent.type(), intent.from(), intent.from(), intent.startedAt(), finished.toString(), millis, reason);
+    var record = new FailoverRecord(intent.type(), intent.from(), endedOn, intent.startedAt(), finished.toString(), millis, reason);
     intent = null;
     written = ObservedStatus.withLastFailover(written != null ? written : new MySQLClusterStatus(), record);
-    String line = record.type().toLowerCase() + " " + record.from() + " -> " + record.from() + " in " + millis + " ms: " + reason;
-    LOG.infof("cluster %s: %s", id, line);
-    events.normal(cluster, ClusterEvents.Reason.MasterRestored, line);
+    LOG.infof("cluster %s: %s", id, describe(record));
+    return record;
+  }
+
+  private static String describe(FailoverRecord record) {
+    return record.type().toLowerCase() + " " + record.from() + " -> " + record.to() + " in " + record.durationMillis() + " ms: "
+        + record.reason();
   }
 
   /**
