@@ -126,7 +126,7 @@ public final class PodRuntime {
           }
           if (restartPolicy.equals("Never")) {
             // As the kubelet does: with restartPolicy Never a failed init container fails the Pod.
-            reportFinished(init, exit);
+            finish(init, exit);
             return;
           }
           reportStatus("Pending", false, "Init:Error");
@@ -146,7 +146,7 @@ public final class PodRuntime {
         // A Job's Pod runs to completion: it ends Succeeded or Failed, and stays so.
         if (restartPolicy.equals("Never") || (restartPolicy.equals("OnFailure") && exit == 0)) {
           ready = false;
-          reportFinished(main, exit);
+          finish(main, exit);
           return;
         }
         ready = false;
@@ -324,6 +324,15 @@ public final class PodRuntime {
         Commands.run("chown", "-R", uid + ":" + uid, dir.toString() + "/");
       }
     }
+  }
+
+  /**
+   * As the kubelet does for a Pod in a terminal phase: its network goes with its last container
+   * (its address is free for another Pod), while the Pod object stays until deleted.
+   */
+  private void finish(Container container, int exitCode) {
+    reportFinished(container, exitCode);
+    network.detach(networkName());
   }
 
   private void reportFinished(Container container, int exitCode) {

@@ -1,6 +1,7 @@
 package dev.tandem.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tandem.api.MySQLCluster;
@@ -170,7 +171,7 @@ class SandboxClusterTest {
   }
 
   @Test
-  void aJobRunsOncePerPodItsStatusFollowsTheExitAndItsLogIsServed() {
+  void aJobRunsOncePerPodItsStatusFollowsTheExitItsLogIsServedAndItsNetworkIsReleased() {
     var jobs = sandbox.api().client().batch().v1().jobs().inNamespace(NS);
     for (var job : List.of(job("says-hello", "echo hello from $(hostname -I); exit 0"), job("fails", "echo broken >&2; exit 3"))) {
       jobs.resource(job).create();
@@ -192,6 +193,11 @@ class SandboxClusterTest {
     assertThat(failed.getStatus().getPhase()).isEqualTo("Failed");
     assertThat(failed.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode()).isEqualTo(3);
     assertThat(pods.withName(failed.getMetadata().getName()).inContainer("main").getLog()).contains("broken");
+    for (var finished : List.of(hello.get(0), failed)) {
+      assertThatThrownBy(() -> sandbox.network().attachment(finished.getMetadata().getUid()))
+          .as("a finished Pod's address is free for another Pod, while the Pod object stays")
+          .isInstanceOf(IllegalArgumentException.class);
+    }
   }
 
   static io.fabric8.kubernetes.api.model.batch.v1.Job job(String name, String script) {

@@ -113,6 +113,9 @@ class ScenariosIT {
       System.out.println("operator log (last 60 lines):\n" + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())));
     }
     assertThat(report.get("passed")).as(json).isEqualTo(true);
+    // A passed scenario's data directories are only disk (hundreds of MB each: the whole run would
+    // take over 12 GB); a failed one's stay, to be read.
+    dev.tandem.testing.Commands.run("rm", "-rf", sandbox.root().resolve("claims").resolve(ScenarioRunner.namespace(scenario)).toString());
     assertThat(PermissionUse.denied(sandbox, operator)).as("requests the API server refused the operator: the chart lacks them").isEmpty();
   }
 
