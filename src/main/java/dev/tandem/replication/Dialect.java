@@ -101,6 +101,13 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
    */
   String changeSource(Endpoint source, Account replication);
 
+  /**
+   * What sets where the receiver starts on a source holding {@code sourceExecuted}, run while
+   * replication is stopped, before {@link #changeSource}; nothing where the server works it out
+   * itself.
+   */
+  List<String> resumeFrom(InstanceSnapshot.ServerState state, GtidSet sourceExecuted);
+
   String startReplica();
 
   String stopReplica();

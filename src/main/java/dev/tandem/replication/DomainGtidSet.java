@@ -75,6 +75,35 @@ public record DomainGtidSet(Map<Long, Map<Long, Long>> sequenceByServerByDomain)
     return new DomainGtidSet(position);
   }
 
+  /**
+   * Where a server holding this state resumes replicating from a source holding {@code source},
+   * for each of its domains: its own last transaction when the source holds it. When the source
+   * lacks only transactions this server wrote itself (a master ahead of its peer in its own
+   * domain), the last transaction both hold: the rest come back and are skipped as its own.
+   * Otherwise its last transaction still, which the source refuses until it holds it: starting
+   * lower would apply the same transaction twice.
+   */
+  public DomainGtidSet resumePoint(DomainGtidSet source, long ownServerId) {
+    var point = new TreeMap<Long, Map<Long, Long>>();
+    for (var domain : sequenceByServerByDomain.entrySet()) {
+      var mine = last(domain.getKey()).orElseThrow();
+      var theirs = source.sequenceByServerByDomain.getOrDefault(domain.getKey(), Map.of());
+      boolean onlyOwnAhead = domain.getValue().entrySet().stream()
+          .filter(entry -> entry.getValue() > theirs.getOrDefault(entry.getKey(), 0L))
+          .allMatch(entry -> entry.getKey() == ownServerId);
+      if (source.holds(mine) || !onlyOwnAhead) {
+        point.put(domain.getKey(), Map.of(mine.server(), mine.sequence()));
+        continue;
+      }
+      domain.getValue().entrySet().stream()
+          .filter(entry -> theirs.containsKey(entry.getKey()))
+          .map(entry -> new Gtid(domain.getKey(), entry.getKey(), Math.min(entry.getValue(), theirs.get(entry.getKey()))))
+          .max(java.util.Comparator.comparingLong(Gtid::sequence))
+          .ifPresent(common -> point.put(domain.getKey(), Map.of(common.server(), common.sequence())));
+    }
+    return new DomainGtidSet(point);
+  }
+
   private boolean holds(Gtid gtid) {
     return sequenceByServerByDomain.getOrDefault(gtid.domain(), Map.of()).getOrDefault(gtid.server(), 0L) >= gtid.sequence();
   }

@@ -3,6 +3,7 @@ package dev.tandem.replication;
 import dev.tandem.replication.Plan.State;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Two masters replicating from each other, both writable while healthy; read replicas follow
@@ -30,33 +31,31 @@ final class DualMasterPlanner {
         continue;
       }
       var state = snapshot.server().orElseThrow();
-      var replication = state.replication();
-      if (replication.isEmpty() || !replication.get().replicatesFrom(view.snapshot(peer).endpoint())) {
-        actions.add(new Action.Replicate(master, peer));
-      } else if (replication.get().lastSqlError().isPresent() && !replication.get().sqlThreadRunning()) {
-        findings.add(new Finding.ReplicationBroken(master, replication.get().lastSqlError().get()));
-      } else if (replication.get().lastIoError().isPresent() && replication.get().ioThread() == ReplicationStatus.IoThread.STOPPED) {
-        // A receiver refused by its source (a GTID it asks for is gone) fails again at once: restarting it every pass hides that.
-        findings.add(new Finding.ReplicationBroken(master, replication.get().lastIoError().get()));
-      } else if (!replication.get().threadsRunning()) {
-        actions.add(new Action.StartReplication(master));
+      var missingElsewhere = state.readOnly() ? heldOnlyElsewhere(view, master, peer) : state.dialect().emptyGtidSet();
+      Optional<String> source = missingElsewhere.isEmpty() ? Optional.of(peer) : holderOf(view, master, peer, missingElsewhere);
+      if (source.isEmpty()) {
+        findings.add(new Finding.Waiting(master, master + " lacks " + missingElsewhere + ", which " + peer
+            + " lacks too, and no instance holds it together with what " + master + " holds: it takes no writes"));
+      } else if (!missingElsewhere.isEmpty()) {
+        findings.add(new Finding.Waiting(master, master + " fetches " + missingElsewhere + " from " + source.get()
+            + " before it replicates from " + peer + " again and takes writes"));
       }
-      // A master whose peer is down would wait for acknowledgements nobody sends: it runs
-      // without semi-sync until the peer is back, and says so (RPO > 0 while single).
-      boolean semiSync = desired.semiSyncEffective() && view.snapshot(peer).isReachable();
+      source.filter(name -> view.snapshot(name).isReachable())
+          .ifPresent(name -> repairReceiver(view, master, name, actions, findings));
+      boolean semiSync = desired.semiSyncEffective() && someoneReceivesFrom(view, master);
       if (!state.readOnly()) {
         writers.add(master);
         if (state.semiSync().sourceEnabled() != semiSync) {
           actions.add(new Action.Promote(master, semiSync));
         }
         if (!semiSync && desired.semiSyncEffective()) {
-          findings.add(new Finding.Waiting(master, master + " takes writes without semi-sync while " + peer
-              + " is down: a write acknowledged now is on " + master + " alone"));
+          findings.add(new Finding.Waiting(master, master + " takes writes without semi-sync while no instance receives from it:"
+              + " a write acknowledged now is on " + master + " alone"));
         }
-      } else if (caughtUpWithPeer(view, master, peer)) {
+      } else if (missingElsewhere.isEmpty() && caughtUpWithPeer(view, master, peer)) {
         actions.add(new Action.Promote(master, semiSync));
         writers.add(master);
-      } else {
+      } else if (missingElsewhere.isEmpty()) {
         findings.add(new Finding.Waiting(master, master + " catches up with " + peer + " before it takes writes again"));
       }
     }
@@ -92,6 +91,69 @@ final class DualMasterPlanner {
   }
 
   /**
+   * Points a master's receiver at its source, restarts it, or reports why not. A receiver its
+   * source refused (a transaction it asks to resume after is not there) is set up again once the
+   * source holds everything the master got from others; before that it would only be refused again.
+   */
+  private static void repairReceiver(ClusterView view, String master, String source, List<Action> actions, List<Finding> findings) {
+    var state = view.reachableServer(master);
+    var replication = state.replication();
+    if (replication.isEmpty() || !replication.get().replicatesFrom(view.snapshot(source).endpoint())) {
+      actions.add(new Action.Replicate(master, source));
+    } else if (replication.get().lastSqlError().isPresent() && !replication.get().sqlThreadRunning()) {
+      findings.add(new Finding.ReplicationBroken(master, replication.get().lastSqlError().get()));
+    } else if (replication.get().lastIoError().isPresent() && replication.get().ioThread() == ReplicationStatus.IoThread.STOPPED) {
+      if (view.reachableServer(source).executed().contains(state.foreignPart(state.executed()))) {
+        actions.add(new Action.Replicate(master, source));
+      } else {
+        findings.add(new Finding.ReplicationBroken(master, replication.get().lastIoError().get()));
+      }
+    } else if (!replication.get().threadsRunning()) {
+      actions.add(new Action.StartReplication(master));
+    }
+  }
+
+  /**
+   * What instances other than the two masters hold that neither master has: the tail a crashed
+   * master wrote, sent to a read replica and lost in crash recovery, which its peer never got.
+   * Writing again before fetching it would give new transactions the numbers of those.
+   */
+  private static GtidSet heldOnlyElsewhere(ClusterView view, String master, String peer) {
+    var state = view.reachableServer(master);
+    var missing = state.dialect().emptyGtidSet();
+    for (String name : view.desired().names()) {
+      if (!name.equals(master) && !name.equals(peer) && view.snapshot(name).isReachable()) {
+        missing = missing.union(view.reachableServer(name).executed().subtract(state.received()));
+      }
+    }
+    return view.snapshot(peer).isReachable() ? missing.subtract(view.reachableServer(peer).executed()) : missing;
+  }
+
+  /** A reachable instance that can serve the master what it lacks: it holds that, and every transaction the master got from others. */
+  private static Optional<String> holderOf(ClusterView view, String master, String peer, GtidSet missing) {
+    var state = view.reachableServer(master);
+    return view.desired().names().stream()
+        .filter(name -> !name.equals(master) && !name.equals(peer) && view.snapshot(name).isReachable())
+        .filter(name -> view.reachableServer(name).executed().contains(missing)
+            && view.reachableServer(name).executed().contains(state.foreignPart(state.executed())))
+        .findFirst();
+  }
+
+  /**
+   * Semi-sync only while some instance receives from the master: with none, every commit would
+   * wait for an acknowledgement nobody sends (a peer that returned and fetches elsewhere first,
+   * or is down).
+   */
+  private static boolean someoneReceivesFrom(ClusterView view, String master) {
+    var endpoint = view.snapshot(master).endpoint();
+    return view.desired().names().stream()
+        .filter(name -> !name.equals(master))
+        .map(view::snapshot)
+        .flatMap(snapshot -> snapshot.replication().stream())
+        .anyMatch(status -> status.replicatesFrom(endpoint) && status.ioThread() == ReplicationStatus.IoThread.RUNNING);
+  }
+
+  /**
    * A returning master takes writes only once it holds what its peer holds, or when its peer is
    * gone and there is nothing to wait for.
    */
@@ -106,6 +168,7 @@ final class DualMasterPlanner {
       return true;
     }
     return state.replication()
+        .filter(status -> status.replicatesFrom(peerSnapshot.endpoint()))
         .filter(status -> status.ioThread() == ReplicationStatus.IoThread.RUNNING && status.sqlThreadRunning())
         .flatMap(ReplicationStatus::secondsBehindSource)
         .map(seconds -> seconds == 0)

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -104,7 +105,7 @@ public final class Executor {
     } else if (action instanceof Action.Readmit readmit) {
       return readmit(endpoint, readmit.host());
     }
-    return startReplication(endpoint);
+    return startReplication(endpoint, desired);
   }
 
   private record StepOutcome(Outcome outcome, String detail) {
@@ -266,7 +267,12 @@ public final class Executor {
       if (demote) {
         execute(connection, dialect.setSemiSyncSource(false));
       }
+      GtidSet sourceExecuted;
+      try (var sourceConnection = sessions.open(source)) {
+        sourceExecuted = Observer.read(sourceConnection).executed();
+      }
       stopNow(connection, dialect, dialect.stopReplica());
+      executeAll(connection, dialect.resumeFrom(state, sourceExecuted));
       execute(connection, dialect.changeSource(source, replication));
       execute(connection, dialect.startReplica());
       return StepOutcome.done("replicating from " + source + " by GTID auto-position"
@@ -274,15 +280,22 @@ public final class Executor {
     }
   }
 
-  private StepOutcome startReplication(Endpoint endpoint) throws SQLException {
+  /** A member source is set up again, so the receiver starts from where it should, not from where it stopped. */
+  private StepOutcome startReplication(Endpoint endpoint, DesiredCluster desired) throws SQLException {
+    Optional<Endpoint> memberSource;
     try (var connection = sessions.open(endpoint)) {
       var state = Observer.read(connection);
       if (state.replication().map(ReplicationStatus::threadsRunning).orElse(true)) {
         return StepOutcome.already("replication threads running or no source configured");
       }
-      execute(connection, state.dialect().startReplica());
-      return StepOutcome.done("replication threads started");
+      var status = state.replication().orElseThrow();
+      memberSource = desired.members().values().stream().filter(status::replicatesFrom).findFirst();
+      if (memberSource.isEmpty()) {
+        execute(connection, state.dialect().startReplica());
+        return StepOutcome.done("replication threads started");
+      }
     }
+    return replicate(endpoint, memberSource.get());
   }
 
   /**

@@ -28,14 +28,16 @@ public record MariaDbDialect(String version) implements Dialect {
   }
 
   /**
-   * Executed = the binlog state (every origin, kept across binlog purges) plus the replicated
-   * position, which is ahead of the binlog only when binary logging was off for a while.
+   * Executed = the binlog state (every origin, kept across binlog purges; every instance logs what
+   * it applies, and a restore sets it). Not gtid_slave_pos: the receiver counts this server's own
+   * transactions coming back round a DualMaster ring as applied without applying them, so after
+   * crash recovery truncated such a tail (init_rpl_role=SLAVE) it claims transactions the server
+   * no longer has.
    */
   @Override
   public String instanceQuery() {
     return "SELECT @@global.server_id AS server_id, NULL AS server_uuid, @@global.read_only AS read_only,"
-        + " @@global.read_only AS super_read_only,"
-        + " CONCAT_WS(',', NULLIF(@@global.gtid_binlog_state, ''), NULLIF(@@global.gtid_slave_pos, '')) AS executed";
+        + " @@global.read_only AS super_read_only, @@global.gtid_binlog_state AS executed";
   }
 
   @Override
@@ -96,15 +98,28 @@ public record MariaDbDialect(String version) implements Dialect {
   }
 
   /**
-   * {@code current_pos}: an instance that was a master has its own transactions in the binlog
-   * but not in gtid_slave_pos, and {@code slave_pos} would fetch them again. The planner never
-   * repoints an instance with errant transactions, the case where current_pos is unsafe.
+   * {@code slave_pos}, which {@link #resumeFrom} sets first. Neither position MariaDB keeps is right
+   * every time: gtid_current_pos makes a master that is ahead of its peer in its own domain ask
+   * for transactions the peer does not have (refused), and gtid_slave_pos covers the server's own
+   * transactions that came back round the ring, so after crash recovery truncated them they would
+   * never be fetched again.
    */
   @Override
   public String changeSource(Endpoint source, Account replication) {
     return "CHANGE MASTER TO MASTER_HOST = " + Dialect.quote(source.host()) + ", MASTER_PORT = " + source.port()
         + ", MASTER_USER = " + Dialect.quote(replication.user()) + ", MASTER_PASSWORD = " + Dialect.quote(replication.password())
-        + ", MASTER_USE_GTID = current_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 0.5";
+        + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 0.5";
+  }
+
+  /**
+   * The truncated own tail then comes back from whoever holds it: a semi-sync replica
+   * (rpl_semi_sync_slave_enabled) applies its own server's transactions beyond its binlog instead
+   * of skipping them (MDEV-21117).
+   */
+  @Override
+  public List<String> resumeFrom(InstanceSnapshot.ServerState state, GtidSet sourceExecuted) {
+    var point = ((DomainGtidSet) state.executed()).resumePoint((DomainGtidSet) sourceExecuted, state.serverId());
+    return List.of("SET GLOBAL gtid_slave_pos = " + Dialect.quote(point.toString()));
   }
 
   @Override

@@ -91,6 +91,12 @@ public record MySqlDialect(String version) implements Dialect {
         + " GET_SOURCE_PUBLIC_KEY = 1";
   }
 
+  /** Auto-position: the replica sends what it holds and the source sends exactly what it lacks. */
+  @Override
+  public List<String> resumeFrom(InstanceSnapshot.ServerState state, GtidSet sourceExecuted) {
+    return List.of();
+  }
+
   @Override
   public String startReplica() {
     return "START REPLICA";

@@ -61,6 +61,13 @@ class DialectTest {
     }
 
     @Test
+    void leavesWhereToResumeToAutoPosition() {
+      var replica = View.of(2).mySql().standalone("shop-1", View.uuid(0) + ":1-10").build().reachableServer("shop-1");
+
+      assertThat(dialect.resumeFrom(replica, replica.executed())).isEmpty();
+    }
+
+    @Test
     void usesTheSourceReplicaStatements() {
       assertThat(List.of(dialect.startReplica(), dialect.stopReplica(), dialect.stopReceiver(), dialect.startApplier(),
           dialect.resetReplicaAll(), dialect.replicaStatusQuery()))
@@ -133,11 +140,19 @@ class DialectTest {
     final Dialect dialect = new MariaDbDialect("10.11");
 
     @Test
-    void pointsAReplicaAtItsSourceByCurrentPosSoAFormerMasterDoesNotFetchItsOwnWrites() {
+    void pointsAReplicaAtItsSourceFromThePositionResumeFromSets() {
       assertThat(dialect.changeSource(SOURCE, REPLICATION)).isEqualTo(
           "CHANGE MASTER TO MASTER_HOST = 'shop-0.shop-headless.prod.svc', MASTER_PORT = 3306, MASTER_USER = 'repl',"
-              + " MASTER_PASSWORD = 'it''s\\\\secret', MASTER_USE_GTID = current_pos, MASTER_CONNECT_RETRY = 1,"
+              + " MASTER_PASSWORD = 'it''s\\\\secret', MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1,"
               + " MASTER_HEARTBEAT_PERIOD = 0.5");
+    }
+
+    @Test
+    void resumesFromWhatTheServerAndItsSourceBothHoldNotFromWhatTheReceiverLastMarked() {
+      var returningMaster = View.of(2).dualMaster().standalone("shop-0", "0-1000-786,1-1001-40").build().reachableServer("shop-0");
+
+      assertThat(dialect.resumeFrom(returningMaster, DomainGtidSet.parse("0-1000-787,1-1001-40")))
+          .containsExactly("SET GLOBAL gtid_slave_pos = '0-1000-786,1-1001-40'");
     }
 
     @Test
@@ -148,8 +163,8 @@ class DialectTest {
     }
 
     @Test
-    void executedIsTheBinlogStateJoinedWithTheReplicatedPosition() {
-      assertThat(dialect.instanceQuery()).contains("@@global.gtid_binlog_state", "@@global.gtid_slave_pos");
+    void executedIsTheBinlogStateAloneNotTheReplicatedPosition() {
+      assertThat(dialect.instanceQuery()).contains("@@global.gtid_binlog_state AS executed").doesNotContain("gtid_slave_pos");
     }
 
     @Test

@@ -689,23 +689,75 @@ class PlannerTest {
     }
 
     @Test
-    void degraded2AMasterWhoseReceiverStoppedOnAnErrorIsReportedNotRestartedForever() {
-      var plan = View.of(2).dualMaster().recorded("shop-0").master("shop-0", "0-1000-10,1-1001-5").master("shop-1", "0-1000-10,1-1001-5")
-          .replica("shop-0", "shop-1", "0-1000-10,1-1001-5").replica("shop-1", "shop-0", "0-1000-10,1-1001-5")
+    void degraded2AReceiverRefusedByASourceLackingWhatItGotFromThereIsReportedNotRestarted() {
+      // shop-0 lost 0-1000-11 in crash recovery after shop-1 had applied it: resuming would be refused again.
+      var plan = View.of(2).dualMaster().recorded("shop-1").master("shop-0", "0-1000-10,1-1001-5").master("shop-1", "0-1000-11,1-1001-5")
+          .replica("shop-0", "shop-1", "0-1000-10,1-1001-5").replica("shop-1", "shop-0", "0-1000-11,1-1001-5")
           .writable("shop-0").writable("shop-1").ioError("shop-1", 1236).plan();
 
-      assertThat(plan.actions()).doesNotContain(new StartReplication("shop-1"));
+      assertThat(plan.actions()).noneMatch(action -> action.instance().equals("shop-1")
+          && (action instanceof StartReplication || action instanceof Replicate));
       assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding).isInstanceOf(Finding.ReplicationBroken.class)
           .extracting(Finding::instance).isEqualTo("shop-1"));
     }
 
     @Test
-    void bootstrap2BothMastersReplicateFromEachOtherAndTakeWrites() {
+    void degraded2AReceiverRefusedEarlierIsSetUpAgainOnceItsSourceHoldsWhatItGotFromThere() {
+      var plan = View.of(2).dualMaster().recorded("shop-1").master("shop-0", "0-1000-11,1-1001-5").master("shop-1", "0-1000-11,1-1001-9")
+          .replica("shop-0", "shop-1", "0-1000-11,1-1001-5").replica("shop-1", "shop-0", "0-1000-11,1-1001-9")
+          .writable("shop-0").writable("shop-1").ioError("shop-1", 1236).plan();
+
+      assertThat(plan.actions()).contains(new Replicate("shop-1", "shop-0"));
+      assertThat(plan.findings()).noneMatch(Finding.ReplicationBroken.class::isInstance);
+    }
+
+    @Test
+    void bootstrap2BothMastersReplicateFromEachOtherAndTakeWritesSemiSyncOnceTheOtherReceives() {
       var plan = View.of(2).dualMaster().plan();
 
       assertThat(plan.masters()).containsExactly("shop-0", "shop-1");
-      assertThat(plan.actions()).containsExactly(new Replicate("shop-0", "shop-1"), new Promote("shop-0", true),
-          new Replicate("shop-1", "shop-0"), new Promote("shop-1", true));
+      assertThat(plan.actions()).containsExactly(new Replicate("shop-0", "shop-1"), new Promote("shop-0", false),
+          new Replicate("shop-1", "shop-0"), new Promote("shop-1", false));
+    }
+
+    @Test
+    void degraded2AMasterNobodyReceivesFromTurnsSemiSyncOffSoItsCommitsDoNotWaitForever() {
+      var plan = View.of(2).dualMaster().recorded("shop-1").master("shop-1", "0-1000-11,1-1001-5").replica("shop-1", "shop-0", "0-1000-11,1-1001-5")
+          .standalone("shop-0", "0-1000-10,1-1001-5").plan();
+
+      assertThat(plan.actions()).contains(new Promote("shop-1", false));
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("shop-1 takes writes without semi-sync"));
+    }
+
+    @Test
+    void degraded3AReturningMasterFetchesTheTailOnlyAReadReplicaHoldsBeforeItsPeerOrWrites() {
+      // shop-0 crashed after sending 0-1000-12 to shop-2 alone; crash recovery dropped it from shop-0's binlog.
+      var plan = bothHealthy().recorded("shop-0").master("shop-1", "0-1000-11,1-1001-20").replica("shop-1", "shop-0", "0-1000-11,1-1001-20")
+          .standalone("shop-0", "0-1000-10,1-1001-20").replica("shop-0", "shop-1", "0-1000-10,1-1001-20").io("shop-0", IoThread.STOPPED)
+          .replica("shop-2", "shop-0", "0-1000-12,1-1001-20").ioError("shop-2", 1236).plan();
+
+      assertThat(plan.masters()).as("the peer is the only writer until shop-0 holds 0-1000-12").containsExactly("shop-1");
+      assertThat(plan.actions()).contains(new Replicate("shop-0", "shop-2")).doesNotContain(new Promote("shop-0", true), new Promote("shop-0", false));
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("shop-0 fetches 0-1000-12 from shop-2"));
+    }
+
+    @Test
+    void degraded3AReturningMasterThatFetchedTheTailGoesBackToItsPeer() {
+      var plan = bothHealthy().recorded("shop-1").master("shop-1", "0-1000-11,1-1001-25").replica("shop-1", "shop-0", "0-1000-11,1-1001-25")
+          .standalone("shop-0", "0-1000-12,1-1001-20").replica("shop-0", "shop-2", "0-1000-12,1-1001-20")
+          .replica("shop-2", "shop-0", "0-1000-12,1-1001-20").ioError("shop-2", 1236).plan();
+
+      assertThat(plan.actions()).contains(new Replicate("shop-0", "shop-1"));
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("shop-0 catches up with shop-1"));
+    }
+
+    @Test
+    void waiting3AReturningMasterLackingATailNoInstanceCanServeWithWhatItHoldsTakesNoWrites() {
+      var plan = bothHealthy().recorded("shop-0").unreachable("shop-1")
+          .standalone("shop-0", "0-1000-10,1-1001-21").replica("shop-2", "shop-0", "0-1000-12,1-1001-20").plan();
+
+      assertThat(plan.masters()).isEmpty();
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("shop-0 lacks 0-1000-12"));
     }
 
     @Test
