@@ -76,32 +76,17 @@ public record DomainGtidSet(Map<Long, Map<Long, Long>> sequenceByServerByDomain)
   }
 
   /**
-   * Where a server holding this state resumes replicating from a source holding {@code source},
-   * for each of its domains: its own last transaction when the source holds it. When the source
-   * lacks only transactions this server wrote itself (a master ahead of its peer in its own
-   * domain), the last transaction both hold: the rest come back and are skipped as its own.
-   * Otherwise its last transaction still, which the source refuses until it holds it: starting
-   * lower would apply the same transaction twice.
+   * Whether {@code source} lacks, in some domain, only transactions the server {@code ownServerId}
+   * wrote itself: a master ahead of its peer in its own domain.
    */
-  public DomainGtidSet resumePoint(DomainGtidSet source, long ownServerId) {
-    var point = new TreeMap<Long, Map<Long, Long>>();
-    for (var domain : sequenceByServerByDomain.entrySet()) {
-      var mine = last(domain.getKey()).orElseThrow();
+  public boolean aheadOnlyWithOwnWrites(DomainGtidSet source, long ownServerId) {
+    return sequenceByServerByDomain.entrySet().stream().anyMatch(domain -> {
       var theirs = source.sequenceByServerByDomain.getOrDefault(domain.getKey(), Map.of());
-      boolean onlyOwnAhead = domain.getValue().entrySet().stream()
-          .filter(entry -> entry.getValue() > theirs.getOrDefault(entry.getKey(), 0L))
-          .allMatch(entry -> entry.getKey() == ownServerId);
-      if (source.holds(mine) || !onlyOwnAhead) {
-        point.put(domain.getKey(), Map.of(mine.server(), mine.sequence()));
-        continue;
-      }
-      domain.getValue().entrySet().stream()
-          .filter(entry -> theirs.containsKey(entry.getKey()))
-          .map(entry -> new Gtid(domain.getKey(), entry.getKey(), Math.min(entry.getValue(), theirs.get(entry.getKey()))))
-          .max(java.util.Comparator.comparingLong(Gtid::sequence))
-          .ifPresent(common -> point.put(domain.getKey(), Map.of(common.server(), common.sequence())));
-    }
-    return new DomainGtidSet(point);
+      return !source.holds(last(domain.getKey()).orElseThrow())
+          && domain.getValue().entrySet().stream()
+              .filter(entry -> entry.getValue() > theirs.getOrDefault(entry.getKey(), 0L))
+              .allMatch(entry -> entry.getKey() == ownServerId);
+    });
   }
 
   private boolean holds(Gtid gtid) {

@@ -98,11 +98,9 @@ public record MariaDbDialect(String version) implements Dialect {
   }
 
   /**
-   * {@code slave_pos}, which {@link #resumeFrom} sets first. Neither position MariaDB keeps is right
-   * every time: gtid_current_pos makes a master that is ahead of its peer in its own domain ask
-   * for transactions the peer does not have (refused), and gtid_slave_pos covers the server's own
-   * transactions that came back round the ring, so after crash recovery truncated them they would
-   * never be fetched again.
+   * {@code slave_pos}, which {@link #resumeFrom} sets first. {@code current_pos} makes a master
+   * that is ahead of its peer in its own domain ask for transactions the peer does not have, and
+   * is refused.
    */
   @Override
   public String changeSource(Endpoint source, Account replication) {
@@ -112,14 +110,21 @@ public record MariaDbDialect(String version) implements Dialect {
   }
 
   /**
-   * The truncated own tail then comes back from whoever holds it: a semi-sync replica
-   * (rpl_semi_sync_slave_enabled) applies its own server's transactions beyond its binlog instead
-   * of skipping them (MDEV-21117).
+   * The server's binlog position: gtid_slave_pos cannot be trusted, as the receiver marks the
+   * server's own transactions as received when they come back round a ring without applying them,
+   * so after crash recovery truncated them it covers what the server no longer has. From the binlog
+   * position they come back again, and a semi-sync replica (rpl_semi_sync_slave_enabled) applies
+   * its own server's transactions beyond its binlog instead of skipping them (MDEV-21117).
+   * Left alone when the source lacks only the server's own writes: what came back is where to
+   * resume, and strict mode refuses a gtid_slave_pos below the server's own binlog anyway.
    */
   @Override
   public List<String> resumeFrom(InstanceSnapshot.ServerState state, GtidSet sourceExecuted) {
-    var point = ((DomainGtidSet) state.executed()).resumePoint((DomainGtidSet) sourceExecuted, state.serverId());
-    return List.of("SET GLOBAL gtid_slave_pos = " + Dialect.quote(point.toString()));
+    var executed = (DomainGtidSet) state.executed();
+    if (executed.aheadOnlyWithOwnWrites((DomainGtidSet) sourceExecuted, state.serverId())) {
+      return List.of();
+    }
+    return List.of("SET GLOBAL gtid_slave_pos = " + Dialect.quote(executed.position().toString()));
   }
 
   @Override

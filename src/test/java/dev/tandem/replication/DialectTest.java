@@ -148,11 +148,18 @@ class DialectTest {
     }
 
     @Test
-    void resumesFromWhatTheServerAndItsSourceBothHoldNotFromWhatTheReceiverLastMarked() {
-      var returningMaster = View.of(2).dualMaster().standalone("shop-0", "0-1000-786,1-1001-40").build().reachableServer("shop-0");
+    void resumesFromTheBinlogPositionNotFromWhatTheReceiverLastMarked() {
+      var returningMaster = View.of(2).dualMaster().standalone("shop-0", "0-1000-786,0-1001-3,1-1001-40").build().reachableServer("shop-0");
 
       assertThat(dialect.resumeFrom(returningMaster, DomainGtidSet.parse("0-1000-787,1-1001-40")))
           .containsExactly("SET GLOBAL gtid_slave_pos = '0-1000-786,1-1001-40'");
+    }
+
+    @Test
+    void leavesTheReplicatedPositionAloneWhenTheSourceLacksOnlyTheServersOwnWrites() {
+      var aheadInItsDomain = View.of(2).dualMaster().standalone("shop-1", "0-1000-50,1-1001-60").build().reachableServer("shop-1");
+
+      assertThat(dialect.resumeFrom(aheadInItsDomain, DomainGtidSet.parse("0-1000-50,1-1001-55"))).isEmpty();
     }
 
     @Test

@@ -131,35 +131,21 @@ class GtidSetTest {
     }
 
     @Test
-    void resumesFromItsOwnLastTransactionWhereTheSourceHoldsIt() {
-      var replica = DomainGtidSet.parse("0-1000-786,1-1001-40");
-      var source = DomainGtidSet.parse("0-1000-788,1-1001-40");
-
-      assertThat(replica.resumePoint(source, 1002)).hasToString("0-1000-786,1-1001-40");
-    }
-
-    @Test
-    void aMasterAheadOfItsPeerInItsOwnDomainResumesFromTheLastTransactionBothHold() {
+    void aMasterAheadOfItsPeerOnlyInItsOwnDomainIsAheadOnlyWithOwnWrites() {
       var master = DomainGtidSet.parse("0-1000-50,1-1001-60");
       var peer = DomainGtidSet.parse("0-1000-50,1-1001-55");
 
-      assertThat(master.resumePoint(peer, 1001)).hasToString("0-1000-50,1-1001-55");
+      assertThat(master.aheadOnlyWithOwnWrites(peer, 1001)).isTrue();
+      assertThat(master.aheadOnlyWithOwnWrites(DomainGtidSet.parse("0-1000-50"), 1001)).as("a domain the peer lacks altogether").isTrue();
     }
 
     @Test
-    void aServerAheadOfItsSourceWithTransactionsFromElsewhereAsksForItsOwnLastOneAndIsRefused() {
-      var activeMaster = DomainGtidSet.parse("0-1000-787,1-1001-60");
+    void aServerTheSourceHoldsOrThatHoldsOthersWritesTheSourceLacksIsNotAheadOnlyWithOwnWrites() {
       var truncatedPeer = DomainGtidSet.parse("0-1000-786,1-1001-60");
 
-      assertThat(activeMaster.resumePoint(truncatedPeer, 1001)).as("starting at 786 would apply 787 twice").hasToString("0-1000-787,1-1001-60");
-    }
-
-    @Test
-    void aDomainTheSourceLacksAltogetherIsLeftOutWhenOnlyThisServerWroteInIt() {
-      var master = DomainGtidSet.parse("0-1000-9,1-1001-3");
-      var peer = DomainGtidSet.parse("0-1000-9");
-
-      assertThat(master.resumePoint(peer, 1001)).hasToString("0-1000-9");
+      assertThat(DomainGtidSet.parse("0-1000-786,1-1001-40").aheadOnlyWithOwnWrites(truncatedPeer, 1002)).as("held").isFalse();
+      assertThat(DomainGtidSet.parse("0-1000-787,1-1001-60").aheadOnlyWithOwnWrites(truncatedPeer, 1001))
+          .as("0-1000-787 came from elsewhere").isFalse();
     }
 
     @Test

@@ -113,10 +113,23 @@ class ScenariosIT {
       System.out.println("operator log (last 60 lines):\n" + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())));
     }
     assertThat(report.get("passed")).as(json).isEqualTo(true);
-    // A passed scenario's data directories are only disk (hundreds of MB each: the whole run would
-    // take over 12 GB); a failed one's stay, to be read.
-    dev.tandem.testing.Commands.run("rm", "-rf", sandbox.root().resolve("claims").resolve(ScenarioRunner.namespace(scenario)).toString());
+    removeData(sandbox.root().resolve("claims").resolve(ScenarioRunner.namespace(scenario)));
     assertThat(PermissionUse.denied(sandbox, operator)).as("requests the API server refused the operator: the chart lacks them").isEmpty();
+  }
+
+  /**
+   * A passed scenario's data directories are only disk (hundreds of MB each: a whole run would
+   * keep over 12 GB); a failed one's stay, to be read. The Pods of the deleted cluster may still be
+   * stopping and writing there, so the removal is tried again for a while, then left.
+   */
+  static void removeData(Path claims) throws InterruptedException {
+    for (int attempt = 0; attempt < 30; attempt++) {
+      if (dev.tandem.testing.Commands.tryRun("rm", "-rf", claims.toString()).isPresent()) {
+        return;
+      }
+      Thread.sleep(1000);
+    }
+    System.out.println("kept " + claims + ": still written to 30 s after the scenario's Pods were deleted");
   }
 
   static void usedEveryPermission() {
