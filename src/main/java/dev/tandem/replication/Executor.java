@@ -272,7 +272,9 @@ public final class Executor {
         sourceExecuted = Observer.read(sourceConnection).executed();
       }
       stopNow(connection, dialect, dialect.stopReplica());
-      executeAll(connection, dialect.resumeFrom(state, sourceExecuted));
+      // Read again with the applier stopped: it may have applied more since the read above, and
+      // resuming from there would apply that again.
+      executeAll(connection, dialect.resumeFrom(Observer.read(connection), sourceExecuted));
       execute(connection, dialect.changeSource(source, replication));
       execute(connection, dialect.startReplica());
       return StepOutcome.done("replicating from " + source + " by GTID auto-position"
