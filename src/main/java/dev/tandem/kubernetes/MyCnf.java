@@ -99,12 +99,15 @@ public final class MyCnf {
     // after every instance was killed at once that was a write the client had been told was
     // committed (make chaos seed 2; FailoverTest's power-cut test). 3 writes and syncs it at commit.
     settings.put("innodb_flush_log_at_trx_commit", "3");
+    // Also in Async mode, where no master asks for acknowledgements: only a semi-sync replica
+    // applies its own server's transactions that come back beyond its binlog instead of skipping
+    // them, and crash recovery (above) can leave a DualMaster master needing exactly that.
+    settings.put("rpl_semi_sync_slave_enabled", "ON");
     if (mode == ReplicationMode.SemiSync) {
       settings.put("rpl_semi_sync_master_enabled", "OFF");
       settings.put("rpl_semi_sync_master_wait_point", "AFTER_SYNC");
       settings.put("rpl_semi_sync_master_timeout", MARIADB_SEMI_SYNC_TIMEOUT_MILLIS);
       settings.put("rpl_semi_sync_master_wait_no_slave", "ON");
-      settings.put("rpl_semi_sync_slave_enabled", "ON");
     }
   }
 }

@@ -42,15 +42,15 @@ final class DualMasterPlanner {
       }
       source.filter(name -> view.snapshot(name).isReachable())
           .ifPresent(name -> repairReceiver(view, master, name, actions, findings));
-      boolean semiSync = desired.semiSyncEffective() && someoneReceivesFrom(view, master);
+      boolean semiSync = desired.semiSyncEffective() && peerReceivesFrom(view, peer, master);
       if (!state.readOnly()) {
         writers.add(master);
         if (state.semiSync().sourceEnabled() != semiSync) {
           actions.add(new Action.Promote(master, semiSync));
         }
         if (!semiSync && desired.semiSyncEffective()) {
-          findings.add(new Finding.Waiting(master, master + " takes writes without semi-sync while no instance receives from it:"
-              + " a write acknowledged now is on " + master + " alone"));
+          findings.add(new Finding.Waiting(master, master + " takes writes without semi-sync while " + peer
+              + " does not receive from it: a write acknowledged now is on " + master + " alone"));
         }
       } else if (missingElsewhere.isEmpty() && caughtUpWithPeer(view, master, peer)) {
         actions.add(new Action.Promote(master, semiSync));
@@ -93,7 +93,8 @@ final class DualMasterPlanner {
   /**
    * Points a master's receiver at its source, restarts it, or reports why not. A receiver its
    * source refused (a transaction it asks to resume after is not there) is set up again once the
-   * source holds everything the master got from others; before that it would only be refused again.
+   * source holds everything the master got from others, and reported while refused; before that
+   * it would only be refused again.
    */
   private static void repairReceiver(ClusterView view, String master, String source, List<Action> actions, List<Finding> findings) {
     var state = view.reachableServer(master);
@@ -103,10 +104,11 @@ final class DualMasterPlanner {
     } else if (replication.get().lastSqlError().isPresent() && !replication.get().sqlThreadRunning()) {
       findings.add(new Finding.ReplicationBroken(master, replication.get().lastSqlError().get()));
     } else if (replication.get().lastIoError().isPresent() && replication.get().ioThread() == ReplicationStatus.IoThread.STOPPED) {
-      if (view.reachableServer(source).executed().contains(state.foreignPart(state.executed()))) {
+      var error = replication.get().lastIoError().get();
+      findings.add(new Finding.ReplicationBroken(master, error));
+      if (error.number() == Planner.SOURCE_REFUSED_POSITION
+          && view.reachableServer(source).executed().contains(state.foreignPart(state.executed()))) {
         actions.add(new Action.Replicate(master, source));
-      } else {
-        findings.add(new Finding.ReplicationBroken(master, replication.get().lastIoError().get()));
       }
     } else if (!replication.get().threadsRunning()) {
       actions.add(new Action.StartReplication(master));
@@ -114,16 +116,17 @@ final class DualMasterPlanner {
   }
 
   /**
-   * What instances other than the two masters hold that neither master has: the tail a crashed
-   * master wrote, sent to a read replica and lost in crash recovery, which its peer never got.
-   * Writing again before fetching it would give new transactions the numbers of those.
+   * What instances other than the two masters hold of this master's own writes that neither
+   * master has: the tail a crashed master wrote, sent to a read replica and lost in crash
+   * recovery, which its peer never got. Writing again before fetching it would give new
+   * transactions the numbers of those. Others' writes there are errant, reported elsewhere.
    */
   private static GtidSet heldOnlyElsewhere(ClusterView view, String master, String peer) {
     var state = view.reachableServer(master);
     var missing = state.dialect().emptyGtidSet();
     for (String name : view.desired().names()) {
       if (!name.equals(master) && !name.equals(peer) && view.snapshot(name).isReachable()) {
-        missing = missing.union(view.reachableServer(name).executed().subtract(state.received()));
+        missing = missing.union(state.ownPart(view.reachableServer(name).executed().subtract(state.received())));
       }
     }
     return view.snapshot(peer).isReachable() ? missing.subtract(view.reachableServer(peer).executed()) : missing;
@@ -140,17 +143,16 @@ final class DualMasterPlanner {
   }
 
   /**
-   * Semi-sync only while some instance receives from the master: with none, every commit would
-   * wait for an acknowledgement nobody sends (a peer that returned and fetches elsewhere first,
-   * or is down).
+   * Semi-sync only while the peer's receiver is set on the master (running or reconnecting): with
+   * none, every commit would wait for an acknowledgement nobody sends (a peer down, or back and
+   * fetching a lost tail elsewhere first). Read replicas never acknowledge (init.sh): a write
+   * only one of them had would be missing from the peer that takes over.
    */
-  private static boolean someoneReceivesFrom(ClusterView view, String master) {
+  private static boolean peerReceivesFrom(ClusterView view, String peer, String master) {
     var endpoint = view.snapshot(master).endpoint();
-    return view.desired().names().stream()
-        .filter(name -> !name.equals(master))
-        .map(view::snapshot)
-        .flatMap(snapshot -> snapshot.replication().stream())
-        .anyMatch(status -> status.replicatesFrom(endpoint) && status.ioThread() == ReplicationStatus.IoThread.RUNNING);
+    return view.snapshot(peer).replication()
+        .filter(status -> status.replicatesFrom(endpoint) && status.ioThread() != ReplicationStatus.IoThread.STOPPED)
+        .isPresent();
   }
 
   /**
@@ -166,6 +168,11 @@ final class DualMasterPlanner {
     var peerState = peerSnapshot.server().orElseThrow();
     if (state.received().contains(peerState.executed())) {
       return true;
+    }
+    // Its own transactions the peer holds must be applied, not only received: the receiver counts
+    // those coming back as received without applying them.
+    if (!state.executed().contains(state.ownPart(peerState.executed()))) {
+      return false;
     }
     return state.replication()
         .filter(status -> status.replicatesFrom(peerSnapshot.endpoint()))

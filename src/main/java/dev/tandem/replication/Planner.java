@@ -134,10 +134,19 @@ public final class Planner {
       findings.add(new Finding.ReplicationBroken(name, status.lastSqlError().get()));
     } else if (status.lastIoError().isPresent() && status.ioThread() == ReplicationStatus.IoThread.STOPPED) {
       findings.add(new Finding.ReplicationBroken(name, status.lastIoError().get()));
+      if (status.lastIoError().get().number() == SOURCE_REFUSED_POSITION) {
+        // The source holds everything the replica holds now (nothing errant, above): it may have
+        // lacked where the replica resumed when it refused (a master back from crash recovery,
+        // since refilled). Set up again, and still reported while refused.
+        actions.add(new Action.Replicate(name, source));
+      }
     } else if (!status.threadsRunning()) {
       actions.add(new Action.StartReplication(name));
     }
   }
+
+  /** ER_MASTER_FATAL_ERROR_READING_BINLOG: the source cannot serve from where the receiver asked. */
+  static final int SOURCE_REFUSED_POSITION = 1236;
 
   /**
    * Semi-sync: a replica the control loop has not reached for a while is cut off from the binlog

@@ -44,6 +44,11 @@ mkdir -p "$(dirname "$FINAL_CNF")" "$RUN_DIR"
       # Each master writes in its own GTID domain, or strict mode breaks on concurrent writes.
       echo "gtid_domain_id = $ordinal"
     fi
+  elif [[ $TANDEM_TOPOLOGY == DualMaster ]]; then
+    # Only the peer master acknowledges a master's writes: a write acknowledged by a read replica
+    # alone would be missing from the peer that takes over. (loose-: unknown without the plugin.)
+    echo "loose-rpl_semi_sync_slave_enabled = OFF"
+    echo "loose-rpl_semi_sync_replica_enabled = OFF"
   fi
 } > "$FINAL_CNF.tmp"
 mv "$FINAL_CNF.tmp" "$FINAL_CNF"

@@ -80,6 +80,18 @@ class InitScriptOnMariaDbTest {
   }
 
   @Test
+  void aDualMasterReadReplicaNeverAcknowledgesSoEveryAcknowledgedWriteIsOnThePeerMaster() throws Exception {
+    var cluster = ClusterFixture.named("shop").mariaDb().dualMaster().instances(3).build();
+    LocalMariaDb.runInitScript(dir, cluster, "shop-2", HOST, PASSWORDS);
+
+    try (var operator = startAndConnectAsOperator("shop-2")) {
+      assertThat(value(operator, "SELECT @@rpl_semi_sync_slave_enabled")).isEqualTo("0");
+      assertThat(value(operator, "SELECT @@auto_increment_increment")).as("no master offsets").isEqualTo("1");
+      assertThat(value(operator, "SELECT @@read_only")).isEqualTo("1");
+    }
+  }
+
+  @Test
   void aRestartKeepsTheDataAndAMasterReplicaInstanceHasNoOffsets() throws Exception {
     var cluster = ClusterFixture.named("shop").mariaDb().build();
     String written;

@@ -68,13 +68,14 @@ class MyCnfTest {
   }
 
   @Test
-  void asyncModeLeavesSemiSyncOut() {
+  void asyncModeLeavesSemiSyncOutButAMariaDbReplicaStillTakesBackItsOwnLostTail() {
     var mysql = settings(MyCnf.render(ClusterFixture.named("shop").async().build().getSpec()));
     var mariadb = settings(MyCnf.render(ClusterFixture.named("shop").mariaDb().async().build().getSpec()));
 
     assertThat(mysql.keySet()).noneMatch(key -> key.contains("semi_sync"));
     assertThat(mysql).as("the clone plugin alone, for physical backups").containsEntry("plugin_load_add", "mysql_clone.so");
-    assertThat(mariadb.keySet()).noneMatch(key -> key.contains("semi_sync"));
+    assertThat(mariadb.keySet()).filteredOn(key -> key.contains("semi_sync")).containsExactly("rpl_semi_sync_slave_enabled");
+    assertThat(mariadb).containsEntry("rpl_semi_sync_slave_enabled", "ON");
   }
 
   @Test

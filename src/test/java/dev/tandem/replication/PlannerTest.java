@@ -123,10 +123,18 @@ class PlannerTest {
     }
 
     @Test
-    void degraded3AReceiverStoppedOnAnErrorIsReported() {
-      var plan = healthy3().ioError("shop-2", 1236).plan();
+    void degraded3AReceiverStoppedOnAnErrorIsReportedNotRestarted() {
+      var plan = healthy3().ioError("shop-2", 1593).plan();
 
       assertThat(plan.actions()).isEmpty();
+      assertThat(plan.findings()).singleElement().extracting(Finding::message).asString().contains("error 1593");
+    }
+
+    @Test
+    void degraded3AReceiverRefusedBySourceHoldingEverythingItHoldsIsSetUpAgainAndStillReported() {
+      var plan = healthy3().ioError("shop-2", 1236).plan();
+
+      assertThat(plan.actions()).containsExactly(new Replicate("shop-2", "shop-0"));
       assertThat(plan.findings()).singleElement().extracting(Finding::message).asString().contains("error 1236");
     }
 
@@ -708,16 +716,46 @@ class PlannerTest {
           .writable("shop-0").writable("shop-1").ioError("shop-1", 1236).plan();
 
       assertThat(plan.actions()).contains(new Replicate("shop-1", "shop-0"));
-      assertThat(plan.findings()).noneMatch(Finding.ReplicationBroken.class::isInstance);
+      assertThat(plan.findings()).as("still reported while refused").anySatisfy(finding ->
+          assertThat(finding).isInstanceOf(Finding.ReplicationBroken.class).extracting(Finding::instance).isEqualTo("shop-1"));
     }
 
     @Test
-    void bootstrap2BothMastersReplicateFromEachOtherAndTakeWritesSemiSyncOnceTheOtherReceives() {
+    void bootstrap2BothMastersReplicateFromEachOtherAndTakeWritesWithoutSemiSyncWhileNeitherReceives() {
       var plan = View.of(2).dualMaster().plan();
 
       assertThat(plan.masters()).containsExactly("shop-0", "shop-1");
       assertThat(plan.actions()).containsExactly(new Replicate("shop-0", "shop-1"), new Promote("shop-0", false),
           new Replicate("shop-1", "shop-0"), new Promote("shop-1", false));
+    }
+
+    @Test
+    void degraded2AMasterWithoutSemiSyncTurnsItOnOnceItsPeersReceiverIsSetOnIt() {
+      var plan = View.of(2).dualMaster().recorded("shop-0")
+          .master("shop-0", "0-1000-3").replica("shop-0", "shop-1", "0-1000-3").writable("shop-0").semiSyncSource("shop-0", false)
+          .master("shop-1", "0-1000-3").replica("shop-1", "shop-0", "0-1000-3").writable("shop-1").semiSyncSource("shop-1", false)
+          .io("shop-1", IoThread.CONNECTING).plan();
+
+      assertThat(plan.actions()).containsExactly(new Promote("shop-0", true), new Promote("shop-1", true));
+    }
+
+    @Test
+    void degraded2AReturningMasterThatReceivedButDidNotApplyItsOwnTailDoesNotTakeWrites() {
+      var plan = View.of(2).dualMaster().recorded("shop-1").master("shop-1", "0-1000-11,1-1001-5").replica("shop-1", "shop-0", "0-1000-11,1-1001-5")
+          .standalone("shop-0", "0-1000-10,1-1001-5").replica("shop-0", "shop-1", "0-1000-10,1-1001-5").received("shop-0", "0-1000-11,1-1001-5")
+          .behind("shop-0", 0).plan();
+
+      assertThat(plan.actions()).doesNotContain(new Promote("shop-0", true), new Promote("shop-0", false));
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("shop-0 catches up with shop-1"));
+    }
+
+    @Test
+    void degraded3AWriteOnlyAReadReplicaHoldsFromAnotherServerIsNotFetchedAsALostTail() {
+      var plan = bothHealthy().recorded("shop-1").master("shop-1", "0-1000-10,1-1001-20").replica("shop-1", "shop-0", "0-1000-10,1-1001-20")
+          .standalone("shop-0", "0-1000-10,1-1001-20").replica("shop-0", "shop-1", "0-1000-10,1-1001-20")
+          .replica("shop-2", "shop-1", "0-1000-10,0-1002-11,1-1001-20").plan();
+
+      assertThat(plan.actions()).doesNotContain(new Replicate("shop-0", "shop-2")).contains(new Promote("shop-0", true));
     }
 
     @Test
