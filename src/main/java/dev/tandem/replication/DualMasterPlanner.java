@@ -143,15 +143,15 @@ final class DualMasterPlanner {
   }
 
   /**
-   * Semi-sync only while the peer's receiver is set on the master (running or reconnecting): with
-   * none, every commit would wait for an acknowledgement nobody sends (a peer down, or back and
-   * fetching a lost tail elsewhere first). Read replicas never acknowledge (init.sh): a write
-   * only one of them had would be missing from the peer that takes over.
+   * Semi-sync only while the peer's receiver is connected to the master: otherwise every commit
+   * would wait for an acknowledgement nobody sends (a peer down, cut off, or back and fetching a
+   * lost tail elsewhere first), for as long as that lasts. Read replicas never acknowledge
+   * (init.sh): a write only one of them had would be missing from the peer that takes over.
    */
   private static boolean peerReceivesFrom(ClusterView view, String peer, String master) {
     var endpoint = view.snapshot(master).endpoint();
     return view.snapshot(peer).replication()
-        .filter(status -> status.replicatesFrom(endpoint) && status.ioThread() != ReplicationStatus.IoThread.STOPPED)
+        .filter(status -> status.replicatesFrom(endpoint) && status.ioThread() == ReplicationStatus.IoThread.RUNNING)
         .isPresent();
   }
 

@@ -973,7 +973,23 @@ public final class ScenarioRunner implements AutoCloseable {
   }
 
   /** Acknowledged ids missing on the master at the end. */
-  private Set<Long> lostWrites() throws SQLException {
+  /**
+   * The acknowledged writes the master lacks, given up to a minute to arrive (as consistency is):
+   * in DualMaster a write the old active master acknowledged reaches the new one through the ring
+   * after the change, not before. A write that is lost never arrives.
+   */
+  private Set<Long> lostWrites() throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      var lost = lostWritesNow();
+      if (lost.isEmpty() || System.nanoTime() > deadline) {
+        return lost;
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private Set<Long> lostWritesNow() throws SQLException {
     var acked = allAcks().stream().map(ClientPod.Ack::id).collect(java.util.stream.Collectors.toCollection(HashSet::new));
     if (acked.isEmpty()) {
       return Set.of();

@@ -26,14 +26,14 @@ import org.junit.jupiter.api.TestFactory;
  * server must refuse it nothing, and a run of every scenario must use every permission the chart
  * grants: the chart grants exactly what the code uses.
  *
- * <p>After the files, fault campaigns of fixed seeds ({@link #CHAOS_SEEDS}: one, the sandbox Pod network
- * leaks addresses and a second ran out of them in one run; {@link #CHAOS_FAULTS}
- * faults each, MasterReplica): a failure names the file under target/chaos that replays it.
+ * <p>After the files, fault campaigns of fixed seeds ({@link #CHAOS_CAMPAIGNS}, {@link #CHAOS_FAULTS}
+ * faults each, one per topology): a failure names the file under target/chaos that replays it.
  */
 class ScenariosIT {
 
   static final Path SCENARIOS = Path.of("e2e/scenarios");
-  static final List<Long> CHAOS_SEEDS = List.of(2L);
+  /** Topology and seed of each campaign. */
+  static final List<Map.Entry<String, Long>> CHAOS_CAMPAIGNS = List.of(Map.entry("MasterReplica", 2L), Map.entry("DualMaster", 1L));
   static final int CHAOS_FAULTS = 5;
   static Sandbox sandbox;
   static OperatorProcess operator;
@@ -60,8 +60,8 @@ class ScenariosIT {
       scenarios.add(Scenario.read(file));
       names.add(file.getFileName().toString());
     }
-    for (long seed : CHAOS_SEEDS) {
-      var campaign = ChaosCampaign.generate("MasterReplica", seed, CHAOS_FAULTS);
+    for (var topologyAndSeed : CHAOS_CAMPAIGNS) {
+      var campaign = ChaosCampaign.generate(topologyAndSeed.getKey(), topologyAndSeed.getValue(), CHAOS_FAULTS);
       if (campaign.scenario().name().contains(only)) {
         var file = ChaosCampaign.write(campaign.scenario(), ChaosMain.FILES);
         scenarios.add(campaign.scenario());
