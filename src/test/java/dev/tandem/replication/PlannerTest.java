@@ -741,6 +741,17 @@ class PlannerTest {
     }
 
     @Test
+    void degraded2ASemiSyncMasterWhosePeersReceiverIsReconnectingTurnsSemiSyncOffSoCommitsDoNotStall() {
+      var plan = View.of(2).dualMaster().recorded("shop-0")
+          .master("shop-0", "0-1000-3").replica("shop-0", "shop-1", "0-1000-3").writable("shop-0")
+          .master("shop-1", "0-1000-3").replica("shop-1", "shop-0", "0-1000-3").writable("shop-1")
+          .io("shop-1", IoThread.CONNECTING).plan();
+
+      assertThat(plan.actions()).containsExactly(new Promote("shop-0", false));
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("shop-0 takes writes without semi-sync"));
+    }
+
+    @Test
     void degraded2AReturningMasterThatReceivedButDidNotApplyItsOwnTailDoesNotTakeWrites() {
       var plan = View.of(2).dualMaster().recorded("shop-1").master("shop-1", "0-1000-11,1-1001-5").replica("shop-1", "shop-0", "0-1000-11,1-1001-5")
           .standalone("shop-0", "0-1000-10,1-1001-5").replica("shop-0", "shop-1", "0-1000-10,1-1001-5").received("shop-0", "0-1000-11,1-1001-5")

@@ -724,10 +724,13 @@ public final class ScenarioRunner implements AutoCloseable {
     writesResumedAfterAllReachable().ifPresent(millis -> report.put("writesResumedAfterAllReachableMillis", millis));
     var writes = new LinkedHashMap<String, Object>();
     writes.put("acknowledged", allAcks().size());
-    writes.put("lost", safely(() -> lostWrites().size()));
+    var lostOrWhyUnknown = safely(this::lostWrites);
+    writes.put("lost", lostOrWhyUnknown instanceof Set<?> lost ? lost.size() : lostOrWhyUnknown);
     // Which writes, acknowledged by whom and when: what a failure needs to be traced to its step.
     writes.put("lostIds", safely(() -> {
-      var lost = lostWrites();
+      if (!(lostOrWhyUnknown instanceof Set<?> lost)) {
+        return lostOrWhyUnknown;
+      }
       return allAcks().stream().filter(ack -> lost.contains(ack.id())).limit(20)
           .map(ack -> Map.of("id", ack.id(), "ackedBy", observations.instanceAt(ack.address()), "atMillis", (ack.nanos() - runStarted) / 1_000_000))
           .toList();
