@@ -32,7 +32,7 @@ final class DualMasterPlanner {
       }
       var state = snapshot.server().orElseThrow();
       var missingElsewhere = state.readOnly() ? heldOnlyElsewhere(view, master, peer) : state.dialect().emptyGtidSet();
-      Optional<String> source = missingElsewhere.isEmpty() ? Optional.of(peer) : holderOf(view, master, peer, missingElsewhere);
+      Optional<String> source = missingElsewhere.isEmpty() ? Optional.of(peer) : holderOf(view, master, missingElsewhere);
       if (source.isEmpty()) {
         findings.add(new Finding.Waiting(master, master + " lacks " + missingElsewhere + ", which " + peer
             + " lacks too, and no instance holds it together with what " + master + " holds: it takes no writes"));
@@ -91,27 +91,17 @@ final class DualMasterPlanner {
   }
 
   /**
-   * Points a master's receiver at its source, restarts it, or reports why not. A receiver its
-   * source refused (a transaction it asks to resume after is not there) is set up again once the
-   * source holds everything the master got from others, and reported while refused; before that
-   * it would only be refused again.
+   * Points a master's receiver at its source, or leaves the rest to {@link Planner#repairReceiver}:
+   * a refused one is set up again once the source holds everything the master got from others.
    */
   private static void repairReceiver(ClusterView view, String master, String source, List<Action> actions, List<Finding> findings) {
     var state = view.reachableServer(master);
     var replication = state.replication();
     if (replication.isEmpty() || !replication.get().replicatesFrom(view.snapshot(source).endpoint())) {
       actions.add(new Action.Replicate(master, source));
-    } else if (replication.get().lastSqlError().isPresent() && !replication.get().sqlThreadRunning()) {
-      findings.add(new Finding.ReplicationBroken(master, replication.get().lastSqlError().get()));
-    } else if (replication.get().lastIoError().isPresent() && replication.get().ioThread() == ReplicationStatus.IoThread.STOPPED) {
-      var error = replication.get().lastIoError().get();
-      findings.add(new Finding.ReplicationBroken(master, error));
-      if (error.number() == Planner.SOURCE_REFUSED_POSITION
-          && view.reachableServer(source).executed().contains(state.foreignPart(state.executed()))) {
-        actions.add(new Action.Replicate(master, source));
-      }
-    } else if (!replication.get().threadsRunning()) {
-      actions.add(new Action.StartReplication(master));
+    } else {
+      boolean sourceHoldsWhatItGot = view.reachableServer(source).executed().contains(state.foreignPart(state.executed()));
+      Planner.repairReceiver(master, source, replication.get(), sourceHoldsWhatItGot, actions, findings);
     }
   }
 
@@ -124,22 +114,25 @@ final class DualMasterPlanner {
   private static GtidSet heldOnlyElsewhere(ClusterView view, String master, String peer) {
     var state = view.reachableServer(master);
     var missing = state.dialect().emptyGtidSet();
-    for (String name : view.desired().names()) {
-      if (!name.equals(master) && !name.equals(peer) && view.snapshot(name).isReachable()) {
-        missing = missing.union(state.ownPart(view.reachableServer(name).executed().subtract(state.received())));
-      }
+    for (String name : reachableReadReplicas(view)) {
+      missing = missing.union(state.ownPart(view.reachableServer(name).executed().subtract(state.received())));
     }
     return view.snapshot(peer).isReachable() ? missing.subtract(view.reachableServer(peer).executed()) : missing;
   }
 
-  /** A reachable instance that can serve the master what it lacks: it holds that, and every transaction the master got from others. */
-  private static Optional<String> holderOf(ClusterView view, String master, String peer, GtidSet missing) {
+  /** A reachable read replica that can serve the master what it lacks: it holds that, and every transaction the master got from others. */
+  private static Optional<String> holderOf(ClusterView view, String master, GtidSet missing) {
     var state = view.reachableServer(master);
-    return view.desired().names().stream()
-        .filter(name -> !name.equals(master) && !name.equals(peer) && view.snapshot(name).isReachable())
+    return reachableReadReplicas(view).stream()
         .filter(name -> view.reachableServer(name).executed().contains(missing)
             && view.reachableServer(name).executed().contains(state.foreignPart(state.executed())))
         .findFirst();
+  }
+
+  /** Every instance after the two masters that answered this pass. */
+  private static List<String> reachableReadReplicas(ClusterView view) {
+    var names = view.desired().names();
+    return names.subList(2, names.size()).stream().filter(name -> view.snapshot(name).isReachable()).toList();
   }
 
   /**

@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -254,50 +253,52 @@ public final class Executor {
 
   private StepOutcome replicate(Endpoint endpoint, Endpoint source) throws SQLException {
     try (var connection = sessions.open(endpoint)) {
-      var state = Observer.read(connection);
-      var dialect = state.dialect();
-      var status = state.replication();
-      // A read-only instance is nobody's semi-sync source; left on, it would make the applier
-      // wait for acknowledgements of what it applies, and stall.
-      boolean demote = state.readOnly() && state.semiSync().sourceEnabled();
-      if (status.isPresent() && status.get().replicatesFrom(source) && status.get().usesGtidAutoPosition()
-          && status.get().threadsRunning() && !demote) {
-        return StepOutcome.already("already replicating from " + source);
-      }
-      if (demote) {
-        execute(connection, dialect.setSemiSyncSource(false));
-      }
-      GtidSet sourceExecuted;
-      try (var sourceConnection = sessions.open(source)) {
-        sourceExecuted = Observer.read(sourceConnection).executed();
-      }
-      stopNow(connection, dialect, dialect.stopReplica());
-      // Read again with the applier stopped: it may have applied more since the read above, and
-      // resuming from there would apply that again.
-      executeAll(connection, dialect.resumeFrom(Observer.read(connection), sourceExecuted));
-      execute(connection, dialect.changeSource(source, replication));
-      execute(connection, dialect.startReplica());
-      return StepOutcome.done("replicating from " + source + " by GTID auto-position"
-          + status.map(previous -> " (was " + previous.sourceHost() + ":" + previous.sourcePort() + ")").orElse(""));
+      return replicate(connection, Observer.read(connection), source);
     }
+  }
+
+  private StepOutcome replicate(Connection connection, InstanceSnapshot.ServerState state, Endpoint source) throws SQLException {
+    var dialect = state.dialect();
+    var status = state.replication();
+    // A read-only instance is nobody's semi-sync source; left on, it would make the applier
+    // wait for acknowledgements of what it applies, and stall.
+    boolean demote = state.readOnly() && state.semiSync().sourceEnabled();
+    if (status.isPresent() && status.get().replicatesFrom(source) && status.get().usesGtidAutoPosition()
+        && status.get().threadsRunning() && !demote) {
+      return StepOutcome.already("already replicating from " + source);
+    }
+    if (demote) {
+      execute(connection, dialect.setSemiSyncSource(false));
+    }
+    GtidSet sourceExecuted;
+    try (var sourceConnection = sessions.open(source)) {
+      sourceExecuted = Observer.read(sourceConnection).executed();
+    }
+    stopNow(connection, dialect, dialect.stopReplica());
+    // Read again with the applier stopped: it may have applied more since the read above, and
+    // resuming from there would apply that again.
+    executeAll(connection, dialect.resumeFrom(Observer.read(connection), sourceExecuted));
+    execute(connection, dialect.changeSource(source, replication));
+    execute(connection, dialect.startReplica());
+    return StepOutcome.done("replicating from " + source + " by GTID auto-position"
+        + status.map(previous -> " (was " + previous.sourceHost() + ":" + previous.sourcePort() + ")").orElse(""));
   }
 
   /** A member source is set up again, so the receiver starts from where it should, not from where it stopped. */
   private StepOutcome startReplication(Endpoint endpoint, DesiredCluster desired) throws SQLException {
-    Optional<Endpoint> memberSource;
     try (var connection = sessions.open(endpoint)) {
       var state = Observer.read(connection);
       if (state.replication().map(ReplicationStatus::threadsRunning).orElse(true)) {
         return StepOutcome.already("replication threads running or no source configured");
       }
       var status = state.replication().orElseThrow();
-      memberSource = desired.members().values().stream().filter(status::replicatesFrom).findFirst();
-      if (memberSource.isEmpty()) {
-        execute(connection, state.dialect().startReplica());
-        return StepOutcome.done("replication threads started");
+      var memberSource = desired.members().values().stream().filter(status::replicatesFrom).findFirst();
+      if (memberSource.isPresent()) {
+        return replicate(connection, state, memberSource.get());
       }
+      execute(connection, state.dialect().startReplica());
+      return StepOutcome.done("replication threads started");
     }
-    return replicate(endpoint, memberSource.get());
   }
 
   /**

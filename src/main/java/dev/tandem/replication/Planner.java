@@ -129,15 +129,24 @@ public final class Planner {
       actions.add(new Action.Replicate(name, source));
       return;
     }
-    var status = replication.get();
+    // Nothing errant (above): the source holds everything the replica got from elsewhere.
+    repairReceiver(name, source, replication.get(), true, actions, findings);
+  }
+
+  /**
+   * A receiver already set on {@code source}: reported when stopped on an error, restarted when
+   * merely stopped. One its source refused (1236) is also set up again when
+   * {@code sourceHoldsWhatItGot}, everything the instance got from others: the source may have
+   * lacked where the receiver resumed when it refused (a master back from crash recovery, since
+   * refilled). Still reported while refused.
+   */
+  static void repairReceiver(String name, String source, ReplicationStatus status, boolean sourceHoldsWhatItGot,
+      List<Action> actions, List<Finding> findings) {
     if (status.lastSqlError().isPresent() && !status.sqlThreadRunning()) {
       findings.add(new Finding.ReplicationBroken(name, status.lastSqlError().get()));
     } else if (status.lastIoError().isPresent() && status.ioThread() == ReplicationStatus.IoThread.STOPPED) {
       findings.add(new Finding.ReplicationBroken(name, status.lastIoError().get()));
-      if (status.lastIoError().get().number() == SOURCE_REFUSED_POSITION) {
-        // The source holds everything the replica holds now (nothing errant, above): it may have
-        // lacked where the replica resumed when it refused (a master back from crash recovery,
-        // since refilled). Set up again, and still reported while refused.
+      if (status.lastIoError().get().number() == SOURCE_REFUSED_POSITION && sourceHoldsWhatItGot) {
         actions.add(new Action.Replicate(name, source));
       }
     } else if (!status.threadsRunning()) {

@@ -975,7 +975,6 @@ public final class ScenarioRunner implements AutoCloseable {
     return gaps;
   }
 
-  /** Acknowledged ids missing on the master at the end. */
   /**
    * The acknowledged writes the master lacks, given up to a minute to arrive (as consistency is):
    * in DualMaster a write the old active master acknowledged reaches the new one through the ring
@@ -992,6 +991,7 @@ public final class ScenarioRunner implements AutoCloseable {
     }
   }
 
+  /** Acknowledged ids missing on the master now. */
   private Set<Long> lostWritesNow() throws SQLException {
     var acked = allAcks().stream().map(ClientPod.Ack::id).collect(java.util.stream.Collectors.toCollection(HashSet::new));
     if (acked.isEmpty()) {
