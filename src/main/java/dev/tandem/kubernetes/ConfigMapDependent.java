@@ -42,8 +42,13 @@ public class ConfigMapDependent extends DesiredObjectDependent<ConfigMap> {
   }
 
   static Map<String, String> data(MySQLCluster cluster) {
+    return data(cluster, cluster.getSpec().getMysqld());
+  }
+
+  /** The data with {@code userSettings} in place of spec.mysqld. */
+  static Map<String, String> data(MySQLCluster cluster, Map<String, String> userSettings) {
     var data = new LinkedHashMap<String, String>();
-    data.put(MY_CNF, MyCnf.render(cluster.getSpec()));
+    data.put(MY_CNF, MyCnf.render(cluster.getSpec(), userSettings));
     data.put(INIT_SCRIPT, INIT);
     data.put(PROBE_SCRIPT, PROBE);
     data.put(BACKUP_SCRIPT, BACKUP);

@@ -26,7 +26,7 @@ public abstract class DesiredObjectDependent<R extends HasMetadata>
     extends CRUDKubernetesDependentResource<R, MySQLCluster> {
 
   public static final String DESIRED_HASH = "mysql.tandem.dev/desired-hash";
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   protected DesiredObjectDependent(Class<R> type) {
     super(type);

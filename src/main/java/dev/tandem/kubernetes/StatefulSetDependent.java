@@ -1,5 +1,6 @@
 package dev.tandem.kubernetes;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.tandem.api.Flavor;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.api.MySQLClusterSpec;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * One Pod per instance, each with its own volume. Pods start in parallel (every instance boots
@@ -38,7 +40,15 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
   public static final String MYSQLD_CONTAINER = "mysqld";
   public static final String INIT_CONTAINER = "init";
   public static final String DATA_VOLUME = "data";
+  /** The ConfigMap's content apart from spec.mysqld: init.sh, the probes and Tandem's own settings. */
   public static final String CONFIG_HASH = "mysql.tandem.dev/config-hash";
+  /**
+   * spec.mysqld as the Pod's mysqld runs it: the template's is the wanted one, a Pod's the one it
+   * started with or was changed to at runtime since (the control loop patches it then).
+   */
+  public static final String MYSQLD_SETTINGS = "mysql.tandem.dev/mysqld-settings";
+  /** Everything in the template but spec.mysqld: a Pod whose hash differs runs an outdated template and must restart. */
+  public static final String RESTART_HASH = "mysql.tandem.dev/restart-hash";
   public static final String CONFIG_DIR = "/etc/tandem";
   public static final String RUN_CONFIG_DIR = "/etc/tandem-run";
   public static final String OPERATOR_USER = "tandem";
@@ -73,6 +83,17 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
 
   /** With a restore source, the init container fills an empty data directory from that backup. */
   public static StatefulSet desiredFor(MySQLCluster cluster, Optional<RestoreSource> restore) {
+    var statefulSet = build(cluster, restore);
+    var template = statefulSet.getSpec().getTemplate();
+    var annotations = template.getMetadata().getAnnotations();
+    String settings = annotations.remove(MYSQLD_SETTINGS);
+    String restartHash = sha256(SERIALIZATION.asJson(template));
+    annotations.put(MYSQLD_SETTINGS, settings);
+    annotations.put(RESTART_HASH, restartHash);
+    return statefulSet;
+  }
+
+  private static StatefulSet build(MySQLCluster cluster, Optional<RestoreSource> restore) {
     var spec = cluster.getSpec();
     var storage = spec.getStorage();
     return new StatefulSetBuilder()
@@ -136,10 +157,29 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
 
   private static Map<String, String> podAnnotations(MySQLCluster cluster) {
     var annotations = new LinkedHashMap<>(cluster.getSpec().getPod().getAnnotations());
-    // mysqld reads its config at start only: a new hash marks the Pods that need a restart.
-    annotations.put(CONFIG_HASH, sha256(ConfigMapDependent.data(cluster).toString()));
+    // spec.mysqld is left out of the restart hash: what mysqld can change at runtime is applied
+    // without a restart, and the control loop asks the server which settings those are.
+    annotations.put(CONFIG_HASH, sha256(ConfigMapDependent.data(cluster, Map.of()).toString()));
+    annotations.put(MYSQLD_SETTINGS, settingsAnnotation(cluster.getSpec().getMysqld()));
     return annotations;
   }
+
+  /** The value of {@link #MYSQLD_SETTINGS} for these settings: sorted JSON, so equal maps give equal text. */
+  public static String settingsAnnotation(Map<String, String> settings) {
+    return SERIALIZATION.asJson(new TreeMap<>(settings));
+  }
+
+  /** The settings a {@link #MYSQLD_SETTINGS} value names; empty for a Pod created before the annotation existed. */
+  public static Map<String, String> settingsOf(Map<String, String> annotations) {
+    String json = annotations == null ? null : annotations.get(MYSQLD_SETTINGS);
+    if (json == null) {
+      return Map.of();
+    }
+    return SERIALIZATION.unmarshal(new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)), SETTINGS_TYPE);
+  }
+
+  private static final TypeReference<TreeMap<String, String>> SETTINGS_TYPE =
+      new TypeReference<>() {};
 
   private static Affinity affinity(MySQLCluster cluster) {
     if (cluster.getSpec().getPod().getAffinity() != null) {

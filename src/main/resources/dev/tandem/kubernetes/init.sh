@@ -70,6 +70,9 @@ sql_string() {
 
 # The operator's account holds what the replication engine runs (docs/replication.md), no more:
 # no data privileges. It may grant REPLICATION SLAVE, to keep the replication account in place.
+# It changes spec.mysqld settings at runtime: SYSTEM_VARIABLES_ADMIN on MySQL, SUPER on MariaDB
+# (MariaDB has no narrower privilege for most variables; since 10.11 SUPER no longer includes
+# READ_ONLY ADMIN, which is granted on its own).
 if [[ $TANDEM_FLAVOR == MySQL ]]; then
   server=mysqld
   client=mysql
@@ -79,7 +82,7 @@ GRANT SYSTEM_VARIABLES_ADMIN, REPLICATION_SLAVE_ADMIN, CONNECTION_ADMIN ON *.* T
 else
   server=$(command -v mariadbd || command -v mysqld)
   client=$(command -v mariadb || command -v mysql)
-  operator_grants="GRANT PROCESS, RELOAD, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, CREATE USER, REPLICATION SLAVE ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;"
+  operator_grants="GRANT PROCESS, RELOAD, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, SUPER, CREATE USER, REPLICATION SLAVE ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;"
   backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ON *.* TO '$BACKUP_USER'@'%';"
 fi
 

@@ -1,0 +1,94 @@
+package dev.tandem.replication;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Changes mysqld settings at runtime with {@code SET GLOBAL}. The server decides which settings
+ * that can change: a read-only variable (error 1238), an option that is no system variable
+ * (1193) or a session-only one (1228) takes a restart. No list of dynamic variables is kept
+ * here, so a new server version's is always the right one.
+ */
+public final class RuntimeSettings {
+
+  public enum Outcome {
+    APPLIED,
+    /** The server cannot change it while running: the instance must restart to take it. */
+    NEEDS_RESTART,
+    /** The server refused the value itself: a restart with it could fail to start. */
+    REFUSED
+  }
+
+  /** @param detail the server's words when it did not apply the setting */
+  public record Result(String setting, Outcome outcome, String detail) {}
+
+  private static final int READ_ONLY_VARIABLE = 1238;
+  private static final int UNKNOWN_SYSTEM_VARIABLE = 1193;
+  private static final int SESSION_ONLY_VARIABLE = 1228;
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]+");
+  private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
+  private static final Pattern DECIMAL = Pattern.compile("-?[0-9]+[.][0-9]+");
+  private static final Pattern WITH_UNIT = Pattern.compile("([0-9]+)([KkMmGgTt])");
+  private static final Pattern KEYWORD = Pattern.compile("(?i)ON|OFF|TRUE|FALSE");
+
+  private final Sessions sessions;
+
+  public RuntimeSettings(Sessions sessions) {
+    this.sessions = sessions;
+  }
+
+  /**
+   * Sets each setting on its own, so one the server refuses leaves the others applied.
+   *
+   * @param wanted my.cnf option name → value; empty sets the server's compiled-in default
+   */
+  public List<Result> apply(Endpoint endpoint, Map<String, Optional<String>> wanted) throws SQLException {
+    var results = new ArrayList<Result>();
+    try (var connection = sessions.open(endpoint); var statement = connection.createStatement()) {
+      for (var setting : wanted.entrySet()) {
+        String variable = variableName(setting.getKey());
+        if (!NAME.matcher(variable).matches()) {
+          results.add(new Result(setting.getKey(), Outcome.REFUSED, "'" + setting.getKey() + "' is not a variable name"));
+          continue;
+        }
+        try {
+          statement.execute("SET GLOBAL " + variable + " = " + setting.getValue().map(RuntimeSettings::literal).orElse("DEFAULT"));
+          results.add(new Result(setting.getKey(), Outcome.APPLIED, ""));
+        } catch (SQLException e) {
+          boolean restart = e.getErrorCode() == READ_ONLY_VARIABLE || e.getErrorCode() == UNKNOWN_SYSTEM_VARIABLE
+              || e.getErrorCode() == SESSION_ONLY_VARIABLE;
+          results.add(new Result(setting.getKey(), restart ? Outcome.NEEDS_RESTART : Outcome.REFUSED,
+              "error " + e.getErrorCode() + ": " + e.getMessage()));
+        }
+      }
+    }
+    return results;
+  }
+
+  /** my.cnf accepts dashes and a loose- prefix (ignore if unknown); SET GLOBAL takes neither. */
+  static String variableName(String option) {
+    String name = option.replace('-', '_');
+    return name.regionMatches(true, 0, "loose_", 0, 6) ? name.substring(6) : name;
+  }
+
+  /**
+   * A value as SET GLOBAL takes it: numbers and ON/OFF bare, my.cnf's K/M/G/T suffixes
+   * multiplied out (SET refuses them), anything else a quoted string.
+   */
+  static String literal(String value) {
+    String trimmed = value.trim();
+    if (INTEGER.matcher(trimmed).matches() || DECIMAL.matcher(trimmed).matches() || KEYWORD.matcher(trimmed).matches()) {
+      return trimmed;
+    }
+    var withUnit = WITH_UNIT.matcher(trimmed);
+    if (withUnit.matches()) {
+      int power = "KMGT".indexOf(Character.toUpperCase(withUnit.group(2).charAt(0))) + 1;
+      return new java.math.BigInteger(withUnit.group(1)).shiftLeft(10 * power).toString();
+    }
+    return "'" + trimmed.replace("\\", "\\\\").replace("'", "''") + "'";
+  }
+}
