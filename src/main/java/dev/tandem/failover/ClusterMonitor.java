@@ -25,11 +25,13 @@ import dev.tandem.replication.InstanceSnapshot;
 import dev.tandem.replication.Observer;
 import dev.tandem.replication.Plan;
 import dev.tandem.replication.Planner;
+import dev.tandem.replication.RuntimeSettings;
 import dev.tandem.replication.Sessions;
 import dev.tandem.replication.StepResult;
 import dev.tandem.kubernetes.StatusUpdate;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -44,6 +46,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -120,13 +123,14 @@ final class ClusterMonitor {
   private Instant masterLastSeen = Instant.EPOCH;
   /** The replicas cut off from the binlog, by name, as status.lostReplicas records them. */
   private final Map<String, LostReplica> lost = new LinkedHashMap<>();
+  private final RollingChange rolling;
   private MySQLClusterStatus written;
   private Instant writtenAt = Instant.EPOCH;
 
   private record Accounts(Account operator, Account replication) {}
 
   /** The engine's parts for one pair of accounts; rebuilt when the passwords change. */
-  private record Engine(Accounts accounts, Observer observer, Executor executor) {}
+  private record Engine(Accounts accounts, Observer observer, Executor executor, RuntimeSettings runtime) {}
 
   ClusterMonitor(ResourceID id, String uid, KubernetesClient client, ClusterEvents events, FailoverMetrics metrics,
       ExecutorService probes, InstanceAccess access, ClusterControl.Reconciled reconciled) {
@@ -140,6 +144,7 @@ final class ClusterMonitor {
         ? Optional.of(new PortForwards(client, id.getNamespace().orElseThrow()))
         : Optional.empty();
     this.reconciled = reconciled;
+    this.rolling = new RollingChange(id, client, events);
     this.thread = new Thread(this::run, "tandem-monitor-" + id.getNamespace().orElse("") + "-" + id.getName());
     thread.setDaemon(true);
   }
@@ -229,7 +234,7 @@ final class ClusterMonitor {
     Optional<ObservedStatus.Observation> observation = Optional.empty();
     var accounts = inputs.credentials().flatMap(ClusterMonitor::accounts);
     if (inputs.problems().isEmpty() && accounts.isPresent()) {
-      observation = Optional.of(observeAndAct(cluster, pods, engine(accounts.get(), interval)));
+      observation = Optional.of(observeAndAct(cluster, pods, inputs.statefulSet(), engine(accounts.get(), interval)));
     }
     var previous = written != null ? written : cluster.getStatus();
     var now = Instant.now();
@@ -274,18 +279,26 @@ final class ClusterMonitor {
         .orElse(Instant.EPOCH);
   }
 
-  private ObservedStatus.Observation observeAndAct(MySQLCluster cluster, List<Pod> pods, Engine engine) {
+  private ObservedStatus.Observation observeAndAct(MySQLCluster cluster, List<Pod> pods, Optional<StatefulSet> statefulSet,
+      Engine engine) {
     Map<String, Pod> podsByName = pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
-    var desired = desired(cluster, podsByName);
+    var desired = desired(cluster, podsByName, statefulSet);
     Set<String> knownDown = desired.names().stream().filter(name -> isDown(podsByName.get(name))).collect(Collectors.toSet());
     var observedAt = Instant.now();
     var snapshots = observe(desired, podsByName, engine.observer());
     metrics.observed(id, snapshots.values());
     boundLostReplicas(cluster, snapshots, observedAt, Duration.ofMillis(cluster.getSpec().getFailover().getProbeIntervalMillis()));
-    var view = new ClusterView(desired, snapshots, recordedMaster, knownDown, longUnreachable(snapshots, observedAt), lostView(snapshots),
-        restartedSinceMasterSeen(snapshots, observedAt));
-    var plan = Planner.plan(view);
+    var observed = new ClusterView(desired, snapshots, recordedMaster, knownDown, longUnreachable(snapshots, observedAt),
+        lostView(snapshots), restartedSinceMasterSeen(snapshots, observedAt));
+    var observedPlan = Planner.plan(observed);
     countMasterMisses(snapshots);
+    // A rollout decides from a healthy plan only; when it moves the master, the switchover is planned like any other.
+    var rollout = recordedMaster.flatMap(master -> rolling.decide(cluster, statefulSet, podsByName, observed, master,
+        successors(cluster, master, observed.desired()), unhealthy(observedPlan), engine.runtime()));
+    var switchOverTo = rollout.map(Rollout.Decision::step).filter(Rollout.SwitchOver.class::isInstance)
+        .map(step -> ((Rollout.SwitchOver) step).to());
+    var view = switchOverTo.map(observed::withPreferredMaster).orElse(observed);
+    var plan = switchOverTo.isPresent() ? Planner.plan(view) : observedPlan;
 
     // The threshold confirms a master that stopped answering. One that answers read-only (it
     // restarted, maybe while nobody watched) is seen as it is: nothing is left to confirm.
@@ -299,7 +312,7 @@ final class ClusterMonitor {
     }
 
     boolean masterChanges = recordedMaster.isPresent() && plan.master().isPresent() && !plan.master().equals(recordedMaster);
-    if (masterChanges && !beginChange(cluster, plan, view, podsByName)) {
+    if (masterChanges && !beginChange(cluster, plan, view, podsByName, switchOverTo.map(to -> rollout.get().message()))) {
       return ObservedStatus.Observation.held(view, plan, "the intent to change the master could not be recorded in"
           + " status; nothing was done");
     }
@@ -308,7 +321,7 @@ final class ClusterMonitor {
       return ObservedStatus.Observation.held(view, plan, "the replicas to cut off from the binlog could not be recorded in"
           + " status; nothing was done");
     }
-    var results = plan.actions().isEmpty() ? List.<StepResult>of() : engine.executor().execute(plan, desired);
+    var results = plan.actions().isEmpty() ? List.<StepResult>of() : engine.executor().execute(plan, view.desired());
     logResults(plan, results);
     recordCutOffs(cluster, results);
     results.stream()
@@ -339,14 +352,40 @@ final class ClusterMonitor {
       abandonChange(cluster);
     }
     reportFindings(cluster, plan);
+    if (succeeded && plan.actions().isEmpty() && rollout.map(Rollout.Decision::step).orElse(null) instanceof Rollout.Restart restart) {
+      rolling.restart(cluster, podsByName.get(restart.instance()), rollout.get());
+    }
     var promoted = results.stream()
         .filter(result -> result.action() instanceof Action.Promote && !result.failed())
         .map(result -> result.action().instance())
         .collect(Collectors.toSet());
-    return new ObservedStatus.Observation(view, plan, Optional.empty(), promoted);
+    return new ObservedStatus.Observation(view, plan, Optional.empty(), promoted, rollout);
   }
 
-  private DesiredCluster desired(MySQLCluster cluster, Map<String, Pod> podsByName) {
+  /** Why a rollout may not restart anything now, if so: it goes on only from a healthy cluster. */
+  private Optional<String> unhealthy(Plan plan) {
+    if (intent != null) {
+      return Optional.of("a " + intent.type().toLowerCase() + " from " + intent.from() + " to " + intent.to() + " is under way");
+    }
+    if (plan.state() == Plan.State.HEALTHY && plan.actions().isEmpty()) {
+      return Optional.empty();
+    }
+    String findings = plan.findings().stream().map(Finding::message).collect(Collectors.joining("; "));
+    return Optional.of(plan.state().name().toLowerCase().replace('_', ' ') + (findings.isEmpty() ? "" : " (" + findings + ")"));
+  }
+
+  /**
+   * Who may take the master's role in a switchover, best first: in DualMaster the other master
+   * only; otherwise every instance that stays, in failover priority order, then by ordinal.
+   */
+  private List<String> successors(MySQLCluster cluster, String master, DesiredCluster desired) {
+    if (desired.layout() == DesiredCluster.Layout.DUAL_MASTER) {
+      return desired.names().subList(0, 2).stream().filter(name -> !name.equals(master)).toList();
+    }
+    return successorOrder(cluster, master);
+  }
+
+  private DesiredCluster desired(MySQLCluster cluster, Map<String, Pod> podsByName, Optional<StatefulSet> statefulSet) {
     var spec = cluster.getSpec();
     var members = new LinkedHashMap<String, Endpoint>();
     for (int ordinal = 0; ordinal < ClusterNames.spannedOrdinals(cluster, recordedMaster); ordinal++) {
@@ -359,8 +398,11 @@ final class ClusterMonitor {
       members.put(name, new Endpoint(host, MyCnf.PORT));
       forwards.ifPresent(route -> route.register(host, name));
     }
+    // A wished master that still runs an outdated template waits for its restart: switching to it
+    // first would cost the rollout a second switchover.
     Optional<String> preferred = Optional.ofNullable(spec.getMaster()).filter(members::containsKey)
-        .filter(wished -> !isRemoved(cluster, wished));
+        .filter(wished -> !isRemoved(cluster, wished))
+        .filter(wished -> !RollingChange.runsOutdatedTemplate(podsByName.get(wished), statefulSet));
     var leaving = recordedMaster.filter(master -> isTerminating(podsByName.get(master)) || isRemoved(cluster, master));
     if (leaving.isPresent()) {
       preferred = successor(cluster, leaving.get(), podsByName);
@@ -386,15 +428,21 @@ final class ClusterMonitor {
    * instance that stays, in failover priority order.
    */
   private Optional<String> successor(MySQLCluster cluster, String leaving, Map<String, Pod> podsByName) {
+    return successorOrder(cluster, leaving).stream()
+        .filter(name -> podsByName.containsKey(name) && !isDown(podsByName.get(name)))
+        .findFirst();
+  }
+
+  /** The instances that stay and are online, other than {@code leaving}: failover priority first, then by ordinal. */
+  private static List<String> successorOrder(MySQLCluster cluster, String leaving) {
     var spec = cluster.getSpec();
-    var names = new ArrayList<>(spec.getFailover().getPriority());
+    var names = new LinkedHashSet<>(spec.getFailover().getPriority());
     for (int ordinal = 0; ordinal < spec.getInstances(); ordinal++) {
       names.add(ClusterNames.instance(cluster, ordinal));
     }
     return names.stream()
         .filter(name -> !name.equals(leaving) && !spec.getOffline().contains(name) && !isRemoved(cluster, name))
-        .filter(name -> podsByName.containsKey(name) && !isDown(podsByName.get(name)))
-        .findFirst();
+        .toList();
   }
 
   /** Every member with a Pod IP is probed; the others are unreachable without a dial. */
@@ -540,7 +588,8 @@ final class ClusterMonitor {
    * so the writer Service stops sending it new connections. Returns false when the record could
    * not be written: acting without it could start a second change after an operator restart.
    */
-  private boolean beginChange(MySQLCluster cluster, Plan plan, ClusterView view, Map<String, Pod> podsByName) {
+  private boolean beginChange(MySQLCluster cluster, Plan plan, ClusterView view, Map<String, Pod> podsByName,
+      Optional<String> rolloutReason) {
     String from = recordedMaster.orElseThrow();
     String to = plan.master().orElseThrow();
     if (intent != null) {
@@ -552,7 +601,8 @@ final class ClusterMonitor {
     boolean planned = plan.state() == Plan.State.SWITCHOVER;
     Instant started = planned || firstMiss == null ? Instant.now() : firstMiss;
     intent = new FailoverRecord(planned ? FailoverMetrics.SWITCHOVER : FailoverMetrics.FAILOVER, from, to, started.toString(),
-        null, null, planned ? switchoverReason(cluster, from, to) : failureReason(view, from, to));
+        null, null, planned ? rolloutReason.map(reason -> "rolling change: " + reason).orElseGet(() -> switchoverReason(cluster, from, to))
+            : failureReason(view, from, to));
     var status = written != null ? written : Optional.ofNullable(cluster.getStatus()).orElseGet(MySQLClusterStatus::new);
     if (!writeStatus(cluster, ObservedStatus.withIntent(status, intent))) {
       intent = null;
@@ -785,7 +835,7 @@ final class ClusterMonitor {
       var sessions = new Sessions(accounts.operator(), connectTimeout, READ_TIMEOUT,
           forwards.<Sessions.Route>map(route -> route).orElse(Sessions.Route.DIRECT));
       engine = new Engine(accounts, new Observer(sessions),
-          new Executor(sessions, accounts.replication(), CATCH_UP_TIMEOUT));
+          new Executor(sessions, accounts.replication(), CATCH_UP_TIMEOUT), new RuntimeSettings(sessions));
     }
     return engine;
   }

@@ -34,13 +34,13 @@ final class ObservedStatus {
    * One pass of the control loop: what it saw and planned, why it held back, if it did, and
    * whom it made writable after looking (the snapshot predates the promotion).
    */
-  record Observation(ClusterView view, Plan plan, Optional<String> hold, Set<String> promoted) {
+  record Observation(ClusterView view, Plan plan, Optional<String> hold, Set<String> promoted, Optional<Rollout.Decision> rollout) {
     Observation {
       promoted = Set.copyOf(promoted);
     }
 
     static Observation held(ClusterView view, Plan plan, String reason) {
-      return new Observation(view, plan, Optional.of(reason), Set.of());
+      return new Observation(view, plan, Optional.of(reason), Set.of(), Optional.empty());
     }
   }
 
@@ -75,6 +75,12 @@ final class ObservedStatus {
       conditions.add(replicating(previous, master, seen, base.getObservedGeneration(), now));
     }
     conditions.add(failoverInProgress(previous, intent, observation, base.getObservedGeneration(), now));
+    observation.flatMap(Observation::rollout).filter(Rollout.Decision::inProgress).ifPresent(rollout ->
+        conditions.replaceAll(condition -> ClusterStatusAggregator.PROGRESSING.equals(condition.getType())
+            && !ClusterStatusAggregator.REASON_INVALID_SPEC.equals(condition.getReason())
+            ? ClusterStatusAggregator.condition(previous, ClusterStatusAggregator.PROGRESSING, true,
+                rollout.step() instanceof Rollout.Wait ? "RolloutWaiting" : "RollingOut", rollout.message(), base.getObservedGeneration(), now)
+            : condition));
     var takingWrites = noWriterReason(Optional.ofNullable(base.getMaster()), master, writable);
     if (takingWrites.isPresent() && base.getPhase() != Phase.Error) {
       conditions.replaceAll(condition -> ClusterStatusAggregator.READY.equals(condition.getType())

@@ -43,7 +43,11 @@ public class ClusterEvents {
     InvalidSchedule,
     BackupScheduled,
     BackupSkipped,
-    BackupExpired
+    BackupExpired,
+    /** A Pod deleted by a rollout to take a new template or a setting mysqld reads at start only. */
+    RollingRestart,
+    SettingsApplied,
+    SettingRefused
   }
 
   private final KubernetesClient client;

@@ -123,20 +123,10 @@ public final class ClusterStatusAggregator {
     if (statefulSet.isEmpty()) {
       return "Creating the StatefulSet";
     }
-    var stsStatus = statefulSet.get().getStatus();
     var parts = new ArrayList<String>();
     int wanted = cluster.getSpec().getInstances();
     if (ready < wanted) {
       parts.add("waiting for " + (wanted - ready) + " instance(s) to become ready");
-    }
-    if (stsStatus != null
-        && stsStatus.getUpdateRevision() != null
-        && !Objects.equals(stsStatus.getCurrentRevision(), stsStatus.getUpdateRevision())
-        && stsStatus.getUpdatedReplicas() != null
-        && stsStatus.getUpdatedReplicas() < wanted) {
-      parts.add(
-          (wanted - stsStatus.getUpdatedReplicas())
-              + " Pod(s) run an outdated template and restart when deleted (updateStrategy OnDelete)");
     }
     return String.join("; ", parts);
   }

@@ -49,6 +49,12 @@ public record ClusterView(
     }
   }
 
+  /** The same observation, planned toward another master: a switchover the control loop decided on its own. */
+  public ClusterView withPreferredMaster(String name) {
+    return new ClusterView(desired.withPreferredMaster(name), observed, recordedMaster, knownDown, longUnreachable, lost,
+        restartedSinceMasterSeen);
+  }
+
   public InstanceSnapshot snapshot(String name) {
     return observed.get(name);
   }

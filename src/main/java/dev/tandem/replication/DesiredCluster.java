@@ -45,6 +45,10 @@ public record DesiredCluster(
     }
   }
 
+  public DesiredCluster withPreferredMaster(String name) {
+    return new DesiredCluster(layout, members, Optional.of(name), priority, offline, semiSync, automaticFailover);
+  }
+
   public List<String> names() {
     return List.copyOf(members.keySet());
   }

@@ -32,8 +32,32 @@ class ObservedStatusTest {
     status.setInstances(List.of(InstanceStatus.fromPod("shop-0", InstanceRole.Master, true),
         InstanceStatus.fromPod("shop-1", InstanceRole.Replica, true), InstanceStatus.fromPod("shop-2", InstanceRole.Replica, true)));
     status.setConditions(List.of(ClusterStatusAggregator.condition(null, ClusterStatusAggregator.READY, true, "AllInstancesReady",
-        "The master and every replica are ready", 1L, NOW)));
+        "The master and every replica are ready", 1L, NOW), ClusterStatusAggregator.condition(null,
+        ClusterStatusAggregator.PROGRESSING, false, "UpToDate", "Every object matches the spec", 1L, NOW)));
     return status;
+  }
+
+  static MySQLClusterStatus withRollout(Rollout.Decision decision) {
+    var built = RoleLabelsTest.healthy3().build();
+    var observation = new ObservedStatus.Observation(built, Planner.plan(built), Optional.empty(), Set.of(), Optional.of(decision));
+    return ObservedStatus.apply(base("shop-0"), null, Optional.of("shop-0"), null, List.of(), Optional.empty(), Optional.of(observation), NOW);
+  }
+
+  @Test
+  void aRolloutUnderWayIsProgressingWithItsStepAndAWaitingOneSaysWhy() {
+    var restarting = withRollout(new Rollout.Decision(new Rollout.Restart("shop-2"), 0, 3, "0/3 instances updated; restarting shop-2"));
+    var waiting = withRollout(new Rollout.Decision(new Rollout.Wait("waiting for shop-2 to be ready"), 1, 3,
+        "1/3 instances updated; waiting for shop-2 to be ready"));
+    var done = withRollout(new Rollout.Decision(new Rollout.Done(), 3, 3, "every instance runs the current template"));
+
+    assertThat(condition(restarting, "Progressing").getStatus()).isEqualTo("True");
+    assertThat(condition(restarting, "Progressing").getReason()).isEqualTo("RollingOut");
+    assertThat(condition(restarting, "Progressing").getMessage()).isEqualTo("0/3 instances updated; restarting shop-2");
+    assertThat(condition(waiting, "Progressing").getReason()).isEqualTo("RolloutWaiting");
+    assertThat(condition(waiting, "Progressing").getMessage()).isEqualTo("1/3 instances updated; waiting for shop-2 to be ready");
+    assertThat(condition(done, "Progressing").getStatus()).isEqualTo("False");
+    assertThat(condition(done, "Progressing").getReason()).isEqualTo("UpToDate");
+    assertThat(condition(restarting, "Ready").getStatus()).isEqualTo("True");
   }
 
   static MySQLClusterStatus apply(View view, Optional<String> hold, FailoverRecord intent) {
@@ -42,7 +66,7 @@ class ObservedStatusTest {
 
   static MySQLClusterStatus apply(View view, Optional<String> hold, FailoverRecord intent, Set<String> promoted, String labelled) {
     var built = view.build();
-    var observation = new ObservedStatus.Observation(built, Planner.plan(built), hold, promoted);
+    var observation = new ObservedStatus.Observation(built, Planner.plan(built), hold, promoted, Optional.empty());
     return ObservedStatus.apply(base(labelled), null, Optional.of("shop-0"), intent, List.of(), Optional.empty(), Optional.of(observation), NOW);
   }
 

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StatefulSetDependentTest {
@@ -199,11 +200,39 @@ class StatefulSetDependentTest {
   }
 
   @Test
-  void aConfigChangeChangesThePodTemplateSoOutdatedPodsCanBeFound() {
-    var before = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").build());
-    var after = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").mysqld("max_connections", "900").build());
+  void aMysqldSettingChangesTheSettingsAnnotationAndNotTheRestartHash() {
+    var before = templateAnnotations(ClusterFixture.named("shop").build());
+    var after = templateAnnotations(ClusterFixture.named("shop").mysqld("max_connections", "900").mysqld("back_log", "90").build());
 
-    assertThat(after.getSpec().getTemplate().getMetadata().getAnnotations().get(StatefulSetDependent.CONFIG_HASH))
-        .isNotEqualTo(before.getSpec().getTemplate().getMetadata().getAnnotations().get(StatefulSetDependent.CONFIG_HASH));
+    assertThat(after.get(StatefulSetDependent.RESTART_HASH)).isEqualTo(before.get(StatefulSetDependent.RESTART_HASH));
+    assertThat(StatefulSetDependent.settingsOf(before)).isEmpty();
+    assertThat(StatefulSetDependent.settingsOf(after)).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of("back_log", "90",
+        "max_connections", "900")));
+  }
+
+  @Test
+  void aVersionResourcesOrTandemConfigChangeChangesTheRestartHash() {
+    var base = templateAnnotations(ClusterFixture.named("shop").mariaDb().build()).get(StatefulSetDependent.RESTART_HASH);
+    var upgraded = ClusterFixture.named("shop").mariaDb().build();
+    upgraded.getSpec().getEngine().setVersion("11.4");
+    var resized = ClusterFixture.named("shop").mariaDb().build();
+    resized.getSpec().setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+        .addToLimits("memory", new Quantity("2Gi")).build());
+    var asyncNow = ClusterFixture.named("shop").mariaDb().async().build();
+
+    assertThat(templateAnnotations(upgraded).get(StatefulSetDependent.RESTART_HASH)).isNotEqualTo(base);
+    assertThat(templateAnnotations(resized).get(StatefulSetDependent.RESTART_HASH)).isNotEqualTo(base);
+    assertThat(templateAnnotations(asyncNow).get(StatefulSetDependent.RESTART_HASH)).isNotEqualTo(base);
+    assertThat(templateAnnotations(ClusterFixture.named("shop").mariaDb().build()).get(StatefulSetDependent.RESTART_HASH)).isEqualTo(base);
+  }
+
+  @Test
+  void aPodWithoutTheSettingsAnnotationRunsNoSettings() {
+    assertThat(StatefulSetDependent.settingsOf(Map.of())).isEmpty();
+    assertThat(StatefulSetDependent.settingsOf(null)).isEmpty();
+  }
+
+  private static Map<String, String> templateAnnotations(dev.tandem.api.MySQLCluster cluster) {
+    return StatefulSetDependent.desiredFor(cluster).getSpec().getTemplate().getMetadata().getAnnotations();
   }
 }

@@ -109,8 +109,7 @@ final class Engine implements AutoCloseable {
   }
 
   DesiredCluster withPreferredMaster(String name) {
-    return new DesiredCluster(desired.layout(), desired.members(), Optional.of(name), desired.priority(), desired.offline(),
-        desired.semiSync(), desired.automaticFailover());
+    return desired.withPreferredMaster(name);
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.tandem.api.Topology;
 import dev.tandem.kubernetes.ClusterLabels;
 import dev.tandem.kubernetes.ClusterNames;
 import dev.tandem.kubernetes.CredentialsSecret;
+import dev.tandem.kubernetes.StatefulSetDependent;
 import dev.tandem.packaging.ChartRendering;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -43,7 +44,8 @@ public final class ScenarioRunner implements AutoCloseable {
 
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
       "stopOperator", "startOperator", "waitCondition", "waitFailover", "waitReconciled", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
-      "holdApplier", "releaseApplier", "killOperatorMidChange", "waitWrites", "waitConverged", "offline", "online");
+      "holdApplier", "releaseApplier", "killOperatorMidChange", "waitWrites", "waitConverged", "offline", "online",
+      "sql", "waitRollout");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -84,6 +86,8 @@ public final class ScenarioRunner implements AutoCloseable {
   private FailoverRecord interruptedChange;
   private long appliedAt;
   private Long readyMillis;
+  /** Pod name → uid when the cluster was first Ready: a Pod with another uid now was replaced since. */
+  private final Map<String, String> uidsWhenReady = new LinkedHashMap<>();
   private boolean schemaCreated;
 
   /** A fault injected on a Pod, and whether that Pod was the master then. */
@@ -177,6 +181,7 @@ public final class ScenarioRunner implements AutoCloseable {
         await(timeout, this::isReady, "the cluster to be Ready with a master");
         if (readyMillis == null) {
           readyMillis = (System.nanoTime() - appliedAt) / 1_000_000;
+          pods().forEach(pod -> uidsWhenReady.put(pod.getMetadata().getName(), pod.getMetadata().getUid()));
         }
         createSchemaOnce();
         return "ready; master " + master().orElse("?");
@@ -289,15 +294,7 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       case "waitConverged" -> {
         long since = System.nanoTime();
-        var problem = new java.util.concurrent.atomic.AtomicReference<String>("not looked yet");
-        try {
-          await(timeout, () -> {
-            problem.set(divergence().orElse(null));
-            return problem.get() == null;
-          }, "the cluster to converge");
-        } catch (AssertionError e) {
-          throw new AssertionError(e.getMessage() + "; last seen: " + problem.get());
-        }
+        awaitNothingLeft(timeout, this::divergence, "the cluster to converge");
         return "converged in " + (System.nanoTime() - since) / 1_000_000 + " ms; master " + master().orElse("?");
       }
       case "waitReconciled" -> {
@@ -329,6 +326,17 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       case "markTime" -> {
         return backups.markTime(step, writer != null);
+      }
+      case "sql" -> {
+        String pod = target(step);
+        String output = sandbox.kubelet().runtime(namespace, pod)
+            .sqlAsRoot(secret(CredentialsSecret.ROOT_PASSWORD), step.string("statement", "")).strip();
+        return "on " + pod + ": " + (output.isEmpty() ? "ok" : output);
+      }
+      case "waitRollout" -> {
+        long since = System.nanoTime();
+        awaitNothingLeft(timeout, this::rolloutPending, "every Pod to run the current template and be Ready");
+        return "rolled out in " + (System.nanoTime() - since) / 1_000_000 + " ms; master " + master().orElse("?");
       }
       case "sleep" -> {
         Thread.sleep((long) (step.number("seconds", 1) * 1000));
@@ -605,10 +613,14 @@ public final class ScenarioRunner implements AutoCloseable {
         case "writable" -> writableNow();
         case "ready" -> readyNow();
         case "pods" -> podsAwaited(((List<?>) expected).stream().map(Object::toString).sorted().toList());
+        case "settings" -> mysqldSettings(everyInstance((Map<?, ?>) expected));
+        case "podsReplaced" -> podsReplaced();
+        case "rollingRestarts" -> rollingRestarts();
         default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
             + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics,"
             + " instancesWrittenBeforeFault, restoredMatchesBackup, interruptedChangeFinished, mysqld, maxWriteGapMillis,"
-            + " writesResumedAfterLeaderMillis, writesResumedAfterAllReachableMillis, writable, ready, pods");
+            + " writesResumedAfterLeaderMillis, writesResumedAfterAllReachableMillis, writable, ready, pods, settings, podsReplaced,"
+            + " rollingRestarts");
       };
       boolean passed = switch (entry.getKey()) {
         case "consistent" -> Boolean.parseBoolean(expected.toString()) == ((Consistency.Verdict) actual).consistent();
@@ -618,6 +630,8 @@ public final class ScenarioRunner implements AutoCloseable {
             ((Number) actual).longValue() >= 0 && ((Number) actual).longValue() <= Long.parseLong(expected.toString());
         case "restoredMatchesBackup" -> "exact".equals(actual);
         case "mysqld" -> String.valueOf(expected).equals(String.valueOf(actual));
+        case "settings" -> !((Map<?, ?>) actual).isEmpty() && ((Map<?, ?>) actual).values().stream().allMatch(values -> ((Map<?, ?>) values).entrySet().stream()
+            .allMatch(value -> String.valueOf(((Map<?, ?>) expected).get(value.getKey())).equals(String.valueOf(value.getValue()))));
         case "roles" -> ((Map<?, ?>) expected).entrySet().stream()
             .allMatch(role -> String.valueOf(role.getValue()).equals(((Map<?, ?>) actual).get(role.getKey())));
         case "metrics" -> ((Map<?, ?>) expected).entrySet().stream().allMatch(metric ->
@@ -665,6 +679,79 @@ public final class ScenarioRunner implements AutoCloseable {
       settings.put(pod, values);
     }
     return settings;
+  }
+
+  /** Waits until {@code left} finds nothing left to wait for; the failure says what it found last. */
+  private void awaitNothingLeft(Duration timeout, java.util.function.Supplier<Optional<String>> left, String what)
+      throws InterruptedException {
+    var problem = new java.util.concurrent.atomic.AtomicReference<String>("not looked yet");
+    try {
+      await(timeout, () -> {
+        problem.set(left.get().orElse(null));
+        return problem.get() == null;
+      }, what);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; last seen: " + problem.get());
+    }
+  }
+
+  /** The same expected values for every Pod of the cluster. */
+  private Map<String, Map<?, ?>> everyInstance(Map<?, ?> values) {
+    var expected = new LinkedHashMap<String, Map<?, ?>>();
+    pods().stream().map(pod -> pod.getMetadata().getName()).sorted().forEach(pod -> expected.put(pod, values));
+    return expected;
+  }
+
+  /** The Pods whose uid differs from the one they had when the cluster was first Ready. */
+  private List<String> podsReplaced() {
+    return pods().stream()
+        .filter(pod -> !pod.getMetadata().getUid().equals(uidsWhenReady.getOrDefault(pod.getMetadata().getName(), pod.getMetadata().getUid())))
+        .map(pod -> pod.getMetadata().getName()).sorted().toList();
+  }
+
+  /** The instances the operator restarted in rollouts, in the order of its RollingRestart Events. */
+  private List<String> rollingRestarts() {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(event -> "RollingRestart".equals(event.getReason()))
+        .sorted(Comparator.comparing(event -> Instant.parse(event.getFirstTimestamp())))
+        .map(event -> event.getMessage().split(" ")[1])
+        .toList();
+  }
+
+  /**
+   * What keeps the rollout from being done, if anything: a Pod missing, not Ready, or created
+   * from another template (or running other spec.mysqld settings) than the StatefulSet's.
+   */
+  private Optional<String> rolloutPending() {
+    var statefulSet = client.apps().statefulSets().inNamespace(namespace).withName(cluster).get();
+    if (statefulSet == null) {
+      return Optional.of("no StatefulSet");
+    }
+    var template = statefulSet.getSpec().getTemplate().getMetadata().getAnnotations();
+    var current = current();
+    var spec = current.getSpec();
+    // The template first: right after an apply it may not carry the change yet.
+    if (current.getStatus() == null || !Objects.equals(current.getStatus().getObservedGeneration(), current.getMetadata().getGeneration())
+        || !StatefulSetDependent.settingsAnnotation(spec.getMysqld()).equals(template.get(StatefulSetDependent.MYSQLD_SETTINGS))) {
+      return Optional.of("the operator has not carried generation " + current.getMetadata().getGeneration() + " to the StatefulSet yet");
+    }
+    for (int ordinal = 0; ordinal < spec.getInstances(); ordinal++) {
+      String name = cluster + "-" + ordinal;
+      var pod = pods().stream().filter(p -> p.getMetadata().getName().equals(name)).findFirst();
+      if (pod.isEmpty()) {
+        return Optional.of(name + " has no Pod");
+      }
+      var annotations = Optional.ofNullable(pod.get().getMetadata().getAnnotations()).orElse(Map.of());
+      for (String key : List.of(StatefulSetDependent.RESTART_HASH, StatefulSetDependent.MYSQLD_SETTINGS)) {
+        if (!Objects.equals(template.get(key), annotations.get(key))) {
+          return Optional.of(name + " has " + key + "=" + annotations.get(key) + ", the template " + template.get(key));
+        }
+      }
+      if (!Readiness.isPodReady(pod.get())) {
+        return Optional.of(name + " is not Ready");
+      }
+    }
+    return Optional.empty();
   }
 
   private void verdict(String what, Object expected, Object actual, boolean passed) {
