@@ -34,6 +34,12 @@ import java.util.Map;
         + " == (has(oldSelf.storage) && has(oldSelf.storage.storageClassName)"
         + " ? oldSelf.storage.storageClassName : '')",
     message = "storage.storageClassName cannot change on an existing cluster")
+// A data directory upgraded to a newer release series cannot be read by an older one.
+@ValidationRule(
+    value = MySQLClusterSpec.SERIES_NEW + " >= " + MySQLClusterSpec.SERIES_OLD,
+    message = "engine.version cannot go back to an older release series (e.g. 8.4 to 8.0, 11.4 to 10.11):"
+        + " the data directories were upgraded and an older server cannot read them. Restore a backup taken"
+        + " before the upgrade into a new cluster instead")
 @ValidationRule(
     value = "self.topology != 'DualMaster' || self.instances >= 2",
     message = "DualMaster needs instances >= 2: instances 0 and 1 are the two masters")
@@ -55,6 +61,14 @@ import java.util.Map;
     value = "!has(self.master) || !has(self.offline) || !(self.master in self.offline)",
     message = "spec.master cannot also be listed in spec.offline")
 public class MySQLClusterSpec {
+
+  /** The release series of the effective engine.version as one number: 8.4 is 8004, 10.11 is 10011. */
+  private static final String VERSION_NEW = "(has(self.engine) && has(self.engine.version) ? self.engine.version"
+      + " : ((has(self.engine) && has(self.engine.flavor) ? self.engine.flavor : 'MySQL') == 'MySQL' ? '8.4' : '10.11'))";
+  private static final String VERSION_OLD = "(has(oldSelf.engine) && has(oldSelf.engine.version) ? oldSelf.engine.version"
+      + " : ((has(oldSelf.engine) && has(oldSelf.engine.flavor) ? oldSelf.engine.flavor : 'MySQL') == 'MySQL' ? '8.4' : '10.11'))";
+  static final String SERIES_NEW = "(int(" + VERSION_NEW + ".split('.')[0]) * 1000 + int(" + VERSION_NEW + ".split('.')[1]))";
+  static final String SERIES_OLD = "(int(" + VERSION_OLD + ".split('.')[0]) * 1000 + int(" + VERSION_OLD + ".split('.')[1]))";
 
   public static final int MAX_INSTANCES = 16;
 

@@ -118,6 +118,7 @@ class CrdAdmissionTest {
         bad("changing the flavor", c -> spec(c).with("engine").put("flavor", "MariaDB").put("version", "10.11"), "engine.flavor cannot change on an existing cluster"),
         bad("resizing the volumes", c -> spec(c).with("storage").put("size", "20Gi"), "storage.size cannot change on an existing cluster"),
         bad("changing the storage class", c -> spec(c).with("storage").put("storageClassName", "fast"), "storage.storageClassName cannot change"),
+        bad("downgrading MySQL 8.4 to 8.0", c -> spec(c).with("engine").put("version", "8.0.40"), "engine.version cannot go back to an older release series"),
         bad("switching to another credentials Secret", c -> spec(c).with("credentials").put("secretName", "mine"), "credentials.secretName cannot change on an existing cluster"));
   }
 
@@ -133,6 +134,40 @@ class CrdAdmissionTest {
     var verdict = ADMISSION.update(before, after);
 
     assertThat(verdict.errors()).anySatisfy(error -> assertThat(error).contains(expectedMessage));
+  }
+
+  static ObjectNode withVersion(String flavor, String version) {
+    var cluster = valid();
+    var engine = spec(cluster).with("engine").put("flavor", flavor);
+    if (version == null) {
+      engine.remove("version");
+    } else {
+      engine.put("version", version);
+    }
+    return cluster;
+  }
+
+  @ParameterizedTest(name = "{0} {1} -> {2} is accepted: {3}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "MySQL, 8.0, 8.4, an upgrade to the next LTS",
+      "MySQL, 8.0.40, , the default 8.4",
+      "MySQL, 8.4.3, 8.4.1, a patch-level downgrade within the series",
+      "MariaDB, 10.11, 11.4, a major upgrade",
+      "MariaDB, 11.4, 11.8, a minor upgrade",
+      "MariaDB, , 10.11.6, the default 10.11 given a patch level"})
+  void acceptsUpgradesAndChangesWithinARelease(String flavor, String from, String to, String why) {
+    var verdict = ADMISSION.update(withVersion(flavor, from), withVersion(flavor, to));
+
+    assertThat(verdict.accepted()).as(verdict.errors().toString()).isTrue();
+  }
+
+  @ParameterizedTest(name = "{0} {1} -> {2} is refused")
+  @org.junit.jupiter.params.provider.CsvSource({"MySQL, 8.4, 8.0", "MySQL, , 8.0.40", "MariaDB, 11.4, 10.11", "MariaDB, 11.8.2, 11.4"})
+  void refusesADowngradeToAnOlderReleaseSeries(String flavor, String from, String to) {
+    var verdict = ADMISSION.update(withVersion(flavor, from), withVersion(flavor, to));
+
+    assertThat(verdict.errors()).anySatisfy(error -> assertThat(error)
+        .contains("engine.version cannot go back to an older release series").contains("Restore a backup"));
   }
 
   @Test
