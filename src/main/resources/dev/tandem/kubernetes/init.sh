@@ -53,11 +53,6 @@ mkdir -p "$(dirname "$FINAL_CNF")" "$RUN_DIR"
 } > "$FINAL_CNF.tmp"
 mv "$FINAL_CNF.tmp" "$FINAL_CNF"
 
-if [[ -d $DATADIR/mysql ]]; then
-  echo "init: $POD_NAME: data directory already initialized"
-  exit 0
-fi
-
 : "${ROOT_PASSWORD:?ROOT_PASSWORD is required}"
 : "${OPERATOR_PASSWORD:?OPERATOR_PASSWORD is required}"
 : "${REPLICATION_PASSWORD:?REPLICATION_PASSWORD is required}"
@@ -162,13 +157,6 @@ replay_binlogs() {
   fi
 }
 
-# A scratch directory next to the data, so a half-initialized one is never mistaken for done:
-# the data directory receives the new data only once it is complete, restore and replay included.
-scratch="$DATADIR/.tandem-init"
-rm -rf "$scratch"
-mkdir -p "$scratch"
-socket="$scratch/init.sock"
-
 # A server this script started does not outlive it, even when it fails.
 server_pid=""
 stop_server() {
@@ -179,6 +167,48 @@ stop_server() {
   server_pid=""
 }
 trap stop_server EXIT
+
+# MariaDB does not upgrade its system tables at start (MySQL does, since 8.0.16). After a
+# change of release series (10.11 to 11.4: the data directory records the version it was last
+# upgraded by), mariadb-upgrade runs once, on a server without networking or binary logging, so
+# nothing it changes replicates and no client sees the server before it is done. Within a
+# series the tool has nothing to do, and it is not run.
+upgrade_mariadb() {
+  local running installed log
+  running=$("$server" --version | sed -n 's/.* Ver \([0-9]*[.][0-9]*\)[.].*/\1/p')
+  installed=$(cat "$DATADIR/mariadb_upgrade_info" "$DATADIR/mysql_upgrade_info" 2> /dev/null | head -n 1 || true)
+  if [[ -z $running || $installed == "$running".* ]]; then
+    return
+  fi
+  echo "init: $POD_NAME: the data directory was last upgraded by MariaDB ${installed:-of an unknown version};" \
+    "running mariadb-upgrade for $running"
+  socket="$RUN_DIR/upgrade.sock"
+  log="$RUN_DIR/upgrade.log"
+  local options=("--defaults-file=$FINAL_CNF" "--datadir=$DATADIR" "--socket=$socket" --skip-networking --skip-log-bin
+    "--pid-file=$RUN_DIR/upgrade.pid")
+  [[ $(id -u) == 0 ]] && options+=(--user=root)
+  "$server" "${options[@]}" > "$log" 2>&1 &
+  server_pid=$!
+  await_server "$log" "$ROOT_PASSWORD"
+  MYSQL_PWD=$ROOT_PASSWORD "$(command -v mariadb-upgrade || command -v mysql_upgrade)" --no-defaults "--socket=$socket" -uroot
+  stop_server
+  echo "init: $POD_NAME: data directory upgraded to MariaDB $running"
+}
+
+if [[ -d $DATADIR/mysql ]]; then
+  echo "init: $POD_NAME: data directory already initialized"
+  if [[ $TANDEM_FLAVOR == MariaDB ]]; then
+    upgrade_mariadb
+  fi
+  exit 0
+fi
+
+# A scratch directory next to the data, so a half-initialized one is never mistaken for done:
+# the data directory receives the new data only once it is complete, restore and replay included.
+scratch="$DATADIR/.tandem-init"
+rm -rf "$scratch"
+mkdir -p "$scratch"
+socket="$scratch/init.sock"
 
 restored_gtid=""
 restore_method=""

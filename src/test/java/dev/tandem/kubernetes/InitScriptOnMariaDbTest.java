@@ -111,4 +111,33 @@ class InitScriptOnMariaDbTest {
       assertThat(value(operator, "SELECT @@gtid_binlog_pos")).as("the transaction written before the restart").isEqualTo(written);
     }
   }
+
+  /**
+   * Only one MariaDB release exists here, so the data directory is made to say it was last
+   * upgraded by 10.6: what is proven is that init.sh notices a change of release series, runs
+   * mariadb-upgrade once without networking or binary logging, and not again.
+   */
+  @Test
+  void aDataDirectoryFromAnOlderReleaseSeriesIsUpgradedOnceWithoutBinaryLogging() throws Exception {
+    var cluster = ClusterFixture.named("shop").mariaDb().build();
+    LocalMariaDb.runInitScript(dir, cluster, "shop-0", HOST, PASSWORDS);
+    String before;
+    try (var operator = startAndConnectAsOperator("shop-0")) {
+      before = value(operator, "SELECT @@gtid_binlog_pos");
+    }
+    server.stop();
+    var info = dir.resolve("data/mysql_upgrade_info");
+    java.nio.file.Files.writeString(info, "10.6.16-MariaDB");
+
+    String upgraded = LocalMariaDb.runInitScript(dir, cluster, "shop-0", HOST, PASSWORDS);
+    String again = LocalMariaDb.runInitScript(dir, cluster, "shop-0", HOST, PASSWORDS);
+
+    assertThat(upgraded).contains("last upgraded by MariaDB 10.6.16-MariaDB; running mariadb-upgrade for 10.11")
+        .contains("Phase 8/8").contains("data directory upgraded to MariaDB 10.11");
+    assertThat(java.nio.file.Files.readString(info)).startsWith("10.11.");
+    assertThat(again).doesNotContain("mariadb-upgrade");
+    try (var operator = startAndConnectAsOperator("shop-0")) {
+      assertThat(value(operator, "SELECT @@gtid_binlog_pos")).as("the upgrade wrote nothing to the binary log").isEqualTo(before);
+    }
+  }
 }

@@ -91,7 +91,8 @@ public final class LocalMariaDb implements AutoCloseable {
    * Runs the cluster's init.sh as the init container does, for Pod {@code pod}, in {@code dir}:
    * it writes {@code dir/final/my.cnf} and, when {@code dir/data} is empty, initializes it.
    */
-  public static void runInitScript(Path dir, MySQLCluster cluster, String pod, String host, Map<String, String> passwords)
+  /** Runs init.sh as the init container would and returns what it printed. */
+  public static String runInitScript(Path dir, MySQLCluster cluster, String pod, String host, Map<String, String> passwords)
       throws IOException, InterruptedException {
     assertThat(Commands.onPath("mariadbd") && Commands.onPath("mariadb-install-db"))
         .as("mariadbd is missing: run 'make deps' (apt-get install -y mariadb-server mariadb-client)").isTrue();
@@ -109,6 +110,7 @@ public final class LocalMariaDb implements AutoCloseable {
     var process = init.start();
     String output = new String(process.getInputStream().readAllBytes());
     assertThat(process.waitFor()).as(output).isZero();
+    return output;
   }
 
   @Override
