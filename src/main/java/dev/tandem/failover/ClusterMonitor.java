@@ -598,7 +598,8 @@ final class ClusterMonitor {
       }
       return true;
     }
-    boolean planned = plan.state() == Plan.State.SWITCHOVER;
+    // A DualMaster plan moves the active role while the old master keeps taking writes: nothing failed.
+    boolean planned = plan.state() == Plan.State.SWITCHOVER || plan.masters().contains(from);
     Instant started = planned || firstMiss == null ? Instant.now() : firstMiss;
     intent = new FailoverRecord(planned ? FailoverMetrics.SWITCHOVER : FailoverMetrics.FAILOVER, from, to, started.toString(),
         null, null, planned ? rolloutReason.map(reason -> "rolling change: " + reason).orElseGet(() -> switchoverReason(cluster, from, to))

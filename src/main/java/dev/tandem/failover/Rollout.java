@@ -25,7 +25,8 @@ final class Rollout {
    *
    * @param updated its Pod runs the current template and every setting it needs a restart for
    * @param ready its Pod exists, is not being deleted and is Ready
-   * @param caughtUp it replicates from the master with nothing left to apply (the master itself counts as caught up)
+   * @param caughtUp it replicates from the master with nothing left to apply (the master itself counts as caught up);
+   *     required of an instance once restarted, and of the one the master's role moves to
    * @param backupSource a running backup reads from it
    */
   record Member(String name, int ordinal, boolean updated, boolean offline, boolean ready, boolean caughtUp, boolean backupSource) {}
@@ -64,7 +65,10 @@ final class Rollout {
     if (outdated.isEmpty()) {
       return new Decision(new Done(), updated, total, "every instance runs the current template");
     }
-    var waitingFor = members.stream().filter(member -> !member.offline() && !(member.ready() && member.caughtUp()))
+    // An instance not restarted yet may lag (a replica slower than the writes): restarting it
+    // costs nothing more. One restarted must have caught up before the next restart.
+    var waitingFor = members.stream().filter(member -> !member.offline()
+            && !(member.ready() && (member.caughtUp() || !member.updated())))
         .map(member -> member.name() + (member.ready() ? " to catch up" : " to be ready")).collect(Collectors.toList());
     if (!waitingFor.isEmpty()) {
       return wait(updated, total, progress, "waiting for " + String.join(", ", waitingFor));

@@ -70,6 +70,23 @@ class RolloutTest {
   }
 
   @Test
+  void aLaggingReplicaNotRestartedYetIsRestartedAnyway() {
+    var lagging = new Member("shop-2", 2, false, false, true, false, false);
+
+    var decision = Rollout.next(input("shop-0", outdated("shop-0"), outdated("shop-1"), lagging));
+
+    assertThat(decision.step()).isEqualTo(new Rollout.Restart("shop-2"));
+  }
+
+  @Test
+  void theMasterMovesOnlyToAnInstanceThatCaughtUp() {
+    var lagging = new Member("shop-1", 1, true, false, true, false, false);
+    var input = new Rollout.Input(List.of(outdated("shop-0"), lagging), "shop-0", List.of("shop-1"), Optional.empty(), true);
+
+    assertThat(Rollout.next(input).step()).isEqualTo(new Rollout.Wait("waiting for shop-1 to catch up"));
+  }
+
+  @Test
   void anOutdatedReplicaThatIsNotReadyHoldsTheRolloutToo() {
     var broken = new Member("shop-1", 1, false, false, false, false, false);
 

@@ -86,6 +86,8 @@ public final class ScenarioRunner implements AutoCloseable {
   private FailoverRecord interruptedChange;
   private long appliedAt;
   private Long readyMillis;
+  /** A gap between acknowledged writes longer than this counts as a stall in the report. */
+  private static final long STALL_MILLIS = 100;
   /** Pod name → uid when the cluster was first Ready: a Pod with another uid now was replaced since. */
   private final Map<String, String> uidsWhenReady = new LinkedHashMap<>();
   private boolean schemaCreated;
@@ -800,6 +802,10 @@ public final class ScenarioRunner implements AutoCloseable {
     report.put("faults", faultReports);
     report.put("writeGapsMillis", writeGaps(acks));
     maxWriteGap().ifPresent(gap -> report.put("maxWriteGapMillis", gap));
+    // A write takes a few ms here: a longer gap is time the writer Service took no writes.
+    var stalls = writeGaps().stream().filter(gap -> gap > STALL_MILLIS).toList();
+    report.put("writeStallsMillis", stalls);
+    report.put("writeStallsTotalMillis", stalls.stream().mapToLong(Long::longValue).sum());
     var starts = new ArrayList<Map<String, Object>>();
     for (var start : operatorStarts) {
       var entry = new LinkedHashMap<String, Object>();
@@ -871,6 +877,11 @@ public final class ScenarioRunner implements AutoCloseable {
    * the longest gap of all.
    */
   private Optional<Long> maxWriteGap() {
+    return writeGaps().stream().max(Long::compare);
+  }
+
+  /** Every stretch between two acknowledged writes, and from the last one to the stop, in order (ms). */
+  private List<Long> writeGaps() {
     var sessions = new ArrayList<>(earlierSessions);
     if (writer != null) {
       sessions.add(new WriteSession(writer.acks(), System.nanoTime()));
@@ -886,7 +897,7 @@ public final class ScenarioRunner implements AutoCloseable {
           gaps.add((session.stoppedNanos() - acks.get(acks.size() - 1).nanos()) / 1_000_000);
           return gaps.stream();
         })
-        .max(Long::compare);
+        .toList();
   }
 
   /** From the moment a started operator acquired its Lease to the next acknowledged write. */
