@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * Changes mysqld settings at runtime with {@code SET GLOBAL}. The server decides which settings
  * that can change: a read-only variable (error 1238), an option that is no system variable
- * (1193) or a session-only one (1228) takes a restart. No list of dynamic variables is kept
+ * (1193) or a session-only one (1228) takes a restart, and so does one the operator's account
+ * may not set (1227: my.cnf has it at the next start). No list of dynamic variables is kept
  * here, so a new server version's is always the right one.
  */
 public final class RuntimeSettings {
@@ -29,6 +30,8 @@ public final class RuntimeSettings {
   private static final int READ_ONLY_VARIABLE = 1238;
   private static final int UNKNOWN_SYSTEM_VARIABLE = 1193;
   private static final int SESSION_ONLY_VARIABLE = 1228;
+  /** The operator's account may not set it (a data directory initialized before it was granted SUPER). */
+  private static final int ACCESS_DENIED = 1227;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]+");
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
   private static final Pattern DECIMAL = Pattern.compile("-?[0-9]+[.][0-9]+");
@@ -60,7 +63,7 @@ public final class RuntimeSettings {
           results.add(new Result(setting.getKey(), Outcome.APPLIED, ""));
         } catch (SQLException e) {
           boolean restart = e.getErrorCode() == READ_ONLY_VARIABLE || e.getErrorCode() == UNKNOWN_SYSTEM_VARIABLE
-              || e.getErrorCode() == SESSION_ONLY_VARIABLE;
+              || e.getErrorCode() == SESSION_ONLY_VARIABLE || e.getErrorCode() == ACCESS_DENIED;
           results.add(new Result(setting.getKey(), restart ? Outcome.NEEDS_RESTART : Outcome.REFUSED,
               "error " + e.getErrorCode() + ": " + e.getMessage()));
         }

@@ -74,6 +74,17 @@ class RuntimeSettingsTest {
   }
 
   @Test
+  void aSettingTheOperatorsAccountMayNotChangeWaitsForARestart() throws Exception {
+    servers.server("shop-0").asRoot("REVOKE SUPER ON *.* FROM '" + LocalMariaDb.OPERATOR.user() + "'@'%'");
+
+    var results = settings.apply(server, Map.of("max_allowed_packet", Optional.of("32M")));
+
+    assertThat(results).extracting(RuntimeSettings.Result::outcome).containsExactly(RuntimeSettings.Outcome.NEEDS_RESTART);
+    assertThat(results.get(0).detail()).contains("1227");
+    assertThat(global("max_allowed_packet")).isNotEqualTo(String.valueOf(32 * 1024 * 1024));
+  }
+
+  @Test
   void valuesAreWrittenAsSetGlobalTakesThem() {
     assertThat(RuntimeSettings.literal("64M")).isEqualTo("67108864");
     assertThat(RuntimeSettings.literal("1g")).isEqualTo("1073741824");
