@@ -293,8 +293,9 @@ final class ClusterMonitor {
     var observedPlan = Planner.plan(observed);
     countMasterMisses(snapshots);
     // A rollout decides from a healthy plan only; when it moves the master, the switchover is planned like any other.
+    var rolloutHold = rolloutHold(observedPlan);
     var rollout = recordedMaster.flatMap(master -> rolling.decide(cluster, statefulSet, podsByName, observed, master,
-        successors(cluster, master, observed.desired()), unhealthy(observedPlan), engine.runtime()));
+        successors(cluster, master, observed.desired()), rolloutHold, degraded(observedPlan), rolloutHold.isEmpty(), engine.runtime()));
     var switchOverTo = rollout.map(Rollout.Decision::step).filter(Rollout.SwitchOver.class::isInstance)
         .map(step -> ((Rollout.SwitchOver) step).to());
     var view = switchOverTo.map(observed::withPreferredMaster).orElse(observed);
@@ -362,16 +363,28 @@ final class ClusterMonitor {
     return new ObservedStatus.Observation(view, plan, Optional.empty(), promoted, rollout);
   }
 
-  /** Why a rollout may not restart anything now, if so: it goes on only from a healthy cluster. */
-  private Optional<String> unhealthy(Plan plan) {
+  /**
+   * Why a rollout may not act at all now, if so: a change of master is under way or due, or no
+   * master takes writes. Settings are not changed at runtime either: this pass belongs to the failover.
+   */
+  private Optional<String> rolloutHold(Plan plan) {
     if (intent != null) {
       return Optional.of("a " + intent.type().toLowerCase() + " from " + intent.from() + " to " + intent.to() + " is under way");
     }
-    if (plan.state() == Plan.State.HEALTHY && plan.actions().isEmpty()) {
+    if (plan.state() == Plan.State.HEALTHY || plan.state() == Plan.State.DEGRADED) {
       return Optional.empty();
     }
+    return Optional.of("the cluster is in state " + describe(plan));
+  }
+
+  /** Why the cluster is not healthy, if it is not: a rollout restarts no instance that is up then. */
+  private static Optional<String> degraded(Plan plan) {
+    return plan.state() == Plan.State.HEALTHY && plan.actions().isEmpty() ? Optional.empty() : Optional.of(describe(plan));
+  }
+
+  private static String describe(Plan plan) {
     String findings = plan.findings().stream().map(Finding::message).collect(Collectors.joining("; "));
-    return Optional.of(plan.state().name().toLowerCase().replace('_', ' ') + (findings.isEmpty() ? "" : " (" + findings + ")"));
+    return plan.state().name().toLowerCase().replace('_', ' ') + (findings.isEmpty() ? "" : " (" + findings + ")");
   }
 
   /**
@@ -406,6 +419,12 @@ final class ClusterMonitor {
     var leaving = recordedMaster.filter(master -> isTerminating(podsByName.get(master)) || isRemoved(cluster, master));
     if (leaving.isPresent()) {
       preferred = successor(cluster, leaving.get(), podsByName);
+    }
+    // A switchover under way that nothing in the spec names (a rollout's) is finished toward its
+    // recorded target, after an operator restart too, rather than undone and started again.
+    if (preferred.isEmpty() && intent != null && FailoverMetrics.SWITCHOVER.equals(intent.type())
+        && members.containsKey(intent.to()) && !isRemoved(cluster, intent.to())) {
+      preferred = Optional.of(intent.to());
     }
     return new DesiredCluster(
         spec.getTopology() == Topology.DualMaster ? DesiredCluster.Layout.DUAL_MASTER : DesiredCluster.Layout.MASTER_REPLICA,

@@ -79,7 +79,7 @@ final class ObservedStatus {
         conditions.replaceAll(condition -> ClusterStatusAggregator.PROGRESSING.equals(condition.getType())
             && !ClusterStatusAggregator.REASON_INVALID_SPEC.equals(condition.getReason())
             ? ClusterStatusAggregator.condition(previous, ClusterStatusAggregator.PROGRESSING, true,
-                rollout.step() instanceof Rollout.Wait ? "RolloutWaiting" : "RollingOut", rollout.message(), base.getObservedGeneration(), now)
+                rollout.paused() ? "RolloutPaused" : "RollingOut", rollout.message(), base.getObservedGeneration(), now)
             : condition));
     var takingWrites = noWriterReason(Optional.ofNullable(base.getMaster()), master, writable);
     if (takingWrites.isPresent() && base.getPhase() != Phase.Error) {

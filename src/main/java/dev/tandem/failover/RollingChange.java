@@ -4,8 +4,8 @@ import dev.tandem.api.MySQLBackup;
 import dev.tandem.api.MySQLBackupStatus;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterEvents;
+import dev.tandem.kubernetes.ClusterNames;
 import dev.tandem.kubernetes.ClusterStatusAggregator;
-import dev.tandem.kubernetes.MyCnf;
 import dev.tandem.kubernetes.StatefulSetDependent;
 import dev.tandem.replication.ClusterView;
 import dev.tandem.replication.Endpoint;
@@ -64,48 +64,89 @@ final class RollingChange {
   }
 
   /**
-   * Applies the runtime settings each reachable instance lacks, then decides the rollout's next
-   * step; empty while the StatefulSet predates the annotations a rollout compares.
+   * Applies the runtime settings each reachable instance lacks (only when {@code mayChangeSettings}:
+   * not while a pass has a failover to run), then decides the rollout's next step; empty while the
+   * StatefulSet predates the annotations a rollout compares.
    *
    * @param successors who may take over the master's role, best first
-   * @param unhealthy why nothing may restart now, if so
+   * @param hold why nothing may restart now, if so
+   * @param degraded why the cluster is not healthy, if it is not
    */
   Optional<Rollout.Decision> decide(MySQLCluster cluster, Optional<StatefulSet> statefulSet, Map<String, Pod> podsByName,
-      ClusterView view, String master, List<String> successors, Optional<String> unhealthy, RuntimeSettings runtime) {
-    var template = statefulSet.map(sts -> sts.getSpec().getTemplate().getMetadata().getAnnotations()).orElse(Map.of());
-    String wantedHash = template.get(StatefulSetDependent.RESTART_HASH);
-    if (wantedHash == null) {
+      ClusterView view, String master, List<String> successors, Optional<String> hold, Optional<String> degraded,
+      boolean mayChangeSettings, RuntimeSettings runtime) {
+    if (statefulSet.isEmpty() || templateAnnotations(statefulSet.get()).get(StatefulSetDependent.RESTART_HASH) == null) {
       return Optional.empty();
     }
+    var sts = statefulSet.get();
+    var template = templateAnnotations(sts);
+    String wantedHash = template.get(StatefulSetDependent.RESTART_HASH);
     var wanted = StatefulSetDependent.settingsOf(template);
-    var refusals = new ArrayList<String>();
-    var members = new ArrayList<Rollout.Member>();
+    var holds = new ArrayList<String>();
+    hold.ifPresent(holds::add);
+    // A controller that has not seen the new template yet would create a restarted Pod from the old one.
+    if (sts.getStatus() == null || !Objects.equals(sts.getStatus().getObservedGeneration(), sts.getMetadata().getGeneration())) {
+      holds.add("the StatefulSet controller has not taken the new Pod template yet");
+    }
     var masterExecuted = view.snapshot(master).server().map(InstanceSnapshot.ServerState::executed);
     if (!lastMaster.equals(Optional.of(master))) {
       lastMasterExecuted = Optional.empty();
     }
     deleted.retainAll(podsByName.values().stream().map(pod -> pod.getMetadata().getUid()).collect(Collectors.toSet()));
-    Set<String> backupSources = null;
+    var refused = new HashSet<String>();
+    var members = new ArrayList<Rollout.Member>();
     for (String name : view.desired().names()) {
-      var pod = Optional.ofNullable(podsByName.get(name));
+      var pod = Optional.ofNullable(podsByName.get(name)).map(p -> adopted(p, template));
       var snapshot = view.snapshot(name);
       boolean updated = pod.filter(p -> wantedHash.equals(annotations(p).get(StatefulSetDependent.RESTART_HASH)))
-          .filter(p -> runsWantedSettings(cluster, p, snapshot, wanted, runtime, refusals))
+          .filter(p -> runsWantedSettings(cluster, p, snapshot, wanted, mayChangeSettings, runtime, holds, refused))
           .isPresent();
       boolean ready = pod.filter(p -> !ClusterMonitor.isTerminating(p) && !deleted.contains(p.getMetadata().getUid())
           && ClusterStatusAggregator.isReady(p)).isPresent();
-      if (!updated && backupSources == null) {
-        backupSources = backupSources(cluster, view.desired().names());
-      }
       members.add(new Rollout.Member(name, view.desired().ordinal(name), updated, view.desired().offline().contains(name), ready,
-          name.equals(master) || caughtUp(snapshot, view.desired().members().get(master)),
-          backupSources != null && backupSources.contains(name)));
+          name.equals(master) || caughtUp(snapshot, view.desired().members().get(master)), false));
     }
+    reportedRefusals.retainAll(refused);
     lastMaster = Optional.of(master);
     lastMasterExecuted = masterExecuted;
-    var blocked = refusals.isEmpty() ? unhealthy.map(reason -> "the cluster is not healthy: " + reason)
-        : Optional.of(String.join("; ", refusals) + "; fix spec.mysqld");
-    return Optional.of(Rollout.next(new Rollout.Input(members, master, successors, blocked, cluster.getSpec().getFailover().isAutomatic())));
+    var input = new Rollout.Input(members, master, successors, holds.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", holds)),
+        degraded, cluster.getSpec().getFailover().isAutomatic());
+    var decision = Rollout.next(input);
+    // Backups are looked up for the instance about to restart only: the API server is not asked every pass.
+    if (decision.step() instanceof Rollout.Restart restart && backupSources(cluster).contains(restart.instance())) {
+      members.replaceAll(member -> member.name().equals(restart.instance())
+          ? new Rollout.Member(member.name(), member.ordinal(), member.updated(), member.offline(), member.ready(), member.caughtUp(), true)
+          : member);
+      decision = Rollout.next(new Rollout.Input(members, master, successors, input.hold(), degraded, input.automaticFailover()));
+    }
+    return Optional.of(decision);
+  }
+
+  private static Map<String, String> templateAnnotations(StatefulSet statefulSet) {
+    return Optional.ofNullable(statefulSet.getSpec().getTemplate().getMetadata().getAnnotations()).orElse(Map.of());
+  }
+
+  /**
+   * A Pod created before Pods carried a restart hash (an operator upgrade) is taken as it is,
+   * stamped with the current template's hash and settings: an upgrade of the operator alone
+   * restarts nothing. Later changes compare against the stamp.
+   */
+  private Pod adopted(Pod pod, Map<String, String> template) {
+    if (annotations(pod).containsKey(StatefulSetDependent.RESTART_HASH)) {
+      return pod;
+    }
+    var stamp = new LinkedHashMap<String, String>();
+    stamp.put(StatefulSetDependent.RESTART_HASH, template.get(StatefulSetDependent.RESTART_HASH));
+    stamp.put(StatefulSetDependent.MYSQLD_SETTINGS, template.get(StatefulSetDependent.MYSQLD_SETTINGS));
+    try {
+      var patched = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", Map.of("annotations", stamp))));
+      LOG.infof("cluster %s: Pod %s predates restart hashes; adopted as running the current template", id, pod.getMetadata().getName());
+      return patched;
+    } catch (KubernetesClientException e) {
+      LOG.warnf("cluster %s: could not adopt Pod %s: %s", id, pod.getMetadata().getName(), e.getMessage());
+      return pod;
+    }
   }
 
   /**
@@ -131,71 +172,82 @@ final class RollingChange {
 
   /** The Pod was created from another template than the StatefulSet's current one. */
   static boolean runsOutdatedTemplate(Pod pod, Optional<StatefulSet> statefulSet) {
-    var wanted = statefulSet.map(sts -> sts.getSpec().getTemplate().getMetadata().getAnnotations())
-        .map(annotations -> annotations.get(StatefulSetDependent.RESTART_HASH));
+    var wanted = statefulSet.map(RollingChange::templateAnnotations).map(annotations -> annotations.get(StatefulSetDependent.RESTART_HASH));
     return pod != null && wanted.isPresent() && !wanted.get().equals(annotations(pod).get(StatefulSetDependent.RESTART_HASH));
   }
 
   /**
    * Whether the Pod's mysqld runs the wanted spec.mysqld, after setting at runtime what it lacks
-   * and the server can change: false when one of them can only be taken by a restart, or the
-   * server cannot be reached to find out. A refused value is added to {@code refusals}.
+   * and the server can change: false when one of them can only be taken by a restart. When the
+   * server cannot be asked, or the result cannot be recorded, it holds the rollout (not knowing
+   * must not restart anything); a refused value holds it too, and is added to {@code refused}.
    */
   private boolean runsWantedSettings(MySQLCluster cluster, Pod pod, InstanceSnapshot snapshot, Map<String, String> wanted,
-      RuntimeSettings runtime, List<String> refusals) {
-    var running = StatefulSetDependent.settingsOf(annotations(pod));
-    var changed = new TreeSet<String>();
-    changed.addAll(wanted.keySet());
-    changed.addAll(running.keySet());
-    changed.removeIf(key -> Objects.equals(wanted.get(key), running.get(key)));
-    if (changed.isEmpty()) {
+      boolean mayChange, RuntimeSettings runtime, List<String> holds, Set<String> refused) {
+    String name = pod.getMetadata().getName();
+    var values = StatefulSetDependent.settingsToChange(cluster, StatefulSetDependent.runningSettings(pod), wanted);
+    if (values.isEmpty()) {
       return true;
     }
-    if (!snapshot.isReachable() || changed.stream().anyMatch(restartOnly::contains)) {
+    if (values.keySet().stream().anyMatch(restartOnly::contains)) {
       return false;
     }
-    // A setting spec.mysqld no longer names goes back to Tandem's own value, or the server's default.
-    var base = MyCnf.settings(cluster.getSpec(), Map.of());
-    var values = new LinkedHashMap<String, Optional<String>>();
-    changed.forEach(key -> values.put(key, Optional.ofNullable(wanted.containsKey(key) ? wanted.get(key) : base.get(key))));
-    String name = pod.getMetadata().getName();
+    if (!snapshot.isReachable() || !mayChange) {
+      holds.add("the settings " + values.keySet() + " of " + name + " are not changed while "
+          + (snapshot.isReachable() ? "a change of master runs" : name + " is unreachable"));
+      return false;
+    }
     List<RuntimeSettings.Result> results;
     try {
       results = runtime.apply(snapshot.endpoint(), values);
     } catch (SQLException e) {
-      LOG.debugf("cluster %s: could not reach %s to change settings: %s", id, name, e.getMessage());
+      holds.add("could not change the settings of " + name + ": " + e.getMessage());
       return false;
     }
-    var refused = results.stream().filter(result -> result.outcome() == RuntimeSettings.Outcome.REFUSED).toList();
-    refused.forEach(result -> {
-      String message = "mysqld on " + name + " refuses spec.mysqld." + result.setting() + "=" + wanted.get(result.setting())
-          + " (" + result.detail() + ")";
-      refusals.add(message);
-      if (reportedRefusals.add(result.setting() + "=" + wanted.get(result.setting()))) {
+    var refusals = results.stream().filter(result -> result.outcome() == RuntimeSettings.Outcome.REFUSED).toList();
+    refusals.forEach(result -> {
+      String setting = "spec.mysqld." + result.setting() + (wanted.containsKey(result.setting()) ? "=" + wanted.get(result.setting())
+          : " (removed)");
+      String message = "mysqld on " + name + " refuses " + setting + " (" + result.detail() + "); fix spec.mysqld";
+      holds.add(message);
+      refused.add(setting);
+      if (reportedRefusals.add(setting)) {
         LOG.warnf("cluster %s: %s", id, message);
         events.warning(cluster, ClusterEvents.Reason.SettingRefused, message + "; nothing restarts until it is fixed");
       }
     });
-    var restartFor = results.stream().filter(result -> result.outcome() == RuntimeSettings.Outcome.NEEDS_RESTART)
-        .map(RuntimeSettings.Result::setting).collect(Collectors.toCollection(TreeSet::new));
-    restartOnly.addAll(restartFor);
-    if (refused.isEmpty() && restartFor.isEmpty()) {
-      String applied = changed.stream().map(key -> key + "=" + values.get(key).orElse("DEFAULT")).collect(Collectors.joining(", "));
-      LOG.infof("cluster %s: applied %s to %s at runtime, no restart", id, applied, name);
-      events.normal(cluster, ClusterEvents.Reason.SettingsApplied, "Applied " + applied + " to " + name + " without a restart");
-      // Not recorded on the Pod: the next pass sets them again (a no-op) and tries the record again.
-      return markRunning(pod, wanted);
+    var restartFor = results.stream().filter(result -> result.outcome() == RuntimeSettings.Outcome.NEEDS_RESTART
+        || result.outcome() == RuntimeSettings.Outcome.NOT_PERMITTED).map(RuntimeSettings.Result::setting)
+        .collect(Collectors.toCollection(TreeSet::new));
+    // Not permitted on this server says nothing of the others: only what the server cannot change is remembered.
+    results.stream().filter(result -> result.outcome() == RuntimeSettings.Outcome.NEEDS_RESTART)
+        .forEach(result -> restartOnly.add(result.setting()));
+    if (!refusals.isEmpty()) {
+      return false;
     }
     if (!restartFor.isEmpty()) {
       LOG.infof("cluster %s: %s takes %s only at start: it restarts in the rollout", id, name, restartFor);
+      return false;
     }
-    return false;
+    String applied = values.entrySet().stream().map(entry -> entry.getKey() + "=" + entry.getValue().orElse("DEFAULT"))
+        .collect(Collectors.joining(", "));
+    if (!recordRuntimeSettings(pod, wanted)) {
+      holds.add("could not record on Pod " + name + " the settings it now runs");
+      return false;
+    }
+    LOG.infof("cluster %s: applied %s to %s at runtime, no restart", id, applied, name);
+    events.normal(cluster, ClusterEvents.Reason.SettingsApplied, "Applied " + applied + " to " + name + " without a restart");
+    return true;
   }
 
-  /** The Pod's annotation now says its mysqld runs these settings: it needs no restart for them. */
-  private boolean markRunning(Pod pod, Map<String, String> settings) {
+  /**
+   * Records on the Pod that its mysqld now runs these settings, with the mysqld container's
+   * restart count: a container restart reads the my.cnf its Pod started with, and the record
+   * then no longer counts.
+   */
+  private boolean recordRuntimeSettings(Pod pod, Map<String, String> settings) {
     var patch = Map.of("metadata", Map.of("annotations",
-        Map.of(StatefulSetDependent.MYSQLD_SETTINGS, StatefulSetDependent.settingsAnnotation(settings))));
+        Map.of(StatefulSetDependent.RUNTIME_SETTINGS, StatefulSetDependent.runtimeSettingsAnnotation(settings, pod))));
     try {
       client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
           .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
@@ -222,7 +274,7 @@ final class RollingChange {
     return streaming && lastMasterExecuted.filter(gtids -> snapshot.server().get().executed().contains(gtids)).isPresent();
   }
 
-  private Set<String> backupSources(MySQLCluster cluster, List<String> instances) {
+  private Set<String> backupSources(MySQLCluster cluster) {
     try {
       return client.resources(MySQLBackup.class).inNamespace(cluster.getMetadata().getNamespace()).list().getItems().stream()
           .filter(backup -> cluster.getMetadata().getName().equals(backup.getSpec().getClusterRef().getName()))
@@ -233,8 +285,16 @@ final class RollingChange {
     } catch (KubernetesClientException e) {
       // Not knowing which instance a backup reads must not restart it: hold every instance.
       LOG.warnf("cluster %s: could not list backups: %s", id, e.getMessage());
-      return Set.copyOf(instances);
+      return allInstances(cluster);
     }
+  }
+
+  private static Set<String> allInstances(MySQLCluster cluster) {
+    var names = new HashSet<String>();
+    for (int ordinal = 0; ordinal < cluster.getSpec().getInstances(); ordinal++) {
+      names.add(ClusterNames.instance(cluster, ordinal));
+    }
+    return names;
   }
 
   private static Map<String, String> annotations(Pod pod) {

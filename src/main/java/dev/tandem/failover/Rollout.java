@@ -34,10 +34,15 @@ final class Rollout {
   /**
    * @param master the instance the writer Service points at
    * @param successors who may take the master role, best first (DualMaster: the other master only)
-   * @param unhealthy why the cluster is not healthy enough to restart anything, if it is not
+   * @param hold why nothing may be restarted at all now, if so (a change of master under way, a
+   *     refused setting, a StatefulSet that has not taken the new template yet)
+   * @param degraded why the cluster is not healthy, if it is not: an instance that is up is not
+   *     restarted then, nor the master moved; one that is down and outdated still is, since only
+   *     a restart brings it the fixed spec
    * @param automaticFailover a rollout moves the master only when the operator may do so on its own
    */
-  record Input(List<Member> members, String master, List<String> successors, Optional<String> unhealthy, boolean automaticFailover) {}
+  record Input(List<Member> members, String master, List<String> successors, Optional<String> hold, Optional<String> degraded,
+      boolean automaticFailover) {}
 
   sealed interface Step permits Restart, SwitchOver, Wait, Done {}
 
@@ -45,7 +50,8 @@ final class Rollout {
 
   record SwitchOver(String to) implements Step {}
 
-  record Wait(String reason) implements Step {}
+  /** @param paused held by something other than the rollout's own progress (an instance still restarting) */
+  record Wait(String reason, boolean paused) implements Step {}
 
   record Done() implements Step {}
 
@@ -53,6 +59,10 @@ final class Rollout {
   record Decision(Step step, int updated, int total, String message) {
     boolean inProgress() {
       return !(step instanceof Done);
+    }
+
+    boolean paused() {
+      return step instanceof Wait wait && wait.paused();
     }
   }
 
@@ -67,14 +77,27 @@ final class Rollout {
     }
     // An instance not restarted yet may lag (a replica slower than the writes): restarting it
     // costs nothing more. One restarted must have caught up before the next restart.
+    if (input.hold().isPresent()) {
+      return wait(updated, total, progress, "paused: " + input.hold().get());
+    }
+    // An outdated instance that is down (crash-looping on a setting it cannot start with, say)
+    // costs nothing to restart, and a restart is the only way a fixed spec reaches it.
+    var down = outdated.stream().filter(member -> !member.offline() && !member.ready() && !member.name().equals(input.master()))
+        .max(Comparator.comparingInt(Member::ordinal));
+    if (down.isPresent()) {
+      return restart(down.get(), updated, total, progress);
+    }
+    // An instance not restarted yet may lag (a replica slower than the writes): restarting it
+    // costs nothing more. One restarted must have caught up before the next restart.
     var waitingFor = members.stream().filter(member -> !member.offline()
             && !(member.ready() && (member.caughtUp() || !member.updated())))
         .map(member -> member.name() + (member.ready() ? " to catch up" : " to be ready")).collect(Collectors.toList());
     if (!waitingFor.isEmpty()) {
-      return wait(updated, total, progress, "waiting for " + String.join(", ", waitingFor));
+      return new Decision(new Wait("waiting for " + String.join(", ", waitingFor), false), updated, total,
+          progress + "; waiting for " + String.join(", ", waitingFor));
     }
-    if (input.unhealthy().isPresent()) {
-      return wait(updated, total, progress, "paused while the cluster is not healthy: " + input.unhealthy().get());
+    if (input.degraded().isPresent()) {
+      return wait(updated, total, progress, "paused while the cluster is not healthy: " + input.degraded().get());
     }
     var restartable = outdated.stream().filter(member -> !member.offline()).toList();
     if (restartable.isEmpty()) {
@@ -111,7 +134,7 @@ final class Rollout {
   }
 
   private static Decision wait(int updated, int total, String progress, String reason) {
-    return new Decision(new Wait(reason), updated, total, progress + "; " + reason);
+    return new Decision(new Wait(reason, true), updated, total, progress + "; " + reason);
   }
 
   private static String names(List<Member> members) {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -47,8 +48,18 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
    * started with or was changed to at runtime since (the control loop patches it then).
    */
   public static final String MYSQLD_SETTINGS = "mysql.tandem.dev/mysqld-settings";
-  /** Everything in the template but spec.mysqld: a Pod whose hash differs runs an outdated template and must restart. */
+  /**
+   * Everything in the template but spec.mysqld and the restore source (read on an empty data
+   * directory only): a Pod whose hash differs runs an outdated template and must restart.
+   */
   public static final String RESTART_HASH = "mysql.tandem.dev/restart-hash";
+  /**
+   * Set on a Pod by the control loop: the spec.mysqld its mysqld runs since settings were changed
+   * at runtime, and the mysqld container's restart count then. A container restart reads the
+   * my.cnf written when the Pod started ({@link #MYSQLD_SETTINGS}), so the record counts only
+   * while the count is the same.
+   */
+  public static final String RUNTIME_SETTINGS = "mysql.tandem.dev/runtime-settings";
   public static final String CONFIG_DIR = "/etc/tandem";
   public static final String RUN_CONFIG_DIR = "/etc/tandem-run";
   public static final String OPERATOR_USER = "tandem";
@@ -84,13 +95,18 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
   /** With a restore source, the init container fills an empty data directory from that backup. */
   public static StatefulSet desiredFor(MySQLCluster cluster, Optional<RestoreSource> restore) {
     var statefulSet = build(cluster, restore);
-    var template = statefulSet.getSpec().getTemplate();
-    var annotations = template.getMetadata().getAnnotations();
-    String settings = annotations.remove(MYSQLD_SETTINGS);
-    String restartHash = sha256(SERIALIZATION.asJson(template));
-    annotations.put(MYSQLD_SETTINGS, settings);
-    annotations.put(RESTART_HASH, restartHash);
+    statefulSet.getSpec().getTemplate().getMetadata().getAnnotations().put(RESTART_HASH, restartHash(cluster));
     return statefulSet;
+  }
+
+  /**
+   * The template without restore source and spec.mysqld, hashed: a deleted source backup or a new
+   * operator image for its download must not restart a running cluster.
+   */
+  private static String restartHash(MySQLCluster cluster) {
+    var template = build(cluster, Optional.empty()).getSpec().getTemplate();
+    template.getMetadata().getAnnotations().remove(MYSQLD_SETTINGS);
+    return sha256(SERIALIZATION.asJson(template));
   }
 
   private static StatefulSet build(MySQLCluster cluster, Optional<RestoreSource> restore) {
@@ -169,13 +185,68 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
     return SERIALIZATION.asJson(new TreeMap<>(settings));
   }
 
-  /** The settings a {@link #MYSQLD_SETTINGS} value names; empty for a Pod created before the annotation existed. */
+  /**
+   * The settings a {@link #MYSQLD_SETTINGS} value names; empty for a Pod created before the
+   * annotation existed, or one whose annotation is not what Tandem wrote (it then counts as
+   * outdated: a restart gives it the template's).
+   */
   public static Map<String, String> settingsOf(Map<String, String> annotations) {
-    String json = annotations == null ? null : annotations.get(MYSQLD_SETTINGS);
+    return parse(annotations == null ? null : annotations.get(MYSQLD_SETTINGS), SETTINGS_TYPE).<Map<String, String>>map(map -> map)
+        .orElse(Map.of());
+  }
+
+  /** The spec.mysqld the Pod's mysqld runs: the runtime record while mysqld has not restarted since, else what it started with. */
+  public static Map<String, String> runningSettings(Pod pod) {
+    var annotations = Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());
+    return parse(annotations.get(RUNTIME_SETTINGS), RUNTIME_TYPE)
+        .filter(record -> record.restarts() == mysqldRestarts(pod))
+        .<Map<String, String>>map(RuntimeRecord::settings)
+        .orElseGet(() -> settingsOf(annotations));
+  }
+
+  /** The value of {@link #RUNTIME_SETTINGS} for a Pod whose mysqld now runs these settings. */
+  public static String runtimeSettingsAnnotation(Map<String, String> settings, Pod pod) {
+    return SERIALIZATION.asJson(new RuntimeRecord(new TreeMap<>(settings), mysqldRestarts(pod)));
+  }
+
+  /**
+   * What SET GLOBAL must change for mysqld to run {@code wanted} instead of {@code running}: each
+   * changed or added key with its value; a removed key back to Tandem's own my.cnf value, or
+   * the server's default (empty).
+   */
+  public static Map<String, Optional<String>> settingsToChange(MySQLCluster cluster, Map<String, String> running,
+      Map<String, String> wanted) {
+    var base = new java.util.HashMap<String, String>();
+    MyCnf.settings(cluster.getSpec(), Map.of()).forEach((key, value) -> base.put(key.replace('-', '_'), value));
+    var keys = new TreeMap<String, Boolean>();
+    wanted.keySet().forEach(key -> keys.put(key, true));
+    running.keySet().forEach(key -> keys.put(key, true));
+    var values = new LinkedHashMap<String, Optional<String>>();
+    keys.keySet().stream().filter(key -> !java.util.Objects.equals(wanted.get(key), running.get(key))).forEach(key ->
+        values.put(key, Optional.ofNullable(wanted.containsKey(key) ? wanted.get(key) : base.get(key.replace('-', '_')))));
+    return values;
+  }
+
+  private record RuntimeRecord(TreeMap<String, String> settings, int restarts) {}
+
+  private static final TypeReference<RuntimeRecord> RUNTIME_TYPE = new TypeReference<>() {};
+
+  private static int mysqldRestarts(Pod pod) {
+    return Optional.ofNullable(pod.getStatus()).map(status -> status.getContainerStatuses()).orElse(List.of()).stream()
+        .filter(container -> MYSQLD_CONTAINER.equals(container.getName()))
+        .map(container -> Optional.ofNullable(container.getRestartCount()).orElse(0))
+        .findFirst().orElse(0);
+  }
+
+  private static <T> Optional<T> parse(String json, TypeReference<T> type) {
     if (json == null) {
-      return Map.of();
+      return Optional.empty();
     }
-    return SERIALIZATION.unmarshal(new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)), SETTINGS_TYPE);
+    try {
+      return Optional.ofNullable(SERIALIZATION.unmarshal(new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)), type));
+    } catch (RuntimeException notOurs) {
+      return Optional.empty();
+    }
   }
 
   private static final TypeReference<TreeMap<String, String>> SETTINGS_TYPE =

@@ -177,7 +177,11 @@ upgrade_mariadb() {
   local running installed log
   running=$("$server" --version | sed -n 's/.* Ver \([0-9]*[.][0-9]*\)[.].*/\1/p')
   installed=$(cat "$DATADIR/mariadb_upgrade_info" "$DATADIR/mysql_upgrade_info" 2> /dev/null | head -n 1 || true)
-  if [[ -z $running || $installed == "$running".* ]]; then
+  if [[ -z $running ]]; then
+    echo "init: $POD_NAME: warning: cannot read the release series from '$("$server" --version)'; mariadb-upgrade is not run" >&2
+    return
+  fi
+  if [[ $installed == "$running".* ]]; then
     return
   fi
   echo "init: $POD_NAME: the data directory was last upgraded by MariaDB ${installed:-of an unknown version};" \

@@ -44,17 +44,21 @@ class ObservedStatusTest {
   }
 
   @Test
-  void aRolloutUnderWayIsProgressingWithItsStepAndAWaitingOneSaysWhy() {
+  void aRolloutUnderWayIsProgressingWithItsStepAndAPausedOneSaysWhy() {
     var restarting = withRollout(new Rollout.Decision(new Rollout.Restart("shop-2"), 0, 3, "0/3 instances updated; restarting shop-2"));
-    var waiting = withRollout(new Rollout.Decision(new Rollout.Wait("waiting for shop-2 to be ready"), 1, 3,
+    var waiting = withRollout(new Rollout.Decision(new Rollout.Wait("waiting for shop-2 to be ready", false), 1, 3,
         "1/3 instances updated; waiting for shop-2 to be ready"));
+    var paused = withRollout(new Rollout.Decision(new Rollout.Wait("a backup reads from shop-1, which restarts next", true), 1, 3,
+        "1/3 instances updated; a backup reads from shop-1, which restarts next"));
     var done = withRollout(new Rollout.Decision(new Rollout.Done(), 3, 3, "every instance runs the current template"));
 
     assertThat(condition(restarting, "Progressing").getStatus()).isEqualTo("True");
     assertThat(condition(restarting, "Progressing").getReason()).isEqualTo("RollingOut");
     assertThat(condition(restarting, "Progressing").getMessage()).isEqualTo("0/3 instances updated; restarting shop-2");
-    assertThat(condition(waiting, "Progressing").getReason()).isEqualTo("RolloutWaiting");
+    assertThat(condition(waiting, "Progressing").getReason()).isEqualTo("RollingOut");
     assertThat(condition(waiting, "Progressing").getMessage()).isEqualTo("1/3 instances updated; waiting for shop-2 to be ready");
+    assertThat(condition(paused, "Progressing").getStatus()).isEqualTo("True");
+    assertThat(condition(paused, "Progressing").getReason()).isEqualTo("RolloutPaused");
     assertThat(condition(done, "Progressing").getStatus()).isEqualTo("False");
     assertThat(condition(done, "Progressing").getReason()).isEqualTo("UpToDate");
     assertThat(condition(restarting, "Ready").getStatus()).isEqualTo("True");

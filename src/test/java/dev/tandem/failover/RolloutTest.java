@@ -29,7 +29,7 @@ class RolloutTest {
         successors.add(member.name());
       }
     }
-    return new Rollout.Input(List.of(members), master, successors, Optional.empty(), true);
+    return new Rollout.Input(List.of(members), master, successors, Optional.empty(), Optional.empty(), true);
   }
 
   @Test
@@ -64,9 +64,9 @@ class RolloutTest {
     var first = Rollout.next(input("shop-0", outdated("shop-0"), outdated("shop-1"), notReady));
     var second = Rollout.next(input("shop-0", outdated("shop-0"), outdated("shop-1"), notCaughtUp));
 
-    assertThat(first.step()).isEqualTo(new Rollout.Wait("waiting for shop-2 to be ready"));
+    assertThat(first.step()).isEqualTo(new Rollout.Wait("waiting for shop-2 to be ready", false));
     assertThat(first.message()).isEqualTo("1/3 instances updated; waiting for shop-2 to be ready");
-    assertThat(second.step()).isEqualTo(new Rollout.Wait("waiting for shop-2 to catch up"));
+    assertThat(second.step()).isEqualTo(new Rollout.Wait("waiting for shop-2 to catch up", false));
   }
 
   @Test
@@ -81,34 +81,56 @@ class RolloutTest {
   @Test
   void theMasterMovesOnlyToAnInstanceThatCaughtUp() {
     var lagging = new Member("shop-1", 1, true, false, true, false, false);
-    var input = new Rollout.Input(List.of(outdated("shop-0"), lagging), "shop-0", List.of("shop-1"), Optional.empty(), true);
+    var input = new Rollout.Input(List.of(outdated("shop-0"), lagging), "shop-0", List.of("shop-1"), Optional.empty(), Optional.empty(), true);
 
-    assertThat(Rollout.next(input).step()).isEqualTo(new Rollout.Wait("waiting for shop-1 to catch up"));
+    assertThat(Rollout.next(input).step()).isEqualTo(new Rollout.Wait("waiting for shop-1 to catch up", false));
   }
 
   @Test
-  void anOutdatedReplicaThatIsNotReadyHoldsTheRolloutToo() {
-    var broken = new Member("shop-1", 1, false, false, false, false, false);
+  void anUpdatedInstanceThatIsNotReadyHoldsTheNextRestart() {
+    var starting = new Member("shop-1", 1, true, false, false, false, false);
 
-    var decision = Rollout.next(input("shop-0", outdated("shop-0"), broken, outdated("shop-2")));
+    var decision = Rollout.next(input("shop-0", outdated("shop-0"), starting, outdated("shop-2")));
 
-    assertThat(decision.step()).isEqualTo(new Rollout.Wait("waiting for shop-1 to be ready"));
+    assertThat(decision.step()).isEqualTo(new Rollout.Wait("waiting for shop-1 to be ready", false));
   }
 
   @Test
-  void anUnhealthyClusterPausesTheRolloutSayingWhy() {
+  void aDegradedClusterPausesTheRolloutSayingWhy() {
     var input = new Rollout.Input(List.of(outdated("shop-0"), outdated("shop-1")), "shop-0", List.of("shop-1"),
-        Optional.of("a switchover is under way"), true);
+        Optional.empty(), Optional.of("degraded (shop-2 is unreachable)"), true);
 
     var decision = Rollout.next(input);
 
-    assertThat(decision.step()).isEqualTo(new Rollout.Wait("paused while the cluster is not healthy: a switchover is under way"));
+    assertThat(decision.step()).isEqualTo(new Rollout.Wait("paused while the cluster is not healthy: degraded (shop-2 is unreachable)", true));
+  }
+
+  @Test
+  void aHoldStopsEverythingEvenTheRestartOfAnInstanceThatIsDown() {
+    var down = new Member("shop-1", 1, false, false, false, false, false);
+    var input = new Rollout.Input(List.of(outdated("shop-0"), down), "shop-0", List.of("shop-1"),
+        Optional.of("a switchover from shop-0 to shop-1 is under way"), Optional.empty(), true);
+
+    var decision = Rollout.next(input);
+
+    assertThat(decision.step()).isEqualTo(new Rollout.Wait("paused: a switchover from shop-0 to shop-1 is under way", true));
+  }
+
+  @Test
+  void anOutdatedInstanceThatIsDownIsRestartedEvenInADegradedCluster() {
+    var crashLooping = new Member("shop-1", 1, false, false, false, false, false);
+    var input = new Rollout.Input(List.of(outdated("shop-0"), crashLooping, outdated("shop-2")), "shop-0", List.of("shop-1", "shop-2"),
+        Optional.empty(), Optional.of("degraded (shop-1 is unreachable)"), true);
+
+    var decision = Rollout.next(input);
+
+    assertThat(decision.step()).isEqualTo(new Rollout.Restart("shop-1"));
   }
 
   @Test
   void onlyTheMasterLeftSwitchesOverToTheFirstUpdatedSuccessor() {
     var input = new Rollout.Input(List.of(outdated("shop-0"), updated("shop-1"), updated("shop-2")), "shop-0",
-        List.of("shop-2", "shop-1"), Optional.empty(), true);
+        List.of("shop-2", "shop-1"), Optional.empty(), Optional.empty(), true);
 
     var decision = Rollout.next(input);
 
@@ -125,17 +147,17 @@ class RolloutTest {
 
   @Test
   void withAutomaticFailoverOffTheMastersTurnWaitsForAPersonsSwitchover() {
-    var input = new Rollout.Input(List.of(outdated("shop-0"), updated("shop-1")), "shop-0", List.of("shop-1"), Optional.empty(), false);
+    var input = new Rollout.Input(List.of(outdated("shop-0"), updated("shop-1")), "shop-0", List.of("shop-1"), Optional.empty(), Optional.empty(), false);
 
     var decision = Rollout.next(input);
 
     assertThat(decision.step()).isEqualTo(new Rollout.Wait("the master shop-0 restarts after a switchover, and"
-        + " spec.failover.automatic is off: set spec.master to shop-1 to switch over"));
+        + " spec.failover.automatic is off: set spec.master to shop-1 to switch over", true));
   }
 
   @Test
   void withAutomaticFailoverOffReplicasStillRestart() {
-    var input = new Rollout.Input(List.of(outdated("shop-0"), outdated("shop-1")), "shop-0", List.of("shop-1"), Optional.empty(), false);
+    var input = new Rollout.Input(List.of(outdated("shop-0"), outdated("shop-1")), "shop-0", List.of("shop-1"), Optional.empty(), Optional.empty(), false);
 
     assertThat(Rollout.next(input).step()).isEqualTo(new Rollout.Restart("shop-1"));
   }
@@ -143,14 +165,14 @@ class RolloutTest {
   @Test
   void noUpdatedSuccessorWaits() {
     var offlineUpdated = new Member("shop-1", 1, true, true, true, true, false);
-    var input = new Rollout.Input(List.of(outdated("shop-0"), offlineUpdated), "shop-0", List.of("shop-1"), Optional.empty(), true);
+    var input = new Rollout.Input(List.of(outdated("shop-0"), offlineUpdated), "shop-0", List.of("shop-1"), Optional.empty(), Optional.empty(), true);
 
-    assertThat(Rollout.next(input).step()).isEqualTo(new Rollout.Wait("no updated instance can take over from the master shop-0"));
+    assertThat(Rollout.next(input).step()).isEqualTo(new Rollout.Wait("no updated instance can take over from the master shop-0", true));
   }
 
   @Test
   void aOneInstanceClusterRestartsItsMasterSayingWritesStop() {
-    var decision = Rollout.next(new Rollout.Input(List.of(outdated("shop-0")), "shop-0", List.of(), Optional.empty(), true));
+    var decision = Rollout.next(new Rollout.Input(List.of(outdated("shop-0")), "shop-0", List.of(), Optional.empty(), Optional.empty(), true));
 
     assertThat(decision.step()).isEqualTo(new Rollout.Restart("shop-0"));
     assertThat(decision.message()).contains("writes stop until it is back");
@@ -162,7 +184,7 @@ class RolloutTest {
 
     var decision = Rollout.next(input("shop-0", outdated("shop-0"), outdated("shop-1"), read));
 
-    assertThat(decision.step()).isEqualTo(new Rollout.Wait("a backup reads from shop-2, which restarts next"));
+    assertThat(decision.step()).isEqualTo(new Rollout.Wait("a backup reads from shop-2, which restarts next", true));
   }
 
   @Test
@@ -173,7 +195,7 @@ class RolloutTest {
     var onlyOfflineLeft = Rollout.next(input("shop-1", updated("shop-0"), updated("shop-1"), offlineOutdated));
 
     assertThat(replicasFirst.step()).isEqualTo(new Rollout.Restart("shop-1"));
-    assertThat(onlyOfflineLeft.step()).isEqualTo(new Rollout.Wait("offline instance(s) shop-2 restart when back online"));
+    assertThat(onlyOfflineLeft.step()).isEqualTo(new Rollout.Wait("offline instance(s) shop-2 restart when back online", true));
     assertThat(onlyOfflineLeft.inProgress()).isTrue();
   }
 
@@ -182,11 +204,11 @@ class RolloutTest {
     var members = List.of(outdated("shop-0"), outdated("shop-1"), outdated("shop-2"));
     var successorsOfShop0 = List.of("shop-1");
 
-    var first = Rollout.next(new Rollout.Input(members, "shop-0", successorsOfShop0, Optional.empty(), true));
+    var first = Rollout.next(new Rollout.Input(members, "shop-0", successorsOfShop0, Optional.empty(), Optional.empty(), true));
     var second = Rollout.next(new Rollout.Input(List.of(outdated("shop-0"), outdated("shop-1"), updated("shop-2")), "shop-0",
-        successorsOfShop0, Optional.empty(), true));
+        successorsOfShop0, Optional.empty(), Optional.empty(), true));
     var third = Rollout.next(new Rollout.Input(List.of(outdated("shop-0"), updated("shop-1"), updated("shop-2")), "shop-0",
-        successorsOfShop0, Optional.empty(), true));
+        successorsOfShop0, Optional.empty(), Optional.empty(), true));
 
     assertThat(first.step()).isEqualTo(new Rollout.Restart("shop-2"));
     assertThat(second.step()).isEqualTo(new Rollout.Restart("shop-1"));

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class StatefulSetDependentTest {
@@ -234,5 +235,53 @@ class StatefulSetDependentTest {
 
   private static Map<String, String> templateAnnotations(dev.tandem.api.MySQLCluster cluster) {
     return StatefulSetDependent.desiredFor(cluster).getSpec().getTemplate().getMetadata().getAnnotations();
+  }
+
+  @Test
+  void aRestoreSourceDoesNotChangeTheRestartHash() {
+    var cluster = ClusterFixture.named("shop").mariaDb().build();
+    var monday = RestoresTest.backup("monday", "shop", "backups", BackupPhase.Completed, "2026-11-23T03:00:40Z");
+    var source = RestoreSource.of(monday).orElseThrow();
+
+    var restored = StatefulSetDependent.desiredFor(cluster, Optional.of(source)).getSpec().getTemplate();
+
+    assertThat(env(restored.getSpec().getInitContainers().get(0), "RESTORE_DIR").getValue()).isEqualTo("/restore/prod/shop/monday");
+    assertThat(restored.getMetadata().getAnnotations().get(StatefulSetDependent.RESTART_HASH))
+        .isEqualTo(templateAnnotations(cluster).get(StatefulSetDependent.RESTART_HASH));
+  }
+
+  @Test
+  void aPodRunsItsRuntimeSettingsUntilItsMysqldRestartsThenWhatItStartedWith() {
+    var pod = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+        .addToAnnotations(StatefulSetDependent.MYSQLD_SETTINGS, StatefulSetDependent.settingsAnnotation(Map.of("max_connections", "100")))
+        .endMetadata().withNewStatus().addNewContainerStatus().withName(StatefulSetDependent.MYSQLD_CONTAINER).withRestartCount(2)
+        .endContainerStatus().endStatus().build();
+    assertThat(StatefulSetDependent.runningSettings(pod)).containsExactly(Map.entry("max_connections", "100"));
+
+    pod.getMetadata().getAnnotations().put(StatefulSetDependent.RUNTIME_SETTINGS,
+        StatefulSetDependent.runtimeSettingsAnnotation(Map.of("max_connections", "200"), pod));
+    assertThat(StatefulSetDependent.runningSettings(pod)).containsExactly(Map.entry("max_connections", "200"));
+
+    pod.getStatus().getContainerStatuses().get(0).setRestartCount(3);
+    assertThat(StatefulSetDependent.runningSettings(pod)).containsExactly(Map.entry("max_connections", "100"));
+  }
+
+  @Test
+  void anAnnotationTandemDidNotWriteCountsAsNoSettings() {
+    assertThat(StatefulSetDependent.settingsOf(Map.of(StatefulSetDependent.MYSQLD_SETTINGS, "{not json"))).isEmpty();
+  }
+
+  @Test
+  void aChangedSettingIsSetAndARemovedOneGoesBackToTandemsValueOrTheDefault() {
+    var cluster = ClusterFixture.named("shop").mariaDb().build();
+    var running = Map.of("max_connections", "100", "binlog-expire-logs-seconds", "3600", "long_query_time", "2", "back_log", "90");
+    var wanted = Map.of("max_connections", "200", "back_log", "90");
+
+    var values = StatefulSetDependent.settingsToChange(cluster, running, wanted);
+
+    assertThat(values).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of(
+        "binlog-expire-logs-seconds", Optional.of("604800"),
+        "long_query_time", Optional.<String>empty(),
+        "max_connections", Optional.of("200"))));
   }
 }

@@ -46,6 +46,7 @@ class RuntimeSettingsTest {
     wanted.put("performance_schema", Optional.of("ON"));
     wanted.put("no_such_setting", Optional.of("1"));
     wanted.put("table_open_cache", Optional.of("many"));
+    wanted.put("hot_cache.key_buffer_size", Optional.of("1M"));
 
     var results = settings.apply(server, wanted);
 
@@ -55,12 +56,23 @@ class RuntimeSettingsTest {
         org.assertj.core.groups.Tuple.tuple("loose_long_query_time", RuntimeSettings.Outcome.APPLIED),
         org.assertj.core.groups.Tuple.tuple("performance_schema", RuntimeSettings.Outcome.NEEDS_RESTART),
         org.assertj.core.groups.Tuple.tuple("no_such_setting", RuntimeSettings.Outcome.NEEDS_RESTART),
-        org.assertj.core.groups.Tuple.tuple("table_open_cache", RuntimeSettings.Outcome.REFUSED));
+        org.assertj.core.groups.Tuple.tuple("table_open_cache", RuntimeSettings.Outcome.REFUSED),
+        org.assertj.core.groups.Tuple.tuple("hot_cache.key_buffer_size", RuntimeSettings.Outcome.NEEDS_RESTART));
     assertThat(results.get(3).detail()).contains("1238");
     assertThat(results.get(5).detail()).contains("table_open_cache");
     assertThat(global("max_connections")).isEqualTo("200");
     assertThat(global("max_allowed_packet")).isEqualTo(String.valueOf(32 * 1024 * 1024));
     assertThat(global("long_query_time")).isEqualTo("0.5");
+  }
+
+  @Test
+  void backslashesArriveAsWrittenWhateverTheGlobalSqlMode() throws Exception {
+    settings.apply(server, Map.of("sql_mode", Optional.of("NO_BACKSLASH_ESCAPES")));
+
+    var results = settings.apply(server, Map.of("init_connect", Optional.of("SET @path = 'C:\\tmp'")));
+
+    assertThat(results).extracting(RuntimeSettings.Result::outcome).containsExactly(RuntimeSettings.Outcome.APPLIED);
+    assertThat(global("init_connect")).isEqualTo("SET @path = 'C:\\tmp'");
   }
 
   @Test
@@ -79,7 +91,7 @@ class RuntimeSettingsTest {
 
     var results = settings.apply(server, Map.of("max_allowed_packet", Optional.of("32M")));
 
-    assertThat(results).extracting(RuntimeSettings.Result::outcome).containsExactly(RuntimeSettings.Outcome.NEEDS_RESTART);
+    assertThat(results).extracting(RuntimeSettings.Result::outcome).containsExactly(RuntimeSettings.Outcome.NOT_PERMITTED);
     assertThat(results.get(0).detail()).contains("1227");
     assertThat(global("max_allowed_packet")).isNotEqualTo(String.valueOf(32 * 1024 * 1024));
   }

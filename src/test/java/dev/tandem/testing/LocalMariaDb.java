@@ -90,8 +90,8 @@ public final class LocalMariaDb implements AutoCloseable {
   /**
    * Runs the cluster's init.sh as the init container does, for Pod {@code pod}, in {@code dir}:
    * it writes {@code dir/final/my.cnf} and, when {@code dir/data} is empty, initializes it.
+   * Returns what it printed.
    */
-  /** Runs init.sh as the init container would and returns what it printed. */
   public static String runInitScript(Path dir, MySQLCluster cluster, String pod, String host, Map<String, String> passwords)
       throws IOException, InterruptedException {
     assertThat(Commands.onPath("mariadbd") && Commands.onPath("mariadb-install-db"))

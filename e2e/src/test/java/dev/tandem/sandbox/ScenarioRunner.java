@@ -45,7 +45,7 @@ public final class ScenarioRunner implements AutoCloseable {
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
       "stopOperator", "startOperator", "waitCondition", "waitFailover", "waitReconciled", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
       "holdApplier", "releaseApplier", "killOperatorMidChange", "waitWrites", "waitConverged", "offline", "online",
-      "sql", "waitRollout");
+      "waitRollout");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -328,12 +328,6 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       case "markTime" -> {
         return backups.markTime(step, writer != null);
-      }
-      case "sql" -> {
-        String pod = target(step);
-        String output = sandbox.kubelet().runtime(namespace, pod)
-            .sqlAsRoot(secret(CredentialsSecret.ROOT_PASSWORD), step.string("statement", "")).strip();
-        return "on " + pod + ": " + (output.isEmpty() ? "ok" : output);
       }
       case "waitRollout" -> {
         long since = System.nanoTime();
@@ -697,10 +691,12 @@ public final class ScenarioRunner implements AutoCloseable {
     }
   }
 
-  /** The same expected values for every Pod of the cluster. */
+  /** The same expected values for every instance spec.instances counts. */
   private Map<String, Map<?, ?>> everyInstance(Map<?, ?> values) {
     var expected = new LinkedHashMap<String, Map<?, ?>>();
-    pods().stream().map(pod -> pod.getMetadata().getName()).sorted().forEach(pod -> expected.put(pod, values));
+    for (int ordinal = 0; ordinal < current().getSpec().getInstances(); ordinal++) {
+      expected.put(cluster + "-" + ordinal, values);
+    }
     return expected;
   }
 
@@ -744,10 +740,13 @@ public final class ScenarioRunner implements AutoCloseable {
         return Optional.of(name + " has no Pod");
       }
       var annotations = Optional.ofNullable(pod.get().getMetadata().getAnnotations()).orElse(Map.of());
-      for (String key : List.of(StatefulSetDependent.RESTART_HASH, StatefulSetDependent.MYSQLD_SETTINGS)) {
-        if (!Objects.equals(template.get(key), annotations.get(key))) {
-          return Optional.of(name + " has " + key + "=" + annotations.get(key) + ", the template " + template.get(key));
-        }
+      String hash = StatefulSetDependent.RESTART_HASH;
+      if (!Objects.equals(template.get(hash), annotations.get(hash))) {
+        return Optional.of(name + " has " + hash + "=" + annotations.get(hash) + ", the template " + template.get(hash));
+      }
+      var running = StatefulSetDependent.runningSettings(pod.get());
+      if (!running.equals(StatefulSetDependent.settingsOf(template))) {
+        return Optional.of(name + " runs spec.mysqld " + running + ", the template has " + StatefulSetDependent.settingsOf(template));
       }
       if (!Readiness.isPodReady(pod.get())) {
         return Optional.of(name + " is not Ready");

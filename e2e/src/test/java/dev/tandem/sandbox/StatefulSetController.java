@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -82,7 +83,8 @@ final class StatefulSetController implements AutoCloseable {
     }
     long ready = pods.values().stream().filter(Readiness::isPodReady).count();
     var status = statefulSet.getStatus();
-    if (status == null || !Integer.valueOf((int) ready).equals(status.getReadyReplicas()) || !Integer.valueOf(pods.size()).equals(status.getReplicas())) {
+    if (status == null || !Integer.valueOf((int) ready).equals(status.getReadyReplicas()) || !Integer.valueOf(pods.size()).equals(status.getReplicas())
+        || !Objects.equals(status.getObservedGeneration(), statefulSet.getMetadata().getGeneration())) {
       client.apps().statefulSets().inNamespace(namespace).withName(name).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
           "{\"status\":{\"replicas\":" + pods.size() + ",\"readyReplicas\":" + ready + ",\"currentReplicas\":" + pods.size()
               + ",\"observedGeneration\":" + statefulSet.getMetadata().getGeneration() + "}}");
