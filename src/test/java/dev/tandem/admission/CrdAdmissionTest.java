@@ -161,6 +161,13 @@ class CrdAdmissionTest {
     assertThat(verdict.accepted()).as(verdict.errors().toString()).isTrue();
   }
 
+  @Test
+  void theDowngradeRuleDefaultsToTheFlavorsDefaultVersions() throws Exception {
+    assertThat(dev.tandem.api.Flavor.MySQL.defaultVersion()).isEqualTo("8.4");
+    assertThat(dev.tandem.api.Flavor.MariaDB.defaultVersion()).isEqualTo("10.11");
+    assertThat(java.nio.file.Files.readString(CRD)).contains("== 'MySQL' ? '8.4' : '10.11'");
+  }
+
   @ParameterizedTest(name = "{0} {1} -> {2} is refused")
   @org.junit.jupiter.params.provider.CsvSource({"MySQL, 8.4, 8.0", "MySQL, , 8.0.40", "MariaDB, 11.4, 10.11", "MariaDB, 11.8.2, 11.4"})
   void refusesADowngradeToAnOlderReleaseSeries(String flavor, String from, String to) {

@@ -86,6 +86,7 @@ public final class ScenarioRunner implements AutoCloseable {
   private FailoverRecord interruptedChange;
   private long appliedAt;
   private Long readyMillis;
+  private Instant runStartedAt = Instant.EPOCH;
   /** A gap between acknowledged writes longer than this counts as a stall in the report. */
   private static final long STALL_MILLIS = 100;
   /** Pod name → uid when the cluster was first Ready: a Pod with another uid now was replaced since. */
@@ -130,6 +131,7 @@ public final class ScenarioRunner implements AutoCloseable {
   public Map<String, Object> run() {
     long started = System.nanoTime();
     runStarted = started;
+    runStartedAt = Instant.now();
     String failure = null;
     try {
       operator.useInstanceAccess(scenario.instanceAccess());
@@ -612,11 +614,12 @@ public final class ScenarioRunner implements AutoCloseable {
         case "settings" -> mysqldSettings(everyInstance((Map<?, ?>) expected));
         case "podsReplaced" -> podsReplaced();
         case "rollingRestarts" -> rollingRestarts();
+        case "serviceAnnotations" -> serviceAnnotations();
         default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
             + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics,"
             + " instancesWrittenBeforeFault, restoredMatchesBackup, interruptedChangeFinished, mysqld, maxWriteGapMillis,"
             + " writesResumedAfterLeaderMillis, writesResumedAfterAllReachableMillis, writable, ready, pods, settings, podsReplaced,"
-            + " rollingRestarts");
+            + " rollingRestarts, serviceAnnotations");
       };
       boolean passed = switch (entry.getKey()) {
         case "consistent" -> Boolean.parseBoolean(expected.toString()) == ((Consistency.Verdict) actual).consistent();
@@ -626,6 +629,8 @@ public final class ScenarioRunner implements AutoCloseable {
             ((Number) actual).longValue() >= 0 && ((Number) actual).longValue() <= Long.parseLong(expected.toString());
         case "restoredMatchesBackup" -> "exact".equals(actual);
         case "mysqld" -> String.valueOf(expected).equals(String.valueOf(actual));
+        case "serviceAnnotations" -> ((Map<?, ?>) actual).values().stream().allMatch(annotations -> ((Map<?, ?>) expected).entrySet()
+            .stream().allMatch(wanted -> String.valueOf(wanted.getValue()).equals(((Map<?, ?>) annotations).get(wanted.getKey()))));
         case "settings" -> !((Map<?, ?>) actual).isEmpty() && ((Map<?, ?>) actual).values().stream().allMatch(values -> ((Map<?, ?>) values).entrySet().stream()
             .allMatch(value -> String.valueOf(((Map<?, ?>) expected).get(value.getKey())).equals(String.valueOf(value.getValue()))));
         case "roles" -> ((Map<?, ?>) expected).entrySet().stream()
@@ -698,6 +703,17 @@ public final class ScenarioRunner implements AutoCloseable {
       expected.put(cluster + "-" + ordinal, values);
     }
     return expected;
+  }
+
+  /** The annotations of the writer and reader Services. */
+  private Map<String, Map<String, String>> serviceAnnotations() {
+    var cluster = current();
+    var annotations = new LinkedHashMap<String, Map<String, String>>();
+    for (String service : List.of(ClusterNames.writerService(cluster), ClusterNames.readerService(cluster))) {
+      var found = client.services().inNamespace(namespace).withName(service).get();
+      annotations.put(service, found == null ? Map.of() : Optional.ofNullable(found.getMetadata().getAnnotations()).orElse(Map.of()));
+    }
+    return annotations;
   }
 
   /** The Pods whose uid differs from the one they had when the cluster was first Ready. */
@@ -802,9 +818,11 @@ public final class ScenarioRunner implements AutoCloseable {
     report.put("writeGapsMillis", writeGaps(acks));
     maxWriteGap().ifPresent(gap -> report.put("maxWriteGapMillis", gap));
     // A write takes a few ms here: a longer gap is time the writer Service took no writes.
-    var stalls = writeGaps().stream().filter(gap -> gap > STALL_MILLIS).toList();
-    report.put("writeStallsMillis", stalls);
-    report.put("writeStallsTotalMillis", stalls.stream().mapToLong(Long::longValue).sum());
+    var stalls = writeGaps().stream().filter(gap -> gap.millis() > STALL_MILLIS).toList();
+    report.put("writeStallsMillis", stalls.stream().map(WriteGap::millis).toList());
+    report.put("writeStallsTotalMillis", stalls.stream().mapToLong(WriteGap::millis).sum());
+    // Wall-clock starts, to read beside the operator's log.
+    report.put("writeStallsFrom", stalls.stream().map(gap -> runStartedAt.plusNanos(gap.startNanos() - runStarted).toString()).toList());
     var starts = new ArrayList<Map<String, Object>>();
     for (var start : operatorStarts) {
       var entry = new LinkedHashMap<String, Object>();
@@ -876,11 +894,14 @@ public final class ScenarioRunner implements AutoCloseable {
    * the longest gap of all.
    */
   private Optional<Long> maxWriteGap() {
-    return writeGaps().stream().max(Long::compare);
+    return writeGaps().stream().map(WriteGap::millis).max(Long::compare);
   }
 
-  /** Every stretch between two acknowledged writes, and from the last one to the stop, in order (ms). */
-  private List<Long> writeGaps() {
+  /** A stretch without an acknowledged write: from {@code startNanos} (the last acknowledgement before it). */
+  private record WriteGap(long startNanos, long millis) {}
+
+  /** Every stretch between two acknowledged writes, and from the last one to the stop, in order. */
+  private List<WriteGap> writeGaps() {
     var sessions = new ArrayList<>(earlierSessions);
     if (writer != null) {
       sessions.add(new WriteSession(writer.acks(), System.nanoTime()));
@@ -889,11 +910,12 @@ public final class ScenarioRunner implements AutoCloseable {
         .filter(session -> !session.acks().isEmpty())
         .flatMap(session -> {
           var acks = session.acks();
-          var gaps = new ArrayList<Long>();
+          var gaps = new ArrayList<WriteGap>();
           for (int i = 1; i < acks.size(); i++) {
-            gaps.add((acks.get(i).nanos() - acks.get(i - 1).nanos()) / 1_000_000);
+            gaps.add(new WriteGap(acks.get(i - 1).nanos(), (acks.get(i).nanos() - acks.get(i - 1).nanos()) / 1_000_000));
           }
-          gaps.add((session.stoppedNanos() - acks.get(acks.size() - 1).nanos()) / 1_000_000);
+          long last = acks.get(acks.size() - 1).nanos();
+          gaps.add(new WriteGap(last, (session.stoppedNanos() - last) / 1_000_000));
           return gaps.stream();
         })
         .toList();
