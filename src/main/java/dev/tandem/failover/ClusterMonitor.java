@@ -353,7 +353,8 @@ final class ClusterMonitor {
       abandonChange(cluster);
     }
     reportFindings(cluster, plan);
-    if (succeeded && plan.actions().isEmpty() && rollout.map(Rollout.Decision::step).orElse(null) instanceof Rollout.Restart restart) {
+    if (succeeded && plan.actions().isEmpty() && rollout.map(Rollout.Decision::step).orElse(null) instanceof Rollout.Restart restart
+        && podsByName.containsKey(restart.instance())) {
       rolling.restart(cluster, podsByName.get(restart.instance()), rollout.get());
     }
     var promoted = results.stream()

@@ -101,10 +101,10 @@ final class RollingChange {
       boolean updated = pod.filter(p -> wantedHash.equals(annotations(p).get(StatefulSetDependent.RESTART_HASH)))
           .filter(p -> runsWantedSettings(cluster, p, snapshot, wanted, mayChangeSettings, runtime, holds, refused))
           .isPresent();
-      boolean ready = pod.filter(p -> !ClusterMonitor.isTerminating(p) && !deleted.contains(p.getMetadata().getUid())
-          && ClusterStatusAggregator.isReady(p)).isPresent();
-      members.add(new Rollout.Member(name, view.desired().ordinal(name), updated, view.desired().offline().contains(name), ready,
-          name.equals(master) || caughtUp(snapshot, view.desired().members().get(master)), false));
+      boolean present = pod.filter(p -> !ClusterMonitor.isTerminating(p) && !deleted.contains(p.getMetadata().getUid())).isPresent();
+      boolean ready = present && pod.filter(ClusterStatusAggregator::isReady).isPresent();
+      members.add(new Rollout.Member(name, view.desired().ordinal(name), updated, view.desired().offline().contains(name), present,
+          ready, name.equals(master) || caughtUp(snapshot, view.desired().members().get(master)), false));
     }
     reportedRefusals.retainAll(refused);
     lastMaster = Optional.of(master);
@@ -115,7 +115,8 @@ final class RollingChange {
     // Backups are looked up for the instance about to restart only: the API server is not asked every pass.
     if (decision.step() instanceof Rollout.Restart restart && backupSources(cluster).contains(restart.instance())) {
       members.replaceAll(member -> member.name().equals(restart.instance())
-          ? new Rollout.Member(member.name(), member.ordinal(), member.updated(), member.offline(), member.ready(), member.caughtUp(), true)
+          ? new Rollout.Member(member.name(), member.ordinal(), member.updated(), member.offline(), member.present(), member.ready(),
+              member.caughtUp(), true)
           : member);
       decision = Rollout.next(new Rollout.Input(members, master, successors, input.hold(), degraded, input.automaticFailover()));
     }

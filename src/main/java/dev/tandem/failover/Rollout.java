@@ -24,12 +24,14 @@ final class Rollout {
    * One instance as a rollout sees it.
    *
    * @param updated its Pod runs the current template and every setting it needs a restart for
-   * @param ready its Pod exists, is not being deleted and is Ready
+   * @param present its Pod exists and is not being deleted (or replaced after a restart)
+   * @param ready its Pod is present and Ready
    * @param caughtUp it replicates from the master with nothing left to apply (the master itself counts as caught up);
    *     required of an instance once restarted, and of the one the master's role moves to
    * @param backupSource a running backup reads from it
    */
-  record Member(String name, int ordinal, boolean updated, boolean offline, boolean ready, boolean caughtUp, boolean backupSource) {}
+  record Member(String name, int ordinal, boolean updated, boolean offline, boolean present, boolean ready, boolean caughtUp,
+      boolean backupSource) {}
 
   /**
    * @param master the instance the writer Service points at
@@ -82,7 +84,8 @@ final class Rollout {
     }
     // An outdated instance that is down (crash-looping on a setting it cannot start with, say)
     // costs nothing to restart, and a restart is the only way a fixed spec reaches it.
-    var down = outdated.stream().filter(member -> !member.offline() && !member.ready() && !member.name().equals(input.master()))
+    var down = outdated.stream().filter(member -> !member.offline() && member.present() && !member.ready()
+            && !member.name().equals(input.master()))
         .max(Comparator.comparingInt(Member::ordinal));
     if (down.isPresent()) {
       return restart(down.get(), updated, total, progress);

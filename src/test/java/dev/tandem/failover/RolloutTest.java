@@ -11,11 +11,11 @@ import org.junit.jupiter.api.Test;
 class RolloutTest {
 
   static Member updated(String name) {
-    return new Member(name, ordinal(name), true, false, true, true, false);
+    return new Member(name, ordinal(name), true, false, true, true, true, false);
   }
 
   static Member outdated(String name) {
-    return new Member(name, ordinal(name), false, false, true, true, false);
+    return new Member(name, ordinal(name), false, false, true, true, true, false);
   }
 
   static int ordinal(String name) {
@@ -58,8 +58,8 @@ class RolloutTest {
 
   @Test
   void aRestartedReplicaIsWaitedForUntilReadyThenUntilCaughtUp() {
-    var notReady = new Member("shop-2", 2, true, false, false, false, false);
-    var notCaughtUp = new Member("shop-2", 2, true, false, true, false, false);
+    var notReady = new Member("shop-2", 2, true, false, true, false, false, false);
+    var notCaughtUp = new Member("shop-2", 2, true, false, true, true, false, false);
 
     var first = Rollout.next(input("shop-0", outdated("shop-0"), outdated("shop-1"), notReady));
     var second = Rollout.next(input("shop-0", outdated("shop-0"), outdated("shop-1"), notCaughtUp));
@@ -71,7 +71,7 @@ class RolloutTest {
 
   @Test
   void aLaggingReplicaNotRestartedYetIsRestartedAnyway() {
-    var lagging = new Member("shop-2", 2, false, false, true, false, false);
+    var lagging = new Member("shop-2", 2, false, false, true, true, false, false);
 
     var decision = Rollout.next(input("shop-0", outdated("shop-0"), outdated("shop-1"), lagging));
 
@@ -80,7 +80,7 @@ class RolloutTest {
 
   @Test
   void theMasterMovesOnlyToAnInstanceThatCaughtUp() {
-    var lagging = new Member("shop-1", 1, true, false, true, false, false);
+    var lagging = new Member("shop-1", 1, true, false, true, true, false, false);
     var input = new Rollout.Input(List.of(outdated("shop-0"), lagging), "shop-0", List.of("shop-1"), Optional.empty(), Optional.empty(), true);
 
     assertThat(Rollout.next(input).step()).isEqualTo(new Rollout.Wait("waiting for shop-1 to catch up", false));
@@ -88,7 +88,7 @@ class RolloutTest {
 
   @Test
   void anUpdatedInstanceThatIsNotReadyHoldsTheNextRestart() {
-    var starting = new Member("shop-1", 1, true, false, false, false, false);
+    var starting = new Member("shop-1", 1, true, false, true, false, false, false);
 
     var decision = Rollout.next(input("shop-0", outdated("shop-0"), starting, outdated("shop-2")));
 
@@ -106,8 +106,17 @@ class RolloutTest {
   }
 
   @Test
+  void anInstanceWhosePodIsBeingReplacedIsWaitedForNotRestartedAgain() {
+    var replaced = new Member("shop-2", 2, false, false, false, false, false, false);
+
+    var decision = Rollout.next(input("shop-0", outdated("shop-0"), outdated("shop-1"), replaced));
+
+    assertThat(decision.step()).isEqualTo(new Rollout.Wait("waiting for shop-2 to be ready", false));
+  }
+
+  @Test
   void aHoldStopsEverythingEvenTheRestartOfAnInstanceThatIsDown() {
-    var down = new Member("shop-1", 1, false, false, false, false, false);
+    var down = new Member("shop-1", 1, false, false, true, false, false, false);
     var input = new Rollout.Input(List.of(outdated("shop-0"), down), "shop-0", List.of("shop-1"),
         Optional.of("a switchover from shop-0 to shop-1 is under way"), Optional.empty(), true);
 
@@ -118,7 +127,7 @@ class RolloutTest {
 
   @Test
   void anOutdatedInstanceThatIsDownIsRestartedEvenInADegradedCluster() {
-    var crashLooping = new Member("shop-1", 1, false, false, false, false, false);
+    var crashLooping = new Member("shop-1", 1, false, false, true, false, false, false);
     var input = new Rollout.Input(List.of(outdated("shop-0"), crashLooping, outdated("shop-2")), "shop-0", List.of("shop-1", "shop-2"),
         Optional.empty(), Optional.of("degraded (shop-1 is unreachable)"), true);
 
@@ -164,7 +173,7 @@ class RolloutTest {
 
   @Test
   void noUpdatedSuccessorWaits() {
-    var offlineUpdated = new Member("shop-1", 1, true, true, true, true, false);
+    var offlineUpdated = new Member("shop-1", 1, true, true, true, true, true, false);
     var input = new Rollout.Input(List.of(outdated("shop-0"), offlineUpdated), "shop-0", List.of("shop-1"), Optional.empty(), Optional.empty(), true);
 
     assertThat(Rollout.next(input).step()).isEqualTo(new Rollout.Wait("no updated instance can take over from the master shop-0", true));
@@ -180,7 +189,7 @@ class RolloutTest {
 
   @Test
   void theNextReplicaReadByABackupWaits() {
-    var read = new Member("shop-2", 2, false, false, true, true, true);
+    var read = new Member("shop-2", 2, false, false, true, true, true, true);
 
     var decision = Rollout.next(input("shop-0", outdated("shop-0"), outdated("shop-1"), read));
 
@@ -189,7 +198,7 @@ class RolloutTest {
 
   @Test
   void offlineInstancesAreNotRestartedNorWaitedForButReported() {
-    var offlineOutdated = new Member("shop-2", 2, false, true, false, false, false);
+    var offlineOutdated = new Member("shop-2", 2, false, true, true, false, false, false);
 
     var replicasFirst = Rollout.next(input("shop-0", outdated("shop-0"), outdated("shop-1"), offlineOutdated));
     var onlyOfflineLeft = Rollout.next(input("shop-1", updated("shop-0"), updated("shop-1"), offlineOutdated));
