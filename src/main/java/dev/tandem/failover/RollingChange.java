@@ -4,7 +4,6 @@ import dev.tandem.api.MySQLBackup;
 import dev.tandem.api.MySQLBackupStatus;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterEvents;
-import dev.tandem.kubernetes.ClusterNames;
 import dev.tandem.kubernetes.ClusterStatusAggregator;
 import dev.tandem.kubernetes.StatefulSetDependent;
 import dev.tandem.replication.ClusterView;
@@ -75,12 +74,12 @@ final class RollingChange {
   Optional<Rollout.Decision> decide(MySQLCluster cluster, Optional<StatefulSet> statefulSet, Map<String, Pod> podsByName,
       ClusterView view, String master, List<String> successors, Optional<String> hold, Optional<String> degraded,
       boolean mayChangeSettings, RuntimeSettings runtime) {
-    if (statefulSet.isEmpty() || templateAnnotations(statefulSet.get()).get(StatefulSetDependent.RESTART_HASH) == null) {
+    var template = statefulSet.map(RollingChange::templateAnnotations).orElse(Map.of());
+    String wantedHash = template.get(StatefulSetDependent.RESTART_HASH);
+    if (wantedHash == null) {
       return Optional.empty();
     }
     var sts = statefulSet.get();
-    var template = templateAnnotations(sts);
-    String wantedHash = template.get(StatefulSetDependent.RESTART_HASH);
     var wanted = StatefulSetDependent.settingsOf(template);
     var holds = new ArrayList<String>();
     hold.ifPresent(holds::add);
@@ -113,7 +112,7 @@ final class RollingChange {
         degraded, cluster.getSpec().getFailover().isAutomatic());
     var decision = Rollout.next(input);
     // Backups are looked up for the instance about to restart only: the API server is not asked every pass.
-    if (decision.step() instanceof Rollout.Restart restart && backupSources(cluster).contains(restart.instance())) {
+    if (decision.step() instanceof Rollout.Restart restart && readByABackup(cluster, restart.instance())) {
       members.replaceAll(member -> member.name().equals(restart.instance())
           ? new Rollout.Member(member.name(), member.ordinal(), member.updated(), member.offline(), member.present(), member.ready(),
               member.caughtUp(), true)
@@ -139,14 +138,20 @@ final class RollingChange {
     var stamp = new LinkedHashMap<String, String>();
     stamp.put(StatefulSetDependent.RESTART_HASH, template.get(StatefulSetDependent.RESTART_HASH));
     stamp.put(StatefulSetDependent.MYSQLD_SETTINGS, template.get(StatefulSetDependent.MYSQLD_SETTINGS));
+    var patched = annotate(pod, stamp);
+    patched.ifPresent(adopted ->
+        LOG.infof("cluster %s: Pod %s predates restart hashes; adopted as running the current template", id, pod.getMetadata().getName()));
+    return patched.orElse(pod);
+  }
+
+  /** A merge patch of the Pod's annotations; empty when the API server did not take it. */
+  private Optional<Pod> annotate(Pod pod, Map<String, String> annotations) {
     try {
-      var patched = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", Map.of("annotations", stamp))));
-      LOG.infof("cluster %s: Pod %s predates restart hashes; adopted as running the current template", id, pod.getMetadata().getName());
-      return patched;
+      return Optional.of(client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", Map.of("annotations", annotations)))));
     } catch (KubernetesClientException e) {
-      LOG.warnf("cluster %s: could not adopt Pod %s: %s", id, pod.getMetadata().getName(), e.getMessage());
-      return pod;
+      LOG.warnf("cluster %s: could not annotate Pod %s with %s: %s", id, pod.getMetadata().getName(), annotations.keySet(), e.getMessage());
+      return Optional.empty();
     }
   }
 
@@ -247,16 +252,8 @@ final class RollingChange {
    * then no longer counts.
    */
   private boolean recordRuntimeSettings(Pod pod, Map<String, String> settings) {
-    var patch = Map.of("metadata", Map.of("annotations",
-        Map.of(StatefulSetDependent.RUNTIME_SETTINGS, StatefulSetDependent.runtimeSettingsAnnotation(settings, pod))));
-    try {
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
-      return true;
-    } catch (KubernetesClientException e) {
-      LOG.warnf("cluster %s: could not record the settings %s runs: %s", id, pod.getMetadata().getName(), e.getMessage());
-      return false;
-    }
+    return annotate(pod, Map.of(StatefulSetDependent.RUNTIME_SETTINGS, StatefulSetDependent.runtimeSettingsAnnotation(settings, pod)))
+        .isPresent();
   }
 
   /**
@@ -275,27 +272,17 @@ final class RollingChange {
     return streaming && lastMasterExecuted.filter(gtids -> snapshot.server().get().executed().contains(gtids)).isPresent();
   }
 
-  private Set<String> backupSources(MySQLCluster cluster) {
+  private boolean readByABackup(MySQLCluster cluster, String instance) {
     try {
       return client.resources(MySQLBackup.class).inNamespace(cluster.getMetadata().getNamespace()).list().getItems().stream()
           .filter(backup -> cluster.getMetadata().getName().equals(backup.getSpec().getClusterRef().getName()))
           .filter(backup -> backup.getStatus() != null && backup.getStatus().getPhase() == MySQLBackupStatus.BackupPhase.Running)
-          .map(backup -> backup.getStatus().getSource())
-          .filter(Objects::nonNull)
-          .collect(Collectors.toSet());
+          .anyMatch(backup -> instance.equals(backup.getStatus().getSource()));
     } catch (KubernetesClientException e) {
-      // Not knowing which instance a backup reads must not restart it: hold every instance.
+      // Not knowing whether a backup reads the instance must not restart it.
       LOG.warnf("cluster %s: could not list backups: %s", id, e.getMessage());
-      return allInstances(cluster);
+      return true;
     }
-  }
-
-  private static Set<String> allInstances(MySQLCluster cluster) {
-    var names = new HashSet<String>();
-    for (int ordinal = 0; ordinal < cluster.getSpec().getInstances(); ordinal++) {
-      names.add(ClusterNames.instance(cluster, ordinal));
-    }
-    return names;
   }
 
   private static Map<String, String> annotations(Pod pod) {
