@@ -17,9 +17,11 @@ public class ConfigMapDependent extends DesiredObjectDependent<ConfigMap> {
   public static final String INIT_SCRIPT = "init.sh";
   public static final String PROBE_SCRIPT = "probe.sh";
   public static final String BACKUP_SCRIPT = "backup.sh";
+  public static final String SEED_SCRIPT = "seed.sh";
   private static final String INIT = resource(INIT_SCRIPT);
   private static final String PROBE = resource(PROBE_SCRIPT);
   private static final String BACKUP = resource(BACKUP_SCRIPT);
+  private static final String SEED = resource(SEED_SCRIPT);
 
   public ConfigMapDependent() {
     super(ConfigMap.class);
@@ -52,6 +54,7 @@ public class ConfigMapDependent extends DesiredObjectDependent<ConfigMap> {
     data.put(INIT_SCRIPT, INIT);
     data.put(PROBE_SCRIPT, PROBE);
     data.put(BACKUP_SCRIPT, BACKUP);
+    data.put(SEED_SCRIPT, SEED);
     return data;
   }
 

@@ -7,7 +7,13 @@
 #     instance starts with GTIDs of its own;
 #  3. when RESTORE_DIR names a backup (spec.bootstrap.from), loads it into that new data
 #     directory, again without binary logging, and records the backup's GTID position as
-#     already executed: replication then continues from exactly there.
+#     already executed: replication then continues from exactly there;
+#  4. in a cluster that already has data (SEED_EMPTY=true), an empty data directory is never
+#     initialized: 'init.sh receive', run first by the seed init container, receives a copy of a
+#     donor instance (the operator starts the donor's Job once it sees that container waiting),
+#     and this script then prepares it as it prepares a physical backup. An instance named in
+#     RESEED (name@request) has its data put aside first, kept until a later start without the
+#     request.
 # The paths can be overridden so that the sandbox runs this very script outside a container.
 set -euo pipefail
 
@@ -28,6 +34,126 @@ ordinal=${POD_NAME##*-}
 if ! [[ $ordinal =~ ^[0-9]+$ ]]; then
   echo "init: cannot read an ordinal from Pod name '$POD_NAME'" >&2
   exit 1
+fi
+
+SEED_DIR="$DATADIR/.tandem-seed"
+SEED_PORT=${SEED_PORT:-4444}
+
+# The first line a donor sends: only a sender holding the cluster's replication password, and
+# sending to this very instance, is read.
+seed_token() {
+  printf '%s' "tandem-seed:$POD_NAME:${REPLICATION_PASSWORD:?REPLICATION_PASSWORD is required}" | sha256sum | cut -d' ' -f1
+}
+
+# The data put aside for a re-seed (.tandem-aside-<request>) is kept while the request stands,
+# so a person can still look at it; a start without the request frees the space.
+put_data_aside() {
+  local request="" entry aside
+  for entry in ${RESEED:-}; do
+    [[ ${entry%@*} == "$POD_NAME" ]] && request=${entry#*@}
+  done
+  for aside in "$DATADIR"/.tandem-aside-*; do
+    [[ -e $aside && $aside != "$DATADIR/.tandem-aside-$request" ]] || continue
+    echo "init: $POD_NAME: deleting the data put aside for an earlier re-seed ($aside)"
+    rm -rf -- "$aside"
+  done
+  if [[ -n $request && ! -d $DATADIR/.tandem-aside-$request ]]; then
+    # Renamed once complete: an init cut short moves the rest next time, nothing is deleted.
+    aside="$DATADIR/.tandem-aside-$request"
+    mkdir -p "$aside.partial"
+    find "$DATADIR" -mindepth 1 -maxdepth 1 ! -name '.tandem-aside-*' -exec mv -t "$aside.partial" -- {} +
+    mv "$aside.partial" "$aside"
+    echo "init: $POD_NAME: re-seed requested ($request): the data directory was put aside at $aside"
+  fi
+}
+
+# Runs in the seed init container, before init: receives a donor's copy into $SEED_DIR/data
+# when the data directory is empty in a cluster that has data, and returns at once otherwise.
+receive_seed() {
+  put_data_aside
+  if [[ -d $DATADIR/mysql || ${SEED_EMPTY:-} != true || -f $SEED_DIR/complete ]]; then
+    return
+  fi
+  rm -rf "$SEED_DIR"
+  mkdir -p "$SEED_DIR/data"
+  local token
+  token=$(seed_token)
+  if [[ $TANDEM_FLAVOR == MariaDB ]]; then
+    echo "init: $POD_NAME: the data directory is empty; waiting for a donor's copy on port $SEED_PORT"
+    local statuses
+    set +e
+    socat -u "TCP-LISTEN:$SEED_PORT,reuseaddr" STDOUT | {
+      IFS= read -r offered
+      if [[ $offered != "$token" ]]; then
+        echo "init: $POD_NAME: a connection to the seed port did not identify as this cluster's donor; ignored" >&2
+        exit 3
+      fi
+      exec "$(command -v mbstream)" -x -C "$SEED_DIR/data"
+    }
+    statuses=("${PIPESTATUS[@]}")
+    set -e
+    if ((statuses[0] != 0 || statuses[1] != 0)); then
+      echo "init: $POD_NAME: receiving the copy failed (socat ${statuses[0]}, mbstream ${statuses[1]}); waiting again" >&2
+      exit 1
+    fi
+    # mariadb-backup writes its checkpoints and info last: a copy cut short lacks them.
+    if ! compgen -G "$SEED_DIR/data/*_checkpoints" > /dev/null || ! compgen -G "$SEED_DIR/data/*_info" > /dev/null; then
+      echo "init: $POD_NAME: the copy received is incomplete (no checkpoints or info); waiting for a new one" >&2
+      exit 1
+    fi
+    local binlog_info="$SEED_DIR/data/mariadb_backup_binlog_info" file position gtid=""
+    [[ -f $binlog_info ]] || binlog_info="$SEED_DIR/data/xtrabackup_binlog_info"
+    read -r file position gtid < "$binlog_info" || true
+    printf '%s' "$gtid" > "$SEED_DIR/position"
+  else
+    receive_clone "$token"
+  fi
+  touch "$SEED_DIR/complete"
+  echo "init: $POD_NAME: received a donor's copy ($(du -sb "$SEED_DIR/data" | cut -f1) bytes)"
+}
+
+# MySQL: the clone plugin copies from the donor to a recipient server. A throwaway server of this
+# Pod is that recipient; the donor's Job connects to it with the seed token as password and runs
+# CLONE INSTANCE into $SEED_DIR/data, which this waits for.
+receive_clone() {
+  local token=$1 work="$SEED_DIR/recipient" sock="$RUN_DIR/seed.sock" pid state=""
+  mkdir -p "$work" "$RUN_DIR"
+  mysqld --no-defaults "--datadir=$work/data" --initialize-insecure > "$work/initialize.log" 2>&1 \
+    || { tail -n 5 "$work/initialize.log" >&2; exit 1; }
+  rmdir "$SEED_DIR/data"
+  mysqld --no-defaults "--datadir=$work/data" "--socket=$sock" "--pid-file=$work/mysqld.pid" --mysqlx=OFF --skip-log-bin \
+    "--port=$SEED_PORT" --plugin-load-add=mysql_clone.so --plugin-load-add=semisync_source.so \
+    --plugin-load-add=semisync_replica.so > "$work/mysqld.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do
+    [[ -S $sock ]] && mysql --no-defaults "--socket=$sock" -uroot -e 'SELECT 1' > /dev/null 2>&1 && break
+    kill -0 "$pid" 2> /dev/null || { tail -n 5 "$work/mysqld.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  mysql --no-defaults "--socket=$sock" -uroot <<< "CREATE USER 'tandem_seed'@'%' IDENTIFIED BY '$token';
+GRANT CLONE_ADMIN, SYSTEM_VARIABLES_ADMIN ON *.* TO 'tandem_seed'@'%';"
+  echo "init: $POD_NAME: the data directory is empty; waiting for a donor to clone into it (port $SEED_PORT)"
+  until [[ $state == Completed ]]; do
+    sleep 1
+    kill -0 "$pid" 2> /dev/null || { tail -n 5 "$work/mysqld.log" >&2; exit 1; }
+    state=$(mysql --no-defaults "--socket=$sock" -uroot -N -e 'SELECT STATE FROM performance_schema.clone_status' 2> /dev/null || true)
+    if [[ $state == Failed ]]; then
+      mysql --no-defaults "--socket=$sock" -uroot -N -e 'SELECT ERROR_NO, ERROR_MESSAGE FROM performance_schema.clone_status' >&2
+      kill "$pid"
+      exit 1
+    fi
+  done
+  mysql --no-defaults "--socket=$sock" -uroot -N -e "SELECT REPLACE(GTID_EXECUTED, '\n', '') FROM performance_schema.clone_status" \
+    > "$SEED_DIR/position"
+  kill "$pid"
+  wait "$pid" || true
+  rm -rf "$work"
+}
+
+if [[ ${1:-} == receive ]]; then
+  : "${TANDEM_FLAVOR:?}"
+  receive_seed
+  exit 0
 fi
 
 mkdir -p "$(dirname "$FINAL_CNF")" "$RUN_DIR"
@@ -216,7 +342,19 @@ socket="$scratch/init.sock"
 
 restored_gtid=""
 restore_method=""
-if [[ -n ${RESTORE_DIR:-} ]]; then
+seeded=""
+if [[ -f $SEED_DIR/complete ]]; then
+  # A donor's copy, received by the seed container: prepared and positioned like a physical backup.
+  restore_method=Physical
+  seeded=true
+  RESTORE_DIR=$SEED_DIR
+  restored_gtid=$(cat "$SEED_DIR/position")
+  unset RESTORE_UNTIL
+  echo "init: $POD_NAME: preparing the donor's copy, GTID position '$restored_gtid'"
+elif [[ ${SEED_EMPTY:-} == true ]]; then
+  echo "init: $POD_NAME: the data directory is empty and no donor's copy was received" >&2
+  exit 1
+elif [[ -n ${RESTORE_DIR:-} ]]; then
   if [[ ! -f $RESTORE_DIR/backup.json ]]; then
     echo "init: $POD_NAME: no complete backup at $RESTORE_DIR (backup.json is missing)" >&2
     exit 1
@@ -243,7 +381,11 @@ fi
 if [[ $restore_method == Physical ]]; then
   # The copied files, in scratch: the backup volume stays as it is. A MariaDB copy is prepared
   # (its redo log applied); a MySQL clone is ready as it is, but for a server UUID of its own.
-  cp -a "$RESTORE_DIR/data" "$scratch/data"
+  if [[ -n $seeded ]]; then
+    mv "$RESTORE_DIR/data" "$scratch/data"
+  else
+    cp -a "$RESTORE_DIR/data" "$scratch/data"
+  fi
   if [[ $TANDEM_FLAVOR == MySQL ]]; then
     rm -f "$scratch/data/auto.cnf"
   else
@@ -334,6 +476,7 @@ fi
 # Only now is the data complete: an init cut short before this line starts over next time.
 mv "$scratch/data"/* "$DATADIR"/
 rm -rf "$scratch"
+[[ -z $seeded ]] || rm -rf "$SEED_DIR"
 if [[ ${RESTORE_DISCARD:-} == true ]]; then
   # A copy downloaded from a bucket: the Pod's scratch space is freed once it is restored.
   rm -rf -- "$RESTORE_DIR" "${RESTORE_BINLOG_DIR:-}"

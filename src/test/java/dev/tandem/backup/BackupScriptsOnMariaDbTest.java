@@ -176,6 +176,116 @@ class BackupScriptsOnMariaDbTest {
     return java.util.stream.LongStream.rangeClosed(1, last).boxed().toList();
   }
 
+  static final int SEED_PORT = 14444;
+
+  /** seed.sh from the donor to {@code receiverPod}, as the donor's Job runs it. */
+  Run seed(LocalMariaDb.Server donor, String receiverPod, String replicationPassword) throws Exception {
+    var script = dir.resolve("seed.sh");
+    Files.writeString(script, ConfigMapDependent.desiredFor(CLUSTER).getData().get(ConfigMapDependent.SEED_SCRIPT));
+    var builder = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
+    builder.environment().putAll(Map.of("RECEIVER_HOST", "127.0.0.1", "RECEIVER_POD", receiverPod, "DONOR_HOST", donor.host,
+        "DONOR_DATADIR", donor.dir.resolve("data").toString(), "TANDEM_FLAVOR", "MariaDB", "SEED_PORT", Integer.toString(SEED_PORT),
+        "REPLICATION_PASSWORD", replicationPassword, "BACKUP_PASSWORD", LocalMariaDb.BACKUP.password(), "WAIT_SECONDS", "30"));
+    var process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes());
+    return new Run(process.waitFor(), output);
+  }
+
+  static Map<String, String> seedEnvironment() {
+    var environment = new HashMap<>(LocalMariaDb.PASSWORDS);
+    environment.put("SEED_EMPTY", "true");
+    environment.put("SEED_PORT", Integer.toString(SEED_PORT));
+    return environment;
+  }
+
+  @Test
+  void aDonorsStreamedCopySeedsAnEmptyInstanceWithItsRowsAndPosition() throws Exception {
+    try (var servers = LocalMariaDb.start(CLUSTER, dir.resolve("donor"))) {
+      var donor = withRows(servers.server("shop-0"), 100);
+      String positionBeforeWrites = value(donor.host, "SELECT @@gtid_binlog_pos");
+      var receiver = LocalMariaDb.initScript(dir.resolve("copy"), CLUSTER, "copy-0", RESTORED_HOST, seedEnvironment(), "receive").start();
+      long before;
+      long after;
+      Run run;
+      try (var writes = new Writes(donor.host, 101)) {
+        writes.awaitCommitted(120);
+        before = writes.committed();
+        run = seed(donor, "copy-0", LocalMariaDb.PASSWORDS.get("REPLICATION_PASSWORD"));
+        after = writes.committed();
+      }
+      String received = new String(receiver.getInputStream().readAllBytes());
+      assertThat(run.exit()).as(run.output() + received).isZero();
+      assertThat(receiver.waitFor()).as(received).isZero();
+      assertThat(received).contains("waiting for a donor's copy", "received a donor's copy");
+      String position = Files.readString(dir.resolve("copy/data/.tandem-seed/position"));
+
+      var copy = restored(seedEnvironment());
+      try {
+        var expected = new BackupUnderWrites(before, after, position).rowsAtPosition(positionBeforeWrites);
+        assertThat(expected.size()).as("the copy's position falls among the rows written while it was taken")
+            .isGreaterThan((int) before - 1).isLessThanOrEqualTo((int) after);
+        assertThat(ids(RESTORED_HOST, "app", "app-pw")).as("the donor's rows up to the copy's position").isEqualTo(expected);
+        assertThat(value(RESTORED_HOST, "SELECT @@gtid_binlog_state")).isEqualTo(position);
+        assertThat(value(RESTORED_HOST, "SELECT @@gtid_slave_pos")).isEqualTo(position);
+        assertThat(dir.resolve("copy/data/.tandem-seed")).as("the received copy became the data directory").doesNotExist();
+      } finally {
+        copy.stopQuietly();
+      }
+    }
+  }
+
+  @Test
+  void aSenderWithoutTheClustersReplicationPasswordIsNotReadAndTheInstanceWaitsAgain() throws Exception {
+    try (var servers = LocalMariaDb.start(CLUSTER, dir.resolve("donor"))) {
+      var donor = withRows(servers.server("shop-0"), 10);
+      var receiver = LocalMariaDb.initScript(dir.resolve("copy"), CLUSTER, "copy-0", RESTORED_HOST, seedEnvironment(), "receive").start();
+      var run = seed(donor, "copy-0", "not-the-replication-password");
+      String received = new String(receiver.getInputStream().readAllBytes());
+
+      assertThat(receiver.waitFor()).as(received).isNotZero();
+      assertThat(received).contains("did not identify as this cluster's donor");
+      assertThat(dir.resolve("copy/data/.tandem-seed/complete")).doesNotExist();
+      assertThat(dir.resolve("copy/data/.tandem-seed/data")).isEmptyDirectory();
+      assertThat(run.exit()).as("the donor's stream was cut: " + run.output()).isNotZero();
+    }
+  }
+
+  /** As a container's end does: its listening socat too. */
+  static void stopTree(Process process) throws InterruptedException {
+    process.descendants().forEach(ProcessHandle::destroy);
+    process.destroy();
+    process.waitFor();
+  }
+
+  @Test
+  void aReseedPutsTheDataAsideUntilAStartWithoutTheRequest() throws Exception {
+    var copyDir = dir.resolve("copy");
+    LocalMariaDb.runInitScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, LocalMariaDb.PASSWORDS);
+    var environment = seedEnvironment();
+    environment.put("RESEED", "other-1@5 copy-0@1700000000");
+    var receiver = LocalMariaDb.initScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, environment, "receive").start();
+    var aside = copyDir.resolve("data/.tandem-aside-1700000000");
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.isDirectory(copyDir.resolve("data/.tandem-seed/data")));
+    stopTree(receiver);
+    assertThat(aside.resolve("mysql")).as("the old data, kept").isDirectory();
+    assertThat(copyDir.resolve("data/mysql")).doesNotExist();
+
+    // Started again under the same request (the seed was cut short): nothing more is moved.
+    receiver = LocalMariaDb.initScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, environment, "receive").start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.isDirectory(copyDir.resolve("data/.tandem-seed/data")));
+    stopTree(receiver);
+    assertThat(aside.resolve("mysql")).isDirectory();
+    assertThat(aside.resolve(".tandem-aside-1700000000")).doesNotExist();
+
+    var noRequest = seedEnvironment();
+    noRequest.put("SEED_EMPTY", "false");
+    var freed = LocalMariaDb.initScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, noRequest, "receive").start();
+    String output = new String(freed.getInputStream().readAllBytes());
+    assertThat(freed.waitFor()).as(output).isZero();
+    assertThat(output).contains("deleting the data put aside");
+    assertThat(aside).doesNotExist();
+  }
+
   /**
    * A backup named by storage and path has no MySQLBackup for the operator to check: the init
    * container refuses, from backup.json, one of the other flavor and a time before it completed.

@@ -15,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -94,23 +95,31 @@ public final class LocalMariaDb implements AutoCloseable {
    */
   public static String runInitScript(Path dir, MySQLCluster cluster, String pod, String host, Map<String, String> passwords)
       throws IOException, InterruptedException {
+    var process = initScript(dir, cluster, pod, host, passwords).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor()).as(output).isZero();
+    return output;
+  }
+
+  /** init.sh with {@code arguments} (receive: the seed init container), ready to start, as {@link #runInitScript} runs it. */
+  public static ProcessBuilder initScript(Path dir, MySQLCluster cluster, String pod, String host, Map<String, String> environment,
+      String... arguments) throws IOException {
     assertThat(Commands.onPath("mariadbd") && Commands.onPath("mariadb-install-db"))
         .as("mariadbd is missing: run 'make deps' (apt-get install -y mariadb-server mariadb-client)").isTrue();
     var config = ConfigMapDependent.desiredFor(cluster).getData();
     Files.createDirectories(dir.resolve("data"));
     Files.writeString(dir.resolve("my.cnf"), config.get(ConfigMapDependent.MY_CNF));
     Files.writeString(dir.resolve("init.sh"), config.get(ConfigMapDependent.INIT_SCRIPT));
-    var init = new ProcessBuilder("bash", dir.resolve("init.sh").toString()).redirectErrorStream(true);
-    init.environment().putAll(passwords);
+    var command = new java.util.ArrayList<>(List.of("bash", dir.resolve("init.sh").toString()));
+    command.addAll(List.of(arguments));
+    var init = new ProcessBuilder(command).redirectErrorStream(true);
+    init.environment().putAll(environment);
     init.environment().putAll(Map.of(
         "POD_NAME", pod, "TANDEM_FLAVOR", "MariaDB", "TANDEM_TOPOLOGY", cluster.getSpec().getTopology().name(),
         "DATADIR", dir.resolve("data").toString(), "RUN_DIR", dir.resolve("run").toString(),
         "SHARED_CNF", dir.resolve("my.cnf").toString(), "FINAL_CNF", dir.resolve("final/my.cnf").toString(),
         "REPORT_HOST", host));
-    var process = init.start();
-    String output = new String(process.getInputStream().readAllBytes());
-    assertThat(process.waitFor()).as(output).isZero();
-    return output;
+    return init;
   }
 
   @Override
