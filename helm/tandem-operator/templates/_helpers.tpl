@@ -32,9 +32,10 @@ ScenariosIT fails on a request they refuse and on a verb no scenario uses (Permi
 the one kept on purpose).
 */}}
 {{- define "tandem.clusterRules" -}}
+# patch: a re-seed request (annotation mysql.tandem.dev/reseed) is removed once carried out.
 - apiGroups: ["mysql.tandem.dev"]
   resources: ["mysqlclusters"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 # Status is written with a PUT at the version read, never patched (StatusUpdate).
 - apiGroups: ["mysql.tandem.dev"]
   resources: ["mysqlclusters/status"]
@@ -66,7 +67,8 @@ the one kept on purpose).
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
-# Backups: a Job per MySQLBackup, its log read for the result, its volume claim checked.
+# Backups: a Job per MySQLBackup, its log read for the result, its volume claim checked. Seeding:
+# a Job per instance that waits for a donor's copy.
 # Schedules create MySQLBackups and delete those past retention; the backup finalizer (patched in
 # and out) deletes a backup's files first, and JOSDK reads the backup again (get) when that patch
 # meets a conflict.

@@ -124,6 +124,7 @@ final class ClusterMonitor {
   /** The replicas cut off from the binlog, by name, as status.lostReplicas records them. */
   private final Map<String, LostReplica> lost = new LinkedHashMap<>();
   private final RollingChange rolling;
+  private final SeedControl seeds;
   private MySQLClusterStatus written;
   private Instant writtenAt = Instant.EPOCH;
 
@@ -145,6 +146,7 @@ final class ClusterMonitor {
         : Optional.empty();
     this.reconciled = reconciled;
     this.rolling = new RollingChange(id, client, events);
+    this.seeds = new SeedControl(id, client, events);
     this.thread = new Thread(this::run, "tandem-monitor-" + id.getNamespace().orElse("") + "-" + id.getName());
     thread.setDaemon(true);
   }
@@ -361,7 +363,8 @@ final class ClusterMonitor {
         .filter(result -> result.action() instanceof Action.Promote && !result.failed())
         .map(result -> result.action().instance())
         .collect(Collectors.toSet());
-    return new ObservedStatus.Observation(view, plan, Optional.empty(), promoted, rollout);
+    var seeding = seeds.act(cluster, written != null ? written : cluster.getStatus(), statefulSet, podsByName, view, recordedMaster);
+    return new ObservedStatus.Observation(view, plan, Optional.empty(), promoted, rollout, seeding);
   }
 
   /**

@@ -34,13 +34,15 @@ final class ObservedStatus {
    * One pass of the control loop: what it saw and planned, why it held back, if it did, and
    * whom it made writable after looking (the snapshot predates the promotion).
    */
-  record Observation(ClusterView view, Plan plan, Optional<String> hold, Set<String> promoted, Optional<Rollout.Decision> rollout) {
+  /** @param seeding what is under way to give instances a donor's copy, or why it waits */
+  record Observation(ClusterView view, Plan plan, Optional<String> hold, Set<String> promoted, Optional<Rollout.Decision> rollout,
+      Optional<String> seeding) {
     Observation {
       promoted = Set.copyOf(promoted);
     }
 
     static Observation held(ClusterView view, Plan plan, String reason) {
-      return new Observation(view, plan, Optional.of(reason), Set.of(), Optional.empty());
+      return new Observation(view, plan, Optional.of(reason), Set.of(), Optional.empty(), Optional.empty());
     }
   }
 
@@ -80,6 +82,13 @@ final class ObservedStatus {
             && !ClusterStatusAggregator.REASON_INVALID_SPEC.equals(condition.getReason())
             ? ClusterStatusAggregator.condition(previous, ClusterStatusAggregator.PROGRESSING, true,
                 rollout.paused() ? "RolloutPaused" : "RollingOut", rollout.message(), base.getObservedGeneration(), now)
+            : condition));
+    observation.flatMap(Observation::seeding).ifPresent(seeding ->
+        conditions.replaceAll(condition -> ClusterStatusAggregator.PROGRESSING.equals(condition.getType())
+            && !ClusterStatusAggregator.REASON_INVALID_SPEC.equals(condition.getReason())
+            ? ClusterStatusAggregator.condition(previous, ClusterStatusAggregator.PROGRESSING, true, "Seeding",
+                "True".equals(condition.getStatus()) && condition.getMessage() != null && !condition.getMessage().isEmpty()
+                    ? seeding + "; " + condition.getMessage() : seeding, base.getObservedGeneration(), now)
             : condition));
     var takingWrites = noWriterReason(Optional.ofNullable(base.getMaster()), master, writable);
     if (takingWrites.isPresent() && base.getPhase() != Phase.Error) {

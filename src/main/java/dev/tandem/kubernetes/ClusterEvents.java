@@ -47,7 +47,15 @@ public class ClusterEvents {
     /** A Pod deleted by a rollout to take a new template or a setting mysqld reads at start only. */
     RollingRestart,
     SettingsApplied,
-    SettingRefused
+    SettingRefused,
+    /** An instance with an empty data directory gets a donor's copy. */
+    Seeding,
+    SeedWaiting,
+    SeedFailed,
+    /** A person asked to re-seed an instance (annotation mysql.tandem.dev/reseed). */
+    Reseeding,
+    Reseeded,
+    ReseedRefused
   }
 
   private final KubernetesClient client;

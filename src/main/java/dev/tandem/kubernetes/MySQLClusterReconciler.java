@@ -105,7 +105,10 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
     // One read of the Secret serves the spec check, its creation and the control loop.
     Optional<Secret> credentials = credentialsSecret(cluster);
     boolean userSecret = cluster.getSpec().getCredentials() != null && cluster.getSpec().getCredentials().getSecretName() != null;
-    Optional<Restores.Resolution> restore = Optional.ofNullable(cluster.getSpec().getBootstrap())
+    // Once the cluster has data, a new instance is seeded from a donor: the backup it was restored
+    // from is no longer read, and may be gone.
+    var seeding = Seeding.of(cluster, statefulSet);
+    Optional<Restores.Resolution> restore = Optional.ofNullable(cluster.getSpec().getBootstrap()).filter(bootstrap -> !seeding.seedEmpty())
         .map(bootstrap -> Restores.resolve(cluster, client.resources(MySQLBackup.class).inNamespace(namespace).list().getItems()))
         // Before the Pods exist: a claim or key Secret they would wait for without a word.
         .map(resolution -> statefulSet.isPresent() ? resolution : resolution.source()
@@ -121,6 +124,7 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
     if (problems.isEmpty()) {
       restore.flatMap(Restores.Resolution::source).ifPresent(source ->
           context.managedWorkflowAndDependentResourceContext().put(StatefulSetDependent.RESTORE_SOURCE, source.fetchedWith(operatorImage)));
+      context.managedWorkflowAndDependentResourceContext().put(Seeding.CONTEXT_KEY, seeding);
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       if (wasInvalid) {
         events.normal(cluster, ClusterEvents.Reason.SpecAccepted, "The spec is valid again; reconciling");

@@ -85,31 +85,37 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
 
   @Override
   protected StatefulSet build(MySQLCluster cluster, Context<MySQLCluster> context) {
-    return desiredFor(cluster, context.managedWorkflowAndDependentResourceContext().get(RESTORE_SOURCE, RestoreSource.class));
+    var shared = context.managedWorkflowAndDependentResourceContext();
+    return desiredFor(cluster, shared.get(RESTORE_SOURCE, RestoreSource.class),
+        shared.get(Seeding.CONTEXT_KEY, Seeding.class).orElse(Seeding.NONE));
   }
 
   public static StatefulSet desiredFor(MySQLCluster cluster) {
-    return desiredFor(cluster, Optional.empty());
+    return desiredFor(cluster, Optional.empty(), Seeding.NONE);
   }
 
-  /** With a restore source, the init container fills an empty data directory from that backup. */
-  public static StatefulSet desiredFor(MySQLCluster cluster, Optional<RestoreSource> restore) {
-    var statefulSet = build(cluster, restore);
+  /**
+   * With a restore source, the init container fills an empty data directory from that backup;
+   * with seeding, the seed container waits for a donor's copy instead.
+   */
+  public static StatefulSet desiredFor(MySQLCluster cluster, Optional<RestoreSource> restore, Seeding seeding) {
+    var statefulSet = build(cluster, restore, seeding);
     statefulSet.getSpec().getTemplate().getMetadata().getAnnotations().put(RESTART_HASH, restartHash(cluster));
     return statefulSet;
   }
 
   /**
-   * The template without restore source and spec.mysqld, hashed: a deleted source backup or a new
-   * operator image for its download must not restart a running cluster.
+   * The template without what fills an empty data directory (restore source, seeding) and
+   * spec.mysqld, hashed: a deleted source backup, a new operator image for its download, a
+   * cluster that now has data or a re-seed request must not restart a running cluster.
    */
   private static String restartHash(MySQLCluster cluster) {
-    var template = build(cluster, Optional.empty()).getSpec().getTemplate();
+    var template = build(cluster, Optional.empty(), Seeding.NONE).getSpec().getTemplate();
     template.getMetadata().getAnnotations().remove(MYSQLD_SETTINGS);
     return sha256(SERIALIZATION.asJson(template));
   }
 
-  private static StatefulSet build(MySQLCluster cluster, Optional<RestoreSource> restore) {
+  private static StatefulSet build(MySQLCluster cluster, Optional<RestoreSource> restore, Seeding seeding) {
     var spec = cluster.getSpec();
     var storage = spec.getStorage();
     return new StatefulSetBuilder()
@@ -154,7 +160,7 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         .withNodeSelector(spec.getPod().getNodeSelector())
         .withTopologySpreadConstraints(spec.getPod().getTopologySpreadConstraints())
         .withPriorityClassName(spec.getPod().getPriorityClassName())
-        .withInitContainers(initContainers(cluster, restore))
+        .withInitContainers(initContainers(cluster, restore, seeding))
         .withContainers(mysqldContainer(cluster))
         .withVolumes(volumes(cluster, restore))
         .endSpec()
@@ -277,7 +283,7 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
    * volume by the operator image's s3 command, unless the data directory is already initialized
    * (a restarted Pod); init.sh then restores from there and frees the copy.
    */
-  private static List<Container> initContainers(MySQLCluster cluster, Optional<RestoreSource> restore) {
+  private static List<Container> initContainers(MySQLCluster cluster, Optional<RestoreSource> restore, Seeding seeding) {
     var containers = new ArrayList<Container>();
     restore.filter(RestoreSource::inBucket).ifPresent(source -> {
       var args = new ArrayList<>(List.of("download", "--unless-exists", MyCnf.DATA_DIR + "/mysql", source.path(), source.directory()));
@@ -287,11 +293,16 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
           new VolumeMountBuilder().withName(DATA_VOLUME).withMountPath(MyCnf.DATA_DIR).withReadOnly(true).build()));
       containers.add(fetch);
     });
-    containers.add(initContainer(cluster, restore));
+    // Before init: what it receives, init prepares. Named apart so the operator sees it wait for a donor.
+    var seed = initContainer(cluster, Optional.empty(), seeding);
+    seed.setName(Seeding.CONTAINER);
+    seed.setCommand(List.of("bash", CONFIG_DIR + "/" + ConfigMapDependent.INIT_SCRIPT, "receive"));
+    containers.add(seed);
+    containers.add(initContainer(cluster, restore, seeding));
     return containers;
   }
 
-  private static Container initContainer(MySQLCluster cluster, Optional<RestoreSource> restore) {
+  private static Container initContainer(MySQLCluster cluster, Optional<RestoreSource> restore, Seeding seeding) {
     var spec = cluster.getSpec();
     var env = new ArrayList<EnvVar>();
     env.add(EnvVars.field("POD_NAME", "metadata.name"));
@@ -306,6 +317,7 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
     env.add(EnvVars.credential(cluster, "OPERATOR_PASSWORD", CredentialsSecret.OPERATOR_PASSWORD));
     env.add(EnvVars.credential(cluster, "REPLICATION_PASSWORD", CredentialsSecret.REPLICATION_PASSWORD));
     env.add(EnvVars.credential(cluster, "BACKUP_PASSWORD", CredentialsSecret.BACKUP_PASSWORD));
+    env.addAll(seeding.environment());
     restore.ifPresent(source -> env.add(EnvVars.plain("RESTORE_DIR", source.directory())));
     restore.filter(RestoreSource::inBucket).ifPresent(source -> env.add(EnvVars.plain("RESTORE_DISCARD", "true")));
     restore.flatMap(RestoreSource::replay).ifPresent(replay -> {

@@ -12,7 +12,7 @@ public sealed interface Finding {
     @Override
     public String message() {
       return instance + " has transactions the master lacks (" + transactions
-          + "); it is kept out of replication. Re-seed it from a backup or clone to bring it back.";
+          + "); it is kept out of replication. Re-seed it from a donor to bring it back: annotate the MySQLCluster mysql.tandem.dev/reseed=<instance>.";
     }
   }
 

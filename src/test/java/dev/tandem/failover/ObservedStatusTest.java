@@ -39,7 +39,7 @@ class ObservedStatusTest {
 
   static MySQLClusterStatus withRollout(Rollout.Decision decision) {
     var built = RoleLabelsTest.healthy3().build();
-    var observation = new ObservedStatus.Observation(built, Planner.plan(built), Optional.empty(), Set.of(), Optional.of(decision));
+    var observation = new ObservedStatus.Observation(built, Planner.plan(built), Optional.empty(), Set.of(), Optional.of(decision), Optional.empty());
     return ObservedStatus.apply(base("shop-0"), null, Optional.of("shop-0"), null, List.of(), Optional.empty(), Optional.of(observation), NOW);
   }
 
@@ -70,7 +70,7 @@ class ObservedStatusTest {
 
   static MySQLClusterStatus apply(View view, Optional<String> hold, FailoverRecord intent, Set<String> promoted, String labelled) {
     var built = view.build();
-    var observation = new ObservedStatus.Observation(built, Planner.plan(built), hold, promoted, Optional.empty());
+    var observation = new ObservedStatus.Observation(built, Planner.plan(built), hold, promoted, Optional.empty(), Optional.empty());
     return ObservedStatus.apply(base(labelled), null, Optional.of("shop-0"), intent, List.of(), Optional.empty(), Optional.of(observation), NOW);
   }
 

@@ -30,7 +30,7 @@ class StatefulSetDependentTest {
     var monday = RestoresTest.backup("monday", "shop", "backups", BackupPhase.Completed, "2026-11-23T03:00:40Z");
     var source = RestoreSource.of(monday).orElseThrow()
         .replaying(new RestoreSource.Replay("prod/shop/tuesday/binlogs", "2026-11-23 13:30:00"));
-    var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("copy").mariaDb().build(), java.util.Optional.of(source));
+    var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("copy").mariaDb().build(), java.util.Optional.of(source), Seeding.NONE);
 
     var init = container(sts, StatefulSetDependent.INIT_CONTAINER);
     assertThat(env(init, "RESTORE_DIR").getValue()).isEqualTo("/restore/prod/shop/monday");
@@ -58,10 +58,10 @@ class StatefulSetDependentTest {
     var source = RestoreSource.of(monday).orElseThrow()
         .replaying(new RestoreSource.Replay("tandem/prod/shop/tuesday/binlogs", "2026-11-23 13:30:00"))
         .fetchedWith("tandem/tandem-operator:1.2.3");
-    var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("copy").mariaDb().build(), java.util.Optional.of(source));
+    var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("copy").mariaDb().build(), java.util.Optional.of(source), Seeding.NONE);
 
     var pod = sts.getSpec().getTemplate().getSpec();
-    assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("fetch-backup", StatefulSetDependent.INIT_CONTAINER);
+    assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("fetch-backup", Seeding.CONTAINER, StatefulSetDependent.INIT_CONTAINER);
     var fetch = pod.getInitContainers().get(0);
     assertThat(fetch.getImage()).isEqualTo("tandem/tandem-operator:1.2.3");
     assertThat(fetch.getCommand()).containsExactly("java", "-jar", "/deployments/quarkus-run.jar", "s3", "download",
@@ -243,11 +243,33 @@ class StatefulSetDependentTest {
     var monday = RestoresTest.backup("monday", "shop", "backups", BackupPhase.Completed, "2026-11-23T03:00:40Z");
     var source = RestoreSource.of(monday).orElseThrow();
 
-    var restored = StatefulSetDependent.desiredFor(cluster, Optional.of(source)).getSpec().getTemplate();
+    var restored = StatefulSetDependent.desiredFor(cluster, Optional.of(source), Seeding.NONE).getSpec().getTemplate();
 
-    assertThat(env(restored.getSpec().getInitContainers().get(0), "RESTORE_DIR").getValue()).isEqualTo("/restore/prod/shop/monday");
+    var init = restored.getSpec().getInitContainers().stream().filter(c -> c.getName().equals(StatefulSetDependent.INIT_CONTAINER)).findFirst();
+    assertThat(env(init.orElseThrow(), "RESTORE_DIR").getValue()).isEqualTo("/restore/prod/shop/monday");
     assertThat(restored.getMetadata().getAnnotations().get(StatefulSetDependent.RESTART_HASH))
         .isEqualTo(templateAnnotations(cluster).get(StatefulSetDependent.RESTART_HASH));
+  }
+
+  @Test
+  void seedingReachesBothInitContainersWithoutChangingTheRestartHash() {
+    var cluster = ClusterFixture.named("shop").mariaDb().build();
+    var seeding = new Seeding(true, Map.of("shop-2", "1700000000"));
+
+    var sts = StatefulSetDependent.desiredFor(cluster, Optional.empty(), seeding);
+
+    var names = sts.getSpec().getTemplate().getSpec().getInitContainers().stream().map(Container::getName).toList();
+    assertThat(names).as("the seed container runs before init, which prepares what it received").containsExactly("seed", "init");
+    for (String name : names) {
+      assertThat(env(container(sts, name), "SEED_EMPTY").getValue()).isEqualTo("true");
+      assertThat(env(container(sts, name), "RESEED").getValue()).isEqualTo("shop-2@1700000000");
+    }
+    assertThat(container(sts, "seed").getCommand()).containsExactly("bash", "/etc/tandem/init.sh", "receive");
+    assertThat(Seeding.reseedsOf(sts)).containsExactly(Map.entry("shop-2", "1700000000"));
+    assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations().get(StatefulSetDependent.RESTART_HASH))
+        .isEqualTo(templateAnnotations(cluster).get(StatefulSetDependent.RESTART_HASH));
+    assertThat(container(StatefulSetDependent.desiredFor(cluster), "seed").getEnv())
+        .noneMatch(e -> e.getName().equals("SEED_EMPTY") || e.getName().equals("RESEED"));
   }
 
   @Test

@@ -51,10 +51,32 @@ public final class ClientPod implements AutoCloseable {
   /** The same, as an application Pod of the given name (several writers run at once). */
   public static ClientPod writer(Sandbox sandbox, String pod, String namespace, String service, String user, String password,
       String table, long firstId) throws IOException {
+    return start(sandbox, pod, namespace, service, user, password, table, Long.toString(firstId));
+  }
+
+  /**
+   * A writer started ahead and waiting for {@link #go}: a JVM takes seconds to start on these
+   * machines, which a scenario then spends while its cluster starts instead of after.
+   */
+  public static ClientPod standby(Sandbox sandbox, String namespace, String service, String user, String password, String table)
+      throws IOException {
+    return start(sandbox, POD, namespace, service, user, password, table, WriterApp.STANDBY);
+  }
+
+  /** A standby writer's first write, with ids from {@code firstId}. */
+  public ClientPod go(long firstId) throws IOException {
+    var input = process.getOutputStream();
+    input.write(("go " + firstId + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    input.flush();
+    return this;
+  }
+
+  private static ClientPod start(Sandbox sandbox, String pod, String namespace, String service, String user, String password,
+      String table, String firstId) throws IOException {
     sandbox.network().attach(pod);
     var kubeconfig = sandbox.api().writeKubeconfig(sandbox.root().resolve(pod + "-kubeconfig"));
     var command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
-        "-cp", System.getProperty("java.class.path"), WriterApp.class.getName(), namespace, service, user, table, Long.toString(firstId)));
+        "-cp", System.getProperty("java.class.path"), WriterApp.class.getName(), namespace, service, user, table, firstId));
     var builder = new ProcessBuilder(sandbox.network().inPod(pod, command)).redirectError(ProcessBuilder.Redirect.DISCARD);
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.environment().put("APP_PASSWORD", password);

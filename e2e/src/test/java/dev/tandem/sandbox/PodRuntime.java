@@ -49,6 +49,8 @@ public final class PodRuntime {
   private volatile Process process;
   private Thread stopper;
   private volatile int restarts;
+  /** The init container running now, reported as the kubelet does in initContainerStatuses. */
+  private volatile String runningInit;
   private volatile boolean ready;
   private String ip = "";
 
@@ -120,7 +122,11 @@ public final class PodRuntime {
       String restartPolicy = Optional.ofNullable(pod.getSpec().getRestartPolicy()).orElse("Always");
       for (var init : Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of())) {
         while (!terminating) {
-          var exit = startContainer(init).waitFor();
+          var started = startContainer(init);
+          runningInit = init.getName();
+          reportStatus("Pending", false, "PodInitializing");
+          var exit = started.waitFor();
+          runningInit = null;
           if (exit == 0) {
             break;
           }
@@ -370,13 +376,37 @@ public final class PodRuntime {
         + "{\"type\":\"Ready\",\"status\":\"" + readyText + "\",\"lastTransitionTime\":\"" + now + "\"},"
         + "{\"type\":\"ContainersReady\",\"status\":\"" + readyText + "\",\"lastTransitionTime\":\"" + now + "\"}],"
         + "\"containerStatuses\":[{\"name\":\"" + pod.getSpec().getContainers().get(0).getName() + "\",\"ready\":" + isReady
-        + ",\"restartCount\":" + restarts + ",\"state\":" + state + "}]}}";
+        + ",\"restartCount\":" + restarts + ",\"state\":" + state + "}]" + initStatuses(now) + "}}";
     try {
       client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).subresource("status")
           .patch(PatchContext.of(PatchType.JSON_MERGE), status);
     } catch (RuntimeException gone) {
       // The Pod was deleted meanwhile: its status no longer matters.
     }
+  }
+
+  /** The running init container as running, the others as waiting or completed; none once the main container runs. */
+  private String initStatuses(String now) {
+    var inits = Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of());
+    String running = runningInit;
+    if (inits.isEmpty()) {
+      return "";
+    }
+    var statuses = new ArrayList<String>();
+    boolean before = running != null;
+    for (var init : inits) {
+      String state;
+      if (init.getName().equals(running)) {
+        state = "{\"running\":{\"startedAt\":\"" + now + "\"},\"terminated\":null,\"waiting\":null}";
+        before = false;
+      } else if (running == null || before) {
+        state = "{\"terminated\":{\"exitCode\":0,\"reason\":\"Completed\"},\"running\":null,\"waiting\":null}";
+      } else {
+        state = "{\"waiting\":{\"reason\":\"PodInitializing\"},\"running\":null,\"terminated\":null}";
+      }
+      statuses.add("{\"name\":\"" + init.getName() + "\",\"ready\":false,\"restartCount\":0,\"state\":" + state + "}");
+    }
+    return ",\"initContainerStatuses\":[" + String.join(",", statuses) + "]";
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.tandem.sandbox;
 
 import dev.tandem.api.FailoverRecord;
 import dev.tandem.api.MySQLCluster;
+import dev.tandem.api.MySQLClusterStatus;
 import dev.tandem.api.Topology;
 import dev.tandem.kubernetes.ClusterLabels;
 import dev.tandem.kubernetes.ClusterNames;
@@ -45,7 +46,7 @@ public final class ScenarioRunner implements AutoCloseable {
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
       "stopOperator", "startOperator", "waitCondition", "waitFailover", "waitReconciled", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
       "holdApplier", "releaseApplier", "killOperatorMidChange", "waitWrites", "waitConverged", "offline", "online",
-      "waitRollout");
+      "waitRollout", "sql", "waitAnnotationRemoved", "deleteBackup");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -75,6 +76,8 @@ public final class ScenarioRunner implements AutoCloseable {
   private ClientPod writer;
   /** Writers through other Services (a DualMaster's masters Service); counted for lost writes only. */
   private final List<ClientPod> otherWriters = new ArrayList<>();
+  /** The writer of the first writes start, started with the scenario (see {@link ClientPod#standby}). */
+  private ClientPod standbyWriter;
   private final List<ClientPod.Ack> otherAcks = new ArrayList<>();
   private long nextId = 1;
   /** When the last fault or apply happened: waitFailover waits for a change of master after it. */
@@ -141,6 +144,9 @@ public final class ScenarioRunner implements AutoCloseable {
       metadata.put("namespace", namespace);
       asWritten(scenario.cluster()).create();
       appliedAt = System.nanoTime();
+      if (scenario.steps().stream().anyMatch(step -> step.kind().equals("writes") && "start".equals(step.string("value", "")))) {
+        standbyWriter = ClientPod.standby(sandbox, namespace, cluster, APP_USER, APP_PASSWORD, APP_TABLE);
+      }
       observations.start();
       for (var step : scenario.steps()) {
         long stepStarted = System.nanoTime();
@@ -274,10 +280,35 @@ public final class ScenarioRunner implements AutoCloseable {
       case "waitCondition" -> {
         String type = step.string("type", "Ready");
         String status = step.string("status", "True");
+        String of = step.string("cluster", cluster);
         Optional<String> reason = Optional.ofNullable(step.args().get("reason")).map(Object::toString);
-        await(timeout, () -> condition(type).filter(c -> c.getStatus().equals(status)
-            && reason.map(c.getReason()::equals).orElse(true)).isPresent(), type + "=" + status + reason.map(r -> " (" + r + ")").orElse(""));
-        return condition(type).map(c -> c.getReason() + ": " + c.getMessage()).orElse("");
+        // With readyInstances, the condition counts once that many instances are Ready: a scale-up's new one among them.
+        int readyInstances = (int) step.number("readyInstances", 0);
+        await(timeout, () -> condition(of, type).filter(c -> c.getStatus().equals(status)
+            && reason.map(c.getReason()::equals).orElse(true)).isPresent() && (readyInstances == 0 || readyInstances(of) == readyInstances),
+            of + " " + type + "=" + status + reason.map(r -> " (" + r + ")").orElse("")
+                + (readyInstances == 0 ? "" : " with " + readyInstances + " instances Ready"));
+        return condition(of, type).map(c -> c.getReason() + ": " + c.getMessage()).orElse("");
+      }
+      case "sql" -> {
+        String target = step.string("target", "master");
+        String pod = target.equals("master") ? master().orElseThrow(() -> new IllegalStateException("sql: no master in status")) : target;
+        String output = sandbox.kubelet().runtime(namespace, pod).sqlAsRoot(secret(CredentialsSecret.ROOT_PASSWORD),
+            step.string("statement", "")).strip();
+        return "on " + pod + (output.isEmpty() ? "" : ": " + output);
+      }
+      case "waitAnnotationRemoved" -> {
+        String annotation = step.string("name", "");
+        await(timeout, () -> Optional.ofNullable(current().getMetadata().getAnnotations()).map(a -> !a.containsKey(annotation)).orElse(true),
+            "annotation " + annotation + " to be removed");
+        return "";
+      }
+      case "deleteBackup" -> {
+        String name = step.string("name", "");
+        client.resources(dev.tandem.api.MySQLBackup.class).inNamespace(namespace).withName(name).delete();
+        await(timeout, () -> client.resources(dev.tandem.api.MySQLBackup.class).inNamespace(namespace).withName(name).get() == null,
+            "backup " + name + " and its files to be deleted");
+        return "";
       }
       case "waitWrites" -> {
         if (writer == null) {
@@ -451,7 +482,9 @@ public final class ScenarioRunner implements AutoCloseable {
         throw new IllegalStateException("writes are already running");
       }
       createSchemaOnce();
-      writer = ClientPod.writer(sandbox, namespace, cluster, APP_USER, APP_PASSWORD, APP_TABLE, nextId);
+      writer = standbyWriter != null ? standbyWriter.go(nextId) : ClientPod.writer(sandbox, namespace, cluster, APP_USER, APP_PASSWORD,
+          APP_TABLE, nextId);
+      standbyWriter = null;
       await(Duration.ofSeconds(60), () -> writer.acknowledgedCount() > 0, "a first acknowledged write");
       return "writing through Service " + cluster;
     }
@@ -544,7 +577,11 @@ public final class ScenarioRunner implements AutoCloseable {
     boolean shouldBeRejected = Boolean.TRUE.equals(expectation.get("rejected"));
     try {
       if (step.args().containsKey("patch")) {
-        asWritten(scenario.cluster()).patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(step.args().get("patch")));
+        var target = new LinkedHashMap<>(scenario.cluster());
+        if (step.args().containsKey("cluster")) {
+          target.put("metadata", Map.of("name", step.string("cluster", cluster)));
+        }
+        asWritten(target).patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(step.args().get("patch")));
       } else {
         @SuppressWarnings("unchecked")
         var manifest = new LinkedHashMap<>((Map<String, Object>) step.args().get("manifest"));
@@ -615,11 +652,13 @@ public final class ScenarioRunner implements AutoCloseable {
         case "podsReplaced" -> podsReplaced();
         case "rollingRestarts" -> rollingRestarts();
         case "serviceAnnotations" -> serviceAnnotations();
+        case "events" -> eventCounts(((Map<?, ?>) expected).keySet());
+        case "keptAside" -> keptAside();
         default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
             + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics,"
             + " instancesWrittenBeforeFault, restoredMatchesBackup, interruptedChangeFinished, mysqld, maxWriteGapMillis,"
             + " writesResumedAfterLeaderMillis, writesResumedAfterAllReachableMillis, writable, ready, pods, settings, podsReplaced,"
-            + " rollingRestarts, serviceAnnotations");
+            + " rollingRestarts, serviceAnnotations, events, keptAside");
       };
       boolean passed = switch (entry.getKey()) {
         case "consistent" -> Boolean.parseBoolean(expected.toString()) == ((Consistency.Verdict) actual).consistent();
@@ -635,6 +674,9 @@ public final class ScenarioRunner implements AutoCloseable {
             .allMatch(value -> String.valueOf(((Map<?, ?>) expected).get(value.getKey())).equals(String.valueOf(value.getValue()))));
         case "roles" -> ((Map<?, ?>) expected).entrySet().stream()
             .allMatch(role -> String.valueOf(role.getValue()).equals(((Map<?, ?>) actual).get(role.getKey())));
+        case "events" -> ((Map<?, ?>) expected).entrySet().stream()
+            .allMatch(count -> String.valueOf(count.getValue()).equals(String.valueOf(((Map<?, ?>) actual).get(count.getKey()))));
+        case "keptAside" -> ((List<?>) expected).stream().map(Object::toString).sorted().toList().equals(actual);
         case "metrics" -> ((Map<?, ?>) expected).entrySet().stream().allMatch(metric ->
             Double.valueOf(metric.getValue().toString()).equals(((Map<?, ?>) actual).get(metric.getKey())));
         default -> expected.toString().equals(actual.toString());
@@ -724,6 +766,33 @@ public final class ScenarioRunner implements AutoCloseable {
   }
 
   /** The instances the operator restarted in rollouts, in the order of its RollingRestart Events. */
+  /** How many Events of each reason the operator emitted in the namespace. */
+  private Map<String, Long> eventCounts(java.util.Set<?> reasons) {
+    var counts = new java.util.TreeMap<String, Long>();
+    reasons.forEach(reason -> counts.put(reason.toString(), 0L));
+    client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(event -> counts.containsKey(event.getReason()))
+        .forEach(event -> counts.merge(event.getReason(), (long) Optional.ofNullable(event.getCount()).orElse(1), Long::sum));
+    return counts;
+  }
+
+  /** The instances whose volume holds data put aside by a re-seed (.tandem-aside-*), read on the sandbox's disk. */
+  private List<String> keptAside() throws java.io.IOException {
+    var claims = sandbox.root().resolve("claims").resolve(namespace);
+    var kept = new ArrayList<String>();
+    for (var pod : pods()) {
+      var claim = claims.resolve(StatefulSetDependent.DATA_VOLUME + "-" + pod.getMetadata().getName());
+      if (java.nio.file.Files.isDirectory(claim)) {
+        try (var entries = java.nio.file.Files.list(claim)) {
+          if (entries.anyMatch(entry -> entry.getFileName().toString().startsWith(".tandem-aside-"))) {
+            kept.add(pod.getMetadata().getName());
+          }
+        }
+      }
+    }
+    return kept;
+  }
+
   private List<String> rollingRestarts() {
     return client.v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(event -> "RollingRestart".equals(event.getReason()))
@@ -1254,7 +1323,17 @@ public final class ScenarioRunner implements AutoCloseable {
   }
 
   private Optional<io.fabric8.kubernetes.api.model.Condition> condition(String type) {
-    return Optional.ofNullable(current()).map(MySQLCluster::getStatus)
+    return condition(cluster, type);
+  }
+
+  private int readyInstances(String of) {
+    return Optional.ofNullable(patiently(() -> client.resources(MySQLCluster.class).inNamespace(namespace).withName(of).get()))
+        .map(MySQLCluster::getStatus).map(MySQLClusterStatus::getReadyInstances).orElse(0);
+  }
+
+  private Optional<io.fabric8.kubernetes.api.model.Condition> condition(String of, String type) {
+    return Optional.ofNullable(patiently(() -> client.resources(MySQLCluster.class).inNamespace(namespace).withName(of).get()))
+        .map(MySQLCluster::getStatus)
         .flatMap(status -> status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst());
   }
 
@@ -1340,6 +1419,9 @@ public final class ScenarioRunner implements AutoCloseable {
     observations.close();
     if (writer != null) {
       writer.close();
+    }
+    if (standbyWriter != null) {
+      standbyWriter.close();
     }
     otherWriters.forEach(ClientPod::close);
     try {

@@ -18,22 +18,36 @@ import java.sql.SQLException;
  * The password comes from the
  * environment ({@code APP_PASSWORD}), never from the command line.
  *
- * <p>Arguments: namespace, Service, database user, table, first id.
+ * <p>Arguments: namespace, Service, database user, table, first id (or {@link #STANDBY}).
  */
 public final class WriterApp {
 
   static final int CONNECTION_LIFETIME_WRITES = 200;
+  /** In place of the first id: wait on standard input for "go <first id>". */
+  static final String STANDBY = "standby";
 
   public static void main(String[] args) throws Exception {
     String namespace = args[0];
     String service = args[1];
     String user = args[2];
     String table = args[3];
-    long next = Long.parseLong(args[4]);
     String password = System.getenv("APP_PASSWORD");
     var config = Config.fromKubeconfig(Files.readString(Path.of(System.getenv("KUBECONFIG"))));
     try (var client = new KubernetesClientBuilder().withConfig(config).build()) {
       var proxy = new ServiceProxy(client);
+      long next;
+      if (STANDBY.equals(args[4])) {
+        // Started ahead, while the cluster starts: the first write waits only for "go <first id>".
+        Class.forName("com.mysql.cj.jdbc.Driver");
+        client.getKubernetesVersion();
+        String go = new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
+        if (go == null || !go.startsWith("go ")) {
+          return;
+        }
+        next = Long.parseLong(go.substring(3).trim());
+      } else {
+        next = Long.parseLong(args[4]);
+      }
       Connection connection = null;
       String address = null;
       while (true) {
