@@ -37,6 +37,11 @@ deps:
 	  echo "Installing iptables and iproute2 (apt): the sandbox's Pod networks and cuts"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables iproute2 >/dev/null; \
 	fi
+	@if ! command -v socat >/dev/null 2>&1; then \
+	  echo "Installing socat (apt): a seeded instance receives its donor's copy with it, as in the official MariaDB image"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "socat is missing and this is not root: run 'sudo apt-get install -y socat'" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq socat >/dev/null; \
+	fi
 	@if ! command -v kubectl >/dev/null 2>&1; then \
 	  echo "Installing kubectl (apt kubernetes-client): SandboxApiServerTest lists clusters with it"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "kubectl is missing and this is not root: run 'sudo apt-get install -y kubernetes-client'" >&2; exit 1; fi; \
