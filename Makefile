@@ -21,7 +21,7 @@ help:
 	@echo "make k3s        the K3s suite alone (needs Docker): failover and switchover on mysql:8.4 and mariadb:11.4"
 	@echo "make bench      failover, switchover, freeze and partition measured in the sandbox (BENCH_RUNS=N)"
 	@echo "make bench-backup  backup and restore of 1 GB measured in the sandbox"
-	@echo "make bench-lifecycle  three rolling restarts of a 3-instance cluster under writes, measured in the sandbox"
+	@echo "make bench-lifecycle  three rolling restarts of a 3-instance cluster under writes, then seeding a 1 GB replica, in the sandbox"
 
 # MariaDB runs the engine, init-script and backup tests for real (mariadb-backup the physical
 # backups); the packages do not start a service.
@@ -99,11 +99,14 @@ bench-backup: deps sandbox-classpath
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.ScenarioMain e2e/bench/backup-1g.yaml > target/bench/backup-report.json
 	@grep -A12 '"backups"\|"restores"' target/bench/backup-report.json
 
-# Three rolling restarts of a 3-instance cluster under writes: target/bench/lifecycle-report.json.
+# Three rolling restarts of a 3-instance cluster under writes: target/bench/lifecycle-report.json;
+# then a new instance seeded from a donor in a 1 GB cluster under writes: target/bench/seeding-report.json.
 bench-lifecycle: deps sandbox-classpath
 	mkdir -p target/bench
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.ScenarioMain e2e/bench/rolling-restart.yaml > target/bench/lifecycle-report.json
 	@grep '"writeStalls\|"maxWriteGapMillis\|rolled out in\|"passed"' target/bench/lifecycle-report.json
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.ScenarioMain e2e/bench/seeding-1g.yaml > target/bench/seeding-report.json
+	@grep 'loaded\|writes/s\|readyInstances\|has a copy\|"passed"' target/bench/seeding-report.json
 
 # The replication engine alone, without the operator's detection: target/bench/engine-report.json.
 bench-engine: deps sandbox-classpath

@@ -363,7 +363,8 @@ final class ClusterMonitor {
         .filter(result -> result.action() instanceof Action.Promote && !result.failed())
         .map(result -> result.action().instance())
         .collect(Collectors.toSet());
-    var seeding = seeds.act(cluster, written != null ? written : cluster.getStatus(), statefulSet, podsByName, view, recordedMaster);
+    var seeding = seeds.act(cluster, written != null ? written : cluster.getStatus(), statefulSet, podsByName, view, recordedMaster,
+        intent != null || masterChanges);
     return new ObservedStatus.Observation(view, plan, Optional.empty(), promoted, rollout, seeding);
   }
 

@@ -9,6 +9,7 @@ import dev.tandem.kubernetes.ClusterStatusAggregator;
 import dev.tandem.kubernetes.SeedJob;
 import dev.tandem.kubernetes.Seeding;
 import dev.tandem.replication.ClusterView;
+import dev.tandem.replication.DesiredCluster;
 import dev.tandem.replication.ReplicationStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -99,9 +100,9 @@ final class SeedControl {
 
   /** Acts on what this pass sees; returns what status says of seeding, if anything is under way. */
   Optional<String> act(MySQLCluster cluster, MySQLClusterStatus status, Optional<StatefulSet> statefulSet, Map<String, Pod> podsByName,
-      ClusterView view, Optional<String> master) {
+      ClusterView view, Optional<String> master, boolean changingMaster) {
     try {
-      return acted(cluster, status, statefulSet, podsByName, view, master);
+      return acted(cluster, status, statefulSet, podsByName, view, master, changingMaster);
     } catch (KubernetesClientException e) {
       LOG.warnf("cluster %s: seeding: the API server refused or failed: %s", id, e.getMessage());
       return Optional.of("seeding could not act this pass: " + e.getMessage());
@@ -109,7 +110,7 @@ final class SeedControl {
   }
 
   private Optional<String> acted(MySQLCluster cluster, MySQLClusterStatus status, Optional<StatefulSet> statefulSet,
-      Map<String, Pod> podsByName, ClusterView view, Optional<String> master) {
+      Map<String, Pod> podsByName, ClusterView view, Optional<String> master, boolean changingMaster) {
     var messages = new ArrayList<String>();
     deleted.retainAll(podsByName.values().stream().map(pod -> pod.getMetadata().getUid()).collect(Collectors.toSet()));
     podsByName.values().stream()
@@ -117,7 +118,7 @@ final class SeedControl {
         .filter(pod -> !ClusterMonitor.isTerminating(pod) && pod.getStatus().getPodIP() != null)
         .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName()))
         .forEach(pod -> messages.add(feed(cluster, status, podsByName, pod)));
-    statefulSet.ifPresent(sts -> reseed(cluster, sts, podsByName, view, master, messages));
+    statefulSet.ifPresent(sts -> reseed(cluster, status, sts, podsByName, view, master, changingMaster, messages));
     return messages.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", messages));
   }
 
@@ -175,8 +176,16 @@ final class SeedControl {
         .findFirst();
   }
 
-  private void reseed(MySQLCluster cluster, StatefulSet statefulSet, Map<String, Pod> podsByName, ClusterView view,
-      Optional<String> master, List<String> messages) {
+  /**
+   * Carries out the re-seed requests one instance at a time, in the annotation's order: each
+   * needs a donor other than itself, so two replicas asked for at once are never both emptied.
+   * Names it may never carry out (the master, a DualMaster master, a name that is no instance)
+   * are refused and removed from the annotation: a refusal left standing would be carried out
+   * later, once that instance stopped being the master, on data that may hold the only copy of
+   * something.
+   */
+  private void reseed(MySQLCluster cluster, MySQLClusterStatus status, StatefulSet statefulSet, Map<String, Pod> podsByName,
+      ClusterView view, Optional<String> master, boolean changingMaster, List<String> messages) {
     var requested = Seeding.requested(cluster);
     if (requested.isEmpty()) {
       return;
@@ -184,16 +193,25 @@ final class SeedControl {
     var begun = Seeding.reseedsOf(statefulSet);
     boolean templateTaken = statefulSet.getStatus() != null
         && Objects.equals(statefulSet.getStatus().getObservedGeneration(), statefulSet.getMetadata().getGeneration());
-    var done = new ArrayList<String>();
+    var removed = new ArrayList<String>();
+    var finished = new ArrayList<String>();
+    boolean oneUnderWay = false;
     for (String instance : requested) {
-      if (!view.desired().names().contains(instance)) {
-        refuse(cluster, instance, instance + " is not an instance of the cluster", messages);
+      Optional<String> refusal = !view.desired().names().contains(instance) ? Optional.of(instance + " is not an instance of the cluster")
+          : master.filter(instance::equals).isPresent() ? Optional.of(instance + " is the master: switch over first (spec.master), then ask again")
+          : view.desired().layout() == DesiredCluster.Layout.DUAL_MASTER && view.desired().names().indexOf(instance) < 2
+              ? Optional.of(instance + " is one of the two DualMaster masters, which both take writes")
+          : Optional.empty();
+      if (refusal.isPresent()) {
+        refuse(cluster, instance, refusal.get(), messages);
+        removed.add(instance);
         continue;
       }
-      if (master.filter(instance::equals).isPresent()) {
-        refuse(cluster, instance, instance + " is the master: switch over first (spec.master), then ask again", messages);
+      if (oneUnderWay) {
+        messages.add("re-seed of " + instance + " waits for the one under way");
         continue;
       }
+      oneUnderWay = true;
       String request = begun.get(instance);
       var pod = Optional.ofNullable(podsByName.get(instance));
       if (request == null || !templateTaken || pod.isEmpty()) {
@@ -201,10 +219,16 @@ final class SeedControl {
         continue;
       }
       if (!Seeding.requestOf(pod.get()).filter(request::equals).isPresent()) {
-        if (!ClusterMonitor.isTerminating(pod.get()) && deleted.add(pod.get().getMetadata().getUid())) {
+        var donor = donor(status, cluster.getSpec().getOffline(), instance);
+        if (donor.instance().isEmpty() || changingMaster) {
+          messages.add("re-seed of " + instance + " waits: " + (changingMaster ? "a change of master is under way" : donor.reason()));
+          continue;
+        }
+        if (!ClusterMonitor.isTerminating(pod.get()) && !deleted.contains(pod.get().getMetadata().getUid())) {
           client.pods().inNamespace(cluster.getMetadata().getNamespace()).resource(pod.get()).delete();
+          deleted.add(pod.get().getMetadata().getUid());
           String line = "re-seeding " + instance + " as requested: its data directory is put aside (.tandem-aside-" + request
-              + ") and replaced by a donor's copy";
+              + ") and replaced by a copy of " + donor.instance().get();
           LOG.infof("cluster %s: %s", id, line);
           events.normal(cluster, ClusterEvents.Reason.Reseeding, line);
         }
@@ -212,29 +236,33 @@ final class SeedControl {
         continue;
       }
       if (caughtUp(pod.get(), view, master)) {
-        done.add(instance);
-        long seconds = Instant.now().getEpochSecond() - Long.parseLong(request);
-        String line = instance + " re-seeded and caught up in " + seconds + " s; its old data is deleted at the Pod's next start";
-        LOG.infof("cluster %s: %s", id, line);
-        events.normal(cluster, ClusterEvents.Reason.Reseeded, line);
+        finished.add(instance);
       } else {
         messages.add("re-seeding " + instance + "; waiting until it replicates and is caught up");
       }
     }
-    if (!done.isEmpty()) {
-      var remaining = requested.stream().filter(name -> !done.contains(name)).toList();
-      String value = remaining.isEmpty() ? "null" : "\"" + String.join(",", remaining) + "\"";
-      try {
-        client.resources(MySQLCluster.class).inNamespace(cluster.getMetadata().getNamespace()).withName(cluster.getMetadata().getName())
-            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\"" + Seeding.ANNOTATION + "\":" + value + "}}}");
-      } catch (KubernetesClientException e) {
-        LOG.warnf("cluster %s: could not remove %s from annotation %s: %s", id, done, Seeding.ANNOTATION, e.getMessage());
-      }
+    if (removed.isEmpty() && finished.isEmpty()) {
+      return;
+    }
+    var remaining = requested.stream().filter(name -> !removed.contains(name) && !finished.contains(name)).toList();
+    String value = remaining.isEmpty() ? "null" : "\"" + String.join(",", remaining) + "\"";
+    try {
+      client.resources(MySQLCluster.class).inNamespace(cluster.getMetadata().getNamespace()).withName(cluster.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\"" + Seeding.ANNOTATION + "\":" + value + "}}}");
+    } catch (KubernetesClientException e) {
+      LOG.warnf("cluster %s: could not update annotation %s: %s", id, Seeding.ANNOTATION, e.getMessage());
+      return;
+    }
+    for (String instance : finished) {
+      long seconds = Instant.now().getEpochSecond() - Long.parseLong(begun.get(instance));
+      String line = instance + " re-seeded and caught up in " + seconds + " s; its old data is deleted at the Pod's next start";
+      LOG.infof("cluster %s: %s", id, line);
+      events.normal(cluster, ClusterEvents.Reason.Reseeded, line);
     }
   }
 
   private void refuse(MySQLCluster cluster, String instance, String reason, List<String> messages) {
-    String message = "re-seed of " + instance + " refused: " + reason;
+    String message = "re-seed of " + instance + " refused: " + reason + "; removed from annotation " + Seeding.ANNOTATION;
     if (reported.add(message)) {
       LOG.warnf("cluster %s: %s", id, message);
       events.warning(cluster, ClusterEvents.Reason.ReseedRefused, message);

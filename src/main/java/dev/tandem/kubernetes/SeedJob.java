@@ -19,6 +19,8 @@ import java.util.Map;
  * mariadb-backup matches the donor's server. For MariaDB it runs on the donor's node and reads
  * the donor's volume, as a physical backup does; MySQL's clone needs neither. It runs once: a
  * failed copy is seen by the control loop, which starts a new Job while the instance still waits.
+ * No resources are requested: on the donor's node, sized for its mysqld, a Job asking for as much
+ * again would not be admitted.
  */
 public final class SeedJob {
 
@@ -29,6 +31,8 @@ public final class SeedJob {
   public static final String DONOR_LABEL = "mysql.tandem.dev/seed-donor";
   /** Finished Jobs are collected by the Job controller; the Events and the operator's log keep the story. */
   static final int TTL_SECONDS_AFTER_FINISHED = 600;
+  /** A copy still running after this (a Job stuck Pending on the donor's node, a stalled stream) fails, and a new one starts. */
+  static final long DEADLINE_SECONDS = 6 * 3600L;
   private static final String DONOR_DATA = "donor-data";
 
   private SeedJob() {}
@@ -56,7 +60,6 @@ public final class SeedJob {
             EnvVars.credential(cluster, "REPLICATION_PASSWORD", CredentialsSecret.REPLICATION_PASSWORD),
             EnvVars.credential(cluster, "BACKUP_PASSWORD", CredentialsSecret.BACKUP_PASSWORD))
         .addNewVolumeMount().withName("config").withMountPath(StatefulSetDependent.CONFIG_DIR).endVolumeMount()
-        .withResources(cluster.getSpec().getResources())
         .build();
     var volumes = new ArrayList<>(List.of(new VolumeBuilder().withName("config").withNewConfigMap()
         .withName(ClusterNames.configMap(cluster)).endConfigMap().build()));
@@ -77,6 +80,7 @@ public final class SeedJob {
         .endMetadata()
         .withNewSpec()
         .withBackoffLimit(0)
+        .withActiveDeadlineSeconds(DEADLINE_SECONDS)
         .withTtlSecondsAfterFinished(TTL_SECONDS_AFTER_FINISHED)
         .withNewTemplate()
         .withNewMetadata()

@@ -43,15 +43,17 @@ public record Seeding(boolean seedEmpty, Map<String, String> reseeds) {
 
   /**
    * From the cluster (its status' master, its annotation) and the StatefulSet as it is, which
-   * holds when each standing request began. The master is never re-seeded: its data directory
-   * would be put aside under the writes.
+   * holds when each standing request began. The master (either master of a DualMaster cluster)
+   * is never re-seeded: its data directory would be put aside under the writes.
    */
   public static Seeding of(MySQLCluster cluster, Optional<StatefulSet> statefulSet) {
     String master = cluster.getStatus() == null ? null : cluster.getStatus().getMaster();
     var begun = statefulSet.map(Seeding::reseedsOf).orElse(Map.of());
     var reseeds = new LinkedHashMap<String, String>();
     for (String instance : requested(cluster)) {
-      if (!instance.equals(master) && ClusterNames.ordinal(cluster, instance).filter(o -> o < cluster.getSpec().getInstances()).isPresent()) {
+      int firstReplica = cluster.getSpec().getTopology() == dev.tandem.api.Topology.DualMaster ? 2 : 0;
+      if (!instance.equals(master)
+          && ClusterNames.ordinal(cluster, instance).filter(o -> o >= firstReplica && o < cluster.getSpec().getInstances()).isPresent()) {
         reseeds.put(instance, begun.getOrDefault(instance, Long.toString(Instant.now().getEpochSecond())));
       }
     }
@@ -108,7 +110,13 @@ public record Seeding(boolean seedEmpty, Map<String, String> reseeds) {
         .flatMap(container -> Optional.ofNullable(container.getEnv()).orElse(List.of()).stream())
         .anyMatch(variable -> SEED_EMPTY.equals(variable.getName()) && "true".equals(variable.getValue()))
         || requestOf(pod).isPresent();
+    // On every start the seed container runs for a moment before init: only one that stays waits.
+    var settled = Instant.now().minus(SETTLED);
     return seeds && pod.getStatus() != null && Optional.ofNullable(pod.getStatus().getInitContainerStatuses()).orElse(List.of()).stream()
-        .anyMatch(status -> CONTAINER.equals(status.getName()) && status.getState() != null && status.getState().getRunning() != null);
+        .anyMatch(status -> CONTAINER.equals(status.getName()) && status.getState() != null && status.getState().getRunning() != null
+            && Optional.ofNullable(status.getState().getRunning().getStartedAt()).map(Instant::parse).filter(settled::isAfter).isPresent());
   }
+
+  /** How long the seed container runs before it counts as waiting for a donor. */
+  static final java.time.Duration SETTLED = java.time.Duration.ofSeconds(2);
 }

@@ -45,26 +45,43 @@ seed_token() {
   printf '%s' "tandem-seed:$POD_NAME:${REPLICATION_PASSWORD:?REPLICATION_PASSWORD is required}" | sha256sum | cut -d' ' -f1
 }
 
-# The data put aside for a re-seed (.tandem-aside-<request>) is kept while the request stands,
-# so a person can still look at it; a start without the request frees the space.
-put_data_aside() {
-  local request="" entry aside
+# The re-seed request standing for this instance, if any (RESEED holds name@request words).
+reseed_request() {
+  local entry
   for entry in ${RESEED:-}; do
-    [[ ${entry%@*} == "$POD_NAME" ]] && request=${entry#*@}
+    if [[ ${entry%@*} == "$POD_NAME" ]]; then
+      echo "${entry#*@}"
+      return
+    fi
   done
-  for aside in "$DATADIR"/.tandem-aside-*; do
-    [[ -e $aside && $aside != "$DATADIR/.tandem-aside-$request" ]] || continue
-    echo "init: $POD_NAME: deleting the data put aside for an earlier re-seed ($aside)"
-    rm -rf -- "$aside"
-  done
-  if [[ -n $request && ! -d $DATADIR/.tandem-aside-$request ]]; then
-    # Renamed once complete: an init cut short moves the rest next time, nothing is deleted.
-    aside="$DATADIR/.tandem-aside-$request"
+}
+
+# A re-seed puts the whole data directory aside (.tandem-aside-<request>), once per request: it is
+# kept while the request stands, so a person can still look at it.
+put_data_aside() {
+  local request aside
+  request=$(reseed_request)
+  aside="$DATADIR/.tandem-aside-$request"
+  if [[ -n $request && ! -d $aside ]]; then
+    # Renamed once complete: a move cut short goes on next time; nothing is deleted.
     mkdir -p "$aside.partial"
     find "$DATADIR" -mindepth 1 -maxdepth 1 ! -name '.tandem-aside-*' -exec mv -t "$aside.partial" -- {} +
     mv "$aside.partial" "$aside"
     echo "init: $POD_NAME: re-seed requested ($request): the data directory was put aside at $aside"
   fi
+}
+
+# Run by init, once the instance has its data: what earlier re-seeds put aside goes with the
+# first start after their request was removed (the operator removes it once the instance is caught up).
+free_data_put_aside() {
+  local request aside
+  request=$(reseed_request)
+  for aside in "$DATADIR"/.tandem-aside-*; do
+    [[ -e $aside ]] || continue
+    [[ -n $request && ( $aside == "$DATADIR/.tandem-aside-$request" || $aside == "$DATADIR/.tandem-aside-$request.partial" ) ]] && continue
+    echo "init: $POD_NAME: deleting the data put aside for an earlier re-seed ($aside)"
+    rm -rf -- "$aside"
+  done
 }
 
 # Runs in the seed init container, before init: receives a donor's copy into $SEED_DIR/data
@@ -82,7 +99,8 @@ receive_seed() {
     echo "init: $POD_NAME: the data directory is empty; waiting for a donor's copy on port $SEED_PORT"
     local statuses
     set +e
-    socat -u "TCP-LISTEN:$SEED_PORT,reuseaddr" STDOUT | {
+    # Keepalive: a donor gone without closing the connection (its node lost) ends the wait.
+    socat -u "TCP-LISTEN:$SEED_PORT,reuseaddr,keepalive,keepidle=30,keepintvl=10,keepcnt=6" STDOUT | {
       IFS= read -r offered
       if [[ $offered != "$token" ]]; then
         echo "init: $POD_NAME: a connection to the seed port did not identify as this cluster's donor; ignored" >&2
@@ -97,7 +115,8 @@ receive_seed() {
       exit 1
     fi
     # mariadb-backup writes its checkpoints and info last: a copy cut short lacks them.
-    if ! compgen -G "$SEED_DIR/data/*_checkpoints" > /dev/null || ! compgen -G "$SEED_DIR/data/*_info" > /dev/null; then
+    if ! compgen -G "$SEED_DIR/data/*_checkpoints" > /dev/null \
+      || [[ ! -f $SEED_DIR/data/xtrabackup_info && ! -f $SEED_DIR/data/mariadb_backup_info ]]; then
       echo "init: $POD_NAME: the copy received is incomplete (no checkpoints or info); waiting for a new one" >&2
       exit 1
     fi
@@ -327,6 +346,7 @@ upgrade_mariadb() {
 
 if [[ -d $DATADIR/mysql ]]; then
   echo "init: $POD_NAME: data directory already initialized"
+  free_data_put_aside
   if [[ $TANDEM_FLAVOR == MariaDB ]]; then
     upgrade_mariadb
   fi
@@ -381,8 +401,11 @@ fi
 if [[ $restore_method == Physical ]]; then
   # The copied files, in scratch: the backup volume stays as it is. A MariaDB copy is prepared
   # (its redo log applied); a MySQL clone is ready as it is, but for a server UUID of its own.
+  # A donor's copy is prepared where it was received, so an init cut short (a Pod deleted while
+  # it prepares) takes it up again instead of losing it: preparing twice applies nothing twice.
   if [[ -n $seeded ]]; then
-    mv "$RESTORE_DIR/data" "$scratch/data"
+    rmdir "$scratch"
+    scratch=$SEED_DIR
   else
     cp -a "$RESTORE_DIR/data" "$scratch/data"
   fi
@@ -390,9 +413,12 @@ if [[ $restore_method == Physical ]]; then
     rm -f "$scratch/data/auto.cnf"
   else
     backup_tool=$(command -v mariadb-backup || command -v mariabackup)
-    "$backup_tool" --prepare "--target-dir=$scratch/data" > "$scratch/prepare.log" 2>&1 \
-      || { tail -n 20 "$scratch/prepare.log" >&2; exit 1; }
-    rm -f "$scratch/data"/xtrabackup_* "$scratch/data"/mariadb_backup_* "$scratch/data/backup-my.cnf"
+    if [[ ! -f $scratch/prepared ]]; then
+      "$backup_tool" --prepare "--target-dir=$scratch/data" > "$scratch/prepare.log" 2>&1 \
+        || { tail -n 20 "$scratch/prepare.log" >&2; exit 1; }
+      rm -f "$scratch/data"/xtrabackup_* "$scratch/data"/mariadb_backup_* "$scratch/data/backup-my.cnf"
+      touch "$scratch/prepared"
+    fi
   fi
 else
   server_options=(--no-defaults "--datadir=$scratch/data" "--socket=$socket" --skip-networking
@@ -476,7 +502,6 @@ fi
 # Only now is the data complete: an init cut short before this line starts over next time.
 mv "$scratch/data"/* "$DATADIR"/
 rm -rf "$scratch"
-[[ -z $seeded ]] || rm -rf "$SEED_DIR"
 if [[ ${RESTORE_DISCARD:-} == true ]]; then
   # A copy downloaded from a bucket: the Pod's scratch space is freed once it is restored.
   rm -rf -- "$RESTORE_DIR" "${RESTORE_BINLOG_DIR:-}"

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterFixture;
 import dev.tandem.kubernetes.ConfigMapDependent;
+import dev.tandem.testing.Commands;
 import dev.tandem.testing.LocalMariaDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -258,7 +259,7 @@ class BackupScriptsOnMariaDbTest {
   }
 
   @Test
-  void aReseedPutsTheDataAsideUntilAStartWithoutTheRequest() throws Exception {
+  void aReseedPutsTheDataAsideOnceAndAStartWithoutTheRequestFreesIt() throws Exception {
     var copyDir = dir.resolve("copy");
     LocalMariaDb.runInitScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, LocalMariaDb.PASSWORDS);
     var environment = seedEnvironment();
@@ -274,16 +275,44 @@ class BackupScriptsOnMariaDbTest {
     receiver = LocalMariaDb.initScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, environment, "receive").start();
     await().atMost(Duration.ofSeconds(10)).until(() -> Files.isDirectory(copyDir.resolve("data/.tandem-seed/data")));
     stopTree(receiver);
-    assertThat(aside.resolve("mysql")).isDirectory();
-    assertThat(aside.resolve(".tandem-aside-1700000000")).doesNotExist();
+    try (var entries = Files.list(copyDir.resolve("data"))) {
+      assertThat(entries.map(entry -> entry.getFileName().toString()))
+          .containsExactlyInAnyOrder(".tandem-aside-1700000000", ".tandem-seed");
+    }
+    try (var entries = Files.list(aside)) {
+      assertThat(entries.map(entry -> entry.getFileName().toString())).as("no second move into the aside data")
+          .noneMatch(name -> name.startsWith(".tandem"));
+    }
 
-    var noRequest = seedEnvironment();
-    noRequest.put("SEED_EMPTY", "false");
-    var freed = LocalMariaDb.initScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, noRequest, "receive").start();
-    String output = new String(freed.getInputStream().readAllBytes());
-    assertThat(freed.waitFor()).as(output).isZero();
+    // The instance has data again and the request is gone: its next start frees the space.
+    Commands.run("rm", "-rf", copyDir.resolve("data/.tandem-seed").toString());
+    LocalMariaDb.runInitScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, LocalMariaDb.PASSWORDS);
+    assertThat(aside).as("kept until a start of an instance with data").isDirectory();
+    String output = LocalMariaDb.runInitScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, LocalMariaDb.PASSWORDS);
     assertThat(output).contains("deleting the data put aside");
     assertThat(aside).doesNotExist();
+  }
+
+  @Test
+  void aMoveAsideCutShortIsFinishedNeverDeleted() throws Exception {
+    var copyDir = dir.resolve("copy");
+    LocalMariaDb.runInitScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, LocalMariaDb.PASSWORDS);
+    // As if the Pod died after moving mysql/ aside and before the rest.
+    var partial = copyDir.resolve("data/.tandem-aside-1700000000.partial");
+    Files.createDirectories(partial);
+    Files.move(copyDir.resolve("data/mysql"), partial.resolve("mysql"));
+    var environment = seedEnvironment();
+    environment.put("RESEED", "copy-0@1700000000");
+
+    // The init container of a Pod with data but a request (it restarted after a seed): it frees nothing of the request's.
+    var receiver = LocalMariaDb.initScript(copyDir, CLUSTER, "copy-0", RESTORED_HOST, environment, "receive").start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> Files.isDirectory(copyDir.resolve("data/.tandem-seed/data")));
+    stopTree(receiver);
+
+    var aside = copyDir.resolve("data/.tandem-aside-1700000000");
+    assertThat(aside.resolve("mysql")).as("moved before the cut").isDirectory();
+    assertThat(aside.resolve("ibdata1")).as("moved after it").exists();
+    assertThat(partial).doesNotExist();
   }
 
   /**

@@ -37,6 +37,17 @@ class SeedingTest {
   }
 
   @Test
+  void neitherDualMasterMasterIsReseeded() {
+    var cluster = ClusterFixture.named("shop").mariaDb().dualMaster().instances(3).build();
+    var status = new MySQLClusterStatus();
+    status.setMaster("shop-0");
+    cluster.setStatus(status);
+    cluster.getMetadata().setAnnotations(Map.of(Seeding.ANNOTATION, "shop-1,shop-2"));
+
+    assertThat(Seeding.of(cluster, Optional.empty()).reseeds()).containsOnlyKeys("shop-2");
+  }
+
+  @Test
   void aStandingRequestKeepsTheTimeItBeganSoItsDataIsPutAsideOnce() {
     var begun = StatefulSetDependent.desiredFor(cluster("shop-0", null), Optional.empty(), new Seeding(true, Map.of("shop-1", "1700000000")));
 

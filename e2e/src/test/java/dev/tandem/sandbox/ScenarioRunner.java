@@ -46,7 +46,7 @@ public final class ScenarioRunner implements AutoCloseable {
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
       "stopOperator", "startOperator", "waitCondition", "waitFailover", "waitReconciled", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
       "holdApplier", "releaseApplier", "killOperatorMidChange", "waitWrites", "waitConverged", "offline", "online",
-      "waitRollout", "sql", "waitAnnotationRemoved", "deleteBackup");
+      "waitRollout", "sql", "waitAnnotationRemoved", "deleteBackup", "measureWrites", "jobLog");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -302,6 +302,24 @@ public final class ScenarioRunner implements AutoCloseable {
         await(timeout, () -> Optional.ofNullable(current().getMetadata().getAnnotations()).map(a -> !a.containsKey(annotation)).orElse(true),
             "annotation " + annotation + " to be removed");
         return "";
+      }
+      case "measureWrites" -> {
+        if (writer == null) {
+          throw new IllegalStateException("measureWrites needs writes running");
+        }
+        double seconds = step.number("seconds", 10);
+        long from = System.nanoTime();
+        Thread.sleep((long) (seconds * 1000));
+        int acknowledged = writer.acknowledgedSince(from);
+        return String.format(java.util.Locale.ROOT, "%.0f writes/s over %.0f s", acknowledged / seconds, seconds);
+      }
+      case "jobLog" -> {
+        String job = step.string("job", "");
+        var pod = patiently(() -> client.pods().inNamespace(namespace).withLabel(JobController.JOB_NAME_LABEL, job).list().getItems())
+            .stream().findFirst().orElseThrow(() -> new IllegalStateException("no Pod of Job " + job));
+        var log = sandbox.kubelet().log(namespace, pod.getMetadata().getName(), pod.getSpec().getContainers().get(0).getName()).orElse("");
+        var lines = log.lines().toList();
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - (int) step.number("lines", 2)), lines.size()));
       }
       case "deleteBackup" -> {
         String name = step.string("name", "");
@@ -765,7 +783,6 @@ public final class ScenarioRunner implements AutoCloseable {
         .map(pod -> pod.getMetadata().getName()).sorted().toList();
   }
 
-  /** The instances the operator restarted in rollouts, in the order of its RollingRestart Events. */
   /** How many Events of each reason the operator emitted in the namespace. */
   private Map<String, Long> eventCounts(java.util.Set<?> reasons) {
     var counts = new java.util.TreeMap<String, Long>();
@@ -776,7 +793,7 @@ public final class ScenarioRunner implements AutoCloseable {
     return counts;
   }
 
-  /** The instances whose volume holds data put aside by a re-seed (.tandem-aside-*), read on the sandbox's disk. */
+  /** The instances whose volume holds a whole data directory put aside by a re-seed (.tandem-aside-*), read on the sandbox's disk. */
   private List<String> keptAside() throws java.io.IOException {
     var claims = sandbox.root().resolve("claims").resolve(namespace);
     var kept = new ArrayList<String>();
@@ -784,7 +801,8 @@ public final class ScenarioRunner implements AutoCloseable {
       var claim = claims.resolve(StatefulSetDependent.DATA_VOLUME + "-" + pod.getMetadata().getName());
       if (java.nio.file.Files.isDirectory(claim)) {
         try (var entries = java.nio.file.Files.list(claim)) {
-          if (entries.anyMatch(entry -> entry.getFileName().toString().startsWith(".tandem-aside-"))) {
+          if (entries.anyMatch(entry -> entry.getFileName().toString().startsWith(".tandem-aside-")
+              && !entry.getFileName().toString().endsWith(".partial") && java.nio.file.Files.isDirectory(entry.resolve("mysql")))) {
             kept.add(pod.getMetadata().getName());
           }
         }
@@ -793,6 +811,7 @@ public final class ScenarioRunner implements AutoCloseable {
     return kept;
   }
 
+  /** The instances the operator restarted in rollouts, in the order of its RollingRestart Events. */
   private List<String> rollingRestarts() {
     return client.v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(event -> "RollingRestart".equals(event.getReason()))
