@@ -106,7 +106,7 @@ bench-lifecycle: deps sandbox-classpath
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.ScenarioMain e2e/bench/rolling-restart.yaml > target/bench/lifecycle-report.json
 	@grep '"writeStalls\|"maxWriteGapMillis\|rolled out in\|"passed"' target/bench/lifecycle-report.json
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.ScenarioMain e2e/bench/seeding-1g.yaml > target/bench/seeding-report.json
-	@grep 'loaded\|writes/s\|readyInstances\|has a copy\|"passed"' target/bench/seeding-report.json
+	@grep 'loaded\|writes/s\|readyInstances\|has a copy\|received a donor\|"passed"' target/bench/seeding-report.json
 
 # The replication engine alone, without the operator's detection: target/bench/engine-report.json.
 bench-engine: deps sandbox-classpath

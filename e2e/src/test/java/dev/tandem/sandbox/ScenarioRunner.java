@@ -46,7 +46,7 @@ public final class ScenarioRunner implements AutoCloseable {
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
       "stopOperator", "startOperator", "waitCondition", "waitFailover", "waitReconciled", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
       "holdApplier", "releaseApplier", "killOperatorMidChange", "waitWrites", "waitConverged", "offline", "online",
-      "waitRollout", "sql", "waitAnnotationRemoved", "deleteBackup", "measureWrites", "jobLog");
+      "waitRollout", "sql", "waitAnnotationRemoved", "deleteBackup", "measureWrites", "log");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -313,12 +313,18 @@ public final class ScenarioRunner implements AutoCloseable {
         int acknowledged = writer.acknowledgedSince(from);
         return String.format(java.util.Locale.ROOT, "%.0f writes/s over %.0f s", acknowledged / seconds, seconds);
       }
-      case "jobLog" -> {
-        String job = step.string("job", "");
-        var pod = patiently(() -> client.pods().inNamespace(namespace).withLabel(JobController.JOB_NAME_LABEL, job).list().getItems())
-            .stream().findFirst().orElseThrow(() -> new IllegalStateException("no Pod of Job " + job));
-        var log = sandbox.kubelet().log(namespace, pod.getMetadata().getName(), pod.getSpec().getContainers().get(0).getName()).orElse("");
-        var lines = log.lines().toList();
+      case "log" -> {
+        // As kubectl logs: a Job's Pod (job:) or a Pod (pod:), its first container unless container: names another.
+        String job = step.string("job", null);
+        var pod = job == null
+            ? patiently(() -> client.pods().inNamespace(namespace).withName(step.string("pod", "")).get())
+            : patiently(() -> client.pods().inNamespace(namespace).withLabel(JobController.JOB_NAME_LABEL, job).list().getItems())
+                .stream().findFirst().orElse(null);
+        if (pod == null) {
+          throw new IllegalStateException("no Pod " + (job == null ? step.string("pod", "") : "of Job " + job));
+        }
+        String container = step.string("container", pod.getSpec().getContainers().get(0).getName());
+        var lines = sandbox.kubelet().log(namespace, pod.getMetadata().getName(), container).orElse("").lines().toList();
         return String.join(" | ", lines.subList(Math.max(0, lines.size() - (int) step.number("lines", 2)), lines.size()));
       }
       case "deleteBackup" -> {
