@@ -6,7 +6,7 @@ CRDS := mysqlclusters.mysql.tandem.dev-v1.yml mysqlbackups.mysql.tandem.dev-v1.y
 CHART := helm/tandem-operator
 IMAGE ?= tandem/tandem-operator:0.1.0
 
-.PHONY: help test build k3s demo scenario chaos sandbox-classpath bench bench-backup bench-lifecycle bench-engine install deploy crds manifests deps clean
+.PHONY: help test build k3s demo scenario chaos sandbox-classpath bench-deps bench bench-backup bench-lifecycle bench-engine install deploy crds manifests deps clean
 
 help:
 	@echo "make demo       run Tandem on an embedded local sandbox"
@@ -89,8 +89,17 @@ sandbox-classpath:
 	$(MVN) -q package -DskipTests
 	$(MVN) -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
 
-# The operator's failover end to end in the sandbox (BENCH_RUNS=N, default 20): target/bench/report.json.
-bench: deps sandbox-classpath
+# stress-ng loads the master's Pod in make bench's false-failover run.
+bench-deps: deps
+	@if ! command -v stress-ng >/dev/null 2>&1; then \
+	  echo "Installing stress-ng (apt): make bench saturates the cores and fsyncs in the master's Pod"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "stress-ng is missing and this is not root: run 'sudo apt-get install -y stress-ng'" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq stress-ng >/dev/null; \
+	fi
+
+# The operator's failover end to end in the sandbox (BENCH_RUNS=N, default 20; STRESS_MINUTES=M,
+# default 10): target/bench/report.json.
+bench: bench-deps sandbox-classpath
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.SandboxBench
 
 # Backup and restore of a 1 GB data set in the sandbox (about 15 minutes): target/bench/backup-report.json.

@@ -17,14 +17,19 @@ public class FailoverSpec {
   @Default("true")
   private boolean automatic = true;
 
-  @JsonPropertyDescription("How often every instance is probed, in milliseconds (100-60000).")
-  @Default("500")
+  @JsonPropertyDescription(
+      "How often every instance is probed, in milliseconds (100-60000). With failureThreshold it"
+          + " sets the failure detection window: probeIntervalMillis x failureThreshold.")
+  @Default("400")
   @Min(100)
   @Max(60000)
-  private int probeIntervalMillis = 500;
+  private int probeIntervalMillis = 400;
 
   @JsonPropertyDescription(
-      "Consecutive failed probes of the master before its failure is confirmed (1-100).")
+      "Consecutive failed probes of the master before its failure is confirmed (1-100). A master"
+          + " is failed over once it missed them and no replica heard from it, not even a heartbeat,"
+          + " for the failure detection window (probeIntervalMillis x failureThreshold, 800 ms by"
+          + " default): a shorter stall is ridden out.")
   @Default("2")
   @Min(1)
   @Max(100)

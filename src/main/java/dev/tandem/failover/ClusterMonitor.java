@@ -77,7 +77,7 @@ final class ClusterMonitor {
    * A missed probe of the master is retried this soon, not one interval later: the threshold
    * counts consecutive misses, and a crash should be confirmed within tenths of a second.
    */
-  static final Duration RETRY_AFTER_MISS = Duration.ofMillis(100);
+  static final Duration RETRY_AFTER_MISS = Duration.ofMillis(50);
 
   /** Bounds every statement but the catch-up: long enough for a busy server, short enough to retry. */
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
@@ -119,6 +119,7 @@ final class ClusterMonitor {
   private final Set<String> deletedToFence = new HashSet<>();
   private final Set<String> reported = new HashSet<>();
   private final Map<String, Instant> unreachableSince = new HashMap<>();
+  private final ReceiverSilence silence = new ReceiverSilence();
   /** When the recorded master last answered (see {@link #lastSighting}). */
   private Instant masterLastSeen = Instant.EPOCH;
   /** The replicas cut off from the binlog, by name, as status.lostReplicas records them. */
@@ -130,8 +131,8 @@ final class ClusterMonitor {
 
   private record Accounts(Account operator, Account replication) {}
 
-  /** The engine's parts for one pair of accounts; rebuilt when the passwords change. */
-  private record Engine(Accounts accounts, Observer observer, Executor executor, RuntimeSettings runtime) {}
+  /** The engine's parts for one pair of accounts and probe interval; rebuilt when either changes. */
+  private record Engine(Accounts accounts, Duration probeInterval, Observer observer, Executor executor, RuntimeSettings runtime) {}
 
   ClusterMonitor(ResourceID id, String uid, KubernetesClient client, ClusterEvents events, FailoverMetrics metrics,
       ExecutorService probes, InstanceAccess access, ClusterControl.Reconciled reconciled) {
@@ -287,7 +288,7 @@ final class ClusterMonitor {
     var desired = desired(cluster, podsByName, statefulSet);
     Set<String> knownDown = desired.names().stream().filter(name -> isDown(podsByName.get(name))).collect(Collectors.toSet());
     var observedAt = Instant.now();
-    var snapshots = observe(desired, podsByName, engine.observer());
+    var snapshots = silence.mark(observe(desired, podsByName, engine.observer()), observedAt, detectionWindow(cluster));
     metrics.observed(id, snapshots.values());
     boundLostReplicas(cluster, snapshots, observedAt, Duration.ofMillis(cluster.getSpec().getFailover().getProbeIntervalMillis()));
     var observed = new ClusterView(desired, snapshots, recordedMaster, knownDown, longUnreachable(snapshots, observedAt),
@@ -478,7 +479,11 @@ final class ClusterMonitor {
         addressed.put(name, endpoint);
       }
     });
-    var probed = observer.observeAll(addressed, probes);
+    // A master that missed a probe is probed again with a short timeout, so that the looks
+    // confirming its failure come every few tenths of a second. Not through a port-forward, whose
+    // every connect crosses the API server.
+    var suspects = masterMisses > 0 && forwards.isEmpty() ? recordedMaster.stream().collect(Collectors.toSet()) : Set.<String>of();
+    var probed = observer.observeAll(addressed, suspects, probes);
     var snapshots = new LinkedHashMap<String, InstanceSnapshot>();
     desired.members().forEach((name, endpoint) -> snapshots.put(name, probed.containsKey(name) ? probed.get(name)
         : InstanceSnapshot.unreachable(name, endpoint, podsByName.containsKey(name) ? "its Pod has no IP yet" : "its Pod does not exist",
@@ -593,6 +598,16 @@ final class ClusterMonitor {
         events.normal(cluster, ClusterEvents.Reason.ReplicaReadmitted, line);
       }
     }
+  }
+
+  /**
+   * How long a master must be silent before it is failed over: this long without an event or a
+   * heartbeat at any replica (and failureThreshold probes missed by the operator). A stall shorter
+   * than this is ridden out.
+   */
+  static Duration detectionWindow(MySQLCluster cluster) {
+    var failover = cluster.getSpec().getFailover();
+    return Duration.ofMillis((long) failover.getProbeIntervalMillis() * failover.getFailureThreshold());
   }
 
   private void countMasterMisses(Map<String, InstanceSnapshot> snapshots) {
@@ -854,12 +869,12 @@ final class ClusterMonitor {
   }
 
   private Engine engine(Accounts accounts, Duration interval) {
-    if (engine == null || !engine.accounts().equals(accounts)) {
+    if (engine == null || !engine.accounts().equals(accounts) || !engine.probeInterval().equals(interval)) {
       // A probe must answer within an interval; a frozen server accepts TCP and never greets.
       var connectTimeout = interval.compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : interval;
       var sessions = new Sessions(accounts.operator(), connectTimeout, READ_TIMEOUT,
           forwards.<Sessions.Route>map(route -> route).orElse(Sessions.Route.DIRECT));
-      engine = new Engine(accounts, new Observer(sessions),
+      engine = new Engine(accounts, interval, new Observer(sessions),
           new Executor(sessions, accounts.replication(), CATCH_UP_TIMEOUT), new RuntimeSettings(sessions));
     }
     return engine;

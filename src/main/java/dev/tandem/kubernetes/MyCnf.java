@@ -18,8 +18,14 @@ public final class MyCnf {
   public static final String DATA_DIR = "/var/lib/mysql";
   public static final String RUN_DIR = "/var/run/mysqld";
   public static final int PORT = 3306;
-  /** Replicas declare a master dead after this many seconds without a heartbeat. */
-  public static final int REPLICA_NET_TIMEOUT_SECONDS = 1;
+  /**
+   * A replica reconnects after this many seconds without an event or heartbeat. The control loop
+   * tells a silent master sooner, from the replicas' receiver activity (failure detection window,
+   * 800 ms by default), and a receiver still connected stops in milliseconds, while one already
+   * reconnecting takes 1-2 s to stop (Dialect#receiverThreadQuery): so this outlasts the window
+   * and the failover that follows it.
+   */
+  public static final int REPLICA_NET_TIMEOUT_SECONDS = 3;
   /** Long enough that a semi-sync master never silently falls back to async. */
   static final String MYSQL_SEMI_SYNC_TIMEOUT_MILLIS = "4294967295";
   static final String MARIADB_SEMI_SYNC_TIMEOUT_MILLIS = "18446744073709551615";

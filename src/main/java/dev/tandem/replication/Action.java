@@ -5,8 +5,16 @@ public sealed interface Action {
 
   String instance();
 
-  /** Read-only and client sessions killed; the result says when that could not be confirmed. */
-  record Fence(String instance) implements Action {}
+  /**
+   * Read-only and client sessions killed; the result says when that could not be confirmed.
+   * {@code unreachable}: it did not answer the look this plan comes from, so the attempt gets
+   * a short connect timeout and does not hold up the failover; unconfirmed, its Pod is deleted.
+   */
+  record Fence(String instance, boolean unreachable) implements Action {
+    public Fence(String instance) {
+      this(instance, false);
+    }
+  }
 
   /** Stops the receiver, so a zombie master gets no semi-sync acknowledgement from here. */
   record StopReceiver(String instance) implements Action {}

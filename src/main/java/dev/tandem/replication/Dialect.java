@@ -96,10 +96,25 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
   }
 
   /**
+   * Seconds between the source's heartbeats while it has no event to send. Far below the failure
+   * detection window (failover.failureThreshold x probeIntervalMillis, 800 ms by default): a
+   * replica that heard nothing for the window heard no heartbeat either, while a 0.5 s stall of
+   * the source leaves at most 0.6 s of silence.
+   */
+  String HEARTBEAT_PERIOD = "0.1";
+
+  /**
    * Points this instance at a source with GTID auto-position and fast dead-source detection: a
-   * heartbeat every half second, a one-second connect retry (the net timeout, 1 s, is in my.cnf).
+   * {@link #HEARTBEAT_PERIOD} heartbeat and a one-second connect retry (the net timeout is in my.cnf).
    */
   String changeSource(Endpoint source, Account replication);
+
+  /**
+   * One row, column {@code heartbeats}: how many heartbeats the receiver has counted. With the
+   * binlog coordinates it has read, it tells whether it heard anything from its source between
+   * two looks.
+   */
+  String receivedHeartbeatsQuery();
 
   /**
    * What sets where the receiver starts on a source holding {@code sourceExecuted}, run while
@@ -171,9 +186,11 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
   }
 
   /**
-   * The receiver thread's id, for KILL. A receiver reconnecting to a source that went silent
-   * ignores STOP until its connect attempt and retry wait run out (2 s with a 1 s net timeout);
-   * killed first, it stops in milliseconds.
+   * The receiver thread's id, for KILL: a receiver still connected to a source that went silent
+   * is blocked reading its socket, and the kill shuts that socket, so it stops in milliseconds.
+   * One that already timed out and reconnects does not: on MariaDB with semi-sync its stop waits
+   * 1-2 s for an attempt to connect to the dead source (measured, killed first or not), which is
+   * why the net timeout in my.cnf outlasts the failure detection window.
    */
   String receiverThreadQuery();
 

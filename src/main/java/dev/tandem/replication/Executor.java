@@ -20,11 +20,22 @@ public final class Executor {
    */
   private static final Duration RECEIVER_STOP_TIMEOUT = Duration.ofSeconds(5);
 
+  /** How long a receiver thread is killed again and again before STOP is left to end it. */
+  private static final Duration RECEIVER_KILL_PERSISTENCE = Duration.ofSeconds(2);
+
+  private static final Duration RECEIVER_KILL_RETRY = Duration.ofMillis(20);
+
   /** Long enough for a read-only switch to wait out a commit in flight, short enough to retry. */
   private static final int FENCE_LOCK_WAIT_SECONDS = 1;
 
   /** Two read-only attempts bounded by the lock wait, and the kills around them. */
   private static final Duration FENCE_EXTRA_TIME = Duration.ofSeconds(3);
+
+  /**
+   * The connect timeout of a fence on an instance that just did not answer: a last chance to
+   * fence it in SQL, not a wait; unconfirmed, its Pod is deleted.
+   */
+  static final Duration UNREACHABLE_FENCE_CONNECT_TIMEOUT = Duration.ofMillis(100);
 
   private final Sessions sessions;
   private final Account replication;
@@ -87,8 +98,8 @@ public final class Executor {
 
   // Java 17 has no pattern switch; Action is sealed, so this chain is complete.
   private StepOutcome dispatch(Action action, Endpoint endpoint, DesiredCluster desired) throws SQLException {
-    if (action instanceof Action.Fence) {
-      return fence(endpoint);
+    if (action instanceof Action.Fence fence) {
+      return fence(endpoint, fence.unreachable() ? sessions.withConnectTimeout(UNREACHABLE_FENCE_CONNECT_TIMEOUT) : sessions);
     } else if (action instanceof Action.StopReceiver) {
       return stopReceiver(endpoint);
     } else if (action instanceof Action.CatchUp catchUp) {
@@ -121,7 +132,7 @@ public final class Executor {
    * Client sessions are killed before the read-only switch as well as after: a commit waiting
    * for a semi-sync acknowledgement that will never come blocks the switch until it is killed.
    */
-  private StepOutcome fence(Endpoint endpoint) throws SQLException {
+  private StepOutcome fence(Endpoint endpoint, Sessions sessions) throws SQLException {
     try (var connection = sessions.open(endpoint, FENCE_EXTRA_TIME)) {
       var state = Observer.read(connection);
       var dialect = state.dialect();
@@ -170,7 +181,7 @@ public final class Executor {
       if (status.isEmpty() || status.get().ioThread() == ReplicationStatus.IoThread.STOPPED) {
         return StepOutcome.already("receiver not running");
       }
-      stopNow(connection, state.dialect(), state.dialect().stopReceiver());
+      stopNow(connection, state, state.dialect().stopReceiver());
       return StepOutcome.done("receiver stopped (was replicating from " + status.get().sourceHost() + ")");
     }
   }
@@ -200,7 +211,7 @@ public final class Executor {
       }
       var status = state.replication().get();
       if (status.ioThread() != ReplicationStatus.IoThread.STOPPED) {
-        stopNow(connection, dialect, dialect.stopReceiver());
+        stopNow(connection, state, dialect.stopReceiver());
         status = Observer.read(connection).replication().orElseThrow();
       }
       var missing = status.received().subtract(state.executed());
@@ -274,7 +285,7 @@ public final class Executor {
     try (var sourceConnection = sessions.open(source)) {
       sourceExecuted = Observer.read(sourceConnection).executed();
     }
-    stopNow(connection, dialect, dialect.stopReplica());
+    stopNow(connection, state, dialect.stopReplica());
     // Read again with the applier stopped: it may have applied more since the read above, and
     // resuming from there would apply that again.
     executeAll(connection, dialect.resumeFrom(Observer.read(connection), sourceExecuted));
@@ -335,22 +346,44 @@ public final class Executor {
     }
   }
 
-  /** Kills the receiver thread, then stops: see {@link Dialect#receiverThreadQuery()}. */
-  private static void stopNow(Connection connection, Dialect dialect, String stop) throws SQLException {
+  /**
+   * Kills the receiver thread until it is gone, then stops: see {@link Dialect#receiverThreadQuery()}.
+   * A kill interrupts a receiver blocked reading its socket; one caught between two reads (busy
+   * with an event when the source went silent) misses it and blocks in its next read, which STOP
+   * alone interrupts again only after 2 s (one replica in two after a freeze under writes, in the
+   * sandbox). So the kill is repeated every {@link #RECEIVER_KILL_RETRY} while the thread lasts.
+   */
+  private static void stopNow(Connection connection, InstanceSnapshot.ServerState state, String stop) throws SQLException {
+    var dialect = state.dialect();
+    long deadline = System.nanoTime() + RECEIVER_KILL_PERSISTENCE.toNanos();
+    var ids = receiverThreads(connection, dialect);
+    while (!ids.isEmpty() && System.nanoTime() < deadline) {
+      for (long id : ids) {
+        try {
+          execute(connection, dialect.killConnection(id));
+        } catch (SQLException alreadyGone) {
+          // The receiver ended between the listing and the kill.
+        }
+      }
+      try {
+        Thread.sleep(RECEIVER_KILL_RETRY.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      ids = receiverThreads(connection, dialect);
+    }
+    execute(connection, stop);
+  }
+
+  private static List<Long> receiverThreads(Connection connection, Dialect dialect) throws SQLException {
     var ids = new ArrayList<Long>();
     try (var statement = connection.createStatement(); var rows = statement.executeQuery(dialect.receiverThreadQuery())) {
       while (rows.next()) {
         ids.add(rows.getLong(1));
       }
     }
-    for (long id : ids) {
-      try {
-        execute(connection, dialect.killConnection(id));
-      } catch (SQLException alreadyGone) {
-        // The receiver ended between the listing and the kill.
-      }
-    }
-    execute(connection, stop);
+    return ids;
   }
 
   private static void execute(Connection connection, String sql) throws SQLException {

@@ -82,4 +82,11 @@ public record InstanceSnapshot(String name, Endpoint endpoint, Optional<ServerSt
   public Optional<ReplicationStatus> replication() {
     return server.flatMap(ServerState::replication);
   }
+
+  /** The same look at a reachable instance, its replication status replaced. */
+  public InstanceSnapshot withReplication(ReplicationStatus status) {
+    var state = server.orElseThrow();
+    return reachable(name, endpoint, new ServerState(state.dialect(), state.version(), state.serverId(), state.serverUuid(),
+        state.readOnly(), state.executed(), Optional.of(status), state.semiSync(), state.feeding(), state.uptime()), probeLatency);
+  }
 }

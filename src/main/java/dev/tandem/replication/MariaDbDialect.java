@@ -60,7 +60,8 @@ public record MariaDbDialect(String version) implements Dialect {
         Dialect.error(row.get("Last_SQL_Errno"), row.get("Last_SQL_Error"), FAILING_GTID),
         Dialect.seconds(row.get("Seconds_Behind_Master")),
         parseGtidSet(row.get("Gtid_IO_Pos")),
-        !"No".equals(row.getOrDefault("Using_Gtid", "No"))));
+        !"No".equals(row.getOrDefault("Using_Gtid", "No")),
+        row.get("Master_Log_File") + ":" + row.get("Read_Master_Log_Pos")));
   }
 
   /**
@@ -106,7 +107,7 @@ public record MariaDbDialect(String version) implements Dialect {
   public String changeSource(Endpoint source, Account replication) {
     return "CHANGE MASTER TO MASTER_HOST = " + Dialect.quote(source.host()) + ", MASTER_PORT = " + source.port()
         + ", MASTER_USER = " + Dialect.quote(replication.user()) + ", MASTER_PASSWORD = " + Dialect.quote(replication.password())
-        + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 0.5";
+        + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = " + HEARTBEAT_PERIOD;
   }
 
   /**
@@ -135,6 +136,11 @@ public record MariaDbDialect(String version) implements Dialect {
   @Override
   public String stopReplica() {
     return "STOP SLAVE";
+  }
+
+  @Override
+  public String receivedHeartbeatsQuery() {
+    return "SELECT VARIABLE_VALUE AS heartbeats FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'SLAVE_RECEIVED_HEARTBEATS'";
   }
 
   @Override
@@ -171,6 +177,7 @@ public record MariaDbDialect(String version) implements Dialect {
   public String setSemiSyncSource(boolean enabled) {
     return "SET GLOBAL rpl_semi_sync_master_enabled = " + (enabled ? "ON" : "OFF");
   }
+
 
   /** MASTER_GTID_WAIT takes a position: the last missing transaction of each domain. */
   @Override

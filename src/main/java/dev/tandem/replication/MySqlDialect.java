@@ -53,7 +53,8 @@ public record MySqlDialect(String version) implements Dialect {
         Dialect.error(row.get("Last_SQL_Errno"), row.get("Last_SQL_Error"), FAILING_GTID),
         Dialect.seconds(row.get("Seconds_Behind_Source")),
         parseGtidSet(row.get("Retrieved_Gtid_Set")),
-        "1".equals(row.get("Auto_Position"))));
+        "1".equals(row.get("Auto_Position")),
+        row.get("Source_Log_File") + ":" + row.get("Read_Source_Log_Pos")));
   }
 
   /** MySQL's applier errors name the transaction: "… executing transaction 'uuid:n' …". */
@@ -87,7 +88,7 @@ public record MySqlDialect(String version) implements Dialect {
     // GET_SOURCE_PUBLIC_KEY: caching_sha2_password, the default, needs it without TLS.
     return "CHANGE REPLICATION SOURCE TO SOURCE_HOST = " + Dialect.quote(source.host()) + ", SOURCE_PORT = " + source.port()
         + ", SOURCE_USER = " + Dialect.quote(replication.user()) + ", SOURCE_PASSWORD = " + Dialect.quote(replication.password())
-        + ", SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1, SOURCE_RETRY_COUNT = 86400, SOURCE_HEARTBEAT_PERIOD = 0.5,"
+        + ", SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1, SOURCE_RETRY_COUNT = 86400, SOURCE_HEARTBEAT_PERIOD = " + HEARTBEAT_PERIOD + ","
         + " GET_SOURCE_PUBLIC_KEY = 1";
   }
 
@@ -105,6 +106,12 @@ public record MySqlDialect(String version) implements Dialect {
   @Override
   public String stopReplica() {
     return "STOP REPLICA";
+  }
+
+  @Override
+  public String receivedHeartbeatsQuery() {
+    return "SELECT COUNT_RECEIVED_HEARTBEATS AS heartbeats FROM performance_schema.replication_connection_status"
+        + " WHERE CHANNEL_NAME = ''";
   }
 
   @Override
@@ -143,6 +150,7 @@ public record MySqlDialect(String version) implements Dialect {
   public String setSemiSyncSource(boolean enabled) {
     return "SET GLOBAL rpl_semi_sync_source_enabled = " + (enabled ? "ON" : "OFF");
   }
+
 
   @Override
   public String waitForExecuted(GtidSet missing, Duration timeout) {

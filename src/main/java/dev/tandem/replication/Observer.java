@@ -10,19 +10,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /** Reads one instance into a snapshot. Never throws for a server that is down or slow. */
 public final class Observer {
 
+  /**
+   * The connect timeout of a probe of a suspect (the master after it missed one): long enough for
+   * a live server on a busy node, short enough that the looks confirming a failure, and the
+   * replicas' silence they read, come every few tenths of a second instead of every timeout.
+   */
+  public static final Duration SUSPECT_CONNECT_TIMEOUT = Duration.ofMillis(150);
+
   private final Sessions sessions;
+  private final Sessions suspectSessions;
 
   public Observer(Sessions sessions) {
     this.sessions = sessions;
+    this.suspectSessions = sessions.withConnectTimeout(SUSPECT_CONNECT_TIMEOUT);
   }
 
   public InstanceSnapshot observe(String name, Endpoint endpoint) {
+    return observe(name, endpoint, sessions);
+  }
+
+  private static InstanceSnapshot observe(String name, Endpoint endpoint, Sessions sessions) {
     long started = System.nanoTime();
     try (var connection = sessions.open(endpoint)) {
       var state = read(connection);
@@ -37,9 +51,14 @@ public final class Observer {
    * timeout and not the sum of them.
    */
   public Map<String, InstanceSnapshot> observeAll(Map<String, Endpoint> members, Executor tasks) {
+    return observeAll(members, Set.of(), tasks);
+  }
+
+  /** The same, {@code suspects} with {@link #SUSPECT_CONNECT_TIMEOUT}. */
+  public Map<String, InstanceSnapshot> observeAll(Map<String, Endpoint> members, Set<String> suspects, Executor tasks) {
     var futures = new LinkedHashMap<String, CompletableFuture<InstanceSnapshot>>();
-    members.forEach((name, endpoint) ->
-        futures.put(name, CompletableFuture.supplyAsync(() -> observe(name, endpoint), tasks)));
+    members.forEach((name, endpoint) -> futures.put(name, CompletableFuture.supplyAsync(
+        () -> observe(name, endpoint, suspects.contains(name) ? suspectSessions : sessions), tasks)));
     var snapshots = new LinkedHashMap<String, InstanceSnapshot>();
     futures.forEach((name, future) -> snapshots.put(name, future.join()));
     return snapshots;
@@ -80,6 +99,10 @@ public final class Observer {
   private static Optional<ReplicationStatus> replicationStatus(Connection connection, Dialect dialect, Map<String, String> row)
       throws SQLException {
     var status = dialect.replicationStatus(row);
+    if (status.isPresent()) {
+      var heartbeats = rows(connection, dialect.receivedHeartbeatsQuery());
+      status = Optional.of(status.get().withHeartbeats(heartbeats.isEmpty() ? "none" : heartbeats.get(0).get("heartbeats")));
+    }
     var unnamed = status.flatMap(ReplicationStatus::lastSqlError).filter(error -> error.failingGtid().isEmpty());
     if (unnamed.isPresent() && !status.get().sqlThreadRunning()) {
       var query = dialect.failedTransactionQuery(row);

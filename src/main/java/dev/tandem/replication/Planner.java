@@ -79,7 +79,7 @@ public final class Planner {
     var actions = new ArrayList<Action>();
     view.recordedMaster()
         .filter(recorded -> !recorded.equals(master) && !view.snapshot(recorded).isReachable())
-        .ifPresent(zombie -> actions.add(new Action.Fence(zombie)));
+        .ifPresent(zombie -> actions.add(new Action.Fence(zombie, true)));
 
     var switchover = desired.preferredMaster().filter(preferred -> !preferred.equals(master));
     if (switchover.isPresent()) {
@@ -308,7 +308,8 @@ public final class Planner {
         actions.add(new Action.StopReceiver(name));
       }
     }
-    view.recordedMaster().filter(old -> !old.equals(chosen)).ifPresent(old -> actions.add(new Action.Fence(old)));
+    view.recordedMaster().filter(old -> !old.equals(chosen))
+        .ifPresent(old -> actions.add(new Action.Fence(old, !view.snapshot(old).isReachable())));
     if (view.reachableServer(chosen).replication().isPresent()) {
       actions.add(new Action.Detach(chosen));
     }

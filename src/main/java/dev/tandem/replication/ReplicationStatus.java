@@ -7,6 +7,9 @@ import java.util.Optional;
  *
  * @param received the transactions it has received from its source (retrieved into the relay
  *     log), whether applied or not
+ * @param receiverActivity changes whenever the receiver gets anything from its source, an event or a
+ *     heartbeat (the source's binlog coordinates it has read up to, and its heartbeat count): the
+ *     same value at two looks means it heard nothing in between
  */
 public record ReplicationStatus(
     String sourceHost,
@@ -17,7 +20,8 @@ public record ReplicationStatus(
     Optional<ReplicationError> lastSqlError,
     Optional<Long> secondsBehindSource,
     GtidSet received,
-    boolean usesGtidAutoPosition) {
+    boolean usesGtidAutoPosition,
+    String receiverActivity) {
 
   /** The receiver thread, as the server reports it. */
   public enum IoThread {
@@ -25,6 +29,12 @@ public record ReplicationStatus(
     RUNNING,
     /** Trying to (re)connect: the source is gone for this replica. */
     CONNECTING,
+    /**
+     * Connected, but nothing, not even a heartbeat, came from its source for the failure
+     * detection window: the source is gone for this replica, though its connection has not timed
+     * out yet. Set by the control loop, which compares looks over time; a server never reports it.
+     */
+    SILENT,
     STOPPED
   }
 
@@ -40,7 +50,19 @@ public record ReplicationStatus(
   public ReplicationStatus withFailedTransaction(String gtid) {
     return new ReplicationStatus(sourceHost, sourcePort, ioThread, sqlThreadRunning, lastIoError,
         lastSqlError.map(error -> new ReplicationError(error.number(), error.message(), Optional.of(gtid))),
-        secondsBehindSource, received, usesGtidAutoPosition);
+        secondsBehindSource, received, usesGtidAutoPosition, receiverActivity);
+  }
+
+  /** The same status, its receiver's activity including the heartbeats it counted. */
+  public ReplicationStatus withHeartbeats(String heartbeats) {
+    return new ReplicationStatus(sourceHost, sourcePort, ioThread, sqlThreadRunning, lastIoError, lastSqlError,
+        secondsBehindSource, received, usesGtidAutoPosition, receiverActivity + " heartbeats " + heartbeats);
+  }
+
+  /** The same status, its connected receiver marked as hearing nothing from its source. */
+  public ReplicationStatus silent() {
+    return new ReplicationStatus(sourceHost, sourcePort, IoThread.SILENT, sqlThreadRunning, lastIoError, lastSqlError,
+        secondsBehindSource, received, usesGtidAutoPosition, receiverActivity);
   }
 
   public boolean replicatesFrom(Endpoint source) {

@@ -36,6 +36,11 @@ public final class Sessions {
     this.route = route;
   }
 
+  /** The same sessions with another connect timeout. */
+  public Sessions withConnectTimeout(Duration timeout) {
+    return new Sessions(operator, timeout, readTimeout, route);
+  }
+
   public String operatorUser() {
     return operator.user();
   }

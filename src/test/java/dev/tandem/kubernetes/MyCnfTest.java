@@ -30,7 +30,7 @@ class MyCnfTest {
         .containsEntry("skip_replica_start", "ON")
         .containsEntry("sync_binlog", "1")
         .containsEntry("innodb_flush_log_at_trx_commit", "1")
-        .containsEntry("replica_net_timeout", "1")
+        .containsEntry("replica_net_timeout", "3")
         .doesNotContainKeys("gtid_strict_mode", "init_rpl_role", "server_id");
   }
 
@@ -57,7 +57,7 @@ class MyCnfTest {
         .containsEntry("gtid_strict_mode", "ON")
         .containsEntry("log_slave_updates", "ON")
         .containsEntry("skip_slave_start", "ON")
-        .containsEntry("slave_net_timeout", "1")
+        .containsEntry("slave_net_timeout", "3")
         .containsEntry("init_rpl_role", "SLAVE")
         .containsEntry("innodb_flush_log_at_trx_commit", "3")
         .containsEntry("rpl_semi_sync_master_enabled", "OFF")

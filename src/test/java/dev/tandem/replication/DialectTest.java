@@ -57,7 +57,7 @@ class DialectTest {
       assertThat(dialect.changeSource(SOURCE, REPLICATION)).isEqualTo(
           "CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'shop-0.shop-headless.prod.svc', SOURCE_PORT = 3306,"
               + " SOURCE_USER = 'repl', SOURCE_PASSWORD = 'it''s\\\\secret', SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1,"
-              + " SOURCE_RETRY_COUNT = 86400, SOURCE_HEARTBEAT_PERIOD = 0.5, GET_SOURCE_PUBLIC_KEY = 1");
+              + " SOURCE_RETRY_COUNT = 86400, SOURCE_HEARTBEAT_PERIOD = 0.1, GET_SOURCE_PUBLIC_KEY = 1");
     }
 
     @Test
@@ -144,7 +144,7 @@ class DialectTest {
       assertThat(dialect.changeSource(SOURCE, REPLICATION)).isEqualTo(
           "CHANGE MASTER TO MASTER_HOST = 'shop-0.shop-headless.prod.svc', MASTER_PORT = 3306, MASTER_USER = 'repl',"
               + " MASTER_PASSWORD = 'it''s\\\\secret', MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1,"
-              + " MASTER_HEARTBEAT_PERIOD = 0.5");
+              + " MASTER_HEARTBEAT_PERIOD = 0.1");
     }
 
     @Test

@@ -251,6 +251,42 @@ class FailoverTest {
   }
 
   /**
+   * The control loop's second witness (failover.ReceiverSilence): a replica of a live, idle master
+   * hears a heartbeat every 0.1 s, so its receiver activity moves between two looks; a replica of
+   * a frozen master still reports its receiver connected (the net timeout, 3 s, has not run out)
+   * but its activity stands still. Killed then, the connected receiver stops at once.
+   */
+  @Test
+  void aReplicaOfAFrozenMasterStillReportsItsReceiverConnectedButHearsNothingAndStopsAtOnce() throws Exception {
+    var before = receiver("shop-1");
+    Thread.sleep(300);
+    var idle = receiver("shop-1");
+    assertThat(idle.receiverActivity()).as("heartbeats of a live idle master").isNotEqualTo(before.receiverActivity());
+
+    servers.server("shop-0").freeze();
+    try {
+      Thread.sleep(200);
+      var frozen = receiver("shop-1");
+      Thread.sleep(500);
+      var stillFrozen = receiver("shop-1");
+
+      assertThat(stillFrozen.ioThread()).isEqualTo(ReplicationStatus.IoThread.RUNNING);
+      assertThat(stillFrozen.receiverActivity()).isEqualTo(frozen.receiverActivity());
+      long stopping = System.nanoTime();
+      var stopped = engine.executor.run(new Action.StopReceiver("shop-1"), engine.desired);
+      assertThat(stopped.outcome()).isEqualTo(StepResult.Outcome.DONE);
+      assertThat(receiver("shop-1").ioThread()).isEqualTo(ReplicationStatus.IoThread.STOPPED);
+      System.out.printf("MEASURED receiver connected to a frozen source stopped in %d ms%n", (System.nanoTime() - stopping) / 1_000_000);
+    } finally {
+      servers.server("shop-0").thaw();
+    }
+  }
+
+  private ReplicationStatus receiver(String name) {
+    return engine.observer.observe(name, servers.server(name).endpoint()).replication().orElseThrow();
+  }
+
+  /**
    * A write reaches the frozen master's socket: thawed after the failover, the master runs it
    * before anything can fence it (the test fences once it waits for its ACK), so the old master
    * holds a transaction nobody else has. The fence makes it read-only and kills that session; it

@@ -267,7 +267,7 @@ class PlannerTest {
 
       assertThat(plan.state()).isEqualTo(State.FAILOVER);
       assertThat(plan.masters()).containsExactly("shop-1");
-      assertThat(plan.actions()).containsExactly(new StopReceiver("shop-1"), new StopReceiver("shop-2"), new Fence("shop-0"),
+      assertThat(plan.actions()).containsExactly(new StopReceiver("shop-1"), new StopReceiver("shop-2"), new Fence("shop-0", true),
           new Detach("shop-1"), new Replicate("shop-2", "shop-1"), new Promote("shop-1", true));
     }
 
@@ -313,6 +313,34 @@ class PlannerTest {
       assertThat(plan.actions()).isEmpty();
       assertThat(plan.findings()).anySatisfy(finding ->
           assertThat(finding.message()).contains("the operator cannot reach master shop-0 but [shop-1, shop-2] still receive from it"));
+    }
+
+    @Test
+    void failover3ReplicasSilentForTheWindowConfirmTheFailureBeforeTheirConnectionsTimeOut() {
+      // Still connected (their net timeout has not run out), but nothing, not even a heartbeat,
+      // came from shop-0 for the detection window: both witnesses agree, and both receivers are stopped.
+      var plan = healthy3().unreachable("shop-0").io("shop-1", IoThread.SILENT).io("shop-2", IoThread.SILENT).plan();
+
+      assertThat(plan.state()).isEqualTo(State.FAILOVER);
+      assertThat(plan.actions()).startsWith(new StopReceiver("shop-1"), new StopReceiver("shop-2"), new Fence("shop-0", true));
+    }
+
+    @Test
+    void waiting3OneReplicaStillHearingTheMasterHoldsTheFailoverThoughTheOtherIsSilent() {
+      var plan = healthy3().unreachable("shop-0").io("shop-1", IoThread.SILENT).plan();
+
+      assertThat(plan.state()).isEqualTo(State.WAITING);
+      assertThat(plan.findings()).anySatisfy(finding -> assertThat(finding.message()).contains("[shop-2] still receive from it"));
+    }
+
+    @Test
+    void healthy3ASilentReceiverOfAnAnsweringMasterIsNoFailoverAndNotRestarted() {
+      // A replica cut off from a master the operator still reaches: the master keeps its role,
+      // and a connected receiver is not restarted (it reconnects by itself at its net timeout).
+      var plan = healthy3().io("shop-2", IoThread.SILENT).plan();
+
+      assertThat(plan.masters()).containsExactly("shop-0");
+      assertThat(plan.actions()).isEmpty();
     }
 
     @Test
@@ -501,7 +529,7 @@ class PlannerTest {
 
       assertThat(plan.state()).isEqualTo(State.FAILOVER);
       assertThat(plan.masters()).containsExactly("shop-1");
-      assertThat(plan.actions()).containsExactly(new Fence("shop-0"), new Detach("shop-1"), new Replicate("shop-2", "shop-1"),
+      assertThat(plan.actions()).containsExactly(new Fence("shop-0", true), new Detach("shop-1"), new Replicate("shop-2", "shop-1"),
           new Promote("shop-1", true));
     }
   }
@@ -535,7 +563,7 @@ class PlannerTest {
           .replica("shop-2", "shop-1", "0-1000-10").plan();
 
       assertThat(plan.masters()).containsExactly("shop-1");
-      assertThat(plan.actions()).containsExactly(new Fence("shop-0"));
+      assertThat(plan.actions()).containsExactly(new Fence("shop-0", true));
     }
   }
 

@@ -225,7 +225,7 @@ public final class View {
     }
     var replication = member.source.map(source -> new ReplicationStatus(
         endpoint(members.get(source).ordinal).host(), 3306, member.io, member.sqlRunning, member.ioError, member.sqlError,
-        member.behind, dialect.parseGtidSet(member.received), true));
+        member.behind, dialect.parseGtidSet(member.received), true, "mysql-bin.000001:4 heartbeats 0"));
     var server = new InstanceSnapshot.ServerState(dialect, "test", 1000 + member.ordinal,
         Optional.of(uuid(member.ordinal)), member.readOnly, dialect.parseGtidSet(member.executed), replication,
         new InstanceSnapshot.SemiSync(member.semiSyncSource, true, member.semiSyncSource, 0), Set.of(),

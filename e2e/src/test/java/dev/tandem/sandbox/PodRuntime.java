@@ -108,6 +108,18 @@ public final class PodRuntime {
     return output;
   }
 
+  /**
+   * stress-ng in the Pod's network namespace for {@code duration}: every core busy, and writers
+   * fsyncing files in the Pod's own directory, on the filesystem of its data volume.
+   */
+  public Process stress(Duration duration) throws IOException {
+    var pid = process().orElseThrow(() -> new IllegalStateException("mysqld of " + pod.getMetadata().getName() + " is not running")).pid();
+    Path scratch = Files.createDirectories(podDir.resolve("stress"));
+    return new ProcessBuilder("nsenter", "--target", Long.toString(pid), "--net", "--", "stress-ng", "--cpu", "0", "--hdd", "2",
+        "--hdd-opts", "fsync", "--hdd-bytes", "64m", "--temp-path", scratch.toString(), "--timeout", duration.toSeconds() + "s",
+        "--metrics-brief").redirectErrorStream(true).start();
+  }
+
   /** The name of its Pod network: network faults target it. */
   String networkName() {
     return pod.getMetadata().getUid();

@@ -70,7 +70,7 @@ class SandboxApiServerTest {
 
     var stored = api.client().resource(cluster).inNamespace(NS).create();
 
-    assertThat(stored.getSpec().getFailover().getProbeIntervalMillis()).isEqualTo(500);
+    assertThat(stored.getSpec().getFailover().getProbeIntervalMillis()).isEqualTo(400);
   }
 
   @Test

@@ -12,20 +12,31 @@ import java.util.stream.Stream;
 
 /**
  * {@code make bench}: the operator's failover measured end to end in the sandbox, through the
- * scenario runner: kill -9 of the master (BENCH_RUNS, default 20), planned switchovers (the
- * same), a frozen master and a master cut off from everyone (a quarter as many, at least 5).
- * RTO is fault to the first write acknowledged through the writer Service by another instance.
- * Writes target/bench/report.json and prints a table.
+ * scenario runner: kill -9 of the master, planned switchovers, a frozen master and a master cut
+ * off from everyone (BENCH_RUNS each, default 20); then what must not fail over: BENCH_RUNS
+ * stalls of 0.5 s (SIGSTOP, SIGCONT), a sweep of longer stalls for the shortest that does, and
+ * STRESS_MINUTES (default 10) of every core busy and fsync load in the master's Pod. RTO is fault
+ * to the first write acknowledged through the writer Service by another instance. Writes
+ * target/bench/report.json and prints a table.
  */
 public final class SandboxBench {
 
-  private static final int KILLS_PER_CLUSTER = 4;
+  private static final int FAULTS_PER_CLUSTER = 4;
+  private static final double STALL_SECONDS = 0.5;
+  /** Stall lengths tried for the shortest that fails over, each twice. */
+  private static final List<Double> SWEEP_SECONDS = List.of(0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4);
+  private static final int SWEEP_REPEATS = 2;
 
   private final List<Map<String, Object>> runs = new ArrayList<>();
   private final List<Long> readyMillis = new ArrayList<>();
   private long mysqldRssKb;
   private long lostWrites;
   private int splitBrains;
+  private int stallRuns;
+  private long stallFailovers;
+  private final Map<Double, List<Long>> sweep = new java.util.TreeMap<>();
+  private long stressFailovers = -1;
+  private int stressMinutes;
 
   public static void main(String[] args) {
     int exitStatus = 0;
@@ -40,7 +51,9 @@ public final class SandboxBench {
   }
 
   private void bench(int count) throws Exception {
-    int faultRuns = Math.max(5, count / 4);
+    stressMinutes = Integer.parseInt(System.getenv().getOrDefault("STRESS_MINUTES", "10"));
+    // BENCH_ONLY=freeze,partition runs those kinds alone (failover, switchover, freeze, partition, stall, sweep, stress).
+    var only = java.util.Arrays.stream(System.getenv().getOrDefault("BENCH_ONLY", "").split(",")).filter(kind -> !kind.isBlank()).toList();
     Path root = Path.of("target/sandbox-bench").toAbsolutePath();
     dev.tandem.testing.Commands.run("rm", "-rf", root.toString());
     long operatorRssKb;
@@ -50,15 +63,23 @@ public final class SandboxBench {
     try (var sandbox = Sandbox.start(root, Duration.ofSeconds(1))) {
       try (var operator = OperatorProcess.start(sandbox)) {
         int round = 0;
-        for (int done = 0; done < count; done += KILLS_PER_CLUSTER) {
-          run(sandbox, operator, "failover", round++, Math.min(KILLS_PER_CLUSTER, count - done), count);
+        for (String kind : List.of("failover", "switchover", "freeze", "partition")) {
+          if (!only.isEmpty() && !only.contains(kind)) {
+            continue;
+          }
+          int perCluster = "switchover".equals(kind) ? count : FAULTS_PER_CLUSTER;
+          for (int done = 0; done < count; done += perCluster) {
+            run(sandbox, operator, kind, round++, Math.min(perCluster, count - done), count);
+          }
         }
-        run(sandbox, operator, "switchover", round++, count, count);
-        for (int i = 0; i < faultRuns; i++) {
-          run(sandbox, operator, "freeze", round++, 1, faultRuns);
+        if (only.isEmpty() || only.contains("stall")) {
+          run(sandbox, operator, "stall", round++, count, count);
         }
-        for (int i = 0; i < faultRuns; i++) {
-          run(sandbox, operator, "partition", round++, 1, faultRuns);
+        if (only.isEmpty() || only.contains("sweep")) {
+          run(sandbox, operator, "sweep", round++, SWEEP_SECONDS.size() * SWEEP_REPEATS, 0);
+        }
+        if (stressMinutes > 0 && (only.isEmpty() || only.contains("stress"))) {
+          run(sandbox, operator, "stress", round, 1, 1);
         }
         operatorRssKb = rssKb(operator.handle());
       }
@@ -77,16 +98,33 @@ public final class SandboxBench {
     steps.add(Map.of("sleep", Map.of("seconds", 2)));
     for (int i = 0; i < times; i++) {
       switch (kind) {
+        case "stall" -> {
+          steps.add(Map.of("freeze", Map.of("target", "master", "seconds", STALL_SECONDS)));
+          steps.add(Map.of("sleep", Map.of("seconds", 1.5)));
+          continue;
+        }
+        case "sweep" -> {
+          // A stall that fails over is let settle (the old master rejoins) before the next.
+          steps.add(Map.of("freeze", Map.of("target", "master", "seconds", SWEEP_SECONDS.get(i / SWEEP_REPEATS))));
+          steps.add(Map.of("sleep", Map.of("seconds", 2)));
+          steps.add(Map.of("waitCondition", Map.of("type", "Ready", "status", "True", "timeoutSeconds", 120)));
+          continue;
+        }
+        case "stress" -> {
+          steps.add(Map.of("stress", Map.of("target", "master", "seconds", stressMinutes * 60)));
+          continue;
+        }
         case "failover" -> steps.add(Map.of("kill", Map.of("target", "master")));
         case "switchover" -> steps.add(Map.of("apply", Map.of("patch", Map.of("spec", Map.of("master", "bench-" + round + "-" + ((i + 1) % 3))))));
-        case "freeze" -> steps.add(Map.of("freeze", Map.of("target", "master", "seconds", 8)));
+        case "freeze" -> steps.add(Map.of("freeze", Map.of("target", "master", "seconds", 4)));
         default -> steps.add(Map.of("partition", Map.of("target", "master", "from", List.of("everyone"))));
       }
       steps.add(Map.of("waitFailover", Map.of("timeoutSeconds", 60)));
       steps.add(Map.of("heal", Map.of()));
       steps.add(Map.of("waitCondition", Map.of("type", "Writable", "status", "True", "timeoutSeconds", 60)));
       steps.add(Map.of("sleep", Map.of("seconds", 1)));
-      if ("failover".equals(kind)) {
+      if (!"switchover".equals(kind)) {
+        // The next fault finds every instance replicating again, the old master rejoined.
         steps.add(Map.of("waitCondition", Map.of("type", "Ready", "status", "True", "timeoutSeconds", 120)));
       }
     }
@@ -130,7 +168,23 @@ public final class SandboxBench {
     var faults = (List<Map<String, Object>>) report.get("faults");
     var changes = (List<Map<String, Object>>) report.get("masterChanges");
     var gaps = (List<Number>) report.get("writeGapsMillis");
-    if ("switchover".equals(kind)) {
+    long failovers = changes.stream().filter(change -> "Failover".equals(change.get("type"))).count();
+    if ("stall".equals(kind)) {
+      stallRuns += faults.size();
+      stallFailovers += failovers;
+      System.out.printf("stall      %d x %.1f s SIGSTOP of the master: %d failover(s)%n", faults.size(), STALL_SECONDS, failovers);
+    } else if ("sweep".equals(kind)) {
+      for (int i = 0; i < faults.size(); i++) {
+        double seconds = SWEEP_SECONDS.get(i / SWEEP_REPEATS);
+        sweep.computeIfAbsent(seconds, key -> new ArrayList<>()).add(((Number) faults.get(i).get("failoversBeforeNextFault")).longValue());
+      }
+      System.out.printf("sweep      failovers by stall length (s): %s%n", sweep);
+    } else if ("stress".equals(kind)) {
+      stressFailovers = failovers;
+      System.out.printf("stress     %d min of stress-ng in the master's Pod: %d failover(s); %s%n", stressMinutes, failovers,
+          ((List<Map<String, Object>>) report.get("steps")).stream().map(step -> String.valueOf(step.get("detail")))
+              .filter(detail -> detail.startsWith("stress-ng")).findFirst().orElse(""));
+    } else if ("switchover".equals(kind)) {
       for (int i = 0; i < gaps.size(); i++) {
         add(kind, i < changes.size() ? changes.get(i) : Map.of(), Map.of("writeGapMillis", gaps.get(i).longValue()), report, total);
       }
@@ -188,11 +242,24 @@ public final class SandboxBench {
     report.put("switchoverP95Millis", p(switchover, 0.95));
     report.put("switchoverMaxMillis", p(switchover, 1));
     report.put("freezeRuns", freeze.size());
+    report.put("freezeRepointP50Millis", p(values("freeze", "repointedMillis"), 0.5));
+    report.put("freezeRepointP95Millis", p(values("freeze", "repointedMillis"), 0.95));
     report.put("freezeRtoP50Millis", p(freeze, 0.5));
     report.put("freezeRtoP95Millis", p(freeze, 0.95));
     report.put("partitionRuns", partition.size());
+    report.put("partitionRepointP50Millis", p(values("partition", "repointedMillis"), 0.5));
+    report.put("partitionRepointP95Millis", p(values("partition", "repointedMillis"), 0.95));
     report.put("partitionRtoP50Millis", p(partition, 0.5));
     report.put("partitionRtoP95Millis", p(partition, 0.95));
+    report.put("stallSeconds", STALL_SECONDS);
+    report.put("stallRuns", stallRuns);
+    report.put("stallFailovers", stallFailovers);
+    report.put("stallSweepFailovers", sweep.entrySet().stream().collect(java.util.stream.Collectors.toMap(
+        entry -> entry.getKey().toString(), Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new)));
+    report.put("shortestStallFailedOverSeconds", sweep.entrySet().stream()
+        .filter(entry -> entry.getValue().stream().anyMatch(n -> n > 0)).map(Map.Entry::getKey).findFirst().orElse(null));
+    report.put("stressMinutes", stressMinutes);
+    report.put("stressFailovers", stressFailovers);
     report.put("readyP50Millis", p(readyMillis, 0.5));
     report.put("operatorRssMiB", operatorRssKb / 1024);
     report.put("mysqldRssMiB", mysqldRssKb / 1024);
@@ -212,6 +279,8 @@ public final class SandboxBench {
     row("master cut off: writer Service repointed", values("partition", "repointedMillis"));
     row("master cut off: RTO", partition);
     row("CR created -> Ready", readyMillis);
+    System.out.printf("stalls of %.1f s: %d runs, %d failovers; failovers by stall length (s): %s; %d min of stress-ng: %d failovers%n",
+        STALL_SECONDS, stallRuns, stallFailovers, sweep, stressMinutes, stressFailovers);
     System.out.printf("lost acknowledged writes: %d; runs with two writers: %d; operator RSS %d MiB; mysqld RSS %d MiB%n", lostWrites,
         splitBrains, operatorRssKb / 1024, mysqldRssKb / 1024);
     System.out.printf("sandbox API server, time to handle a request by verb: p99 %s ms, max %s ms, requests %s%n", apiServerP99, apiServerMax,

@@ -46,7 +46,7 @@ public final class ScenarioRunner implements AutoCloseable {
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
       "stopOperator", "startOperator", "waitCondition", "waitFailover", "waitReconciled", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
       "holdApplier", "releaseApplier", "killOperatorMidChange", "waitWrites", "waitConverged", "offline", "online",
-      "waitRollout", "sql", "waitAnnotationRemoved", "deleteBackup", "measureWrites", "log");
+      "waitRollout", "sql", "waitAnnotationRemoved", "deleteBackup", "measureWrites", "log", "stress");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -226,6 +226,18 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       case "thaw" -> {
         return thaw();
+      }
+      case "stress" -> {
+        var pod = target(step);
+        var duration = java.time.Duration.ofSeconds((long) step.number("seconds", 60));
+        var stress = sandbox.kubelet().runtime(namespace, pod).stress(duration);
+        String output = new String(stress.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!stress.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || stress.exitValue() != 0) {
+          stress.destroyForcibly();
+          throw new IllegalStateException("stress-ng on " + pod + " failed: " + output.strip());
+        }
+        return "stress-ng in " + pod + "'s Pod for " + duration.toSeconds() + " s (every core, 2 fsync writers): "
+            + output.lines().filter(line -> line.contains("cpu ") || line.contains("hdd ")).map(String::strip).toList();
       }
       case "deletePod" -> {
         var pods = "all".equals(step.string("target", "")) ? pods().stream().map(p -> p.getMetadata().getName()).toList() : List.of(target(step));
@@ -897,11 +909,20 @@ public final class ScenarioRunner implements AutoCloseable {
     }
     var faultReports = new ArrayList<Map<String, Object>>();
     var acks = writerAcks();
-    for (var fault : faults) {
+    for (int index = 0; index < faults.size(); index++) {
+      var fault = faults.get(index);
       var entry = new LinkedHashMap<String, Object>();
       entry.put("fault", fault.kind());
       entry.put("pod", fault.pod());
       entry.put("onMaster", fault.onMaster());
+      // The failovers that ended after this fault and before the next one: what it caused, when
+      // each fault is let settle before the next (make bench's stalls).
+      Instant next = index + 1 < faults.size() ? faults.get(index + 1).at() : Instant.MAX;
+      entry.put("failoversBeforeNextFault", observations.changes().stream()
+          .filter(change -> "Failover".equals(change.type()) && change.finishedAt() != null)
+          .map(change -> Instant.parse(change.finishedAt()))
+          .filter(finished -> finished.isAfter(fault.at()) && finished.isBefore(next))
+          .count());
       firstAckAfter(acks, fault).ifPresent(ack -> entry.put("rtoMillis", (ack.nanos() - fault.nanos()) / 1_000_000));
       // The operator's clock is this machine's: when status says the writer Service moved.
       observations.changes().stream().map(FailoverRecord::finishedAt).map(Instant::parse).filter(finished -> finished.isAfter(fault.at()))
