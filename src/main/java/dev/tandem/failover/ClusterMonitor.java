@@ -305,11 +305,14 @@ final class ClusterMonitor {
     var plan = switchOverTo.isPresent() ? Planner.plan(view) : observedPlan;
 
     // The threshold confirms a master that stopped answering. One that answers read-only (it
-    // restarted, maybe while nobody watched) is seen as it is: nothing is left to confirm.
+    // restarted, maybe while nobody watched) is seen as it is: nothing is left to confirm. Nor is
+    // there when its address refused the connection (its Pod IP, not a forward): no mysqld
+    // listens there, a crash, not a stall; the replicas must still have lost it too (the plan).
     int threshold = cluster.getSpec().getFailover().getFailureThreshold();
     boolean masterSilent = recordedMaster.filter(master -> !snapshots.get(master).isReachable()).isPresent();
+    boolean masterGone = masterSilent && forwards.isEmpty() && Observer.refused(snapshots.get(recordedMaster.get()));
     if (plan.state() == Plan.State.FAILOVER && masterSilent && masterMisses < threshold
-        && !knownDown.contains(recordedMaster.get())) {
+        && !knownDown.contains(recordedMaster.get()) && !masterGone) {
       String hold = "master " + recordedMaster.get() + " missed " + masterMisses + " of " + threshold
           + " probes needed to confirm its failure";
       return ObservedStatus.Observation.held(view, plan, hold);
@@ -348,9 +351,10 @@ final class ClusterMonitor {
     List<String> writers = intent != null && !succeeded ? List.of()
         : succeeded && !plan.masters().isEmpty() ? plan.masters()
         : recordedMaster.stream().toList();
-    applyLabels(cluster, pods, podsByName, RoleLabels.decide(desired, snapshots, writers, plan.findings(), currentLabels(desired, podsByName)));
+    var writerMoved = applyLabels(cluster, pods, podsByName,
+        RoleLabels.decide(desired, snapshots, writers, plan.findings(), currentLabels(desired, podsByName)));
     if (intent != null && succeeded && recordedMaster.filter(intent.to()::equals).isPresent()) {
-      finishChange(cluster);
+      finishChange(cluster, writerMoved);
     } else if (intent != null && succeeded && plan.master().filter(intent.from()::equals).isPresent()) {
       // Only a plan that leaves the old master taking writes ends the change; one that waits does not.
       abandonChange(cluster);
@@ -672,8 +676,9 @@ final class ClusterMonitor {
     return "master " + master + " failed (" + failure + "); " + witness;
   }
 
-  private void finishChange(MySQLCluster cluster) {
-    var record = closeChange(intent.to(), intent.reason());
+  /** {@code writerMoved}: when the writer Service began to select the new master, the change's end. */
+  private void finishChange(MySQLCluster cluster, Instant writerMoved) {
+    var record = closeChange(intent.to(), writerMoved, intent.reason());
     events.normal(cluster, FailoverMetrics.SWITCHOVER.equals(record.type()) ? ClusterEvents.Reason.Switchover
         : ClusterEvents.Reason.Failover, describe(record));
     metrics.masterChanged(id, record.type(), Duration.ofMillis(record.durationMillis()));
@@ -685,14 +690,13 @@ final class ClusterMonitor {
    * changed, so no failover is counted.
    */
   private void abandonChange(MySQLCluster cluster) {
-    var record = closeChange(intent.from(),
+    var record = closeChange(intent.from(), Instant.now(),
         intent.reason() + "; abandoned: " + intent.from() + " holds every transaction and takes writes again");
     events.normal(cluster, ClusterEvents.Reason.MasterRestored, describe(record));
   }
 
-  /** Records the change in progress as finished, with the master it ended on, and logs it. */
-  private FailoverRecord closeChange(String endedOn, String reason) {
-    var finished = Instant.now();
+  /** Records the change in progress as finished at {@code finished}, with the master it ended on, and logs it. */
+  private FailoverRecord closeChange(String endedOn, Instant finished, String reason) {
     long millis = Duration.between(Instant.parse(intent.startedAt()), finished).toMillis();
     var record = new FailoverRecord(intent.type(), intent.from(), endedOn, intent.startedAt(), finished.toString(), millis, reason);
     intent = null;
@@ -779,8 +783,13 @@ final class ClusterMonitor {
     return labels;
   }
 
-  /** Patches the Pods whose labels differ and keeps the patched copies for this pass's status. */
-  private void applyLabels(MySQLCluster cluster, List<Pod> pods, Map<String, Pod> podsByName, Map<String, RoleLabels.Labels> wanted) {
+  /**
+   * Patches the Pods whose labels differ and keeps the patched copies for this pass's status.
+   * Returns when the master label was set (the writer Service follows it from then on), or now
+   * when it needed no change or could not be set.
+   */
+  private Instant applyLabels(MySQLCluster cluster, List<Pod> pods, Map<String, Pod> podsByName, Map<String, RoleLabels.Labels> wanted) {
+    Instant masterLabelled = null;
     // The master label first, so the writer Service follows the new master before anything else.
     var order = wanted.keySet().stream()
         .sorted((a, b) -> Boolean.compare(!wanted.get(a).role().filter(ClusterLabels.ROLE_MASTER::equals).isPresent(),
@@ -794,7 +803,11 @@ final class ClusterMonitor {
       }
       var patched = patchLabels(pod, wanted.get(name));
       patched.ifPresent(updated -> pods.replaceAll(p -> p.getMetadata().getName().equals(name) ? updated : p));
+      if (patched.isPresent() && wanted.get(name).role().filter(ClusterLabels.ROLE_MASTER::equals).isPresent()) {
+        masterLabelled = Instant.now();
+      }
     }
+    return masterLabelled != null ? masterLabelled : Instant.now();
   }
 
   /** A merge patch, not an update: the kubelet writes the same Pod all the time. */

@@ -23,7 +23,7 @@ public final class Executor {
   /** How long a receiver thread is killed again and again before STOP is left to end it. */
   private static final Duration RECEIVER_KILL_PERSISTENCE = Duration.ofSeconds(2);
 
-  private static final Duration RECEIVER_KILL_RETRY = Duration.ofMillis(20);
+  private static final Duration RECEIVER_KILL_RETRY = Duration.ofMillis(5);
 
   /** Long enough for a read-only switch to wait out a commit in flight, short enough to retry. */
   private static final int FENCE_LOCK_WAIT_SECONDS = 1;
@@ -181,7 +181,7 @@ public final class Executor {
       if (status.isEmpty() || status.get().ioThread() == ReplicationStatus.IoThread.STOPPED) {
         return StepOutcome.already("receiver not running");
       }
-      stopNow(connection, state, state.dialect().stopReceiver());
+      stopNow(connection, state.dialect(), state.dialect().stopReceiver());
       return StepOutcome.done("receiver stopped (was replicating from " + status.get().sourceHost() + ")");
     }
   }
@@ -211,7 +211,7 @@ public final class Executor {
       }
       var status = state.replication().get();
       if (status.ioThread() != ReplicationStatus.IoThread.STOPPED) {
-        stopNow(connection, state, dialect.stopReceiver());
+        stopNow(connection, dialect, dialect.stopReceiver());
         status = Observer.read(connection).replication().orElseThrow();
       }
       var missing = status.received().subtract(state.executed());
@@ -285,7 +285,7 @@ public final class Executor {
     try (var sourceConnection = sessions.open(source)) {
       sourceExecuted = Observer.read(sourceConnection).executed();
     }
-    stopNow(connection, state, dialect.stopReplica());
+    stopNow(connection, dialect, dialect.stopReplica());
     // Read again with the applier stopped: it may have applied more since the read above, and
     // resuming from there would apply that again.
     executeAll(connection, dialect.resumeFrom(Observer.read(connection), sourceExecuted));
@@ -353,8 +353,7 @@ public final class Executor {
    * alone interrupts again only after 2 s (one replica in two after a freeze under writes, in the
    * sandbox). So the kill is repeated every {@link #RECEIVER_KILL_RETRY} while the thread lasts.
    */
-  private static void stopNow(Connection connection, InstanceSnapshot.ServerState state, String stop) throws SQLException {
-    var dialect = state.dialect();
+  private static void stopNow(Connection connection, Dialect dialect, String stop) throws SQLException {
     long deadline = System.nanoTime() + RECEIVER_KILL_PERSISTENCE.toNanos();
     var ids = receiverThreads(connection, dialect);
     while (!ids.isEmpty() && System.nanoTime() < deadline) {

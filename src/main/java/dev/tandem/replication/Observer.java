@@ -24,6 +24,8 @@ public final class Observer {
    */
   public static final Duration SUSPECT_CONNECT_TIMEOUT = Duration.ofMillis(150);
 
+  private static final String REFUSED = "connection refused";
+
   private final Sessions sessions;
   private final Sessions suspectSessions;
 
@@ -120,7 +122,18 @@ public final class Observer {
   static String describe(Exception e) {
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    String first = newline < 0 ? message : message.substring(0, newline);
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.ConnectException && String.valueOf(cause.getMessage()).toLowerCase().contains("refused")) {
+        return first + ": " + REFUSED;
+      }
+    }
+    return first;
+  }
+
+  /** The probe reached the address and nothing listened on the port: mysqld is not running there. */
+  public static boolean refused(InstanceSnapshot snapshot) {
+    return snapshot.failure().filter(failure -> failure.endsWith(REFUSED)).isPresent();
   }
 
   private static Map<String, String> singleRow(Connection connection, String sql) throws SQLException {

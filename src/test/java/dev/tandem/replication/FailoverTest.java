@@ -243,11 +243,26 @@ class FailoverTest {
 
       assertThat(snapshot.isReachable()).isFalse();
       assertThat(snapshot.failure()).isPresent();
+      // A frozen server still accepts the TCP connection: only a dead one refuses it.
+      assertThat(Observer.refused(snapshot)).isFalse();
       // Bounded by the 500 ms connect timeout, which also caps the handshake a frozen server never sends.
       assertThat(snapshot.probeLatency()).isLessThan(Duration.ofSeconds(3));
     } finally {
       servers.server("shop-2").thaw();
     }
+  }
+
+  @Test
+  void observingAnAddressWhereNothingListensSaysTheConnectionWasRefused() throws Exception {
+    int closedPort;
+    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    var snapshot = engine.observer.observe("gone", new Endpoint("127.0.0.1", closedPort));
+
+    assertThat(snapshot.isReachable()).isFalse();
+    assertThat(snapshot.failure()).hasValueSatisfying(failure -> assertThat(failure).endsWith("connection refused"));
+    assertThat(Observer.refused(snapshot)).isTrue();
   }
 
   /**
