@@ -288,7 +288,9 @@ final class ClusterMonitor {
     var desired = desired(cluster, podsByName, statefulSet);
     Set<String> knownDown = desired.names().stream().filter(name -> isDown(podsByName.get(name))).collect(Collectors.toSet());
     var observedAt = Instant.now();
-    var snapshots = silence.mark(observe(desired, podsByName, engine.observer()), observedAt, detectionWindow(cluster));
+    var probed = observe(desired, podsByName, engine.observer());
+    var masterAnswered = recordedMaster.map(probed::get).filter(InstanceSnapshot::isReachable).isPresent() ? observedAt : masterLastSeen;
+    var snapshots = silence.mark(probed, observedAt, detectionWindow(cluster), masterAnswered);
     metrics.observed(id, snapshots.values());
     boundLostReplicas(cluster, snapshots, observedAt, Duration.ofMillis(cluster.getSpec().getFailover().getProbeIntervalMillis()));
     var observed = new ClusterView(desired, snapshots, recordedMaster, knownDown, longUnreachable(snapshots, observedAt),
@@ -611,8 +613,15 @@ final class ClusterMonitor {
    */
   static Duration detectionWindow(MySQLCluster cluster) {
     var failover = cluster.getSpec().getFailover();
-    return Duration.ofMillis((long) failover.getProbeIntervalMillis() * failover.getFailureThreshold());
+    var asked = Duration.ofMillis((long) failover.getProbeIntervalMillis() * failover.getFailureThreshold());
+    return asked.compareTo(SHORTEST_DETECTION_WINDOW) < 0 ? SHORTEST_DETECTION_WINDOW : asked;
   }
+
+  /**
+   * Five heartbeat periods (Dialect.HEARTBEAT_PERIOD): a shorter window could see the same
+   * heartbeat count twice on a live idle master.
+   */
+  static final Duration SHORTEST_DETECTION_WINDOW = Duration.ofMillis(500);
 
   private void countMasterMisses(Map<String, InstanceSnapshot> snapshots) {
     boolean missed = recordedMaster.map(snapshots::get).filter(snapshot -> !snapshot.isReachable()).isPresent();

@@ -13,8 +13,15 @@ import java.util.Map;
  * looks. A connected receiver reads its socket until the net timeout (3 s) runs out, so the
  * server itself says nothing for seconds; its activity (binlog coordinates read, heartbeats
  * counted; a heartbeat every 0.1 s while the source is idle) unchanged since a look means nothing
- * arrived since then. Counted from the first look that saw the current activity, the silence is
- * never overstated: it may have begun before that look, never after.
+ * arrived since then. The silence is counted from the first look that saw the current activity:
+ * it may have begun before that look, not after (give or take the difference between the two
+ * probes' latencies).
+ *
+ * <p>Only a silence that began while the master still answered the operator, or after, says the
+ * master went away. A receiver already silent for the window while the master answered is stuck
+ * for a reason of its own (a full disk, relay_log_space_limit): it is left as the server reports
+ * it, connected, and vouches for nothing. So is one whose activity cannot be read (no heartbeat
+ * count): an idle master would look silent.
  */
 final class ReceiverSilence {
 
@@ -24,13 +31,15 @@ final class ReceiverSilence {
 
   /**
    * The snapshots, each connected receiver that heard nothing from its source for {@code window}
-   * or longer marked {@link ReplicationStatus.IoThread#SILENT}.
+   * or longer, since before {@code masterLastAnswered} by less than the window, marked
+   * {@link ReplicationStatus.IoThread#SILENT}.
    */
-  Map<String, InstanceSnapshot> mark(Map<String, InstanceSnapshot> snapshots, Instant observedAt, Duration window) {
+  Map<String, InstanceSnapshot> mark(Map<String, InstanceSnapshot> snapshots, Instant observedAt, Duration window,
+      Instant masterLastAnswered) {
     var marked = new LinkedHashMap<String, InstanceSnapshot>();
     snapshots.forEach((name, snapshot) -> {
       var status = snapshot.replication().filter(replication -> replication.ioThread() == ReplicationStatus.IoThread.RUNNING);
-      if (status.isEmpty()) {
+      if (status.isEmpty() || status.get().receiverActivity().isEmpty()) {
         lastHeard.remove(name);
         marked.put(name, snapshot);
         return;
@@ -41,8 +50,9 @@ final class ReceiverSilence {
         heard = new Heard(source, status.get().receiverActivity(), observedAt);
         lastHeard.put(name, heard);
       }
-      boolean silent = !Duration.between(heard.firstSeen(), observedAt).minus(window).isNegative();
-      marked.put(name, silent ? snapshot.withReplication(status.get().silent()) : snapshot);
+      boolean silentForTheWindow = !Duration.between(heard.firstSeen(), observedAt).minus(window).isNegative();
+      boolean stuckWhileTheMasterAnswered = !Duration.between(heard.firstSeen(), masterLastAnswered).minus(window).isNegative();
+      marked.put(name, silentForTheWindow && !stuckWhileTheMasterAnswered ? snapshot.withReplication(status.get().silent()) : snapshot);
     });
     lastHeard.keySet().retainAll(snapshots.keySet());
     return marked;

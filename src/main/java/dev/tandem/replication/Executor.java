@@ -15,13 +15,13 @@ import java.util.concurrent.CompletableFuture;
 public final class Executor {
 
   /**
-   * Stopping a receiver blocked on a frozen source returns only when its read times out, after
-   * the replica net timeout of my.cnf (1 s).
+   * Stopping a receiver blocked on a frozen source returns, at worst, when its read times out,
+   * after the replica net timeout of my.cnf (3 s).
    */
   private static final Duration RECEIVER_STOP_TIMEOUT = Duration.ofSeconds(5);
 
   /** How long a receiver thread is killed again and again before STOP is left to end it. */
-  private static final Duration RECEIVER_KILL_PERSISTENCE = Duration.ofSeconds(2);
+  private static final Duration RECEIVER_KILL_PERSISTENCE = Duration.ofSeconds(1);
 
   private static final Duration RECEIVER_KILL_RETRY = Duration.ofMillis(5);
 
@@ -74,9 +74,56 @@ public final class Executor {
       if (results.stream().anyMatch(StepResult::failed)) {
         break;
       }
+      if (actions.subList(next, end).stream().anyMatch(Action.StopReceiver.class::isInstance)) {
+        var overtaken = candidateOvertaken(actions, desired);
+        if (overtaken.isPresent()) {
+          results.add(overtaken.get());
+          break;
+        }
+      }
       next = end;
     }
     return results;
+  }
+
+  /**
+   * Once the receivers are stopped: does a replica to be repointed to the candidate hold a
+   * transaction the candidate lacks? A master that thawed between the look and the stop may have
+   * sent its last commits to some replicas only, and one that acknowledged such a commit must not
+   * end below the new master. Then the candidate's Detach fails and the next look plans again
+   * from what they hold now.
+   */
+  private java.util.Optional<StepResult> candidateOvertaken(List<Action> actions, DesiredCluster desired) {
+    long started = System.nanoTime();
+    var detach = actions.stream().filter(Action.Detach.class::isInstance).findFirst();
+    if (detach.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    String candidate = detach.get().instance();
+    var repointed = actions.stream()
+        .filter(action -> action instanceof Action.Replicate replicate && replicate.source().equals(candidate))
+        .map(Action::instance)
+        .toList();
+    try {
+      GtidSet candidateReceived;
+      try (var connection = sessions.open(desired.members().get(candidate))) {
+        candidateReceived = Observer.read(connection).received();
+      }
+      for (String name : repointed) {
+        try (var connection = sessions.open(desired.members().get(name))) {
+          var missing = Observer.read(connection).received().subtract(candidateReceived);
+          if (!missing.isEmpty()) {
+            return java.util.Optional.of(new StepResult(detach.get(), Outcome.FAILED, name + " received " + missing + " that "
+                + candidate + " lacks after the receivers stopped (the old master sent more since the look); planning again",
+                Duration.ofNanos(System.nanoTime() - started)));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      return java.util.Optional.of(new StepResult(detach.get(), Outcome.FAILED, "could not compare what the replicas received"
+          + " after their receivers stopped: " + Observer.describe(e), Duration.ofNanos(System.nanoTime() - started)));
+    }
+    return java.util.Optional.empty();
   }
 
   private static boolean isFencing(Action action) {
@@ -263,7 +310,7 @@ public final class Executor {
   }
 
   private StepOutcome replicate(Endpoint endpoint, Endpoint source) throws SQLException {
-    try (var connection = sessions.open(endpoint)) {
+    try (var connection = sessions.open(endpoint, RECEIVER_STOP_TIMEOUT)) {
       return replicate(connection, Observer.read(connection), source);
     }
   }
@@ -347,11 +394,12 @@ public final class Executor {
   }
 
   /**
-   * Kills the receiver thread until it is gone, then stops: see {@link Dialect#receiverThreadQuery()}.
-   * A kill interrupts a receiver blocked reading its socket; one caught between two reads (busy
-   * with an event when the source went silent) misses it and blocks in its next read, which STOP
-   * alone interrupts again only after 2 s (one replica in two after a freeze under writes, in the
-   * sandbox). So the kill is repeated every {@link #RECEIVER_KILL_RETRY} while the thread lasts.
+   * Kills the receiver thread, waits until the server lists it as a receiver no more (killed or
+   * gone), then stops: see {@link Dialect#receiverThreadQuery()}. The kill alone sets the thread's
+   * kill flag; STOP interrupts its read. Sent right after the kill, STOP was missed by one replica
+   * in two after a freeze under writes (it signals again only after 2 s); with the receiver given
+   * until it shows as killed, every stop of the bench took milliseconds. The kill is repeated every
+   * {@link #RECEIVER_KILL_RETRY} while it is still listed, for {@link #RECEIVER_KILL_PERSISTENCE}.
    */
   private static void stopNow(Connection connection, Dialect dialect, String stop) throws SQLException {
     long deadline = System.nanoTime() + RECEIVER_KILL_PERSISTENCE.toNanos();

@@ -102,8 +102,7 @@ public final class Observer {
       throws SQLException {
     var status = dialect.replicationStatus(row);
     if (status.isPresent()) {
-      var heartbeats = rows(connection, dialect.receivedHeartbeatsQuery());
-      status = Optional.of(status.get().withHeartbeats(heartbeats.isEmpty() ? "none" : heartbeats.get(0).get("heartbeats")));
+      status = Optional.of(status.get().withHeartbeats(receivedHeartbeats(connection, dialect)));
     }
     var unnamed = status.flatMap(ReplicationStatus::lastSqlError).filter(error -> error.failingGtid().isEmpty());
     if (unnamed.isPresent() && !status.get().sqlThreadRunning()) {
@@ -117,6 +116,16 @@ public final class Observer {
       }
     }
     return status;
+  }
+
+  /** Empty when the server does not say (MySQL without performance_schema, or not readable). */
+  private static Optional<String> receivedHeartbeats(Connection connection, Dialect dialect) {
+    try {
+      var rows = rows(connection, dialect.receivedHeartbeatsQuery());
+      return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0).get("heartbeats"));
+    } catch (SQLException unreadable) {
+      return Optional.empty();
+    }
   }
 
   static String describe(Exception e) {

@@ -9,7 +9,7 @@ import java.util.Optional;
  *     log), whether applied or not
  * @param receiverActivity changes whenever the receiver gets anything from its source, an event or a
  *     heartbeat (the source's binlog coordinates it has read up to, and its heartbeat count): the
- *     same value at two looks means it heard nothing in between
+ *     same value at two looks means it heard nothing in between; empty when that cannot be told
  */
 public record ReplicationStatus(
     String sourceHost,
@@ -53,10 +53,13 @@ public record ReplicationStatus(
         secondsBehindSource, received, usesGtidAutoPosition, receiverActivity);
   }
 
-  /** The same status, its receiver's activity including the heartbeats it counted. */
-  public ReplicationStatus withHeartbeats(String heartbeats) {
+  /**
+   * The same status, its receiver's activity including the heartbeats it counted; empty when they
+   * cannot be read (an idle source's receiver would never seem to hear anything).
+   */
+  public ReplicationStatus withHeartbeats(Optional<String> heartbeats) {
     return new ReplicationStatus(sourceHost, sourcePort, ioThread, sqlThreadRunning, lastIoError, lastSqlError,
-        secondsBehindSource, received, usesGtidAutoPosition, receiverActivity + " heartbeats " + heartbeats);
+        secondsBehindSource, received, usesGtidAutoPosition, heartbeats.map(count -> receiverActivity + " heartbeats " + count).orElse(""));
   }
 
   /** The same status, its connected receiver marked as hearing nothing from its source. */

@@ -210,6 +210,7 @@ sql_string() {
 
 # The operator's account holds what the replication engine runs (docs/replication.md), no more:
 # no data privileges. It may grant REPLICATION SLAVE, to keep the replication account in place.
+# On MySQL it reads the receiver's heartbeat count and thread id from performance_schema.
 # It changes spec.mysqld settings at runtime: SYSTEM_VARIABLES_ADMIN on MySQL, SUPER on MariaDB
 # (MariaDB has no narrower privilege for most variables; since 10.11 SUPER no longer includes
 # READ_ONLY ADMIN, which is granted on its own).
@@ -217,7 +218,9 @@ if [[ $TANDEM_FLAVOR == MySQL ]]; then
   server=mysqld
   client=mysql
   operator_grants="GRANT PROCESS, RELOAD, REPLICATION CLIENT, REPLICATION SLAVE, CREATE USER ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;
-GRANT SYSTEM_VARIABLES_ADMIN, REPLICATION_SLAVE_ADMIN, CONNECTION_ADMIN ON *.* TO '$OPERATOR_USER'@'%';"
+GRANT SYSTEM_VARIABLES_ADMIN, REPLICATION_SLAVE_ADMIN, CONNECTION_ADMIN ON *.* TO '$OPERATOR_USER'@'%';
+GRANT SELECT ON performance_schema.replication_connection_status TO '$OPERATOR_USER'@'%';
+GRANT SELECT ON performance_schema.threads TO '$OPERATOR_USER'@'%';"
   backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, REPLICATION CLIENT, REPLICATION SLAVE, BACKUP_ADMIN ON *.* TO '$BACKUP_USER'@'%';"
 else
   server=$(command -v mariadbd || command -v mysqld)

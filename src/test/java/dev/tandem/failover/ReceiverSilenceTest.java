@@ -21,6 +21,8 @@ class ReceiverSilenceTest {
   private static final Instant T0 = Instant.parse("2026-12-04T10:00:00Z");
 
   private final ReceiverSilence silence = new ReceiverSilence();
+  /** The master answered the operator last at the first look, unless a test says otherwise. */
+  private Instant masterLastAnswered = T0;
 
   @Test
   void aConnectedReceiverThatHeardNothingForTheWindowIsMarkedSilent() {
@@ -40,11 +42,27 @@ class ReceiverSilenceTest {
   }
 
   @Test
-  void theSilenceCountsFromTheFirstLookThatSawTheActivityNeverFromBefore() {
-    // The operator just started: whatever the receiver heard last may be seconds old, but only
-    // what was looked at counts.
-    assertThat(look(0, replica("10.0.0.1", IoThread.RUNNING, "bin.1:900 heartbeats 7"))).isEqualTo(IoThread.RUNNING);
-    assertThat(look(799, replica("10.0.0.1", IoThread.RUNNING, "bin.1:900 heartbeats 7"))).isEqualTo(IoThread.RUNNING);
+  void aReceiverAlreadySilentForTheWindowWhileTheMasterAnsweredIsStuckAndVouchesForNothing() {
+    // A full disk or relay_log_space_limit holds the receiver while the master lives: its
+    // silence says nothing about the master, which stops answering only later.
+    look(0, replica("10.0.0.1", IoThread.RUNNING, "bin.1:900 heartbeats 7"));
+    masterLastAnswered = T0.plusMillis(2000);
+    assertThat(look(2400, replica("10.0.0.1", IoThread.RUNNING, "bin.1:900 heartbeats 7"))).isEqualTo(IoThread.RUNNING);
+    assertThat(look(5000, replica("10.0.0.1", IoThread.RUNNING, "bin.1:900 heartbeats 7"))).isEqualTo(IoThread.RUNNING);
+  }
+
+  @Test
+  void aReceiverThatWentSilentLessThanTheWindowBeforeTheMastersLastAnswerIsAWitness() {
+    look(0, replica("10.0.0.1", IoThread.RUNNING, "bin.1:900 heartbeats 7"));
+    masterLastAnswered = T0.plusMillis(700);
+    assertThat(look(1100, replica("10.0.0.1", IoThread.RUNNING, "bin.1:900 heartbeats 7"))).isEqualTo(IoThread.SILENT);
+  }
+
+  @Test
+  void aReceiverWhoseHeartbeatsCannotBeReadIsNeverMarkedSilent() {
+    // Without the heartbeat count an idle master's replica would seem to hear nothing.
+    look(0, replica("10.0.0.1", IoThread.RUNNING, ""));
+    assertThat(look(5000, replica("10.0.0.1", IoThread.RUNNING, ""))).isEqualTo(IoThread.RUNNING);
   }
 
   @Test
@@ -66,13 +84,14 @@ class ReceiverSilenceTest {
     var master = snapshot(Optional.empty());
     var gone = InstanceSnapshot.unreachable("shop-2", new Endpoint("10.0.0.3", 3306), "no answer", Duration.ZERO);
 
-    var marked = silence.mark(Map.of("shop-0", master, "shop-2", gone), T0.plusSeconds(5), WINDOW);
+    silence.mark(Map.of("shop-0", master, "shop-2", gone), T0, WINDOW, masterLastAnswered);
+    var marked = silence.mark(Map.of("shop-0", master, "shop-2", gone), T0.plusSeconds(5), WINDOW, masterLastAnswered);
 
     assertThat(marked).containsEntry("shop-0", master).containsEntry("shop-2", gone);
   }
 
   private IoThread look(long atMillis, InstanceSnapshot replica) {
-    var marked = silence.mark(Map.of("shop-1", replica), T0.plusMillis(atMillis), WINDOW);
+    var marked = silence.mark(Map.of("shop-1", replica), T0.plusMillis(atMillis), WINDOW, masterLastAnswered);
     return marked.get("shop-1").replication().orElseThrow().ioThread();
   }
 

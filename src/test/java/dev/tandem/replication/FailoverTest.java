@@ -252,6 +252,35 @@ class FailoverTest {
     }
   }
 
+  /**
+   * The race of a master that thaws between the look and the stop of the receivers: some replicas
+   * got (and acknowledged) its last commits, the chosen candidate did not. Built here by holding
+   * shop-1's receiver while shop-2 receives writes, then running the failover planned from a look
+   * that ranked shop-1 first: it must not promote shop-1 over what shop-2 holds.
+   */
+  @Test
+  void aFailoverWhoseCandidateLacksWhatAnotherReplicaReceivedAfterTheLookPromotesNothing() throws Exception {
+    servers.server("shop-1").asRoot("STOP SLAVE IO_THREAD");
+    try (var writer = new ContinuousWriter(writerService::get)) {
+      writer.awaitMoreWrites(50);
+      writer.stop();
+    }
+    var plan = new Plan(Plan.State.FAILOVER, java.util.List.of("shop-1"), java.util.List.of(new Action.StopReceiver("shop-1"),
+        new Action.StopReceiver("shop-2"), new Action.Fence("shop-0"), new Action.Detach("shop-1"), new Action.Replicate("shop-2", "shop-1"),
+        new Action.Promote("shop-1", true)), java.util.List.of());
+
+    var results = engine.executor.execute(plan, engine.desired);
+
+    assertThat(results).last().satisfies(result -> {
+      assertThat(result.action()).isEqualTo(new Action.Detach("shop-1"));
+      assertThat(result.failed()).isTrue();
+      assertThat(result.detail()).contains("shop-2 received").contains("that shop-1 lacks");
+    });
+    assertThat(engine.server("shop-1").readOnly()).isTrue();
+    assertThat(engine.server("shop-2").replication()).hasValueSatisfying(status ->
+        assertThat(status.replicatesFrom(servers.server("shop-0").endpoint())).isTrue());
+  }
+
   @Test
   void observingAnAddressWhereNothingListensSaysTheConnectionWasRefused() throws Exception {
     int closedPort;

@@ -339,6 +339,7 @@ class PlannerTest {
       // and a connected receiver is not restarted (it reconnects by itself at its net timeout).
       var plan = healthy3().io("shop-2", IoThread.SILENT).plan();
 
+      assertThat(plan.state()).isEqualTo(State.HEALTHY);
       assertThat(plan.masters()).containsExactly("shop-0");
       assertThat(plan.actions()).isEmpty();
     }
