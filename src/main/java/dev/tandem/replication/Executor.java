@@ -310,7 +310,7 @@ public final class Executor {
   }
 
   private StepOutcome replicate(Endpoint endpoint, Endpoint source) throws SQLException {
-    try (var connection = sessions.open(endpoint, RECEIVER_STOP_TIMEOUT)) {
+    try (var connection = sessions.open(endpoint)) {
       return replicate(connection, Observer.read(connection), source);
     }
   }
