@@ -18,6 +18,7 @@ import dev.tandem.replication.Account;
 import dev.tandem.replication.Action;
 import dev.tandem.replication.ClusterView;
 import dev.tandem.replication.DesiredCluster;
+import dev.tandem.replication.Dialect;
 import dev.tandem.replication.Endpoint;
 import dev.tandem.replication.Executor;
 import dev.tandem.replication.Finding;
@@ -289,8 +290,10 @@ final class ClusterMonitor {
     Set<String> knownDown = desired.names().stream().filter(name -> isDown(podsByName.get(name))).collect(Collectors.toSet());
     var observedAt = Instant.now();
     var probed = observe(desired, podsByName, engine.observer());
-    var masterAnswered = recordedMaster.map(probed::get).filter(InstanceSnapshot::isReachable).isPresent() ? observedAt : masterLastSeen;
-    var snapshots = silence.mark(probed, observedAt, detectionWindow(cluster), masterAnswered);
+    if (recordedMaster.map(probed::get).filter(InstanceSnapshot::isReachable).isPresent()) {
+      masterLastSeen = observedAt;
+    }
+    var snapshots = silence.mark(probed, observedAt, detectionWindow(cluster), masterLastSeen);
     metrics.observed(id, snapshots.values());
     boundLostReplicas(cluster, snapshots, observedAt, Duration.ofMillis(cluster.getSpec().getFailover().getProbeIntervalMillis()));
     var observed = new ClusterView(desired, snapshots, recordedMaster, knownDown, longUnreachable(snapshots, observedAt),
@@ -500,7 +503,6 @@ final class ClusterMonitor {
   /** The reachable members whose mysqld started after the recorded master last answered. */
   private Set<String> restartedSinceMasterSeen(Map<String, InstanceSnapshot> snapshots, Instant observedAt) {
     if (recordedMaster.map(snapshots::get).filter(InstanceSnapshot::isReachable).isPresent()) {
-      masterLastSeen = observedAt;
       return Set.of();
     }
     var sinceSeen = Duration.between(masterLastSeen, observedAt);
@@ -617,11 +619,8 @@ final class ClusterMonitor {
     return asked.compareTo(SHORTEST_DETECTION_WINDOW) < 0 ? SHORTEST_DETECTION_WINDOW : asked;
   }
 
-  /**
-   * Five heartbeat periods (Dialect.HEARTBEAT_PERIOD): a shorter window could see the same
-   * heartbeat count twice on a live idle master.
-   */
-  static final Duration SHORTEST_DETECTION_WINDOW = Duration.ofMillis(500);
+  /** A shorter window could see the same heartbeat count twice on a live idle master. */
+  static final Duration SHORTEST_DETECTION_WINDOW = Dialect.HEARTBEAT_PERIOD.multipliedBy(5);
 
   private void countMasterMisses(Map<String, InstanceSnapshot> snapshots) {
     boolean missed = recordedMaster.map(snapshots::get).filter(snapshot -> !snapshot.isReachable()).isPresent();

@@ -101,7 +101,12 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
    * replica that heard nothing for the window heard no heartbeat either, while a 0.5 s stall of
    * the source leaves at most 0.6 s of silence.
    */
-  String HEARTBEAT_PERIOD = "0.1";
+  Duration HEARTBEAT_PERIOD = Duration.ofMillis(100);
+
+  /** {@link #HEARTBEAT_PERIOD} as the seconds CHANGE MASTER / CHANGE REPLICATION SOURCE take. */
+  static String heartbeatSeconds() {
+    return String.valueOf(HEARTBEAT_PERIOD.toMillis() / 1000.0);
+  }
 
   /**
    * Points this instance at a source with GTID auto-position and fast dead-source detection: a

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -38,6 +39,7 @@ public final class Executor {
   static final Duration UNREACHABLE_FENCE_CONNECT_TIMEOUT = Duration.ofMillis(100);
 
   private final Sessions sessions;
+  private final Sessions unreachableFenceSessions;
   private final Account replication;
   private final Duration catchUpTimeout;
 
@@ -47,6 +49,7 @@ public final class Executor {
    */
   public Executor(Sessions sessions, Account replication, Duration catchUpTimeout) {
     this.sessions = sessions;
+    this.unreachableFenceSessions = sessions.withConnectTimeout(UNREACHABLE_FENCE_CONNECT_TIMEOUT);
     this.replication = replication;
     this.catchUpTimeout = catchUpTimeout;
   }
@@ -93,11 +96,11 @@ public final class Executor {
    * end below the new master. Then the candidate's Detach fails and the next look plans again
    * from what they hold now.
    */
-  private java.util.Optional<StepResult> candidateOvertaken(List<Action> actions, DesiredCluster desired) {
+  private Optional<StepResult> candidateOvertaken(List<Action> actions, DesiredCluster desired) {
     long started = System.nanoTime();
     var detach = actions.stream().filter(Action.Detach.class::isInstance).findFirst();
     if (detach.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     String candidate = detach.get().instance();
     var repointed = actions.stream()
@@ -113,17 +116,17 @@ public final class Executor {
         try (var connection = sessions.open(desired.members().get(name))) {
           var missing = Observer.read(connection).received().subtract(candidateReceived);
           if (!missing.isEmpty()) {
-            return java.util.Optional.of(new StepResult(detach.get(), Outcome.FAILED, name + " received " + missing + " that "
+            return Optional.of(new StepResult(detach.get(), Outcome.FAILED, name + " received " + missing + " that "
                 + candidate + " lacks after the receivers stopped (the old master sent more since the look); planning again",
                 Duration.ofNanos(System.nanoTime() - started)));
           }
         }
       }
     } catch (SQLException e) {
-      return java.util.Optional.of(new StepResult(detach.get(), Outcome.FAILED, "could not compare what the replicas received"
+      return Optional.of(new StepResult(detach.get(), Outcome.FAILED, "could not compare what the replicas received"
           + " after their receivers stopped: " + Observer.describe(e), Duration.ofNanos(System.nanoTime() - started)));
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   private static boolean isFencing(Action action) {
@@ -146,7 +149,7 @@ public final class Executor {
   // Java 17 has no pattern switch; Action is sealed, so this chain is complete.
   private StepOutcome dispatch(Action action, Endpoint endpoint, DesiredCluster desired) throws SQLException {
     if (action instanceof Action.Fence fence) {
-      return fence(endpoint, fence.unreachable() ? sessions.withConnectTimeout(UNREACHABLE_FENCE_CONNECT_TIMEOUT) : sessions);
+      return fence(endpoint, fence.unreachable() ? unreachableFenceSessions : sessions);
     } else if (action instanceof Action.StopReceiver) {
       return stopReceiver(endpoint);
     } else if (action instanceof Action.CatchUp catchUp) {

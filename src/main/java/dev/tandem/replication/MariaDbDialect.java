@@ -107,7 +107,7 @@ public record MariaDbDialect(String version) implements Dialect {
   public String changeSource(Endpoint source, Account replication) {
     return "CHANGE MASTER TO MASTER_HOST = " + Dialect.quote(source.host()) + ", MASTER_PORT = " + source.port()
         + ", MASTER_USER = " + Dialect.quote(replication.user()) + ", MASTER_PASSWORD = " + Dialect.quote(replication.password())
-        + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = " + HEARTBEAT_PERIOD;
+        + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = " + Dialect.heartbeatSeconds();
   }
 
   /**
@@ -177,7 +177,6 @@ public record MariaDbDialect(String version) implements Dialect {
   public String setSemiSyncSource(boolean enabled) {
     return "SET GLOBAL rpl_semi_sync_master_enabled = " + (enabled ? "ON" : "OFF");
   }
-
 
   /** MASTER_GTID_WAIT takes a position: the last missing transaction of each domain. */
   @Override

@@ -88,7 +88,7 @@ public record MySqlDialect(String version) implements Dialect {
     // GET_SOURCE_PUBLIC_KEY: caching_sha2_password, the default, needs it without TLS.
     return "CHANGE REPLICATION SOURCE TO SOURCE_HOST = " + Dialect.quote(source.host()) + ", SOURCE_PORT = " + source.port()
         + ", SOURCE_USER = " + Dialect.quote(replication.user()) + ", SOURCE_PASSWORD = " + Dialect.quote(replication.password())
-        + ", SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1, SOURCE_RETRY_COUNT = 86400, SOURCE_HEARTBEAT_PERIOD = " + HEARTBEAT_PERIOD + ","
+        + ", SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1, SOURCE_RETRY_COUNT = 86400, SOURCE_HEARTBEAT_PERIOD = " + Dialect.heartbeatSeconds() + ","
         + " GET_SOURCE_PUBLIC_KEY = 1";
   }
 
@@ -150,7 +150,6 @@ public record MySqlDialect(String version) implements Dialect {
   public String setSemiSyncSource(boolean enabled) {
     return "SET GLOBAL rpl_semi_sync_source_enabled = " + (enabled ? "ON" : "OFF");
   }
-
 
   @Override
   public String waitForExecuted(GtidSet missing, Duration timeout) {

@@ -96,7 +96,7 @@ public final class PodRuntime {
    * returns its output; the password travels in the environment.
    */
   public String sqlAsRoot(String rootPassword, String sql) throws IOException, InterruptedException {
-    var pid = process().orElseThrow(() -> new IllegalStateException("mysqld of " + pod.getMetadata().getName() + " is not running")).pid();
+    var pid = mysqldPid();
     var client = new ProcessBuilder("nsenter", "--target", Long.toString(pid), "--mount", "--net", "--", "mariadb", "--no-defaults",
         "--socket=/var/run/mysqld/mysqld.sock", "-uroot", "-N", "-e", sql).redirectErrorStream(true);
     client.environment().put("MYSQL_PWD", rootPassword);
@@ -110,14 +110,19 @@ public final class PodRuntime {
 
   /**
    * stress-ng in the Pod's network namespace for {@code duration}: every core busy, and writers
-   * fsyncing files in the Pod's own directory, on the filesystem of its data volume.
+   * fsyncing files in the Pod's own directory, on the filesystem of its data volume. The sandbox
+   * has no per-Pod cgroups: the cores and the disk it loads are the whole machine's.
    */
   public Process stress(Duration duration) throws IOException {
-    var pid = process().orElseThrow(() -> new IllegalStateException("mysqld of " + pod.getMetadata().getName() + " is not running")).pid();
+    var pid = mysqldPid();
     Path scratch = Files.createDirectories(podDir.resolve("stress"));
     return new ProcessBuilder("nsenter", "--target", Long.toString(pid), "--net", "--", "stress-ng", "--cpu", "0", "--hdd", "2",
         "--hdd-opts", "fsync", "--hdd-bytes", "64m", "--temp-path", scratch.toString(), "--timeout", duration.toSeconds() + "s",
         "--metrics-brief").redirectErrorStream(true).start();
+  }
+
+  private long mysqldPid() {
+    return process().orElseThrow(() -> new IllegalStateException("mysqld of " + pod.getMetadata().getName() + " is not running")).pid();
   }
 
   /** The name of its Pod network: network faults target it. */
