@@ -2,7 +2,8 @@
 # Debian machine (a JDK must be there; Maven comes through ./mvnw).
 SHELL := /bin/bash
 MVN := ./mvnw -B --no-transfer-progress
-CRDS := mysqlclusters.mysql.tandem.dev-v1.yml mysqlbackups.mysql.tandem.dev-v1.yml mysqlbackupschedules.mysql.tandem.dev-v1.yml
+CRDS := mysqlclusters.mysql.tandem.dev-v1.yml mysqlbackups.mysql.tandem.dev-v1.yml mysqlbackupschedules.mysql.tandem.dev-v1.yml \
+  mysqldatabases.mysql.tandem.dev-v1.yml mysqlusers.mysql.tandem.dev-v1.yml mysqlgrants.mysql.tandem.dev-v1.yml
 CHART := helm/tandem-operator
 IMAGE ?= tandem/tandem-operator:0.1.0
 

@@ -81,6 +81,14 @@ the one kept on purpose).
 - apiGroups: ["mysql.tandem.dev"]
   resources: ["mysqlbackups/status", "mysqlbackupschedules/status"]
   verbs: ["update"]
+# Users, databases and grants: each gets a finalizer (patched in and out) so that deleting it drops
+# what it made on the server; status is written with a PUT.
+- apiGroups: ["mysql.tandem.dev"]
+  resources: ["mysqldatabases", "mysqlusers", "mysqlgrants"]
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["mysql.tandem.dev"]
+  resources: ["mysqldatabases/status", "mysqlusers/status", "mysqlgrants/status"]
+  verbs: ["update"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
   verbs: ["get", "list", "watch", "create", "delete"]

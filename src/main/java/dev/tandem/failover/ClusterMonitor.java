@@ -39,11 +39,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -911,11 +909,7 @@ final class ClusterMonitor {
   }
 
   private static String decode(Secret secret, String key) {
-    var data = secret.getData() == null ? null : secret.getData().get(key);
-    if (data != null) {
-      return new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8);
-    }
-    return secret.getStringData().get(key);
+    return CredentialsSecret.value(secret, key).orElseThrow();
   }
 
   private static boolean isContainerRunning(Pod pod) {

@@ -50,7 +50,7 @@ public class ControlLoops implements ClusterControl {
         .withConfig(new ConfigBuilder(client.getConfiguration()).withRequestTimeout(REQUEST_TIMEOUT_MILLIS).build()).build();
     this.events = events;
     this.metrics = metrics;
-    this.access = InstanceAccess.of(access, System.getenv("KUBERNETES_SERVICE_HOST") != null);
+    this.access = InstanceAccess.configured(access);
     LOG.infof("instances are reached by %s (%s=%s)", this.access == InstanceAccess.POD_IP ? "Pod IP" : "port-forward",
         InstanceAccess.SETTING, access);
   }

@@ -13,6 +13,11 @@ enum InstanceAccess {
 
   static final String SETTING = "tandem.instance-access";
 
+  /** The access the setting names for this process. */
+  static InstanceAccess configured(String setting) {
+    return of(setting, System.getenv("KUBERNETES_SERVICE_HOST") != null);
+  }
+
   /** {@code auto} picks by where the operator runs: a Pod has KUBERNETES_SERVICE_HOST set. */
   static InstanceAccess of(String setting, boolean inCluster) {
     return switch (setting.trim().toLowerCase(Locale.ROOT)) {

@@ -55,7 +55,13 @@ public class ClusterEvents {
     /** A person asked to re-seed an instance (annotation mysql.tandem.dev/reseed). */
     Reseeding,
     Reseeded,
-    ReseedRefused
+    ReseedRefused,
+    /** A MySQLDatabase, MySQLUser or MySQLGrant created or changed on the master as its spec asks. */
+    Applied,
+    /** What the server held differed from what a MySQLDatabase, MySQLUser or MySQLGrant asks (a change by hand). */
+    DriftReverted,
+    Dropped,
+    Retained
   }
 
   private final KubernetesClient client;

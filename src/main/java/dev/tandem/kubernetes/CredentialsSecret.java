@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The database passwords. A generated Secret is created once and never rewritten: the passwords
@@ -22,8 +23,16 @@ public final class CredentialsSecret {
   public static final String REPLICATION_PASSWORD = "replication-password";
   public static final String OPERATOR_PASSWORD = "operator-password";
   public static final String BACKUP_PASSWORD = "backup-password";
+  /**
+   * The administrator that applies MySQLDatabase, MySQLUser and MySQLGrant resources. Optional, so
+   * that a Secret written before those resources existed still runs its cluster; such a cluster
+   * has no administrator, and the resources say so.
+   */
+  public static final String ADMIN_PASSWORD = "admin-password";
   public static final List<String> REQUIRED_KEYS =
       List.of(ROOT_PASSWORD, REPLICATION_PASSWORD, OPERATOR_PASSWORD, BACKUP_PASSWORD);
+  static final List<String> GENERATED_KEYS =
+      List.of(ROOT_PASSWORD, REPLICATION_PASSWORD, OPERATOR_PASSWORD, BACKUP_PASSWORD, ADMIN_PASSWORD);
   static final int PASSWORD_LENGTH = 32;
   private static final String ALPHABET =
       "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
@@ -38,7 +47,7 @@ public final class CredentialsSecret {
    */
   public static Secret generate(MySQLCluster cluster) {
     var data = new LinkedHashMap<String, String>();
-    REQUIRED_KEYS.forEach(
+    GENERATED_KEYS.forEach(
         key ->
             data.put(
                 key,
@@ -88,6 +97,14 @@ public final class CredentialsSecret {
     return required.stream()
         .filter(key -> data.get(key) == null || data.get(key).isBlank())
         .toList();
+  }
+
+  /** A key's value, decoded, from data or stringData; empty when absent or blank. */
+  public static Optional<String> value(Secret secret, String key) {
+    String encoded = secret.getData() == null ? null : secret.getData().get(key);
+    String value = encoded != null ? new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8)
+        : secret.getStringData() == null ? null : secret.getStringData().get(key);
+    return Optional.ofNullable(value).filter(v -> !v.isBlank());
   }
 
   static String randomPassword() {

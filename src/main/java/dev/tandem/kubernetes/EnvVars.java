@@ -26,12 +26,22 @@ public final class EnvVars {
 
   /** A key of the cluster's credentials Secret. */
   public static EnvVar credential(MySQLCluster cluster, String name, String key) {
+    return credential(cluster, name, key, null);
+  }
+
+  /** A key the cluster's credentials Secret may lack: the variable is then unset. */
+  public static EnvVar optionalCredential(MySQLCluster cluster, String name, String key) {
+    return credential(cluster, name, key, true);
+  }
+
+  private static EnvVar credential(MySQLCluster cluster, String name, String key, Boolean optional) {
     return new EnvVarBuilder()
         .withName(name)
         .withNewValueFrom()
         .withNewSecretKeyRef()
         .withName(ClusterNames.credentialsSecret(cluster))
         .withKey(key)
+        .withOptional(optional)
         .endSecretKeyRef()
         .endValueFrom()
         .build();

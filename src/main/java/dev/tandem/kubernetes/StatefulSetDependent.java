@@ -66,6 +66,8 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
   public static final String REPLICATION_USER = "repl";
   /** Reads everything a consistent dump needs, from a replica; nothing else. */
   public static final String BACKUP_USER = "backup";
+  /** Applies MySQLDatabase, MySQLUser and MySQLGrant resources on the master (init.sh says what it holds). */
+  public static final String ADMIN_USER = "tandem_admin";
   /** uid and gid of the mysql user in both official images. */
   public static final long MYSQL_UID = 999L;
   static final long DEFAULT_GRACE_SECONDS = 60L;
@@ -317,6 +319,8 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
     env.add(EnvVars.credential(cluster, "OPERATOR_PASSWORD", CredentialsSecret.OPERATOR_PASSWORD));
     env.add(EnvVars.credential(cluster, "REPLICATION_PASSWORD", CredentialsSecret.REPLICATION_PASSWORD));
     env.add(EnvVars.credential(cluster, "BACKUP_PASSWORD", CredentialsSecret.BACKUP_PASSWORD));
+    env.add(EnvVars.plain("ADMIN_USER", ADMIN_USER));
+    env.add(EnvVars.optionalCredential(cluster, "ADMIN_PASSWORD", CredentialsSecret.ADMIN_PASSWORD));
     env.addAll(seeding.environment());
     restore.ifPresent(source -> env.add(EnvVars.plain("RESTORE_DIR", source.directory())));
     restore.filter(RestoreSource::inBucket).ifPresent(source -> env.add(EnvVars.plain("RESTORE_DISCARD", "true")));

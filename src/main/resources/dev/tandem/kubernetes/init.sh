@@ -28,6 +28,7 @@ REPORT_HOST=${REPORT_HOST:-${POD_NAME}.${HEADLESS_SERVICE:?HEADLESS_SERVICE is r
 OPERATOR_USER=${OPERATOR_USER:-tandem}
 REPLICATION_USER=${REPLICATION_USER:-repl}
 BACKUP_USER=${BACKUP_USER:-backup}
+ADMIN_USER=${ADMIN_USER:-tandem_admin}
 SERVER_ID_BASE=1000
 
 ordinal=${POD_NAME##*-}
@@ -222,11 +223,14 @@ GRANT SYSTEM_VARIABLES_ADMIN, REPLICATION_SLAVE_ADMIN, CONNECTION_ADMIN ON *.* T
 GRANT SELECT ON performance_schema.replication_connection_status TO '$OPERATOR_USER'@'%';
 GRANT SELECT ON performance_schema.threads TO '$OPERATOR_USER'@'%';"
   backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, REPLICATION CLIENT, REPLICATION SLAVE, BACKUP_ADMIN ON *.* TO '$BACKUP_USER'@'%';"
+  admin_grants="GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'%' WITH GRANT OPTION;"
 else
   server=$(command -v mariadbd || command -v mysqld)
   client=$(command -v mariadb || command -v mysql)
   operator_grants="GRANT PROCESS, RELOAD, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, SUPER, CREATE USER, REPLICATION SLAVE ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;"
   backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ON *.* TO '$BACKUP_USER'@'%';"
+  admin_grants="GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'%' WITH GRANT OPTION;
+REVOKE SUPER, READ_ONLY ADMIN ON *.* FROM '$ADMIN_USER'@'%';"
 fi
 
 accounts_sql="ALTER USER 'root'@'localhost' IDENTIFIED BY $(sql_string "$ROOT_PASSWORD");
@@ -239,6 +243,17 @@ GRANT REPLICATION SLAVE ON *.* TO '$REPLICATION_USER'@'%';
 CREATE USER IF NOT EXISTS '$BACKUP_USER'@'%';
 ALTER USER '$BACKUP_USER'@'%' IDENTIFIED BY $(sql_string "$BACKUP_PASSWORD");
 $backup_grants"
+# The administrator applies MySQLDatabase, MySQLUser and MySQLGrant resources: it grants what it
+# holds, so it holds every data privilege, but it cannot write past read_only (MariaDB: no SUPER or
+# READ_ONLY ADMIN; MySQL: super_read_only binds everyone), so it changes nothing but the master.
+# A cluster whose Secret has no admin-password (made before these resources existed) has no
+# administrator; the resources say so.
+if [[ -n ${ADMIN_PASSWORD:-} ]]; then
+  accounts_sql="$accounts_sql
+CREATE USER IF NOT EXISTS '$ADMIN_USER'@'%';
+ALTER USER '$ADMIN_USER'@'%' IDENTIFIED BY $(sql_string "$ADMIN_PASSWORD");
+$admin_grants"
+fi
 
 # Waits for a server started in the background to answer on $socket, as root.
 await_server() {

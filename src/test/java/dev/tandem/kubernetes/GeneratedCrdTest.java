@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class GeneratedCrdTest {
 
   static final List<String> CRDS = List.of("mysqlclusters.mysql.tandem.dev-v1.yml", "mysqlbackups.mysql.tandem.dev-v1.yml",
-      "mysqlbackupschedules.mysql.tandem.dev-v1.yml");
+      "mysqlbackupschedules.mysql.tandem.dev-v1.yml", "mysqldatabases.mysql.tandem.dev-v1.yml",
+      "mysqlusers.mysql.tandem.dev-v1.yml", "mysqlgrants.mysql.tandem.dev-v1.yml");
 
   @Test
   void theCommittedCrdsMatchTheApiClasses() throws IOException {

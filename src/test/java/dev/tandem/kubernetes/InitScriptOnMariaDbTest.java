@@ -80,6 +80,20 @@ class InitScriptOnMariaDbTest {
   }
 
   @Test
+  void theAdministratorIsMadeOnlyWithItsPasswordAndHoldsEveryDataPrivilegeButNoneThatWritesPastReadOnly() throws Exception {
+    var cluster = ClusterFixture.named("shop").mariaDb().build();
+    var withAdmin = new java.util.HashMap<>(PASSWORDS);
+    withAdmin.put("ADMIN_PASSWORD", "adm'n-pw");
+    LocalMariaDb.runInitScript(dir, cluster, "shop-0", HOST, withAdmin);
+
+    startAndConnectAsOperator("shop-0").close();
+    try (var admin = DriverManager.getConnection("jdbc:mysql://" + HOST + ":3306/", "tandem_admin", "adm'n-pw")) {
+      assertThat(value(admin, "SHOW GRANTS")).contains("INSERT", "DROP", "CREATE USER", "WITH GRANT OPTION")
+          .doesNotContain("SUPER", "READ_ONLY ADMIN", "ALL PRIVILEGES");
+    }
+  }
+
+  @Test
   void aDualMasterReadReplicaNeverAcknowledgesSoEveryAcknowledgedWriteIsOnThePeerMaster() throws Exception {
     var cluster = ClusterFixture.named("shop").mariaDb().dualMaster().instances(3).build();
     LocalMariaDb.runInitScript(dir, cluster, "shop-2", HOST, PASSWORDS);

@@ -21,7 +21,8 @@ class InstallManifestTest {
   static final Path INSTALL = Path.of("manifests/install.yaml");
   static final List<Path> CRDS =
       List.of(Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml"), Path.of("crds/mysqlbackups.mysql.tandem.dev-v1.yml"),
-          Path.of("crds/mysqlbackupschedules.mysql.tandem.dev-v1.yml"));
+          Path.of("crds/mysqlbackupschedules.mysql.tandem.dev-v1.yml"), Path.of("crds/mysqldatabases.mysql.tandem.dev-v1.yml"),
+          Path.of("crds/mysqlusers.mysql.tandem.dev-v1.yml"), Path.of("crds/mysqlgrants.mysql.tandem.dev-v1.yml"));
 
   static String expected() throws IOException {
     return "# Tandem operator: CRD, RBAC and Deployment in namespace " + ChartRendering.NAMESPACE + ".\n"
@@ -61,7 +62,8 @@ class InstallManifestTest {
     expectedObjects.addAll(ChartRendering.objects(ChartRendering.renderDefaults()));
     assertThat(objects).usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(expectedObjects);
     assertThat(objects).filteredOn(CustomResourceDefinition.class::isInstance).extracting(crd -> crd.getMetadata().getName())
-        .containsExactly("mysqlclusters.mysql.tandem.dev", "mysqlbackups.mysql.tandem.dev", "mysqlbackupschedules.mysql.tandem.dev");
+        .containsExactly("mysqlclusters.mysql.tandem.dev", "mysqlbackups.mysql.tandem.dev", "mysqlbackupschedules.mysql.tandem.dev",
+            "mysqldatabases.mysql.tandem.dev", "mysqlusers.mysql.tandem.dev", "mysqlgrants.mysql.tandem.dev");
     assertThat(objects).extracting(o -> o.getKind()).contains("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment", "Service");
   }
 }

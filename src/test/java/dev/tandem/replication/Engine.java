@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
  * The engine driven the way the control loop will drive it: observe every member, plan, run the
  * actions, record the master; again until the plan says the cluster is healthy.
  */
-final class Engine implements AutoCloseable {
+public final class Engine implements AutoCloseable {
 
   final Sessions sessions = new Sessions(LocalMariaDb.OPERATOR, Duration.ofMillis(500), Duration.ofSeconds(2), Sessions.Route.DIRECT);
   final Observer observer = new Observer(sessions);
@@ -28,9 +28,9 @@ final class Engine implements AutoCloseable {
   boolean quiet;
 
   /** One pass's plan and what running it did. */
-  record Pass(Plan plan, List<StepResult> results) {}
+  public record Pass(Plan plan, List<StepResult> results) {}
 
-  Engine(DesiredCluster desired) {
+  public Engine(DesiredCluster desired) {
     this.desired = desired;
   }
 
@@ -55,7 +55,7 @@ final class Engine implements AutoCloseable {
   }
 
   /** Passes until healthy; fails with the last plan when it takes longer than the timeout. */
-  List<Pass> converge(Duration timeout) throws InterruptedException {
+  public List<Pass> converge(Duration timeout) throws InterruptedException {
     var passes = new ArrayList<Pass>();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -100,7 +100,7 @@ final class Engine implements AutoCloseable {
     return this;
   }
 
-  static DesiredCluster masterReplica(LocalMariaDb servers) {
+  public static DesiredCluster masterReplica(LocalMariaDb servers) {
     return new DesiredCluster(DesiredCluster.Layout.MASTER_REPLICA, servers.endpoints(), Optional.empty(), List.of(), Set.of(), true, true);
   }
 

@@ -34,7 +34,10 @@ final class Discovery {
       "events.k8s.io/v1", List.of(new Resource("events", "Event", true, List.of("ev"))),
       "mysql.tandem.dev/v1alpha1", List.of(new Resource("mysqlclusters", "MySQLCluster", true, List.of("mysql", "myc")),
           new Resource("mysqlbackups", "MySQLBackup", true, List.of("mybk")),
-          new Resource("mysqlbackupschedules", "MySQLBackupSchedule", true, List.of("mybks"))));
+          new Resource("mysqlbackupschedules", "MySQLBackupSchedule", true, List.of("mybks")),
+          new Resource("mysqldatabases", "MySQLDatabase", true, List.of("mydb")),
+          new Resource("mysqlusers", "MySQLUser", true, List.of("myuser")),
+          new Resource("mysqlgrants", "MySQLGrant", true, List.of("mygrant"))));
 
   Optional<String> answer(String path) {
     String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;

@@ -60,6 +60,11 @@ record ExampleGroup(List<Example> files) {
           add(references, "MySQLCluster", spec.at("/clusterRef/name"));
           storage(references, spec.path("storage"));
         }
+        case "MySQLDatabase", "MySQLGrant" -> add(references, "MySQLCluster", spec.at("/clusterRef/name"));
+        case "MySQLUser" -> {
+          add(references, "MySQLCluster", spec.at("/clusterRef/name"));
+          add(references, "Secret", spec.at("/passwordSecretKeyRef/name"));
+        }
         case "MySQLCluster" -> {
           add(references, "MySQLBackup", spec.at("/bootstrap/from/backup"));
           add(references, "Secret", spec.at("/credentials/secretName"));

@@ -87,6 +87,9 @@ final class ExampleRun {
     for (var object : objects) {
       notes.add(outcome(object));
     }
+    if (SchemaResourcesProof.applies(objects)) {
+      notes.add(new SchemaResourcesProof(sandbox, namespace).prove());
+    }
     for (String cluster : group.clustersDoneAfter(index)) {
       deleteCluster(cluster);
       notes.add(cluster + " deleted, its Pods gone");

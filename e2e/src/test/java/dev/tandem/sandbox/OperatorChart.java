@@ -27,10 +27,14 @@ import java.util.Set;
  */
 record OperatorChart(List<String> watchNamespaces, String instanceAccess, List<HasMetadata> objects) {
 
+  static final String SCHEMA_CHECK_INTERVAL = "3s";
+
   static OperatorChart render(List<String> watchNamespaces, String instanceAccess) {
     String image = OperatorProcess.IMAGE;
     String values = "watchNamespaces: [" + String.join(", ", watchNamespaces) + "]\n"
         + "instanceAccess: " + instanceAccess + "\n"
+        // Checks that a drift is reverted, or a rotated password applied, would otherwise wait 30 s.
+        + "schemaCheckInterval: " + SCHEMA_CHECK_INTERVAL + "\n"
         + "image: {repository: " + image.substring(0, image.lastIndexOf(':')) + ", tag: " + image.substring(image.lastIndexOf(':') + 1) + "}\n";
     return new OperatorChart(List.copyOf(watchNamespaces), instanceAccess, ChartRendering.objects(ChartRendering.renderWithValues(values)));
   }

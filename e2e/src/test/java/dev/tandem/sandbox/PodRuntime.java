@@ -280,36 +280,40 @@ public final class PodRuntime {
     env.put("PATH", System.getenv("PATH"));
     env.put("HOME", "/tmp");
     for (EnvVar variable : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
-      env.put(variable.getName(), value(variable));
+      value(variable).ifPresent(value -> env.put(variable.getName(), value));
     }
     return env;
   }
 
-  private String value(EnvVar variable) {
+  /** Empty for an optional Secret key that is missing: the kubelet leaves such a variable unset. */
+  private Optional<String> value(EnvVar variable) {
     if (variable.getValueFrom() == null) {
-      return Optional.ofNullable(variable.getValue()).orElse("");
+      return Optional.of(Optional.ofNullable(variable.getValue()).orElse(""));
     }
     var field = variable.getValueFrom().getFieldRef();
     if (field != null) {
-      return switch (field.getFieldPath()) {
+      return Optional.of(switch (field.getFieldPath()) {
         case "metadata.name" -> pod.getMetadata().getName();
         case "metadata.namespace" -> pod.getMetadata().getNamespace();
         case "status.podIP" -> ip;
         default -> "";
-      };
+      });
     }
     var secretKey = variable.getValueFrom().getSecretKeyRef();
     if (secretKey != null) {
       var secret = client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(secretKey.getName()).get();
       if (secret != null && secret.getData() != null && secret.getData().containsKey(secretKey.getKey())) {
-        return new String(Base64.getDecoder().decode(secret.getData().get(secretKey.getKey())), StandardCharsets.UTF_8);
+        return Optional.of(new String(Base64.getDecoder().decode(secret.getData().get(secretKey.getKey())), StandardCharsets.UTF_8));
       }
       if (secret != null && secret.getStringData() != null && secret.getStringData().containsKey(secretKey.getKey())) {
-        return secret.getStringData().get(secretKey.getKey());
+        return Optional.of(secret.getStringData().get(secretKey.getKey()));
+      }
+      if (Boolean.TRUE.equals(secretKey.getOptional())) {
+        return Optional.empty();
       }
       throw new IllegalStateException("CreateContainerConfigError: secret " + secretKey.getName() + " has no key " + secretKey.getKey());
     }
-    return "";
+    return Optional.of("");
   }
 
   private Path volumeDir(String volume) {

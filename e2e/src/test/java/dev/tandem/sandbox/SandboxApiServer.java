@@ -35,7 +35,10 @@ public final class SandboxApiServer implements AutoCloseable {
   static final Map<String, Path> CRDS = Map.of(
       "mysqlclusters", Path.of("crds/mysqlclusters.mysql.tandem.dev-v1.yml"),
       "mysqlbackups", Path.of("crds/mysqlbackups.mysql.tandem.dev-v1.yml"),
-      "mysqlbackupschedules", Path.of("crds/mysqlbackupschedules.mysql.tandem.dev-v1.yml"));
+      "mysqlbackupschedules", Path.of("crds/mysqlbackupschedules.mysql.tandem.dev-v1.yml"),
+      "mysqldatabases", Path.of("crds/mysqldatabases.mysql.tandem.dev-v1.yml"),
+      "mysqlusers", Path.of("crds/mysqlusers.mysql.tandem.dev-v1.yml"),
+      "mysqlgrants", Path.of("crds/mysqlgrants.mysql.tandem.dev-v1.yml"));
   /** Held so the level sticks: the mock server logs every request at INFO. */
   private static final Logger REQUEST_LOG = Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
 

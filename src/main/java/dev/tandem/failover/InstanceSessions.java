@@ -1,0 +1,60 @@
+package dev.tandem.failover;
+
+import dev.tandem.kubernetes.MyCnf;
+import dev.tandem.replication.Account;
+import dev.tandem.replication.Endpoint;
+import dev.tandem.replication.Sessions;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Sessions to one instance for the controllers outside the control loop (users, databases and
+ * grants), reaching it the way the control loop does: by Pod IP, or by port-forward when the
+ * operator runs outside the cluster.
+ */
+@ApplicationScoped
+public class InstanceSessions {
+
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+
+  private final KubernetesClient client;
+  private final InstanceAccess access;
+  private final Map<String, PortForwards> forwardsByNamespace = new ConcurrentHashMap<>();
+
+  public InstanceSessions(KubernetesClient client,
+      @ConfigProperty(name = InstanceAccess.SETTING, defaultValue = "auto") String access) {
+    this.client = client;
+    this.access = InstanceAccess.configured(access);
+  }
+
+  /** A session to {@code pod}'s mysqld as {@code account}. */
+  public Connection open(Pod pod, Account account) throws SQLException {
+    String address = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+    if (address == null || address.isEmpty()) {
+      throw new SQLNonTransientConnectionException("Pod " + pod.getMetadata().getName() + " has no IP yet");
+    }
+    Sessions.Route route = Sessions.Route.DIRECT;
+    if (access == InstanceAccess.PORT_FORWARD) {
+      var forwards = forwardsByNamespace.computeIfAbsent(pod.getMetadata().getNamespace(),
+          namespace -> new PortForwards(client, namespace));
+      forwards.register(address, pod.getMetadata().getName());
+      route = forwards;
+    }
+    return new Sessions(account, CONNECT_TIMEOUT, READ_TIMEOUT, route).open(new Endpoint(address, MyCnf.PORT));
+  }
+
+  @PreDestroy
+  void close() {
+    forwardsByNamespace.values().forEach(PortForwards::close);
+  }
+}
