@@ -26,10 +26,14 @@ public class MySQLDatabaseSpec {
 
   @JsonPropertyDescription("Default character set, e.g. utf8mb4; the server's default when absent. Changed in place (ALTER DATABASE).")
   @Pattern("^[A-Za-z0-9_]+$")
+  @ValidationRule(value = SchemaNames.NO_CHARSET_ALIAS_CEL,
+      message = "utf8 is an alias the server stores as utf8mb3: name utf8mb4 (or utf8mb3)")
   private String characterSet;
 
   @JsonPropertyDescription("Default collation, e.g. utf8mb4_unicode_ci; the character set's default when absent.")
   @Pattern("^[A-Za-z0-9_]+$")
+  @ValidationRule(value = SchemaNames.NO_CHARSET_ALIAS_CEL,
+      message = "utf8_ collations are aliases the server stores as utf8mb3_: name a utf8mb4_ (or utf8mb3_) collation")
   private String collation;
 
   @JsonPropertyDescription(

@@ -29,8 +29,8 @@ public class MySQLUserSpec {
           + " Tandem or the server")
   private String name;
 
-  @JsonPropertyDescription("Where the account may connect from: '%' (default, anywhere), a host name, an address or a"
-      + " pattern such as '10.0.%'. Cannot change.")
+  @JsonPropertyDescription("Where the account may connect from: '%' (default, anywhere), a host name (lower case), an"
+      + " address or a pattern such as '10.0.%'. Cannot change.")
   @Pattern(SchemaNames.HOST_PATTERN)
   @Size(min = 1, max = 255)
   @Default("\"%\"")

@@ -33,8 +33,13 @@ public final class SchemaNames {
   /** A database or table name: letters, digits, '_', '$', '-'; quoted wherever it is used. */
   public static final String OBJECT_NAME_PATTERN = "^[A-Za-z0-9_$][A-Za-z0-9_$-]*$";
   public static final String USER_NAME_PATTERN = "^[A-Za-z0-9_][A-Za-z0-9_.-]*$";
-  /** A host pattern as MySQL takes it: a name, an address, a netmask, with % and _ wildcards. */
-  public static final String HOST_PATTERN = "^[A-Za-z0-9%_.:/-]+$";
+  /**
+   * A host pattern as MySQL takes it: a name, an address, a netmask, with % and _ wildcards. Lower
+   * case only: MariaDB stores a host name lower-cased, and the account would not be found again.
+   */
+  public static final String HOST_PATTERN = "^[a-z0-9%_.:/-]+$";
+  /** utf8 is an alias the server stores as utf8mb3: asked as utf8, it would differ on every check. */
+  public static final String NO_CHARSET_ALIAS_CEL = "self != 'utf8' && !self.startsWith('utf8_')";
 
   public static final List<String> SYSTEM_SCHEMAS = list(SYSTEM_SCHEMAS_CEL);
   public static final List<String> RESERVED_USERS = list(RESERVED_USERS_CEL);

@@ -25,8 +25,8 @@ public class SchemaObjectStatus {
   private String appliedOn;
 
   @JsonPropertyDescription(
-      "MySQLUser: the resourceVersion of the password Secret whose password the account was last given; a"
-          + " newer Secret is applied in place.")
+      "MySQLUser: which password the account was last given, as a keyed digest (HMAC-SHA256 with the cluster's"
+          + " administrator password); another password in the Secret is set in place.")
   private String passwordVersion;
 
   @JsonPropertyDescription(

@@ -244,8 +244,10 @@ final class ClusterMonitor {
     // Written while the master is unseen only: it does not change then, so it costs no extra write.
     var lastSeen = observation.filter(seen -> recordedMaster.map(seen.view()::snapshot).filter(s -> !s.isReachable()).isPresent())
         .map(seen -> masterLastSeen);
-    writeStatus(cluster, ObservedStatus.apply(status, previous, recordedMaster, intent, List.copyOf(lost.values()), lastSeen,
-        observation, now));
+    var observed = ObservedStatus.apply(status, previous, recordedMaster, intent, List.copyOf(lost.values()), lastSeen,
+        observation, now);
+    metrics.statusWritten(id, observed);
+    writeStatus(cluster, observed);
     return masterMisses > 0 ? RETRY_AFTER_MISS : interval;
   }
 

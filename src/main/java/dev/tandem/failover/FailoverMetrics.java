@@ -1,5 +1,7 @@
 package dev.tandem.failover;
 
+import dev.tandem.api.MySQLClusterStatus;
+import dev.tandem.kubernetes.ClusterStatusAggregator;
 import dev.tandem.replication.InstanceSnapshot;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Meter;
@@ -10,17 +12,21 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The control loop's Prometheus metrics, served on /q/metrics: changes of master, the last
- * one's duration, and per instance whether it answers, its replication lag and probe latency.
+ * one's duration, per instance whether it answers, whether it is the master, its replication lag
+ * and probe latency, and per cluster what status says: a writable master, replication, a rollout.
+ * docs/monitoring.md lists them with the alerts built on them.
  */
 @ApplicationScoped
 public class FailoverMetrics {
 
   static final String FAILOVER = "Failover";
   static final String SWITCHOVER = "Switchover";
+  static final Set<String> ROLLOUT_REASONS = Set.of(ObservedStatus.ROLLING_OUT, ObservedStatus.ROLLOUT_PAUSED);
 
   private final MeterRegistry registry;
   /** Gauges read these; Micrometer holds gauge objects weakly, so they are kept here. */
@@ -44,6 +50,29 @@ public class FailoverMetrics {
       snapshot.replication().flatMap(status -> status.secondsBehindSource())
           .ifPresent(lag -> set("tandem.replication.lag.seconds", tags, lag));
     }
+  }
+
+  /**
+   * What the status being written says, as gauges an alert can hold for a while. The change
+   * counters start at 0 with the cluster, so that a rate over them exists before the first change.
+   */
+  void statusWritten(ResourceID cluster, MySQLClusterStatus status) {
+    var tags = tags(cluster);
+    registry.counter("tandem.failovers", tags);
+    registry.counter("tandem.switchovers", tags);
+    set("tandem.cluster.ready", tags, holds(status, ClusterStatusAggregator.READY) ? 1 : 0);
+    set("tandem.cluster.writable", tags, holds(status, ObservedStatus.WRITABLE) ? 1 : 0);
+    set("tandem.cluster.replicating", tags, holds(status, ObservedStatus.REPLICATING) ? 1 : 0);
+    boolean rollingOut = status.getConditions().stream().anyMatch(c -> ClusterStatusAggregator.PROGRESSING.equals(c.getType())
+        && "True".equals(c.getStatus()) && ROLLOUT_REASONS.contains(c.getReason()));
+    set("tandem.cluster.rollout.in.progress", tags, rollingOut ? 1 : 0);
+    for (var instance : status.getInstances()) {
+      set("tandem.instance.master", tags.and("instance", instance.name()), instance.name().equals(status.getMaster()) ? 1 : 0);
+    }
+  }
+
+  private static boolean holds(MySQLClusterStatus status, String condition) {
+    return status.getConditions().stream().anyMatch(c -> condition.equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** A deleted cluster's series disappear with it. */

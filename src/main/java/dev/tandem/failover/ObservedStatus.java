@@ -28,6 +28,9 @@ final class ObservedStatus {
 
   static final String WRITABLE = "Writable";
   static final String REPLICATING = "Replicating";
+  /** Progressing's reasons while instances restart to take a new template or setting. */
+  static final String ROLLING_OUT = "RollingOut";
+  static final String ROLLOUT_PAUSED = "RolloutPaused";
   static final String FAILOVER_IN_PROGRESS = "FailoverInProgress";
 
   /**
@@ -81,7 +84,7 @@ final class ObservedStatus {
         conditions.replaceAll(condition -> ClusterStatusAggregator.PROGRESSING.equals(condition.getType())
             && !ClusterStatusAggregator.REASON_INVALID_SPEC.equals(condition.getReason())
             ? ClusterStatusAggregator.condition(previous, ClusterStatusAggregator.PROGRESSING, true,
-                rollout.paused() ? "RolloutPaused" : "RollingOut", rollout.message(), base.getObservedGeneration(), now)
+                rollout.paused() ? ROLLOUT_PAUSED : ROLLING_OUT, rollout.message(), base.getObservedGeneration(), now)
             : condition));
     observation.flatMap(Observation::seeding).ifPresent(seeding ->
         conditions.replaceAll(condition -> ClusterStatusAggregator.PROGRESSING.equals(condition.getType())

@@ -92,8 +92,8 @@ public final class SchemaObjects {
 
   /**
    * Creates the account with {@code password}, or brings an existing one's limits back to those
-   * asked; its password is set again only when {@code setPassword} (the Secret changed), since
-   * the server keeps no password it could be compared with.
+   * asked; its password is set again only when {@code setPassword} (the Secret's password
+   * changed), since the server keeps only a hash, which it does not let the caller compare.
    */
   public static Outcome user(Connection connection, User user, String password, boolean setPassword) throws SQLException {
     var found = Sql.row(connection,
@@ -102,21 +102,21 @@ public final class SchemaObjects {
     String account = Sql.account(user.name(), user.host());
     if (found.isEmpty()) {
       requireWritable(connection);
-      Sql.executeSecret(connection, "CREATE USER " + account + " IDENTIFIED BY " + Sql.string(password) + user.limits().clause());
+      Sql.executeSecret(connection, "CREATE USER " + account + " " + Sql.identifiedBy(connection, password) + user.limits().clause());
       return new Outcome(Change.CREATED, List.of());
     }
     var held = new Limits(Long.parseLong(found.get().get(0)), Long.parseLong(found.get().get(1)),
         Long.parseLong(found.get().get(2)), Long.parseLong(found.get().get(3)));
     var differences = new ArrayList<>(held.differencesFrom(user.limits()));
     if (setPassword) {
-      differences.add("a password from an older Secret");
+      differences.add("another password than the Secret's");
     }
     if (differences.isEmpty()) {
       return Outcome.unchanged();
     }
     requireWritable(connection);
     if (setPassword) {
-      Sql.executeSecret(connection, "ALTER USER " + account + " IDENTIFIED BY " + Sql.string(password));
+      Sql.executeSecret(connection, "ALTER USER " + account + " " + Sql.identifiedBy(connection, password));
     }
     if (!held.equals(user.limits())) {
       Sql.execute(connection, "ALTER USER " + account + user.limits().clause());
@@ -174,6 +174,18 @@ public final class SchemaObjects {
       statements.add("REVOKE GRANT OPTION" + on + "FROM " + account);
       differences.add("a grant option");
     }
+    var onPattern = heldOnPattern(connection, grant);
+    if (onPattern.isPresent()) {
+      String pattern = " ON " + Sql.identifier(grant.database()) + ".* FROM " + account;
+      if (!onPattern.get().privileges().isEmpty()) {
+        statements.add("REVOKE " + String.join(", ", onPattern.get().privileges()) + pattern);
+      }
+      if (onPattern.get().grantable()) {
+        statements.add("REVOKE GRANT OPTION" + pattern);
+      }
+      differences.add("privileges on the pattern `" + grant.database() + "`, which matches other databases too: "
+          + String.join(", ", onPattern.get().privileges()));
+    }
     if (statements.isEmpty()) {
       return new GrantOutcome(Outcome.unchanged(), held.privileges());
     }
@@ -181,8 +193,12 @@ public final class SchemaObjects {
     for (String statement : statements) {
       Sql.execute(connection, statement);
     }
-    var change = heldAnything ? Change.CHANGED : Change.CREATED;
-    return new GrantOutcome(new Outcome(change, differences), held(connection, grant).privileges());
+    var after = held(connection, grant);
+    if (differences.isEmpty() && heldAnything && after.equals(held)) {
+      // ALL PRIVILEGES granted again for a new spec, finding everything held already.
+      return new GrantOutcome(Outcome.unchanged(), after.privileges());
+    }
+    return new GrantOutcome(new Outcome(heldAnything ? Change.CHANGED : Change.CREATED, differences), after.privileges());
   }
 
   /** Revokes whatever the account holds on the grant's database or table; whether it held anything. */
@@ -204,18 +220,39 @@ public final class SchemaObjects {
 
   private record Held(Set<String> privileges, boolean grantable) {}
 
-  /** As information_schema lists them: one row per privilege, each saying whether it is grantable. */
+  /**
+   * What the account holds on the database's name taken as a pattern ('_' and '%' wildcards, as a
+   * hand-typed GRANT on it is stored): not asked, since it reaches other databases too. Empty for a
+   * table grant, or a name with no wildcard in it, where the two are the same.
+   */
+  private static Optional<Held> heldOnPattern(Connection connection, Grant grant) throws SQLException {
+    if (!grant.table().equals("*") || Grant.literalPattern(grant.database()).equals(grant.database())) {
+      return Optional.empty();
+    }
+    var held = held(connection, new Grant(grant.user(), grant.host(), grant.database(), "*", grant.privileges(), grant.grantOption()),
+        grant.database());
+    return held.privileges().isEmpty() && !held.grantable() ? Optional.empty() : Optional.of(held);
+  }
+
   private static Held held(Connection connection, Grant grant) throws SQLException {
+    return held(connection, grant, Grant.literalPattern(grant.database()));
+  }
+
+  /** As information_schema lists them: one row per privilege, each saying whether it is grantable. */
+  private static Held held(Connection connection, Grant grant, String schemaAsStored) throws SQLException {
     String grantee = Sql.account(grant.user(), grant.host());
     List<List<String>> rows = grant.table().equals("*")
         ? Sql.rows(connection, "SELECT PRIVILEGE_TYPE, IS_GRANTABLE FROM information_schema.SCHEMA_PRIVILEGES"
-            + " WHERE GRANTEE = ? AND TABLE_SCHEMA = ?", grantee, Grant.literalPattern(grant.database()))
+            + " WHERE GRANTEE = ? AND TABLE_SCHEMA = ?", grantee, schemaAsStored)
         : Sql.rows(connection, "SELECT PRIVILEGE_TYPE, IS_GRANTABLE FROM information_schema.TABLE_PRIVILEGES"
             + " WHERE GRANTEE = ? AND TABLE_SCHEMA = ? AND TABLE_NAME = ?", grantee, grant.database(), grant.table());
     var privileges = new TreeSet<String>();
     boolean grantable = false;
     for (var row : rows) {
-      privileges.add(row.get(0).toUpperCase(Locale.ROOT));
+      // USAGE is what the server lists for a grant option with no privilege left: no privilege.
+      if (!"USAGE".equalsIgnoreCase(row.get(0))) {
+        privileges.add(row.get(0).toUpperCase(Locale.ROOT));
+      }
       grantable |= "YES".equalsIgnoreCase(row.get(1));
     }
     return new Held(privileges, grantable);

@@ -1,9 +1,13 @@
 package dev.tandem.schema;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,6 +24,27 @@ final class Sql {
   /** A quoted string literal, for sessions that keep backslash escapes (Sessions sees to it). */
   static String string(String value) {
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  /**
+   * The IDENTIFIED clause for a password. MariaDB writes CREATE and ALTER USER to the binary log as
+   * sent, so it gets the password's hash (mysql_native_password's, SHA1 of SHA1) and the clear
+   * password never reaches a binary log, a replica's relay log or an archived backup; MySQL logs
+   * the statement with the hash in place of the password by itself.
+   */
+  static String identifiedBy(Connection connection, String password) throws SQLException {
+    boolean mariaDb = single(connection, "SELECT VERSION()").orElse("").contains("MariaDB");
+    return mariaDb ? "IDENTIFIED BY PASSWORD " + string(nativePasswordHash(password)) : "IDENTIFIED BY " + string(password);
+  }
+
+  static String nativePasswordHash(String password) {
+    try {
+      var sha1 = MessageDigest.getInstance("SHA-1");
+      byte[] twice = sha1.digest(sha1.digest(password.getBytes(StandardCharsets.UTF_8)));
+      return "*" + HexFormat.of().withUpperCase().formatHex(twice);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is part of every Java runtime", e);
+    }
   }
 
   /** 'user'@'host', as statements name an account and information_schema its grantee. */

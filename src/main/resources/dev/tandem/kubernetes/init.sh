@@ -215,6 +215,9 @@ sql_string() {
 # It changes spec.mysqld settings at runtime: SYSTEM_VARIABLES_ADMIN on MySQL, SUPER on MariaDB
 # (MariaDB has no narrower privilege for most variables; since 10.11 SUPER no longer includes
 # READ_ONLY ADMIN, which is granted on its own).
+# What a MySQLGrant may give, on a database or a table, and the accounts to give it to: the
+# administrator can grant only what it holds.
+data_privileges="SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, REFERENCES, INDEX, ALTER, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, EVENT, TRIGGER, CREATE USER"
 if [[ $TANDEM_FLAVOR == MySQL ]]; then
   server=mysqld
   client=mysql
@@ -223,14 +226,13 @@ GRANT SYSTEM_VARIABLES_ADMIN, REPLICATION_SLAVE_ADMIN, CONNECTION_ADMIN ON *.* T
 GRANT SELECT ON performance_schema.replication_connection_status TO '$OPERATOR_USER'@'%';
 GRANT SELECT ON performance_schema.threads TO '$OPERATOR_USER'@'%';"
   backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, REPLICATION CLIENT, REPLICATION SLAVE, BACKUP_ADMIN ON *.* TO '$BACKUP_USER'@'%';"
-  admin_grants="GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'%' WITH GRANT OPTION;"
+  admin_grants="GRANT $data_privileges ON *.* TO '$ADMIN_USER'@'%' WITH GRANT OPTION;"
 else
   server=$(command -v mariadbd || command -v mysqld)
   client=$(command -v mariadb || command -v mysql)
   operator_grants="GRANT PROCESS, RELOAD, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, SUPER, CREATE USER, REPLICATION SLAVE ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;"
   backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ON *.* TO '$BACKUP_USER'@'%';"
-  admin_grants="GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'%' WITH GRANT OPTION;
-REVOKE SUPER, READ_ONLY ADMIN ON *.* FROM '$ADMIN_USER'@'%';"
+  admin_grants="GRANT $data_privileges, DELETE HISTORY ON *.* TO '$ADMIN_USER'@'%' WITH GRANT OPTION;"
 fi
 
 accounts_sql="ALTER USER 'root'@'localhost' IDENTIFIED BY $(sql_string "$ROOT_PASSWORD");
@@ -243,9 +245,10 @@ GRANT REPLICATION SLAVE ON *.* TO '$REPLICATION_USER'@'%';
 CREATE USER IF NOT EXISTS '$BACKUP_USER'@'%';
 ALTER USER '$BACKUP_USER'@'%' IDENTIFIED BY $(sql_string "$BACKUP_PASSWORD");
 $backup_grants"
-# The administrator applies MySQLDatabase, MySQLUser and MySQLGrant resources: it grants what it
-# holds, so it holds every data privilege, but it cannot write past read_only (MariaDB: no SUPER or
-# READ_ONLY ADMIN; MySQL: super_read_only binds everyone), so it changes nothing but the master.
+# The administrator applies MySQLDatabase, MySQLUser and MySQLGrant resources: it holds the data
+# privileges and CREATE USER, with grant option, and nothing that writes past read_only (no SUPER,
+# READ_ONLY ADMIN or CONNECTION_ADMIN; MySQL's super_read_only binds everyone anyway), so it
+# changes nothing but the master.
 # A cluster whose Secret has no admin-password (made before these resources existed) has no
 # administrator; the resources say so.
 if [[ -n ${ADMIN_PASSWORD:-} ]]; then

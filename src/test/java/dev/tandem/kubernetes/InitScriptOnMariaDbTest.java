@@ -89,7 +89,7 @@ class InitScriptOnMariaDbTest {
     startAndConnectAsOperator("shop-0").close();
     try (var admin = DriverManager.getConnection("jdbc:mysql://" + HOST + ":3306/", "tandem_admin", "adm'n-pw")) {
       assertThat(value(admin, "SHOW GRANTS")).contains("INSERT", "DROP", "CREATE USER", "WITH GRANT OPTION")
-          .doesNotContain("SUPER", "READ_ONLY ADMIN", "ALL PRIVILEGES");
+          .doesNotContain("SUPER", "READ_ONLY ADMIN", "CONNECTION ADMIN", "REPLICATION", "ALL PRIVILEGES");
     }
   }
 

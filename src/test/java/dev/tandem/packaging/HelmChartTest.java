@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 class HelmChartTest {
 
   /** Every controller of the operator, as its namespaces setting names it. */
-  static final List<String> CONTROLLERS = List.of("MYSQLCLUSTER", "MYSQLBACKUP", "MYSQLBACKUPSCHEDULE");
+  static final List<String> CONTROLLERS = List.of("MYSQLCLUSTER", "MYSQLBACKUP", "MYSQLBACKUPSCHEDULE", "MYSQLDATABASE", "MYSQLUSER",
+      "MYSQLGRANT");
 
   static List<PolicyRule> rulesOf(List<HasMetadata> objects, String namespace) {
     return objects.stream().filter(Role.class::isInstance).map(Role.class::cast)

@@ -134,9 +134,43 @@ class SchemaObjectsTest {
 
     var outcome = SchemaObjects.user(master, APP, "rotated-pw", true);
 
-    assertThat(outcome.differences()).containsExactly("a password from an older Secret");
+    assertThat(outcome.differences()).containsExactly("another password than the Secret's");
     connectAs("app", "rotated-pw", "shop-0").close();
+    connectAs("app", "rotated-pw", "shop-1").close();
     assertThatThrownBy(() -> connectAs("app", PASSWORD, "shop-0")).hasMessageContaining("Access denied");
+  }
+
+  @Test
+  void noPasswordReachesTheBinaryLogInClearOnlyItsHash() throws Exception {
+    SchemaObjects.user(master, APP, PASSWORD, true);
+    SchemaObjects.user(master, APP, "rotated-pw", true);
+
+    var events = new ArrayList<String>();
+    try (var operator = new Sessions(LocalMariaDb.OPERATOR, Duration.ofSeconds(1), Duration.ofSeconds(5), Sessions.Route.DIRECT)
+        .open(endpoint("shop-0"))) {
+      for (var log : Sql.rows(operator, "SHOW BINARY LOGS")) {
+        Sql.rows(operator, "SHOW BINLOG EVENTS IN '" + log.get(0) + "'").forEach(row -> events.add(row.get(5)));
+      }
+    }
+
+    assertThat(events).anySatisfy(event -> assertThat(event).contains("CREATE USER 'app'@'%' IDENTIFIED BY PASSWORD '*"));
+    assertThat(events).anySatisfy(event -> assertThat(event).contains("ALTER USER 'app'@'%' IDENTIFIED BY PASSWORD '*"));
+    assertThat(events).noneSatisfy(event -> assertThat(event).containsAnyOf("app'pw", "app\\'pw", "rotated-pw"));
+  }
+
+  @Test
+  void privilegesGrantedByHandOnTheNameAsAPatternAreRevokedSinceTheyReachOtherDatabases() throws Exception {
+    SchemaObjects.user(master, APP, PASSWORD, true);
+    var asked = grant("shop_app", "*", "SELECT");
+    SchemaObjects.grant(master, asked, Optional.empty());
+    asRoot("GRANT DELETE ON shop_app.* TO 'app'@'%'");
+
+    var outcome = SchemaObjects.grant(master, asked, Optional.empty());
+
+    assertThat(outcome.outcome().differences()).containsExactly(
+        "privileges on the pattern `shop_app`, which matches other databases too: DELETE");
+    assertThat(query(master, "SELECT COUNT(*) FROM information_schema.SCHEMA_PRIVILEGES WHERE TABLE_SCHEMA = 'shop_app'")).isEqualTo("0");
+    assertThat(SchemaObjects.grant(master, asked, Optional.empty()).outcome()).isEqualTo(SchemaObjects.Outcome.unchanged());
   }
 
   @Test

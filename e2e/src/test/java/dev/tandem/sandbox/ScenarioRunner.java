@@ -46,7 +46,7 @@ public final class ScenarioRunner implements AutoCloseable {
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
       "stopOperator", "startOperator", "waitCondition", "waitFailover", "waitReconciled", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
       "holdApplier", "releaseApplier", "killOperatorMidChange", "waitWrites", "waitConverged", "offline", "online",
-      "waitRollout", "sql", "waitAnnotationRemoved", "deleteBackup", "measureWrites", "log", "stress");
+      "waitRollout", "sql", "waitAnnotationRemoved", "deleteBackup", "measureWrites", "log", "stress", "waitSchemaApplied");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -171,6 +171,7 @@ public final class ScenarioRunner implements AutoCloseable {
           break;
         }
       }
+      ScrapedMetrics.record(metricsPage());
     } catch (Exception e) {
       failure = "setting up: " + e;
     }
@@ -402,6 +403,12 @@ public final class ScenarioRunner implements AutoCloseable {
         long since = System.nanoTime();
         awaitNothingLeft(timeout, this::rolloutPending, "every Pod to run the current template and be Ready");
         return "rolled out in " + (System.nanoTime() - since) / 1_000_000 + " ms; master " + master().orElse("?");
+      }
+      case "waitSchemaApplied" -> {
+        String on = step.string("on", "master");
+        awaitNothingLeft(timeout, () -> schemaNotApplied(on.equals("master") ? master().orElse("?") : on),
+            "every MySQLDatabase, MySQLUser and MySQLGrant Ready and applied on " + on);
+        return "every MySQLDatabase, MySQLUser and MySQLGrant Ready, applied on " + master().orElse("?");
       }
       case "sleep" -> {
         Thread.sleep((long) (step.number("seconds", 1) * 1000));
@@ -758,6 +765,24 @@ public final class ScenarioRunner implements AutoCloseable {
       settings.put(pod, values);
     }
     return settings;
+  }
+
+  /** The first MySQLDatabase, MySQLUser or MySQLGrant of the scenario not Ready or not applied on {@code instance}. */
+  private Optional<String> schemaNotApplied(String instance) {
+    var resources = new ArrayList<io.fabric8.kubernetes.client.CustomResource<?, dev.tandem.api.SchemaObjectStatus>>();
+    resources.addAll(client.resources(dev.tandem.api.MySQLDatabase.class).inNamespace(namespace).list().getItems());
+    resources.addAll(client.resources(dev.tandem.api.MySQLUser.class).inNamespace(namespace).list().getItems());
+    resources.addAll(client.resources(dev.tandem.api.MySQLGrant.class).inNamespace(namespace).list().getItems());
+    if (resources.isEmpty()) {
+      return Optional.of("none exists");
+    }
+    return resources.stream().filter(resource -> {
+      var status = resource.getStatus();
+      return status == null || !instance.equals(status.getAppliedOn())
+          || status.ready().filter(ready -> "True".equals(ready.getStatus())).isEmpty();
+    }).map(resource -> resource.getKind() + " " + resource.getMetadata().getName() + ": "
+        + Optional.ofNullable(resource.getStatus()).map(s -> s.getAppliedOn() + ", " + s.getMessage()).orElse("no status"))
+        .findFirst();
   }
 
   /** Waits until {@code left} finds nothing left to wait for; the failure says what it found last. */
@@ -1313,13 +1338,18 @@ public final class ScenarioRunner implements AutoCloseable {
    * The operator's Prometheus series of this cluster, scraped from its /q/metrics: the value of
    * each named series whose namespace label is this scenario's (summed over its other labels).
    */
-  private Map<String, Double> metrics(java.util.Set<?> names) throws Exception {
+  /** The operator's /q/metrics, as Prometheus scrapes it. */
+  private String metricsPage() throws Exception {
     String url = "http://" + sandbox.network().attachment(OperatorProcess.POD).ip() + ":8080/q/metrics";
-    var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private Map<String, Double> metrics(java.util.Set<?> names) throws Exception {
+    String page = metricsPage();
     var values = new LinkedHashMap<String, Double>();
     for (Object name : names) {
-      values.put(name.toString(), response.body().lines()
+      values.put(name.toString(), page.lines()
           .filter(line -> line.startsWith(name + "{") && line.contains("namespace=\"" + namespace + "\""))
           .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
     }

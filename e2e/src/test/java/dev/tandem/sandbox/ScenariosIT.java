@@ -98,6 +98,8 @@ class ScenariosIT {
       tests.add(DynamicTest.dynamicTest(names.get(i), () -> meetsItsExpectations(scenario)));
     }
     tests.add(DynamicTest.dynamicTest("the operator used every permission the chart grants", ScenariosIT::usedEveryPermission));
+    tests.add(DynamicTest.dynamicTest("every metric the chart's dashboard and alert rules query was served by the operator",
+        ScenariosIT::dashboardAndAlertsQueryServedMetrics));
     return tests.stream();
   }
 
@@ -130,6 +132,26 @@ class ScenariosIT {
       Thread.sleep(1000);
     }
     System.out.println("kept " + claims + ": still written to 30 s after the scenario's Pods were deleted");
+  }
+
+  /**
+   * The dashboard's queries and the PrometheusRule's expressions, rendered from the chart with
+   * monitoring on, name only series the operator served in these scenarios: a renamed or
+   * never-set metric would leave a panel empty or an alert silent.
+   */
+  static void dashboardAndAlertsQueryServedMetrics() throws Exception {
+    Assumptions.assumeTrue(files.size() == scenarioFiles, "only " + files.size() + " of " + scenarioFiles
+        + " scenarios ran (SCENARIO is set): the metrics they serve are checked on a run of all");
+    var dashboard = ScenarioMain.JSON.readTree(Path.of("helm/tandem-operator/dashboards/tandem.json").toFile());
+    var queried = new java.util.TreeSet<String>();
+    dashboard.findValues("expr").forEach(expr -> queried.addAll(ScrapedMetrics.names(expr.asText())));
+    dashboard.findValues("query").forEach(query -> queried.addAll(ScrapedMetrics.names(query.asText())));
+    String rules = dev.tandem.packaging.ChartRendering.renderWithValues("monitoring: {enabled: true}\n");
+    assertThat(rules).contains("kind: PrometheusRule");
+    var alerting = ScrapedMetrics.names(rules.substring(rules.indexOf("kind: PrometheusRule")));
+    queried.addAll(alerting);
+    assertThat(alerting).as("metrics the alert rules query").isNotEmpty();
+    assertThat(ScrapedMetrics.scraped()).as("metrics the operator served").containsAll(queried);
   }
 
   static void usedEveryPermission() {

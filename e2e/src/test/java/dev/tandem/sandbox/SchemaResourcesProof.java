@@ -81,7 +81,11 @@ final class SchemaResourcesProof {
     sql(master, cluster, "REVOKE INSERT ON `" + db.replace("_", "\\_") + "`.* FROM '" + account + "'@'" + user.getSpec().getHost() + "'");
     await(CHECKED, () -> held(master, cluster, account, db).contains("INSERT") && driftEvents(grant) > 0,
         "INSERT, revoked by hand, granted again with a DriftReverted Event");
-    notes.add("a revoked INSERT came back with a DriftReverted Event");
+    sql(master, cluster, "ALTER USER '" + account + "'@'" + user.getSpec().getHost() + "' WITH MAX_USER_CONNECTIONS 1");
+    String limit = String.valueOf(user.getSpec().getMaxUserConnections());
+    await(CHECKED, () -> count(master, "SELECT max_user_connections FROM mysql.user WHERE User = '" + account + "'").equals(limit)
+        && driftEvents(user) > 0, "the account's connection limit, changed by hand, back at " + limit + " with a DriftReverted Event");
+    notes.add("a revoked INSERT and a connection limit changed by hand came back, each with a DriftReverted Event");
 
     var secret = client.secrets().inNamespace(namespace).withName(user.getSpec().getPasswordSecretKeyRef().getName()).get();
     String rotated = "rotated-" + password;

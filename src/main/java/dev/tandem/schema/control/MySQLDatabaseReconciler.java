@@ -16,9 +16,11 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** A MySQLDatabase: the database created on the master, its character set and collation kept as asked. */
@@ -69,13 +71,15 @@ public class MySQLDatabaseReconciler extends SchemaResourceReconciler<MySQLDatab
     if (SchemaNames.isSystemSchema(name)) {
       return Optional.of(name + " is one of the server's own schemas");
     }
-    return Optional.empty();
+    return Stream.of(database.getSpec().getCharacterSet(), database.getSpec().getCollation()).filter(Objects::nonNull)
+        .filter(setting -> setting.equalsIgnoreCase("utf8") || setting.toLowerCase(Locale.ROOT).startsWith("utf8_")).findFirst()
+        .map(alias -> alias + " is an alias the server stores as utf8mb3: name utf8mb4 or utf8mb3 and their collations");
   }
 
   @Override
-  Applied apply(Connection master, MySQLDatabase database, SchemaObjectStatus status) throws SQLException {
+  Applied apply(Master master, MySQLDatabase database, SchemaObjectStatus status) throws SQLException {
     var spec = database.getSpec();
-    var outcome = SchemaObjects.database(master,
+    var outcome = SchemaObjects.database(master.connection(),
         new Database(database.databaseName(), Optional.ofNullable(spec.getCharacterSet()), Optional.ofNullable(spec.getCollation())));
     return new Applied(outcome, !Objects.equals(status.getObservedGeneration(), database.getMetadata().getGeneration()));
   }

@@ -87,9 +87,9 @@ public class MySQLGrantReconciler extends SchemaResourceReconciler<MySQLGrantSpe
   }
 
   @Override
-  Applied apply(Connection master, MySQLGrant resource, SchemaObjectStatus status) throws SQLException, Wait {
+  Applied apply(Master master, MySQLGrant resource, SchemaObjectStatus status) throws SQLException, Wait {
     var spec = resource.getSpec();
-    if (!SchemaObjects.userExists(master, spec.getUser(), spec.getHost())) {
+    if (!SchemaObjects.userExists(master.connection(), spec.getUser(), spec.getHost())) {
       throw new Wait("user '" + spec.getUser() + "'@'" + spec.getHost() + "' does not exist yet (a MySQLUser creates it)");
     }
     boolean newSpec = !Objects.equals(status.getObservedGeneration(), resource.getMetadata().getGeneration());
@@ -97,7 +97,7 @@ public class MySQLGrantReconciler extends SchemaResourceReconciler<MySQLGrantSpe
     Optional<Set<String>> allAsListed = newSpec || status.getPrivileges() == null
         ? Optional.empty() : Optional.of(Set.copyOf(status.getPrivileges()));
     try {
-      var result = SchemaObjects.grant(master, grant(resource), allAsListed);
+      var result = SchemaObjects.grant(master.connection(), grant(resource), allAsListed);
       status.setPrivileges(List.copyOf(result.held()));
       return new Applied(result.outcome(), newSpec);
     } catch (SQLException e) {

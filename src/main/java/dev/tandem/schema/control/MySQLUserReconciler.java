@@ -15,17 +15,22 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * A MySQLUser: the account created on the master with its Secret's password and its limits; a
- * newer Secret (another resourceVersion than status records) sets the password again in place.
+ * A MySQLUser: the account created on the master with its Secret's password and its limits; another
+ * password in the Secret than status records (by digest) is set in place.
  */
 @ControllerConfiguration(name = MySQLUserReconciler.NAME)
 public class MySQLUserReconciler extends SchemaResourceReconciler<MySQLUserSpec, MySQLUser> implements Reconciler<MySQLUser>, Cleaner<MySQLUser> {
@@ -81,7 +86,7 @@ public class MySQLUserReconciler extends SchemaResourceReconciler<MySQLUserSpec,
   }
 
   @Override
-  Applied apply(Connection master, MySQLUser user, SchemaObjectStatus status) throws SQLException, Wait {
+  Applied apply(Master master, MySQLUser user, SchemaObjectStatus status) throws SQLException, Wait {
     var spec = user.getSpec();
     var ref = spec.getPasswordSecretKeyRef();
     String namespace = user.getMetadata().getNamespace();
@@ -91,11 +96,11 @@ public class MySQLUserReconciler extends SchemaResourceReconciler<MySQLUserSpec,
     }
     var password = CredentialsSecret.value(secret, ref.getKey())
         .orElseThrow(() -> new Wait("the password Secret " + ref.getName() + " has no key " + ref.getKey() + ", or it is empty"));
-    String version = secret.getMetadata().getResourceVersion();
+    String version = passwordDigest(master.digestKey(), password);
     boolean newPassword = !Objects.equals(version, status.getPasswordVersion());
     var limits = new Limits(orNone(spec.getMaxQueriesPerHour()), orNone(spec.getMaxUpdatesPerHour()),
         orNone(spec.getMaxConnectionsPerHour()), orNone(spec.getMaxUserConnections()));
-    var outcome = SchemaObjects.user(master, new User(user.userName(), spec.getHost(), limits), password, newPassword);
+    var outcome = SchemaObjects.user(master.connection(), new User(user.userName(), spec.getHost(), limits), password, newPassword);
     status.setPasswordVersion(version);
     boolean newSpec = !Objects.equals(status.getObservedGeneration(), user.getMetadata().getGeneration());
     return new Applied(outcome, newSpec || newPassword);
@@ -104,6 +109,21 @@ public class MySQLUserReconciler extends SchemaResourceReconciler<MySQLUserSpec,
   @Override
   boolean remove(Connection master, MySQLUser user) throws SQLException {
     return SchemaObjects.dropUser(master, user.userName(), user.getSpec().getHost());
+  }
+
+  /**
+   * Which password the account was last given, as status can keep it: an HMAC keyed with the
+   * administrator's password, so it tells one password from another without letting a reader of
+   * the status test guesses against it. Anything else in the Secret may change without effect.
+   */
+  static String passwordDigest(String key, String password) {
+    try {
+      var hmac = Mac.getInstance("HmacSHA256");
+      hmac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return "hmac-sha256:" + HexFormat.of().formatHex(hmac.doFinal(password.getBytes(StandardCharsets.UTF_8)), 0, 16);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+    }
   }
 
   private static long orNone(Long limit) {

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,6 +45,7 @@ import org.jboss.logging.Logger;
  */
 abstract class SchemaResourceReconciler<S, R extends CustomResource<S, SchemaObjectStatus>> implements Reconciler<R>, Cleaner<R> {
 
+  /** The longest wait before a resource that waits or failed is tried again (sooner with a shorter check interval). */
   static final Duration RETRY = Duration.ofSeconds(10);
   private static final Logger LOG = Logger.getLogger(SchemaResourceReconciler.class);
 
@@ -51,6 +53,18 @@ abstract class SchemaResourceReconciler<S, R extends CustomResource<S, SchemaObj
   private final ClusterEvents events;
   private final InstanceSessions sessions;
   private final Duration checkInterval;
+  private final Duration retry;
+
+  /**
+   * A session to the master as the administrator, and a key only the operator and the cluster's
+   * administrators know (the administrator's password), for digests kept in status.
+   */
+  record Master(Connection connection, String digestKey) implements AutoCloseable {
+    @Override
+    public void close() throws SQLException {
+      connection.close();
+    }
+  }
 
   /** What a pass did on the server; {@code asked}: the change follows a new spec or Secret, not a hand edit. */
   record Applied(SchemaObjects.Outcome outcome, boolean asked) {}
@@ -72,6 +86,7 @@ abstract class SchemaResourceReconciler<S, R extends CustomResource<S, SchemaObj
     this.events = events;
     this.sessions = sessions;
     this.checkInterval = checkInterval;
+    this.retry = checkInterval != null && checkInterval.compareTo(RETRY) < 0 ? checkInterval : RETRY;
   }
 
   abstract Class<R> kind();
@@ -89,7 +104,7 @@ abstract class SchemaResourceReconciler<S, R extends CustomResource<S, SchemaObj
   abstract Optional<String> refusal(R resource);
 
   /** Makes the server hold what the resource asks; records in {@code status} what the kind keeps there. */
-  abstract Applied apply(Connection master, R resource, SchemaObjectStatus status) throws SQLException, Wait;
+  abstract Applied apply(Master master, R resource, SchemaObjectStatus status) throws SQLException, Wait;
 
   /** Drops or revokes what the resource made; whether there was anything. */
   abstract boolean remove(Connection master, R resource) throws SQLException;
@@ -111,17 +126,17 @@ abstract class SchemaResourceReconciler<S, R extends CustomResource<S, SchemaObj
     try (var master = master(resource, status)) {
       var applied = apply(master, resource, status);
       status.setObservedGeneration(resource.getMetadata().getGeneration());
-      report(resource, applied, Duration.between(started, Instant.now()));
+      report(resource, applied, previous.everApplied(), Duration.between(started, Instant.now()));
       String held = identity(resource) + " as asked on " + status.getAppliedOn();
       write(resource, previous, ready(status, held));
     } catch (Wait wait) {
       write(resource, previous, notReady(status, "Waiting", wait.getMessage()));
-      return UpdateControl.<R>noUpdate().rescheduleAfter(RETRY);
+      return UpdateControl.<R>noUpdate().rescheduleAfter(retry);
     } catch (SQLException e) {
       String message = "on " + Optional.ofNullable(status.getAppliedOn()).orElse("the master") + ": " + e.getMessage();
       LOG.warnf("%s %s/%s: %s", resource.getKind(), resource.getMetadata().getNamespace(), resource.getMetadata().getName(), message);
       write(resource, previous, notReady(status, "Failed", message));
-      return UpdateControl.<R>noUpdate().rescheduleAfter(RETRY);
+      return UpdateControl.<R>noUpdate().rescheduleAfter(retry);
     }
     return UpdateControl.<R>noUpdate().rescheduleAfter(checkInterval);
   }
@@ -130,7 +145,7 @@ abstract class SchemaResourceReconciler<S, R extends CustomResource<S, SchemaObj
   public DeleteControl cleanup(R resource, Context<R> context) {
     var status = Optional.ofNullable(resource.getStatus()).orElseGet(SchemaObjectStatus::new);
     String name = resource.getKind() + " " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
-    if (cleanupPolicy(resource) == CleanupPolicy.Retain || !status.everApplied() || claimedBy(resource).isPresent()) {
+    if (cleanupPolicy(resource) == CleanupPolicy.Retain || !status.everApplied() || alsoAskedBy(resource).isPresent()) {
       if (status.everApplied() && cleanupPolicy(resource) == CleanupPolicy.Retain) {
         LOG.infof("%s deleted: %s kept on cluster %s (cleanupPolicy Retain)", name, identity(resource), clusterName(resource));
         events.normal(resource, ClusterEvents.Reason.Retained, identity(resource) + " kept on the server (cleanupPolicy Retain)");
@@ -145,14 +160,14 @@ abstract class SchemaResourceReconciler<S, R extends CustomResource<S, SchemaObj
     }
     var scratch = copy(status);
     try (var master = master(resource, scratch)) {
-      boolean removed = remove(master, resource);
+      boolean removed = remove(master.connection(), resource);
       LOG.infof("%s deleted: %s %s on %s", name, identity(resource), removed ? "dropped" : "was already gone", scratch.getAppliedOn());
       events.normal(resource, ClusterEvents.Reason.Dropped,
           identity(resource) + (removed ? " dropped" : " was already gone") + " on " + scratch.getAppliedOn());
       return DeleteControl.defaultDelete();
     } catch (Wait | SQLException e) {
       write(resource, status, notReady(copy(status), "Deleting", "cannot drop " + identity(resource) + " yet: " + e.getMessage()));
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(RETRY);
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(retry);
     }
   }
 
@@ -161,7 +176,7 @@ abstract class SchemaResourceReconciler<S, R extends CustomResource<S, SchemaObj
    * is behind (a failover under way) names a server that turned read-only, which refuses every
    * change (see {@link SchemaObjects}).
    */
-  private Connection master(R resource, SchemaObjectStatus status) throws Wait, SQLException {
+  private Master master(R resource, SchemaObjectStatus status) throws Wait, SQLException {
     String namespace = resource.getMetadata().getNamespace();
     var cluster = client.resources(MySQLCluster.class).inNamespace(namespace).withName(clusterName(resource)).get();
     if (cluster == null) {
@@ -190,18 +205,26 @@ abstract class SchemaResourceReconciler<S, R extends CustomResource<S, SchemaObj
       connection.close();
       throw new Wait(master + " does not take writes (" + e.getMessage() + "): waiting for the cluster's master");
     }
-    return connection;
+    return new Master(connection, password.get());
   }
 
   /** The older resource of this kind that manages the same server object in the same cluster, if any. */
   private Optional<String> claimedBy(R resource) {
+    return others(resource).filter(other -> older(other, resource)).map(other -> other.getMetadata().getName())
+        .min(Comparator.naturalOrder());
+  }
+
+  /** Another resource, not being deleted, that asks for the same server object: deleting this one must keep it. */
+  private Optional<String> alsoAskedBy(R resource) {
+    return others(resource).filter(other -> other.getMetadata().getDeletionTimestamp() == null)
+        .map(other -> other.getMetadata().getName()).min(Comparator.naturalOrder());
+  }
+
+  private Stream<R> others(R resource) {
     var mine = resource.getMetadata();
     return client.resources(kind()).inNamespace(mine.getNamespace()).list().getItems().stream()
         .filter(other -> !other.getMetadata().getName().equals(mine.getName()))
-        .filter(other -> clusterName(other).equals(clusterName(resource)) && identity(other).equals(identity(resource)))
-        .filter(other -> older(other, resource))
-        .map(other -> other.getMetadata().getName())
-        .min(Comparator.naturalOrder());
+        .filter(other -> clusterName(other).equals(clusterName(resource)) && identity(other).equals(identity(resource)));
   }
 
   private static boolean older(CustomResource<?, ?> other, CustomResource<?, ?> mine) {
@@ -209,9 +232,16 @@ abstract class SchemaResourceReconciler<S, R extends CustomResource<S, SchemaObj
     return byTime < 0 || (byTime == 0 && other.getMetadata().getName().compareTo(mine.getMetadata().getName()) < 0);
   }
 
-  private void report(R resource, Applied applied, Duration took) {
+  /** {@code appliedBefore}: an object this resource made before is found missing, which is drift too. */
+  private void report(R resource, Applied applied, boolean appliedBefore, Duration took) {
     var outcome = applied.outcome();
     String where = resource.getKind() + " " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+    if (outcome.change() == SchemaObjects.Change.CREATED && appliedBefore && !applied.asked()) {
+      LOG.warnf("%s: %s on cluster %s was missing (removed by hand): created again", where, identity(resource), clusterName(resource));
+      events.warning(resource, ClusterEvents.Reason.DriftReverted,
+          identity(resource) + " was missing, removed outside its " + resource.getKind() + "; created again");
+      return;
+    }
     switch (outcome.change()) {
       case CREATED -> {
         LOG.infof("%s: created %s on cluster %s in %d ms", where, identity(resource), clusterName(resource), took.toMillis());
@@ -220,8 +250,9 @@ abstract class SchemaResourceReconciler<S, R extends CustomResource<S, SchemaObj
       case CHANGED -> {
         String differences = String.join("; ", outcome.differences());
         if (applied.asked()) {
-          LOG.infof("%s: changed %s on cluster %s (it had %s)", where, identity(resource), clusterName(resource), differences);
-          events.normal(resource, ClusterEvents.Reason.Applied, "Changed " + identity(resource) + ": it had " + differences);
+          String had = differences.isEmpty() ? "" : ": it had " + differences;
+          LOG.infof("%s: changed %s on cluster %s%s", where, identity(resource), clusterName(resource), had);
+          events.normal(resource, ClusterEvents.Reason.Applied, "Changed " + identity(resource) + had);
         } else {
           LOG.warnf("%s: %s on cluster %s had been changed by hand (%s): reverted", where, identity(resource),
               clusterName(resource), differences);
