@@ -7,12 +7,13 @@ CRDS := mysqlclusters.mysql.tandem.dev-v1.yml mysqlbackups.mysql.tandem.dev-v1.y
 CHART := helm/tandem-operator
 IMAGE ?= tandem/tandem-operator:0.1.0
 
-.PHONY: help test build k3s demo scenario chaos sandbox-classpath bench-deps bench bench-backup bench-lifecycle bench-engine install deploy crds manifests deps clean
+.PHONY: help test build install-plugin k3s demo scenario chaos sandbox-classpath bench-deps bench bench-backup bench-lifecycle bench-engine install deploy crds manifests deps clean
 
 help:
 	@echo "make demo       run Tandem on an embedded local sandbox"
 	@echo "make test       the full test suite (installs MariaDB if missing)"
 	@echo "make build      compile, test and package the operator (target/quarkus-app)"
+	@echo "make install-plugin  install kubectl-tandem (kubectl tandem status|switchover|reseed|backup|restore|sql|history) into PREFIX=/usr/local"
 	@echo "make crds       regenerate crds/ and the chart's CRD from the api classes"
 	@echo "make manifests  regenerate manifests/install.yaml from the chart"
 	@echo "make install    apply the CRD to the current kube context"
@@ -59,6 +60,16 @@ k3s:
 
 build:
 	$(MVN) package
+
+# The kubectl plugin: the operator's jar under $(PREFIX)/lib/tandem, kubectl-tandem on $(PREFIX)/bin.
+PREFIX ?= /usr/local
+install-plugin:
+	$(MVN) package -DskipTests
+	rm -rf $(PREFIX)/lib/tandem
+	mkdir -p $(PREFIX)/lib/tandem $(PREFIX)/bin
+	cp -r target/quarkus-app $(PREFIX)/lib/tandem/
+	install -m 755 src/main/plugin/kubectl-tandem $(PREFIX)/bin/kubectl-tandem
+	@echo "installed $(PREFIX)/bin/kubectl-tandem: try kubectl tandem status"
 
 crds:
 	$(MVN) package -DskipTests

@@ -61,13 +61,14 @@ class ExampleGroupTest {
   }
 
   @Test
-  void theShippedBackupExamplesJoinTheClusterTheyBackUp() {
+  void theShippedBackupAndUserExamplesJoinTheClusterTheyReferTo() {
     var groups = ExampleGroup.of(Example.all());
-    var backups = groups.stream().filter(g -> g.files().stream().anyMatch(f -> f.name().equals("backup/backup-to-pvc.yaml"))).findFirst().orElseThrow();
+    var catalog = groups.stream().filter(g -> g.files().stream().anyMatch(f -> f.name().equals("backup/backup-to-pvc.yaml"))).findFirst().orElseThrow();
 
-    assertThat(backups.files().get(0).name()).isEqualTo("mariadb-master-replica.yaml");
-    assertThat(backups.files()).extracting(Example::name).allMatch(name -> name.startsWith("backup/") || name.equals("mariadb-master-replica.yaml"));
-    assertThat(backups.runsHere()).isTrue();
-    assertThat(Path.of(backups.files().get(backups.files().size() - 1).name()).getParent()).hasToString("backup");
+    assertThat(catalog.files().get(0).name()).isEqualTo("mariadb-master-replica.yaml");
+    assertThat(catalog.files()).extracting(Example::name)
+        .allMatch(name -> name.startsWith("backup/") || name.startsWith("users/") || name.equals("mariadb-master-replica.yaml"))
+        .contains("backup/restore-from-backup.yaml", "users/app-database-user-grant.yaml");
+    assertThat(catalog.runsHere()).isTrue();
   }
 }

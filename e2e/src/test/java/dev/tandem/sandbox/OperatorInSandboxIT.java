@@ -131,4 +131,65 @@ class OperatorInSandboxIT {
       assertThat(current(cluster).getStatus().getObservedGeneration()).isEqualTo(changed.getMetadata().getGeneration());
     });
   }
+
+  @Test
+  void kubectlTandemShowsTheTopologySwitchesOverBacksUpRestoresRunsSqlAndTellsTheHistory() throws Exception {
+    var cluster = apply();
+    var client = sandbox.api().client();
+    client.persistentVolumeClaims().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+        .withNewMetadata().withName("backups").endMetadata().withNewSpec().withAccessModes("ReadWriteOnce")
+        .withNewResources().addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources().endSpec().build())
+        .create();
+    awaitReady(cluster);
+    await().atMost(Duration.ofSeconds(30)).until(() -> plugin("status", "catalog").contains("catalog-1  Replica  true   true"));
+
+    String status = plugin("status");
+    assertThat(status).contains("catalog: MasterReplica MariaDB 10.11, Ready, master catalog-0")
+        .containsPattern("POD +ROLE +READY +READ_ONLY +REPLICATING +LAG +GTID")
+        .containsPattern("catalog-0 +Master +true +false");
+
+    String switchover = plugin("switchover", "catalog", "--to", "catalog-2");
+    assertThat(switchover).containsPattern("switchover catalog-0 -> catalog-2 done in \\d+ ms");
+    assertThat(current(cluster).getStatus().getMaster()).isEqualTo("catalog-2");
+    assertThat(client.pods().inNamespace(NS).withName("catalog-2").get().getMetadata().getLabels())
+        .containsEntry(dev.tandem.kubernetes.ClusterLabels.ROLE, "master");
+
+    assertThat(plugin("sql", "catalog-2", "-e", "CREATE DATABASE plugin_check; CREATE TABLE plugin_check.t (id INT PRIMARY KEY);"
+        + " INSERT INTO plugin_check.t VALUES (42); SELECT @@hostname IS NOT NULL AS connected, @@read_only AS ro"))
+        .contains("connected\tro").contains("1\t0");
+
+    String backup = plugin("backup", "catalog", "--pvc", "backups", "--name", "catalog-by-plugin", "--wait");
+    assertThat(backup).containsPattern("backup catalog-by-plugin Completed from catalog-[01]: \\d+ bytes at pvc://backups/");
+
+    String restore = plugin("restore", "--from", "catalog-by-plugin", "--as", "catalog-copy", "--wait");
+    assertThat(restore).contains("cluster catalog-copy created from backup catalog-by-plugin, shaped like catalog")
+        .containsPattern("cluster catalog-copy Ready, master catalog-copy-\\d");
+    assertThat(plugin("sql", "catalog-copy-0", "-e", "SELECT id FROM plugin_check.t")).contains("42");
+
+    String history = plugin("history", "catalog");
+    assertThat(history).containsPattern("Normal +Switchover +.*catalog-0.*catalog-2")
+        .containsPattern("status.lastFailover: Switchover catalog-0 -> catalog-2, .* \\d+ ms");
+
+    assertThat(plugin("reseed", "catalog", "catalog-1")).contains("asked to re-seed catalog-1 of catalog");
+    assertThat(current(cluster).getMetadata().getAnnotations()).containsKey(dev.tandem.kubernetes.Seeding.ANNOTATION);
+
+    var refusal = new java.io.StringWriter();
+    int exit = dev.tandem.plugin.TandemPlugin.run(client, new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(refusal),
+        "-n", NS, "switchover", "catalog", "--to", "catalog-7");
+    assertThat(exit).isEqualTo(1);
+    assertThat(refusal.toString()).contains("error: catalog-7 is not an instance of catalog (catalog-0 … catalog-2)");
+  }
+
+  /** One {@code kubectl tandem} command in namespace prod, as the sandbox's administrator; its output, failing on a non-zero exit. */
+  String plugin(String... args) {
+    var out = new java.io.StringWriter();
+    var err = new java.io.StringWriter();
+    var line = new java.util.ArrayList<>(List.of("-n", NS));
+    line.addAll(List.of(args));
+    int exit = dev.tandem.plugin.TandemPlugin.run(sandbox.api().client(), new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+        line.toArray(String[]::new));
+    System.out.println("kubectl tandem " + String.join(" ", args) + "\n" + out + err);
+    assertThat(exit).as("kubectl tandem " + String.join(" ", args) + ": " + err).isZero();
+    return out.toString();
+  }
 }
