@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,26 +32,39 @@ class SchemaObjectsTest {
   static final String PASSWORD = "app'pw\\1";
   static final User APP = new User("app", "%", new Limits(0, 0, 0, 5));
 
-  @TempDir Path dir;
-  LocalMariaDb servers;
-  Engine engine;
-  Sessions admin;
+  @TempDir static Path dir;
+  static LocalMariaDb servers;
+  static Engine engine;
+  static Sessions admin;
   Connection master;
 
-  @BeforeEach
-  void startMasterAndReplica() throws Exception {
+  /** One master and replica for every test, each test leaving them as it found them (below). */
+  @BeforeAll
+  static void startMasterAndReplica() throws Exception {
     servers = LocalMariaDb.start(ClusterFixture.named("shop").mariaDb().instances(2).build(), dir);
     engine = new Engine(Engine.masterReplica(servers));
     engine.converge(Duration.ofSeconds(30));
     admin = new Sessions(LocalMariaDb.ADMIN, Duration.ofSeconds(1), Duration.ofSeconds(5), Sessions.Route.DIRECT);
+  }
+
+  @BeforeEach
+  void connect() throws SQLException {
     master = admin.open(endpoint("shop-0"));
   }
 
+  /** What a test made is dropped on the master, and the replica has applied that before the next test. */
   @AfterEach
-  void stopServers() throws SQLException {
-    if (master != null) {
-      master.close();
+  void dropWhatTheTestMade() throws Exception {
+    asRoot("DROP USER IF EXISTS 'app'@'%'; DROP DATABASE IF EXISTS shop_app; DROP DATABASE IF EXISTS shopXapp");
+    String position = gtidPosition();
+    master.close();
+    try (var replica = admin.open(endpoint("shop-1"))) {
+      assertThat(query(replica, "SELECT MASTER_GTID_WAIT('" + position + "', 10)")).as("the replica caught up").isEqualTo("0");
     }
+  }
+
+  @AfterAll
+  static void stopServers() {
     engine.close();
     servers.close();
   }
@@ -222,7 +237,7 @@ class SchemaObjectsTest {
     return new Grant("app", "%", database, table, Set.of(privileges), false);
   }
 
-  private Endpoint endpoint(String instance) {
+  private static Endpoint endpoint(String instance) {
     return servers.server(instance).endpoint();
   }
 
@@ -235,7 +250,7 @@ class SchemaObjectsTest {
     return DriverManager.getConnection("jdbc:mysql://" + endpoint.host() + ":" + endpoint.port() + "/", properties);
   }
 
-  private void asRoot(String statements) throws Exception {
+  private static void asRoot(String statements) throws Exception {
     servers.server("shop-0").asRoot(statements);
   }
 

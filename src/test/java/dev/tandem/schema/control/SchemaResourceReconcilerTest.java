@@ -27,7 +27,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,27 +43,36 @@ class SchemaResourceReconcilerTest {
 
   static final String NAMESPACE = "shop-ns";
   KubernetesClient client;
-  @TempDir Path dir;
-  LocalMariaDb servers;
+  @TempDir static Path dir;
+  static LocalMariaDb servers;
   MySQLUserReconciler reconciler;
   MySQLCluster cluster;
 
+  /** One writable mariadbd for every test; each test's accounts are dropped after it. */
+  @BeforeAll
+  static void startMaster() throws Exception {
+    servers = LocalMariaDb.start(ClusterFixture.named("shop").mariaDb().async().instances(1).build(), dir);
+    servers.server("shop-0").asRoot("SET GLOBAL read_only = 0");
+  }
+
+  @AfterAll
+  static void stopServers() {
+    servers.close();
+  }
+
   @BeforeEach
-  void startMaster() throws Exception {
+  void describeTheClusterToTheApiServer() {
     cluster = ClusterFixture.named("shop").mariaDb().async().instances(1).build();
-    servers = LocalMariaDb.start(cluster, dir);
-    var master = servers.server("shop-0");
-    master.asRoot("SET GLOBAL read_only = 0");
     reconciler = new MySQLUserReconciler(client, new ClusterEvents(client), new InstanceSessions(client, "pod-ip"),
         Duration.ofSeconds(30));
     client.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName("shop-0").endMetadata()
-        .withNewStatus().withPodIP(master.host).endStatus().build()).create();
+        .withNewStatus().withPodIP(servers.server("shop-0").host).endStatus().build()).create();
     secret("app-password", Map.of("password", "app-pw"));
   }
 
   @AfterEach
-  void stopServers() {
-    servers.close();
+  void dropTheAccounts() throws Exception {
+    servers.server("shop-0").asRoot("DROP USER IF EXISTS 'app'@'%', 'kept'@'%', 'dropped'@'%'");
   }
 
   @Test
