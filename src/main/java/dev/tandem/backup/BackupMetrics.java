@@ -27,6 +27,11 @@ public class BackupMetrics {
     set("tandem.backup.last.size.bytes", tags, sizeBytes);
   }
 
+  /** The failure counter exists at 0 from a cluster's first backup on, so that increase() sees the first failure. */
+  void started(String namespace, String cluster) {
+    registry.counter("tandem.backup.failures", Tags.of("namespace", namespace, "cluster", cluster));
+  }
+
   void failed(String namespace, String cluster) {
     registry.counter("tandem.backup.failures", Tags.of("namespace", namespace, "cluster", cluster)).increment();
   }

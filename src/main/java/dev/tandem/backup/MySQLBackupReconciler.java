@@ -161,6 +161,7 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
     writeStatus(backup, status);
     LOG.infof("backup %s/%s of cluster %s: started from %s to %s", namespace, backup.getMetadata().getName(), clusterName,
         choice.reason(), status.getLocation());
+    metrics.started(namespace, clusterName);
     events.normal(backup, ClusterEvents.Reason.BackupStarted,
         "Backup of " + clusterName + " from " + choice.reason() + " to " + status.getLocation());
     return UpdateControl.noUpdate();

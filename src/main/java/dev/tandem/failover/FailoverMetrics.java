@@ -1,5 +1,6 @@
 package dev.tandem.failover;
 
+import dev.tandem.api.InstanceStatus;
 import dev.tandem.api.MySQLClusterStatus;
 import dev.tandem.kubernetes.ClusterStatusAggregator;
 import dev.tandem.replication.InstanceSnapshot;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * The control loop's Prometheus metrics, served on /q/metrics: changes of master, the last
@@ -26,6 +29,8 @@ public class FailoverMetrics {
 
   static final String FAILOVER = "Failover";
   static final String SWITCHOVER = "Switchover";
+  /** The per-instance series a probe sets. */
+  static final Set<String> PROBED = Set.of("tandem.instance.up", "tandem.probe.latency.seconds", "tandem.replication.lag.seconds");
   static final Set<String> ROLLOUT_REASONS = Set.of(ObservedStatus.ROLLING_OUT, ObservedStatus.ROLLOUT_PAUSED);
 
   private final MeterRegistry registry;
@@ -43,12 +48,17 @@ public class FailoverMetrics {
   }
 
   void observed(ResourceID cluster, Collection<InstanceSnapshot> snapshots) {
+    var instances = snapshots.stream().map(InstanceSnapshot::name).collect(Collectors.toSet());
+    // An instance scaled away, or a lag no longer known (a master, a stopped applier), has no series.
+    removeIf(cluster, meter -> PROBED.contains(meter.getId().getName()) && !instances.contains(meter.getId().getTag("instance")));
     for (var snapshot : snapshots) {
       var tags = tags(cluster).and("instance", snapshot.name());
       set("tandem.instance.up", tags, snapshot.isReachable() ? 1 : 0);
       set("tandem.probe.latency.seconds", tags, snapshot.probeLatency().toNanos() / 1e9);
-      snapshot.replication().flatMap(status -> status.secondsBehindSource())
-          .ifPresent(lag -> set("tandem.replication.lag.seconds", tags, lag));
+      snapshot.replication().flatMap(status -> status.secondsBehindSource()).ifPresentOrElse(
+          lag -> set("tandem.replication.lag.seconds", tags, lag),
+          () -> removeIf(cluster, meter -> meter.getId().getName().equals("tandem.replication.lag.seconds")
+              && snapshot.name().equals(meter.getId().getTag("instance"))));
     }
   }
 
@@ -66,6 +76,8 @@ public class FailoverMetrics {
     boolean rollingOut = status.getConditions().stream().anyMatch(c -> ClusterStatusAggregator.PROGRESSING.equals(c.getType())
         && "True".equals(c.getStatus()) && ROLLOUT_REASONS.contains(c.getReason()));
     set("tandem.cluster.rollout.in.progress", tags, rollingOut ? 1 : 0);
+    var instances = status.getInstances().stream().map(InstanceStatus::name).collect(Collectors.toSet());
+    removeIf(cluster, meter -> meter.getId().getName().equals("tandem.instance.master") && !instances.contains(meter.getId().getTag("instance")));
     for (var instance : status.getInstances()) {
       set("tandem.instance.master", tags.and("instance", instance.name()), instance.name().equals(status.getMaster()) ? 1 : 0);
     }
@@ -77,9 +89,14 @@ public class FailoverMetrics {
 
   /** A deleted cluster's series disappear with it. */
   void forget(ResourceID cluster) {
+    removeIf(cluster, meter -> true);
+  }
+
+  private void removeIf(ResourceID cluster, Predicate<Meter> which) {
     var tags = tags(cluster);
     List<Meter> meters = registry.getMeters().stream()
         .filter(meter -> tags.stream().allMatch(tag -> tag.getValue().equals(meter.getId().getTag(tag.getKey()))))
+        .filter(which)
         .toList();
     meters.forEach(meter -> {
       registry.remove(meter);

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Command;
@@ -37,7 +38,8 @@ final class HistoryCommand implements Runnable {
         .toList();
     var rows = new ArrayList<List<String>>();
     rows.add(List.of("TIME", "TYPE", "REASON", "MESSAGE"));
-    events.forEach(e -> rows.add(List.of(time(e), e.getType(), e.getReason(), e.getMessage())));
+    events.forEach(e -> rows.add(List.of(time(e), Objects.toString(e.getType(), ""), Objects.toString(e.getReason(), ""),
+        Objects.toString(e.getMessage(), ""))));
     Table.print(plugin.out, rows);
     Optional.ofNullable(current.getStatus()).map(s -> s.getLastFailover()).ifPresentOrElse(
         last -> plugin.out.printf("status.lastFailover: %s %s -> %s, %s to %s, %d ms (%s)%n", last.type(), last.from(), last.to(),

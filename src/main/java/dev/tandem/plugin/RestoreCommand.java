@@ -4,6 +4,7 @@ import dev.tandem.api.BootstrapSpec;
 import dev.tandem.api.MySQLBackup;
 import dev.tandem.api.MySQLBackupStatus.BackupPhase;
 import dev.tandem.api.MySQLCluster;
+import dev.tandem.api.ServiceSpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -26,6 +27,9 @@ final class RestoreCommand implements Runnable {
   @Option(names = "--as", required = true, paramLabel = "NAME", description = "The new cluster's name.") String as;
 
   @Option(names = "--at", paramLabel = "TIME", description = "RFC 3339 time to replay the archived binary logs up to.") String at;
+
+  @Option(names = "--instances", paramLabel = "N", description = "Instances of the new cluster; as many as the one backed up by default.")
+  Integer instances;
 
   @Option(names = "--wait", description = "Wait until the new cluster is Ready.") boolean await;
 
@@ -55,6 +59,14 @@ final class RestoreCommand implements Runnable {
     spec.setMaster(null);
     spec.setOffline(List.of());
     spec.setCredentials(null);
+    if (instances != null) {
+      spec.setInstances(instances);
+    }
+    // Not the backed-up cluster's address: a LoadBalancer IP or DNS annotation would compete for it.
+    spec.setService(new ServiceSpec());
+    // The same preference among the new cluster's own instances (the API server refuses other names).
+    spec.getFailover().setPriority(spec.getFailover().getPriority().stream()
+        .map(instance -> instance.startsWith(source + "-") ? as + instance.substring(source.length()) : instance).toList());
     var restore = new BootstrapSpec.RestoreSource();
     restore.setBackup(from);
     restore.setPointInTime(at);

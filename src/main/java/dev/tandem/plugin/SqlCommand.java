@@ -44,7 +44,8 @@ final class SqlCommand implements Runnable {
         "the credentials Secret of " + clusterName + " has no " + CredentialsSecret.ADMIN_PASSWORD + ": the cluster has no administrator"));
     String client = clientProgram().orElseThrow(() -> new TandemPlugin.Refused("no mariadb or mysql client on PATH"));
     try (var forward = plugin.client.pods().inNamespace(namespace).withName(pod).portForward(MyCnf.PORT)) {
-      var command = new ArrayList<>(List.of(client, "--protocol=TCP", "-h", "127.0.0.1", "-P", Integer.toString(forward.getLocalPort()),
+      // --no-defaults: a password in the user's ~/.my.cnf would otherwise win over MYSQL_PWD.
+      var command = new ArrayList<>(List.of(client, "--no-defaults", "--protocol=TCP", "-h", "127.0.0.1", "-P", Integer.toString(forward.getLocalPort()),
           "-u", StatefulSetDependent.ADMIN_USER));
       if (statement != null) {
         command.addAll(List.of("-e", statement));

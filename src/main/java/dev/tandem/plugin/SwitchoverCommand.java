@@ -5,7 +5,6 @@ import dev.tandem.api.MySQLCluster;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,27 +39,39 @@ final class SwitchoverCommand implements Runnable {
       plugin.out.println(to + " is already the master of " + cluster + "; nothing to do.");
       return;
     }
-    var asked = Instant.now();
+    var before = Optional.ofNullable(current.getStatus()).map(s -> s.getLastFailover());
     plugin.client.resources(MySQLCluster.class).inNamespace(namespace).withName(cluster)
         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"master\":\"" + to + "\"}}");
     plugin.out.println("spec.master of " + cluster + " set to " + to + " (was " + from + "); waiting for the switchover");
-    FailoverRecord done = Clusters.await(Duration.ofSeconds(timeoutSeconds), plugin.poll, () -> finished(namespace, asked),
-        () -> "the writer Service of " + cluster + " to point at " + to + " (" + ready(namespace) + ")");
-    plugin.out.printf("switchover %s -> %s done in %d ms: writes paused at most that long (%s)%n", done.from(), done.to(),
-        done.durationMillis(), done.reason());
+    FailoverRecord done;
+    try {
+      done = Clusters.await(Duration.ofSeconds(timeoutSeconds), plugin.poll, () -> finished(namespace, before),
+          () -> "the writer Service of " + cluster + " to point at " + to + " (" + conditions(namespace) + ")");
+    } catch (TandemPlugin.Refused e) {
+      throw new TandemPlugin.Refused(e.getMessage() + ". spec.master still asks for " + to + ": the operator switches over once it can;"
+          + " to call it off, set it back: kubectl patch myc " + cluster + " -n " + namespace + " --type merge -p '{\"spec\":{\"master\":"
+          + (from.equals("none") ? "null" : "\"" + from + "\"") + "}}'");
+    }
+    plugin.out.printf("switchover %s -> %s done in %d ms, from the operator starting it to the writer Service following %s (%s)%n",
+        done.from(), done.to(), done.durationMillis(), done.to(), done.reason());
   }
 
-  /** The change to {@code to} recorded after the request: its writer Service follows it by then. */
-  private Optional<FailoverRecord> finished(String namespace, Instant asked) {
+  /**
+   * A finished change to {@code to} other than the one status recorded before the request: the
+   * writer Service follows it by then. Compared by record, not by clock: the operator's may differ.
+   */
+  private Optional<FailoverRecord> finished(String namespace, Optional<FailoverRecord> before) {
     return Optional.ofNullable(Clusters.get(plugin.client, namespace, cluster).getStatus())
         .filter(status -> to.equals(status.getMaster()))
         .map(status -> status.getLastFailover())
-        .filter(last -> to.equals(last.to()) && last.finishedAt() != null && !Instant.parse(last.finishedAt()).isBefore(asked));
+        .filter(last -> to.equals(last.to()) && last.finishedAt() != null && !before.equals(Optional.of(last)));
   }
 
-  private String ready(String namespace) {
+  /** What status says while the switchover has not happened: its conditions, including why it waits. */
+  private String conditions(String namespace) {
     return Optional.ofNullable(Clusters.get(plugin.client, namespace, cluster).getStatus())
-        .flatMap(status -> status.getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst())
-        .map(c -> "Ready " + c.getStatus() + ": " + c.getMessage()).orElse("no status");
+        .map(status -> status.getConditions().stream().map(c -> c.getType() + " " + c.getStatus() + ": " + c.getMessage())
+            .collect(java.util.stream.Collectors.joining("; ")))
+        .orElse("no status");
   }
 }

@@ -8,19 +8,20 @@ import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code kubectl tandem}: what people do by hand with Tandem's clusters, against the current kube
  * context (KUBECONFIG), in one command each. Run as {@code kubectl-tandem} (make install-plugin),
  * which starts the operator's jar with {@code plugin} first; it never starts the operator.
  */
-@Command(name = "kubectl tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
+@Command(name = "kubectl tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0", scope = ScopeType.INHERIT,
     description = "Tandem's MySQL and MariaDB clusters: topology, switchover, re-seeding, backups, restores, a SQL shell, history.",
     subcommands = {StatusCommand.class, SwitchoverCommand.class, ReseedCommand.class, BackupCommand.class, RestoreCommand.class,
         SqlCommand.class, HistoryCommand.class})
 public final class TandemPlugin implements Runnable {
 
-  @Option(names = {"-n", "--namespace"}, description = "The namespace; the kube context's by default.")
+  @Option(names = {"-n", "--namespace"}, scope = ScopeType.INHERIT, description = "The namespace; the kube context's by default.")
   String namespace;
 
   final KubernetesClient client;

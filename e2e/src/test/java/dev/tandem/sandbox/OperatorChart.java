@@ -27,7 +27,7 @@ import java.util.Set;
  */
 record OperatorChart(List<String> watchNamespaces, String instanceAccess, List<HasMetadata> objects) {
 
-  static final String SCHEMA_CHECK_INTERVAL = "3s";
+  static final String SCHEMA_CHECK_INTERVAL = "1s";
 
   static OperatorChart render(List<String> watchNamespaces, String instanceAccess) {
     String image = OperatorProcess.IMAGE;

@@ -161,7 +161,7 @@ class OperatorInSandboxIT {
     String backup = plugin("backup", "catalog", "--pvc", "backups", "--name", "catalog-by-plugin", "--wait");
     assertThat(backup).containsPattern("backup catalog-by-plugin Completed from catalog-[01]: \\d+ bytes at pvc://backups/");
 
-    String restore = plugin("restore", "--from", "catalog-by-plugin", "--as", "catalog-copy", "--wait");
+    String restore = plugin("restore", "--from", "catalog-by-plugin", "--as", "catalog-copy", "--instances", "1", "--wait");
     assertThat(restore).contains("cluster catalog-copy created from backup catalog-by-plugin, shaped like catalog")
         .containsPattern("cluster catalog-copy Ready, master catalog-copy-\\d");
     assertThat(plugin("sql", "catalog-copy-0", "-e", "SELECT id FROM plugin_check.t")).contains("42");
@@ -171,7 +171,13 @@ class OperatorInSandboxIT {
         .containsPattern("status.lastFailover: Switchover catalog-0 -> catalog-2, .* \\d+ ms");
 
     assertThat(plugin("reseed", "catalog", "catalog-1")).contains("asked to re-seed catalog-1 of catalog");
-    assertThat(current(cluster).getMetadata().getAnnotations()).containsKey(dev.tandem.kubernetes.Seeding.ANNOTATION);
+    await().atMost(Duration.ofSeconds(30)).until(() -> plugin("history", "catalog", "--all").contains("Reseeding"));
+    assertThat(plugin("status", "catalog", "-n", NS)).as("-n after the command").contains("catalog: MasterReplica");
+
+    String adminPassword = dev.tandem.kubernetes.CredentialsSecret.value(client.secrets().inNamespace(NS)
+        .withName(dev.tandem.kubernetes.ClusterNames.credentialsSecret(cluster)).get(), dev.tandem.kubernetes.CredentialsSecret.ADMIN_PASSWORD)
+        .orElseThrow();
+    assertThat(printed).as("everything kubectl tandem printed").doesNotContain(adminPassword);
 
     var refusal = new java.io.StringWriter();
     int exit = dev.tandem.plugin.TandemPlugin.run(client, new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(refusal),
@@ -179,6 +185,8 @@ class OperatorInSandboxIT {
     assertThat(exit).isEqualTo(1);
     assertThat(refusal.toString()).contains("error: catalog-7 is not an instance of catalog (catalog-0 … catalog-2)");
   }
+
+  final StringBuilder printed = new StringBuilder();
 
   /** One {@code kubectl tandem} command in namespace prod, as the sandbox's administrator; its output, failing on a non-zero exit. */
   String plugin(String... args) {
@@ -189,6 +197,7 @@ class OperatorInSandboxIT {
     int exit = dev.tandem.plugin.TandemPlugin.run(sandbox.api().client(), new java.io.PrintWriter(out), new java.io.PrintWriter(err),
         line.toArray(String[]::new));
     System.out.println("kubectl tandem " + String.join(" ", args) + "\n" + out + err);
+    printed.append(out).append(err);
     assertThat(exit).as("kubectl tandem " + String.join(" ", args) + ": " + err).isZero();
     return out.toString();
   }

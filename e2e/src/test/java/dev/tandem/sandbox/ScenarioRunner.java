@@ -171,7 +171,7 @@ public final class ScenarioRunner implements AutoCloseable {
           break;
         }
       }
-      ScrapedMetrics.record(metricsPage());
+      recordMetrics();
     } catch (Exception e) {
       failure = "setting up: " + e;
     }
@@ -1338,6 +1338,18 @@ public final class ScenarioRunner implements AutoCloseable {
    * The operator's Prometheus series of this cluster, scraped from its /q/metrics: the value of
    * each named series whose namespace label is this scenario's (summed over its other labels).
    */
+  /**
+   * The series the operator serves now, for ScenariosIT's check of the dashboard; a scenario that
+   * ends with the operator stopped serves none, which is no failure of the scenario.
+   */
+  private void recordMetrics() {
+    try {
+      ScrapedMetrics.record(metricsPage());
+    } catch (Exception e) {
+      progress.accept(Map.of("metrics", "not scraped: " + e));
+    }
+  }
+
   /** The operator's /q/metrics, as Prometheus scrapes it. */
   private String metricsPage() throws Exception {
     String url = "http://" + sandbox.network().attachment(OperatorProcess.POD).ip() + ":8080/q/metrics";
