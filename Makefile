@@ -7,10 +7,11 @@ CRDS := mysqlclusters.mysql.tandem.dev-v1.yml mysqlbackups.mysql.tandem.dev-v1.y
 CHART := helm/tandem-operator
 IMAGE ?= tandem/tandem-operator:0.1.0
 
-.PHONY: help test build install-plugin k3s demo scenario chaos sandbox-classpath bench-deps bench bench-backup bench-lifecycle bench-engine install deploy crds manifests deps clean
+.PHONY: help test build install-plugin k3s demo sandbox scenario chaos sandbox-classpath bench-deps bench bench-backup bench-lifecycle bench-engine install deploy crds manifests deps clean
 
 help:
 	@echo "make demo       run Tandem on an embedded local sandbox"
+	@echo "make sandbox    the sandbox and the operator, left running for kubectl until Ctrl-C (prints the KUBECONFIG to export)"
 	@echo "make test       the full test suite (installs MariaDB if missing)"
 	@echo "make build      compile, test and package the operator (target/quarkus-app)"
 	@echo "make install-plugin  install kubectl-tandem (kubectl tandem status|switchover|reseed|backup|restore|sql|history) into PREFIX=/usr/local"
@@ -87,6 +88,10 @@ deploy:
 # The sandbox needs root (network namespaces); the demo classpath is the test classpath.
 demo: deps sandbox-classpath
 	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.Demo
+
+# The same sandbox and operator as make demo, left running for kubectl until Ctrl-C; SANDBOX_DIR holds its volumes and logs.
+sandbox: deps sandbox-classpath
+	java -cp target/test-classes:target/classes:$$(cat target/test-classpath.txt) dev.tandem.sandbox.Playground $(or $(SANDBOX_DIR),target/sandbox)
 
 # One or more scenario files (FILE="a.yaml b.yaml"); exit status 1 when an expectation fails.
 scenario: deps sandbox-classpath

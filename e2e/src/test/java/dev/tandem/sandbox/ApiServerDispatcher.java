@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * (../shared/MOCK-SERVER.md): admission of MySQLClusters (schema, CEL, names) with kubectl's
  * messages, the Priority admission plugin's refusal of a Pod whose PriorityClass does not exist,
  * 409 on a stale status update, RFC 7386 merge patches (null removes), set-based label
- * selectors, and discovery so kubectl works against the sandbox.
+ * selectors, and what kubectl needs: discovery, an empty OpenAPI document, typed answers,
+ * server-side Tables, {@code exec} ({@link ExecSession}) and {@code log}; a watch over plain HTTP
+ * and kubectl's SPDY port-forward are refused saying what to use instead.
  */
 final class ApiServerDispatcher extends Dispatcher {
 
@@ -37,6 +39,9 @@ final class ApiServerDispatcher extends Dispatcher {
       Pattern.compile("/apis/mysql\\.tandem\\.dev/v1alpha1/namespaces/[^/]+/([a-z]+)(/[^/?]+)?(/status)?(\\?.*)?");
   private static final Pattern PORT_FORWARD =
       Pattern.compile("(/api/v1/namespaces/[^/]+/pods/[^/]+)/portforward\\?(?:.*&)?ports=(\\d+).*");
+  /** kubectl's port-forward: SPDY, or SPDY tunnelled through a WebSocket; the ports travel in its streams, not the query. */
+  private static final Pattern PORT_FORWARD_ANY = Pattern.compile("/api/v1/namespaces/[^/]+/pods/([^/?]+)/portforward(\\?.*)?");
+  private static final Pattern EXEC = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/exec(\\?.*)?");
   private static final Pattern POD_LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/log(\\?.*)?");
   private static final Pattern SET_BASED = Pattern.compile("\\s(in|notin)\\s*\\(");
   private static final Pattern PODS = Pattern.compile("/api/v1/namespaces/[^/]+/pods");
@@ -50,12 +55,21 @@ final class ApiServerDispatcher extends Dispatcher {
   private final Map<String, ApiServerAdmission> admissions;
   private volatile PodLogs logs = (namespace, pod, container) -> Optional.empty();
   private volatile java.util.function.Consumer<String> deletedWithoutGrace = uid -> { };
+  private volatile PodExec exec = (namespace, pod, container, command) -> {
+    throw new IllegalStateException("no kubelet runs Pods on this API server");
+  };
+  private volatile boolean mariaDbOnly;
 
   /** Where {@code pods/<name>/log} is read from: the kubelet's record of what a container printed. */
   interface PodLogs {
     Optional<String> log(String namespace, String pod, String container);
   }
+  /** Starts a command in a running container of a Pod, as the kubelet serves {@code pods/<name>/exec}. */
+  interface PodExec {
+    Process exec(String namespace, String pod, String container, List<String> command) throws IOException;
+  }
   private final Discovery discovery = new Discovery();
+  private final ServerSideTables tables = new ServerSideTables(SandboxApiServer.CRDS);
 
   ApiServerDispatcher(KubernetesCrudDispatcher crud, Map<String, ApiServerAdmission> admissions) {
     this.crud = crud;
@@ -66,14 +80,39 @@ final class ApiServerDispatcher extends Dispatcher {
     this.logs = source;
   }
 
+  void serveExec(PodExec source) {
+    this.exec = source;
+  }
+
+  /** MySQLClusters of flavor MySQL are refused from now on: the kubelet's only server is the host's mariadbd. */
+  void refuseMySQLClusters() {
+    this.mariaDbOnly = true;
+  }
+
   /** Told the uid of each Pod deleted with a grace period of 0, which its kubelet must SIGKILL. */
   void onDeletedWithoutGrace(java.util.function.Consumer<String> kubelet) {
     this.deletedWithoutGrace = kubelet;
   }
 
+  /**
+   * The mock's own answers carry no Content-Type, which clients that ask for protobuf first
+   * (kubectl describe) then decode as protobuf: every JSON answer says it is JSON.
+   */
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    var response = answer(request);
+    if (response.getWebSocketListener() == null && response.header("Content-Type") == null && response.getBody() != null
+        && response.getBody().size() > 0) {
+      response.setHeader("Content-Type", "application/json");
+    }
+    return response;
+  }
+
+  private MockResponse answer(RecordedRequest request) {
     String path = request.getPath();
+    if (pathOnly(path).startsWith("/openapi/")) {
+      return openApi(pathOnly(path));
+    }
     var discovered = discovery.answer(path);
     if (discovered.isPresent()) {
       return json(200, discovered.get());
@@ -83,15 +122,25 @@ final class ApiServerDispatcher extends Dispatcher {
       return podLog(log.group(1), log.group(2), queryParameter(path.substring(path.indexOf('?') + 1), "container").orElse(""));
     }
     var forward = PORT_FORWARD.matcher(path);
-    if (forward.matches()) {
+    if (forward.matches() && !speaksSpdy(request)) {
       return portForward(forward.group(1), Integer.parseInt(forward.group(2)));
+    }
+    var kubectlForward = PORT_FORWARD_ANY.matcher(path);
+    if (kubectlForward.matches()) {
+      return status(400, "BadRequest", "the sandbox's API server serves pods/portforward only as a WebSocket in the v4.channel.k8s.io"
+          + " framing with ?ports= (Fabric8 clients, the operator), not kubectl's SPDY: reach pod " + kubectlForward.group(1)
+          + "'s mysqld with kubectl exec " + kubectlForward.group(1) + " -- mariadb ... instead");
+    }
+    var execInPod = EXEC.matcher(path);
+    if (execInPod.matches()) {
+      return exec(request, execInPod.group(1), execInPod.group(2), execInPod.group(3) == null ? "" : execInPod.group(3).substring(1));
     }
     try {
       return switch (request.method()) {
         case POST -> create(request);
         case PUT -> update(request, request.getUtf8Body());
         case PATCH -> patch(request);
-        case GET -> list(request);
+        case GET -> get(request);
         case DELETE -> delete(request);
         default -> crud.dispatch(request);
       };
@@ -114,6 +163,56 @@ final class ApiServerDispatcher extends Dispatcher {
       }
     }
     return crud.dispatch(request);
+  }
+
+  /**
+   * No OpenAPI schemas are served (the CRUD store would answer with a list of everything): v3 is
+   * absent, so kubectl falls back to v2, and v2 is an empty document, so kubectl validates nothing
+   * on its side and leaves admission to this server, as it does for a type a server has no schema for.
+   */
+  private static MockResponse openApi(String path) {
+    if (path.equals("/openapi/v2")) {
+      return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    }
+    return status(404, "NotFound", "the sandbox's API server serves no OpenAPI v3 schemas");
+  }
+
+  /** kubectl: an SPDY upgrade, or a WebSocket carrying SPDY ({@code SPDY/3.1+portforward.k8s.io}); Fabric8 asks for v4.channel.k8s.io. */
+  private static boolean speaksSpdy(RecordedRequest request) {
+    return (Optional.ofNullable(request.getHeader("Upgrade")).orElse("") + Optional.ofNullable(request.getHeader("Sec-WebSocket-Protocol")).orElse(""))
+        .toUpperCase(java.util.Locale.ROOT).contains("SPDY");
+  }
+
+  private static boolean isWebSocket(RecordedRequest request) {
+    return Optional.ofNullable(request.getHeader("Upgrade")).orElse("").toLowerCase(java.util.Locale.ROOT).contains("websocket");
+  }
+
+  /**
+   * {@code kubectl exec} over a WebSocket (kubectl's default since 1.30). Once upgraded, a
+   * refusal goes on the error channel: a refused upgrade would make kubectl retry with SPDY and
+   * show that refusal instead of the reason.
+   */
+  private MockResponse exec(RecordedRequest request, String namespace, String pod, String query) {
+    if (!isWebSocket(request)) {
+      return status(400, "BadRequest", "the sandbox's API server serves pods/exec only as a WebSocket (kubectl 1.30 and later), not SPDY");
+    }
+    var command = new java.util.ArrayList<String>();
+    for (String pair : query.split("&")) {
+      if (pair.startsWith("command=")) {
+        command.add(URLDecoder.decode(pair.substring("command=".length()), StandardCharsets.UTF_8));
+      }
+    }
+    String container = queryParameter(query, "container").orElse("");
+    boolean stdin = queryParameter(query, "stdin").map(Boolean::parseBoolean).orElse(false);
+    boolean tty = queryParameter(query, "tty").map(Boolean::parseBoolean).orElse(false);
+    if (tty) {
+      return new MockResponse().withWebSocketUpgrade(ExecSession.refused(
+          "the sandbox runs exec without a terminal: leave out -t (kubectl exec -i " + pod + " -- <command> reads your input)"));
+    }
+    if (command.isEmpty()) {
+      return new MockResponse().withWebSocketUpgrade(ExecSession.refused("you must specify at least one command for the container"));
+    }
+    return new MockResponse().withWebSocketUpgrade(new ExecSession(() -> exec.exec(namespace, pod, container, command), stdin));
   }
 
   /** What a kubelet serves for {@code kubectl port-forward}: a relay to the Pod's port, in its network. */
@@ -148,11 +247,18 @@ final class ApiServerDispatcher extends Dispatcher {
       String body = request.getUtf8Body();
       return priorityRefusal(read(body)).orElseGet(() -> crud.dispatch(withBody(request, HttpMethod.POST, body)));
     }
-    var admission = admission(TANDEM_PATH.matcher(pathOnly(request.getPath())));
+    var tandem = TANDEM_PATH.matcher(pathOnly(request.getPath()));
+    var admission = admission(tandem);
     if (admission.isEmpty()) {
       return crud.dispatch(request);
     }
-    var verdict = admission.get().create(read(request.getUtf8Body()));
+    JsonNode created = read(request.getUtf8Body());
+    if (mariaDbOnly && "mysqlclusters".equals(tandem.group(1)) && "MySQL".equals(created.at("/spec/engine/flavor").asText())) {
+      return status(403, "Forbidden", "mysqlclusters.mysql.tandem.dev \"" + created.at("/metadata/name").asText() + "\" is forbidden:"
+          + " this sandbox runs MariaDB only (its kubelet runs the host's mariadbd for every image, and no MySQL server is installed):"
+          + " apply a MariaDB example, such as manifests/examples/mariadb-master-replica.yaml");
+    }
+    var verdict = admission.get().create(created);
     if (!verdict.accepted()) {
       return invalid(verdict.errors());
     }
@@ -228,6 +334,26 @@ final class ApiServerDispatcher extends Dispatcher {
       }
     }
     return result;
+  }
+
+  /**
+   * kubectl's GETs: a Table when it asks for one ({@link ServerSideTables}); a watch it streams
+   * over plain HTTP, which the mock serves over WebSocket only, refused saying so.
+   */
+  private MockResponse get(RecordedRequest request) {
+    String path = request.getPath();
+    boolean watch = queryParameter(path.indexOf('?') < 0 ? "" : path.substring(path.indexOf('?') + 1), "watch").map(Boolean::parseBoolean)
+        .orElse(false);
+    if (watch && !isWebSocket(request)) {
+      return status(400, "BadRequest", "the sandbox's API server streams watches over WebSocket only (Fabric8 clients, the operator), not"
+          + " kubectl's HTTP stream: instead of kubectl get -w, run watch kubectl get ...");
+    }
+    var answer = list(request);
+    if (watch || answer.code() != 200 || !ServerSideTables.asked(request.getHeader("Accept"))) {
+      return answer;
+    }
+    String body = answer.getBody().readUtf8();
+    return json(200, tables.table(pathOnly(path), read(body)).orElse(body));
   }
 
   /** Set-based selectors (in, notin) are applied here: the mock ignores them and returns everything. */

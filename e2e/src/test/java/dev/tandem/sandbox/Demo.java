@@ -27,19 +27,14 @@ public final class Demo {
 
   private static boolean demo() throws Exception {
     var scenario = Scenario.read(Path.of("e2e/demo.yaml"));
-    Path root = Path.of("target/sandbox-demo").toAbsolutePath();
-    dev.tandem.testing.Commands.run("rm", "-rf", root.toString());
     say("Starting the sandbox: API server, StatefulSet controller, kubelet, Pod network 10.244.0.0/24, and the operator");
     Map<String, Object> report;
-    try (var sandbox = Sandbox.start(root, Kubelet.DEFAULT_BACKOFF)) {
-      Path kubeconfig = sandbox.api().writeKubeconfig(root.resolve("kubeconfig"));
-      try (var operator = OperatorProcess.start(sandbox);
-          var runner = new ScenarioRunner(sandbox, operator, scenario, Demo::show)) {
-        say("Operator log: " + operator.log());
-        say("Watch along in another terminal:  kubectl --kubeconfig " + kubeconfig + " get myc,pods -n s-demo -w");
-        say("Applying MySQLCluster s-demo/shop: MariaDB 10.11, MasterReplica, 3 instances, semi-sync");
-        report = runner.run();
-      }
+    try (var running = SandboxWithOperator.start(Path.of("target/sandbox-demo").toAbsolutePath(), Kubelet.DEFAULT_BACKOFF);
+        var runner = new ScenarioRunner(running.sandbox(), running.operator(), scenario, Demo::show)) {
+      say("Operator log: " + running.operator().log());
+      say("Watch along in another terminal:  watch kubectl --kubeconfig " + running.kubeconfig() + " get myc,pods -n s-demo");
+      say("Applying MySQLCluster s-demo/shop: MariaDB 10.11, MasterReplica, 3 instances, semi-sync");
+      report = runner.run();
     }
     System.out.println(ScenarioMain.JSON.writeValueAsString(Map.of("masterChanges", report.get("masterChanges"),
         "faults", report.get("faults"), "writes", report.get("writes"), "splitBrain", report.get("splitBrain"))));

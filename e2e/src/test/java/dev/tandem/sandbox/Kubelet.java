@@ -98,6 +98,13 @@ public final class Kubelet implements AutoCloseable {
         .flatMap(runtime -> runtime.log(container));
   }
 
+  /** {@code kubectl exec}: the command started in the Pod's running container. */
+  Process exec(String namespace, String pod, String container, List<String> command) throws IOException {
+    var runtime = running.values().stream().filter(candidate -> candidate.is(namespace, pod)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("pod " + pod + " does not run on this kubelet"));
+    return runtime.exec(container, command);
+  }
+
   /** Bind mounts need a mount point; one the host lacks is made, and removed at close. */
   private synchronized void ensureMountPoint(Path path) {
     if (!Files.exists(path)) {

@@ -109,6 +109,27 @@ public final class PodRuntime {
   }
 
   /**
+   * Starts {@code command} in the running main container, as {@code kubectl exec} does: in its
+   * mount and network namespaces, as its user, with its environment, in /. The sandbox runs only
+   * a Pod's first container, so another name is refused saying so.
+   */
+  Process exec(String container, List<String> command) throws IOException {
+    var main = pod.getSpec().getContainers().get(0);
+    if (!container.isEmpty() && !container.equals(main.getName())) {
+      throw new IllegalArgumentException("container " + container + " is not running: the sandbox runs only the first container of pod "
+          + pod.getMetadata().getName() + ", " + main.getName());
+    }
+    var pid = process().orElseThrow(() -> new IllegalStateException("container " + main.getName() + " of pod " + pod.getMetadata().getName()
+        + " is not running")).pid();
+    var inContainer = new ArrayList<>(List.of("nsenter", "--target", Long.toString(pid), "--mount", "--net", "--"));
+    inContainer.addAll(asUser(command));
+    var builder = new ProcessBuilder(inContainer).directory(new java.io.File("/"));
+    builder.environment().clear();
+    builder.environment().putAll(environment(main));
+    return builder.start();
+  }
+
+  /**
    * stress-ng in the Pod's network namespace for {@code duration}: every core busy, and writers
    * fsyncing files in the Pod's own directory, on the filesystem of its data volume. The sandbox
    * has no per-Pod cgroups: the cores and the disk it loads are the whole machine's.

@@ -35,6 +35,7 @@ public final class Sandbox implements AutoCloseable {
     Files.createDirectories(root);
     var sandbox = new Sandbox(root, backoff);
     sandbox.api.servePodLogs(sandbox.kubelet::log);
+    sandbox.api.serveExec(sandbox.kubelet::exec);
     sandbox.api.onDeletedWithoutGrace(sandbox.kubelet::killWhenDeleted);
     // The operator image's s3 command runs from the packaged operator, as the image's Dockerfile lays it out.
     sandbox.kubelet.provideImage(OperatorProcess.IMAGE, "/deployments", OperatorProcess.APPLICATION.toAbsolutePath().getParent());

@@ -79,6 +79,7 @@ public final class SandboxApiServer implements AutoCloseable {
     // Timed outermost: authorization is part of handling a request.
     var timed = new TimedDispatcher(authorization);
     // TLS: kubectl sends a kubeconfig's credentials to no server over plain HTTP, and would be anonymous.
+    offerWebSocketProtocolV5();
     var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), timed, true);
     server.init(address, port);
     var sandbox = new SandboxApiServer(server, crud, dispatcher, authorization, timed);
@@ -86,6 +87,27 @@ public final class SandboxApiServer implements AutoCloseable {
     CRDS.values().forEach(crd -> sandbox.client.resource(readCrd(crd)).create());
     sandbox.collector.start();
     return sandbox;
+  }
+
+  /**
+   * kubectl 1.30 and later exec over a WebSocket only in {@code v5.channel.k8s.io}, and the mock
+   * server offers v1 to v4 from a private array it reads as it starts: its v1, a name no
+   * Kubernetes client asks for (the first version is plain {@code channel.k8s.io}), becomes v5.
+   * Fabric8's clients still get the v4 they ask for.
+   */
+  private static void offerWebSocketProtocolV5() {
+    try {
+      var field = MockWebServer.class.getDeclaredField("SUPPORTED_WEBSOCKET_SUB_PROTOCOLS");
+      field.setAccessible(true);
+      var offered = (String[]) field.get(null);
+      for (int i = 0; i < offered.length; i++) {
+        if (offered[i].equals("v1.channel.k8s.io")) {
+          offered[i] = "v5.channel.k8s.io";
+        }
+      }
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("the mock server's WebSocket protocols moved: kubectl exec needs v5.channel.k8s.io offered", e);
+    }
   }
 
   private static CustomResourceDefinition readCrd(Path crd) {
@@ -98,6 +120,15 @@ public final class SandboxApiServer implements AutoCloseable {
 
   void servePodLogs(ApiServerDispatcher.PodLogs logs) {
     dispatcher.servePodLogs(logs);
+  }
+
+  void serveExec(ApiServerDispatcher.PodExec exec) {
+    dispatcher.serveExec(exec);
+  }
+
+  /** Refuses every MySQLCluster of flavor MySQL, saying that only MariaDB runs here. */
+  void refuseMySQLClusters() {
+    dispatcher.refuseMySQLClusters();
   }
 
   void onDeletedWithoutGrace(java.util.function.Consumer<String> kubelet) {

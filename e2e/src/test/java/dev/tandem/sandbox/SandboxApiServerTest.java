@@ -21,6 +21,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -267,5 +268,40 @@ class SandboxApiServerTest {
     String output = new String(kubectl.getInputStream().readAllBytes());
     assertThat(kubectl.waitFor()).as(output).isZero();
     assertThat(output).contains("mysqlcluster.mysql.tandem.dev/");
+  }
+
+  @Test
+  void kubectlAppliesDescribesAndPrintsTheColumnsAClusterShowsAndSaysWhyItCannotWatch(@TempDir Path dir) throws Exception {
+    assertThat(Commands.onPath("kubectl")).as("kubectl on PATH (make deps installs Debian's kubernetes-client)").isTrue();
+    api.createNamespace(NS);
+    var kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
+
+    assertThat(kubectl(kubeconfig, "apply", "-n", NS, "-f", "manifests/examples/mariadb-master-replica.yaml"))
+        .isEqualTo("mysqlcluster.mysql.tandem.dev/catalog created\n");
+    api.client().resources(MySQLCluster.class).inNamespace(NS).withName("catalog").subresource("status")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"Ready\",\"master\":\"catalog-0\"}}");
+    var clusters = kubectl(kubeconfig, "get", "myc", "-n", NS).lines().map(line -> List.of(line.trim().split("\\s+"))).toList();
+    assertThat(clusters.get(0)).containsSubsequence("NAME", "TOPOLOGY", "MASTER", "PHASE");
+    assertThat(clusters.get(1)).containsSubsequence("catalog", "MasterReplica", "catalog-0", "Ready");
+
+    api.client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("catalog-0").endMetadata()
+        .withNewSpec().addNewContainer().withName("mariadb").withImage("mariadb:10.11").endContainer().endSpec().build()).create();
+    assertThat(kubectl(kubeconfig, "get", "pods", "-n", NS)).containsPattern("NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE\\n"
+        + "catalog-0\\s+0/1\\s+Pending\\s+0\\s+");
+    assertThat(kubectl(kubeconfig, "describe", "pod", "catalog-0", "-n", NS)).contains("Name:", "catalog-0", "mariadb:10.11");
+
+    var watch = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(), "get", "myc", "-n", NS, "-w").redirectErrorStream(true).start();
+    String watched = new String(watch.getInputStream().readAllBytes());
+    assertThat(watch.waitFor()).as(watched).isNotZero();
+    assertThat(watched).contains("streams watches over WebSocket only", "watch kubectl get");
+  }
+
+  private static String kubectl(Path kubeconfig, String... arguments) throws Exception {
+    var command = new java.util.ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+    command.addAll(List.of(arguments));
+    var kubectl = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(kubectl.getInputStream().readAllBytes());
+    assertThat(kubectl.waitFor()).as(String.join(" ", arguments) + ": " + output).isZero();
+    return output;
   }
 }
