@@ -57,9 +57,10 @@ the one kept on purpose).
   resources: ["poddisruptionbudgets"]
   verbs: ["list", "watch", "create", "update"]
 # The generated credentials Secret is created once and read by name; a user's Secret is read by name.
+# The generated TLS Secrets (<name>-ca, <name>-tls) are renewed in place: update.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "create"]
+  verbs: ["get", "create", "update"]
 - apiGroups: [""]
   resources: ["pods"]
   # patch moves the role labels the Services select; delete fences a master that cannot be reached.

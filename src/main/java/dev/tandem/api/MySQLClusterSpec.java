@@ -137,6 +137,17 @@ public class MySQLClusterSpec {
   @JsonPropertyDescription("Where a new cluster's data comes from; set at creation only.")
   private BootstrapSpec bootstrap;
 
+  @JsonPropertyDescription("TLS for clients, replication and the operator's own connections.")
+  private TlsSpec tls = new TlsSpec();
+
+  public TlsSpec getTls() {
+    return tls;
+  }
+
+  public void setTls(TlsSpec tls) {
+    this.tls = tls;
+  }
+
   public BootstrapSpec getBootstrap() {
     return bootstrap;
   }

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The mysqld settings Tandem sets itself: replication, GTIDs, durability, read-only boot and
- * networking. A user who overrides one of them breaks failover or loses writes, so
+ * The mysqld settings Tandem sets itself: replication, GTIDs, durability, read-only boot,
+ * networking and TLS (spec.tls). A user who overrides one of them breaks failover or loses writes, so
  * {@code spec.mysqld} refuses them. The same list feeds the CRD's CEL rule and the reconciler's
  * check of spellings the CEL rule cannot see (dashes, {@code loose_}/{@code skip_} prefixes).
  */
@@ -29,7 +29,8 @@ public final class OwnedMysqldSettings {
           + " 'rpl_semi_sync_source_timeout', 'rpl_semi_sync_source_wait_point',"
           + " 'rpl_semi_sync_source_wait_no_replica', 'rpl_semi_sync_source_wait_for_replica_count',"
           + " 'rpl_semi_sync_replica_enabled', 'bind_address', 'port', 'socket', 'datadir',"
-          + " 'user', 'skip_networking', 'pid_file', 'log_error', 'skip_grant_tables', 'init_file']";
+          + " 'user', 'skip_networking', 'pid_file', 'log_error', 'skip_grant_tables', 'init_file',"
+          + " 'ssl', 'ssl_cert', 'ssl_key', 'ssl_ca', 'ssl_capath', 'require_secure_transport']";
 
   public static final List<String> KEYS =
       Arrays.stream(CEL_LIST.substring(1, CEL_LIST.length() - 1).split(","))

@@ -4,6 +4,7 @@ import dev.tandem.api.Flavor;
 import dev.tandem.api.MySQLBackup;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterLabels;
+import dev.tandem.kubernetes.ClientTls;
 import dev.tandem.kubernetes.ClusterNames;
 import dev.tandem.kubernetes.ConfigMapDependent;
 import dev.tandem.kubernetes.CredentialsSecret;
@@ -154,6 +155,7 @@ public final class BackupJob {
     var pod = job.getSpec().getTemplate().getSpec();
     pod.getVolumes().add(new VolumeBuilder().withName("config").withNewConfigMap().withName(ClusterNames.configMap(cluster))
         .endConfigMap().build());
+    ClientTls.addTo(cluster, container, pod.getVolumes());
     if (physical) {
       pod.setNodeName(source.getSpec() == null ? null : source.getSpec().getNodeName());
       pod.getVolumes().add(new VolumeBuilder().withName(SOURCE_DATA).withNewPersistentVolumeClaim()

@@ -27,11 +27,13 @@ import dev.tandem.replication.Observer;
 import dev.tandem.replication.Plan;
 import dev.tandem.replication.Planner;
 import dev.tandem.replication.RuntimeSettings;
+import dev.tandem.replication.ServedCertificates;
 import dev.tandem.replication.Sessions;
 import dev.tandem.replication.StepResult;
 import dev.tandem.kubernetes.StatusUpdate;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import java.security.cert.X509Certificate;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -125,13 +127,15 @@ final class ClusterMonitor {
   private final Map<String, LostReplica> lost = new LinkedHashMap<>();
   private final RollingChange rolling;
   private final SeedControl seeds;
+  private final TlsControl tls;
   private MySQLClusterStatus written;
   private Instant writtenAt = Instant.EPOCH;
 
   private record Accounts(Account operator, Account replication) {}
 
-  /** The engine's parts for one pair of accounts and probe interval; rebuilt when either changes. */
-  private record Engine(Accounts accounts, Duration probeInterval, Observer observer, Executor executor, RuntimeSettings runtime) {}
+  /** The engine's parts for one pair of accounts, probe interval and set of trusted CAs; rebuilt when one changes. */
+  private record Engine(Accounts accounts, Duration probeInterval, List<X509Certificate> authorities, Observer observer,
+      Executor executor, RuntimeSettings runtime, ServedCertificates certificates) {}
 
   ClusterMonitor(ResourceID id, String uid, KubernetesClient client, ClusterEvents events, FailoverMetrics metrics,
       ExecutorService probes, InstanceAccess access, ClusterControl.Reconciled reconciled) {
@@ -147,6 +151,7 @@ final class ClusterMonitor {
     this.reconciled = reconciled;
     this.rolling = new RollingChange(id, client, events);
     this.seeds = new SeedControl(id, client, events);
+    this.tls = new TlsControl(id.toString(), client, events);
     this.thread = new Thread(this::run, "tandem-monitor-" + id.getNamespace().orElse("") + "-" + id.getName());
     thread.setDaemon(true);
   }
@@ -236,7 +241,15 @@ final class ClusterMonitor {
     Optional<ObservedStatus.Observation> observation = Optional.empty();
     var accounts = inputs.credentials().flatMap(ClusterMonitor::accounts);
     if (inputs.problems().isEmpty() && accounts.isPresent()) {
-      observation = Optional.of(observeAndAct(cluster, pods, inputs.statefulSet(), engine(accounts.get(), interval)));
+      var servingTls = TlsControl.servingTls(pods);
+      tls.refresh(cluster, servingTls, Instant.now());
+      var engine = engine(accounts.get(), interval, tls.authorities());
+      var observed = observeAndAct(cluster, pods, inputs.statefulSet(), engine, servingTls);
+      tls.reload(cluster, observed.view().desired().members().entrySet().stream()
+              .filter(member -> servingTls.contains(member.getKey()) && observed.view().snapshot(member.getKey()).isReachable())
+              .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
+          engine.certificates());
+      observation = Optional.of(observed);
     }
     var previous = written != null ? written : cluster.getStatus();
     var now = Instant.now();
@@ -284,9 +297,9 @@ final class ClusterMonitor {
   }
 
   private ObservedStatus.Observation observeAndAct(MySQLCluster cluster, List<Pod> pods, Optional<StatefulSet> statefulSet,
-      Engine engine) {
+      Engine engine, Set<String> servingTls) {
     Map<String, Pod> podsByName = pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
-    var desired = desired(cluster, podsByName, statefulSet);
+    var desired = desired(cluster, podsByName, statefulSet, servingTls);
     Set<String> knownDown = desired.names().stream().filter(name -> isDown(podsByName.get(name))).collect(Collectors.toSet());
     var observedAt = Instant.now();
     var probed = observe(desired, podsByName, engine.observer());
@@ -413,7 +426,8 @@ final class ClusterMonitor {
     return successorOrder(cluster, master);
   }
 
-  private DesiredCluster desired(MySQLCluster cluster, Map<String, Pod> podsByName, Optional<StatefulSet> statefulSet) {
+  private DesiredCluster desired(MySQLCluster cluster, Map<String, Pod> podsByName, Optional<StatefulSet> statefulSet,
+      Set<String> servingTls) {
     var spec = cluster.getSpec();
     var members = new LinkedHashMap<String, Endpoint>();
     for (int ordinal = 0; ordinal < ClusterNames.spannedOrdinals(cluster, recordedMaster); ordinal++) {
@@ -448,7 +462,9 @@ final class ClusterMonitor {
         spec.getFailover().getPriority(),
         Set.copyOf(spec.getOffline()),
         spec.getReplication().getMode() == ReplicationMode.SemiSync,
-        spec.getFailover().isAutomatic());
+        spec.getFailover().isAutomatic(),
+        TlsControl.sourceAuthorities(cluster, servingTls),
+        servingTls);
   }
 
   /** spec.instances no longer counts this instance: it goes once it is no master. */
@@ -889,14 +905,17 @@ final class ClusterMonitor {
     }
   }
 
-  private Engine engine(Accounts accounts, Duration interval) {
-    if (engine == null || !engine.accounts().equals(accounts) || !engine.probeInterval().equals(interval)) {
+  private Engine engine(Accounts accounts, Duration interval, List<X509Certificate> authorities) {
+    if (engine == null || !engine.accounts().equals(accounts) || !engine.probeInterval().equals(interval)
+        || !engine.authorities().equals(authorities)) {
       // A probe must answer within an interval; a frozen server accepts TCP and never greets.
       var connectTimeout = interval.compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : interval;
-      var sessions = new Sessions(accounts.operator(), connectTimeout, READ_TIMEOUT,
+      var plaintext = new Sessions(accounts.operator(), connectTimeout, READ_TIMEOUT,
           forwards.<Sessions.Route>map(route -> route).orElse(Sessions.Route.DIRECT));
-      engine = new Engine(accounts, interval, new Observer(sessions),
-          new Executor(sessions, accounts.replication(), CATCH_UP_TIMEOUT), new RuntimeSettings(sessions));
+      var sessions = authorities.isEmpty() ? plaintext : plaintext.verifyingServersWith(authorities);
+      engine = new Engine(accounts, interval, authorities, new Observer(sessions),
+          new Executor(sessions, accounts.replication(), CATCH_UP_TIMEOUT), new RuntimeSettings(sessions),
+          new ServedCertificates(sessions));
     }
     return engine;
   }

@@ -52,6 +52,10 @@ public class ClusterEvents {
     Seeding,
     SeedWaiting,
     SeedFailed,
+    /** An instance loaded a renewed certificate from its Secret, without a restart. */
+    CertificateReloaded,
+    /** The TLS Secret the instances mount cannot be served: the instances keep the certificate they have. */
+    CertificateInvalid,
     /** A person asked to re-seed an instance (annotation mysql.tandem.dev/reseed). */
     Reseeding,
     Reseeded,

@@ -55,4 +55,16 @@ public final class ClusterLabels {
     labels.put(ROLE, role);
     return labels;
   }
+
+  /** The controller reference of an object the cluster owns: it goes when the cluster is deleted. */
+  public static io.fabric8.kubernetes.api.model.OwnerReference controllerReference(MySQLCluster cluster) {
+    return new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+        .withApiVersion(cluster.getApiVersion())
+        .withKind(cluster.getKind())
+        .withName(cluster.getMetadata().getName())
+        .withUid(cluster.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
 }

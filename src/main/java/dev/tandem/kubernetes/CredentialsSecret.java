@@ -2,7 +2,6 @@ package dev.tandem.kubernetes;
 
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.api.StorageSpec;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.charset.StandardCharsets;
@@ -66,16 +65,7 @@ public final class CredentialsSecret {
         == StorageSpec.RetentionPolicy.Delete) {
       secret
           .getMetadata()
-          .setOwnerReferences(
-              List.of(
-                  new OwnerReferenceBuilder()
-                      .withApiVersion(cluster.getApiVersion())
-                      .withKind(cluster.getKind())
-                      .withName(cluster.getMetadata().getName())
-                      .withUid(cluster.getMetadata().getUid())
-                      .withController(true)
-                      .withBlockOwnerDeletion(true)
-                      .build()));
+          .setOwnerReferences(List.of(ClusterLabels.controllerReference(cluster)));
     }
     return secret;
   }

@@ -18,6 +18,10 @@ public final class MyCnf {
   public static final String DATA_DIR = "/var/lib/mysql";
   public static final String RUN_DIR = "/var/run/mysqld";
   public static final int PORT = 3306;
+  /** Where every instance mounts its TLS Secret (spec.tls): tls.crt, tls.key and ca.crt. */
+  public static final String TLS_DIR = "/etc/mysql/tls";
+  /** The CAs a replica verifies its source's certificate with. */
+  public static final String TLS_AUTHORITIES = TLS_DIR + "/ca.crt";
   /**
    * A replica reconnects after this many seconds without an event or heartbeat. The control loop
    * tells a silent master sooner, from the replicas' receiver activity (failure detection window,
@@ -64,6 +68,12 @@ public final class MyCnf {
     settings.put("innodb_flush_log_at_trx_commit", "1");
     settings.put("binlog_expire_logs_seconds", "604800");
     settings.put("read_only", "ON");
+    if (spec.getTls().isEnabled()) {
+      settings.put("ssl_cert", TLS_DIR + "/tls.crt");
+      settings.put("ssl_key", TLS_DIR + "/tls.key");
+      settings.put("ssl_ca", TLS_AUTHORITIES);
+      settings.put("require_secure_transport", spec.getTls().isRequireSecureTransport() ? "ON" : "OFF");
+    }
     if (spec.getEngine().getFlavor() == Flavor.MySQL) {
       putMySqlSettings(settings, spec.getReplication().getMode());
     } else {

@@ -114,12 +114,22 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
         .map(resolution -> statefulSet.isPresent() ? resolution : resolution.source()
             .flatMap(source -> BackupStorageCheck.problem(client, namespace, source.storage(), "the backup's storage"))
             .map(Restores.Resolution::problem).orElse(resolution));
+    var tls = cluster.getSpec().getTls();
+    Optional<Secret> userTlsSecret = tls.isEnabled() && tls.getSecretName() != null
+        ? Optional.ofNullable(client.secrets().inNamespace(namespace).withName(tls.getSecretName()).get())
+        : Optional.empty();
+    boolean tlsSecretMounted = statefulSet.filter(set -> StatefulSetDependent.mountsTlsSecret(set, ClusterCertificates.servingSecret(cluster)))
+        .isPresent();
     var problems = SpecChecker.problems(cluster, new SpecChecker.LiveState(userSecret ? credentials : Optional.empty(),
-        restore, statefulSet.isPresent()));
+        restore, statefulSet.isPresent(), userTlsSecret, tlsSecretMounted));
     boolean wasInvalid =
         cluster.getStatus() != null && cluster.getStatus().getPhase() == Phase.Error;
     if (problems.isEmpty() && credentials.isEmpty() && !userSecret) {
       credentials = Optional.of(generateCredentials(cluster));
+    }
+    if (problems.isEmpty() && ClusterCertificates.generated(cluster)) {
+      // Before the StatefulSet that mounts it: a Pod would wait for the Secret.
+      ClusterCertificates.apply(client, cluster, Instant.now());
     }
     if (problems.isEmpty()) {
       restore.flatMap(Restores.Resolution::source).ifPresent(source ->

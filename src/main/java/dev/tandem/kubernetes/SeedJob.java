@@ -69,6 +69,7 @@ public final class SeedJob {
           .withClaimName(StatefulSetDependent.DATA_VOLUME + "-" + donor.getMetadata().getName()).withReadOnly(true)
           .endPersistentVolumeClaim().build());
     }
+    ClientTls.addTo(cluster, container, volumes);
     var labels = labels(cluster, receiver, donor);
     return new JobBuilder()
         .withNewMetadata()

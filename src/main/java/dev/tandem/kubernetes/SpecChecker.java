@@ -3,6 +3,7 @@ package dev.tandem.kubernetes;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.api.OwnedMysqldSettings;
 import io.fabric8.kubernetes.api.model.Secret;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,17 @@ public final class SpecChecker {
    *
    * @param restore where spec.bootstrap would restore from, or why it cannot yet
    * @param created whether the cluster's StatefulSet exists: bootstrap is read only before that
+   * @param tlsSecret the Secret spec.tls.secretName names, if it exists
+   * @param tlsSecretMounted whether the instances already mount that Secret: then a problem with it
+   *     is the control loop's to report, and must not stop failover
    */
-  public record LiveState(Optional<Secret> userSecret, Optional<Restores.Resolution> restore, boolean created) {}
+  public record LiveState(Optional<Secret> userSecret, Optional<Restores.Resolution> restore, boolean created,
+      Optional<Secret> tlsSecret, boolean tlsSecretMounted) {
+
+    public LiveState(Optional<Secret> userSecret, Optional<Restores.Resolution> restore, boolean created) {
+      this(userSecret, restore, created, Optional.empty(), false);
+    }
+  }
 
   private SpecChecker() {}
 
@@ -33,6 +43,7 @@ public final class SpecChecker {
     var problems = new ArrayList<String>();
     var spec = cluster.getSpec();
     checkUserSecret(cluster, live, problems);
+    checkTlsSecret(cluster, live, problems);
     checkRestoreSource(cluster, live, problems);
     spec.getMysqld().forEach((key, value) -> checkMysqldSetting(key, value, problems));
     checkReservedLabels(spec.getPod().getLabels(), problems);
@@ -61,6 +72,21 @@ public final class SpecChecker {
                         + cluster.getMetadata().getNamespace() + ": create it with the keys "
                         + String.join(", ", CredentialsSecret.REQUIRED_KEYS)
                         + ", or remove spec.credentials to let Tandem generate one"));
+  }
+
+  /** Before the instances mount it: Pods would wait for a missing Secret, and mysqld refuse a bad certificate, without a word. */
+  private static void checkTlsSecret(MySQLCluster cluster, LiveState live, List<String> problems) {
+    var tls = cluster.getSpec().getTls();
+    if (!tls.isEnabled() || tls.getSecretName() == null || live.tlsSecretMounted()) {
+      return;
+    }
+    String name = tls.getSecretName();
+    live.tlsSecret().ifPresentOrElse(
+        secret -> ClusterCertificates.problem(secret, Instant.now())
+            .ifPresent(problem -> problems.add("Secret " + name + " (spec.tls.secretName): " + problem)),
+        () -> problems.add("Secret " + name + " (spec.tls.secretName) does not exist in namespace "
+            + cluster.getMetadata().getNamespace() + ": create it with tls.crt, tls.key and ca.crt (a cert-manager"
+            + " Certificate writes them), or remove spec.tls.secretName to let Tandem generate the certificates"));
   }
 
   private static void checkRestoreSource(MySQLCluster cluster, LiveState live, List<String> problems) {

@@ -328,7 +328,7 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
       env.add(EnvVars.plain("RESTORE_BINLOG_DIR", RestoreSource.MOUNT + "/" + replay.binlogPath()));
       env.add(EnvVars.plain("RESTORE_UNTIL", replay.until()));
     });
-    var mounts = new ArrayList<>(mounts());
+    var mounts = new ArrayList<>(mounts(cluster));
     restore.ifPresent(source -> mounts.add(new VolumeMountBuilder().withName(RestoreSource.VOLUME)
         .withMountPath(RestoreSource.MOUNT).withReadOnly(!source.inBucket()).build()));
     return new ContainerBuilder()
@@ -340,6 +340,21 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         .withResources(spec.getResources())
         .withVolumeMounts(mounts)
         .build();
+  }
+
+  static final String TLS_VOLUME = "tls";
+
+  /** Whether the Pod has a certificate: it was created from a template with TLS on. */
+  public static boolean mountsTlsSecret(Pod pod) {
+    return pod.getSpec() != null && Optional.ofNullable(pod.getSpec().getVolumes()).orElse(List.of()).stream()
+        .anyMatch(volume -> TLS_VOLUME.equals(volume.getName()) && volume.getSecret() != null);
+  }
+
+  /** Whether the StatefulSet's Pods mount this Secret as their certificate. */
+  static boolean mountsTlsSecret(StatefulSet statefulSet, String secretName) {
+    return Optional.ofNullable(statefulSet.getSpec().getTemplate().getSpec().getVolumes()).orElse(List.of()).stream()
+        .anyMatch(volume -> TLS_VOLUME.equals(volume.getName()) && volume.getSecret() != null
+            && secretName.equals(volume.getSecret().getSecretName()));
   }
 
   private static Container mysqldContainer(MySQLCluster cluster) {
@@ -363,7 +378,7 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         .withStartupProbe(probe("alive", 5, 720))
         .withLivenessProbe(probe("alive", 10, 6))
         .withReadinessProbe(probe("ready", 2, 3))
-        .withVolumeMounts(mounts())
+        .withVolumeMounts(mounts(cluster))
         .build();
   }
 
@@ -378,12 +393,17 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         .build();
   }
 
-  private static List<VolumeMount> mounts() {
-    return List.of(
+  /** The init container's too: it starts mysqld with the same my.cnf to initialize and recover. */
+  private static List<VolumeMount> mounts(MySQLCluster cluster) {
+    var mounts = new ArrayList<>(List.of(
         mount(DATA_VOLUME, MyCnf.DATA_DIR),
         mount("config", CONFIG_DIR),
         mount("run-config", RUN_CONFIG_DIR),
-        mount("run", MyCnf.RUN_DIR));
+        mount("run", MyCnf.RUN_DIR)));
+    if (cluster.getSpec().getTls().isEnabled()) {
+      mounts.add(new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(MyCnf.TLS_DIR).withReadOnly(true).build());
+    }
+    return mounts;
   }
 
   private static List<Volume> volumes(MySQLCluster cluster, Optional<RestoreSource> restore) {
@@ -396,6 +416,11 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
             .build(),
         new VolumeBuilder().withName("run-config").withNewEmptyDir().endEmptyDir().build(),
         new VolumeBuilder().withName("run").withNewEmptyDir().endEmptyDir().build()));
+    if (cluster.getSpec().getTls().isEnabled()) {
+      // Readable by mysqld's group only (fsGroup): the key is in it. A renewed Secret reaches the files in place.
+      volumes.add(new VolumeBuilder().withName(TLS_VOLUME).withNewSecret().withSecretName(ClusterCertificates.servingSecret(cluster))
+          .withDefaultMode(0440).endSecret().build());
+    }
     restore.ifPresent(source -> volumes.add(source.inBucket()
         ? new VolumeBuilder().withName(RestoreSource.VOLUME).withNewEmptyDir().endEmptyDir().build()
         : new VolumeBuilder().withName(RestoreSource.VOLUME).withNewPersistentVolumeClaim()

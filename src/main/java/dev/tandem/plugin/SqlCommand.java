@@ -1,5 +1,6 @@
 package dev.tandem.plugin;
 
+import dev.tandem.kubernetes.ClusterCertificates;
 import dev.tandem.kubernetes.ClusterLabels;
 import dev.tandem.kubernetes.ClusterNames;
 import dev.tandem.kubernetes.CredentialsSecret;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import dev.tandem.tls.ServingCertificate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,6 +31,17 @@ final class SqlCommand implements Runnable {
 
   @Option(names = {"-e", "--execute"}, paramLabel = "STATEMENT", description = "Run this and print the result instead of a shell.")
   String statement;
+
+  private Path authoritiesFile(String namespace, dev.tandem.api.MySQLCluster cluster) throws IOException {
+    String name = ClusterCertificates.servingSecret(cluster);
+    var secret = Optional.ofNullable(plugin.client.secrets().inNamespace(namespace).withName(name).get())
+        .orElseThrow(() -> new TandemPlugin.Refused("no TLS Secret " + name));
+    Path file = Files.createTempFile("tandem-ca", ".crt");
+    file.toFile().deleteOnExit();
+    Files.writeString(file, CredentialsSecret.value(secret, ServingCertificate.AUTHORITIES)
+        .orElseThrow(() -> new TandemPlugin.Refused("the TLS Secret " + name + " has no " + ServingCertificate.AUTHORITIES)));
+    return file;
+  }
 
   @Override
   public void run() {
@@ -47,6 +60,10 @@ final class SqlCommand implements Runnable {
       // --no-defaults: a password in the user's ~/.my.cnf would otherwise win over MYSQL_PWD.
       var command = new ArrayList<>(List.of(client, "--no-defaults", "--protocol=TCP", "-h", "127.0.0.1", "-P", Integer.toString(forward.getLocalPort()),
           "-u", StatefulSetDependent.ADMIN_USER));
+      if (cluster.getSpec().getTls().isEnabled()) {
+        // Verified with the cluster's CA (both clients take --ssl-ca as "TLS, verify the chain"); not by name: it is a forward.
+        command.add("--ssl-ca=" + authoritiesFile(namespace, cluster));
+      }
       if (statement != null) {
         command.addAll(List.of("-e", statement));
       }

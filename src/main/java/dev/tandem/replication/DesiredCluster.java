@@ -16,6 +16,10 @@ import java.util.Set;
  * @param offline never candidates, never repointed while offline
  * @param automaticFailover when false, a failed master is reported with the recommended
  *     candidate and nothing is done
+ * @param sourceAuthorities where the instances find the CAs to verify their source's certificate
+ *     with, when replication runs over TLS; empty for plaintext replication
+ * @param servingTls the members that have their certificate: while a rollout turns TLS on or
+ *     off, some have it and some do not, and a replica connects over TLS only when both ends do
  */
 public record DesiredCluster(
     Layout layout,
@@ -24,7 +28,9 @@ public record DesiredCluster(
     List<String> priority,
     Set<String> offline,
     boolean semiSync,
-    boolean automaticFailover) {
+    boolean automaticFailover,
+    Optional<String> sourceAuthorities,
+    Set<String> servingTls) {
 
   public enum Layout {
     /** One writable master; every other instance replicates from it. */
@@ -33,10 +39,17 @@ public record DesiredCluster(
     DUAL_MASTER
   }
 
+  /** A cluster that replicates in plaintext. */
+  public DesiredCluster(Layout layout, Map<String, Endpoint> members, Optional<String> preferredMaster, List<String> priority,
+      Set<String> offline, boolean semiSync, boolean automaticFailover) {
+    this(layout, members, preferredMaster, priority, offline, semiSync, automaticFailover, Optional.empty(), Set.of());
+  }
+
   public DesiredCluster {
     members = Collections.unmodifiableMap(new LinkedHashMap<>(members));
     priority = List.copyOf(priority);
     offline = Set.copyOf(offline);
+    servingTls = Set.copyOf(servingTls);
     if (layout == Layout.DUAL_MASTER && members.size() < 2) {
       throw new IllegalArgumentException("a DualMaster cluster needs at least 2 members, got " + members.size());
     }
@@ -46,7 +59,12 @@ public record DesiredCluster(
   }
 
   public DesiredCluster withPreferredMaster(String name) {
-    return new DesiredCluster(layout, members, Optional.of(name), priority, offline, semiSync, automaticFailover);
+    return new DesiredCluster(layout, members, Optional.of(name), priority, offline, semiSync, automaticFailover, sourceAuthorities, servingTls);
+  }
+
+  /** How {@code replica} connects to {@code source}: over TLS with this CA file when both have their certificate, else in plaintext. */
+  public Optional<String> sourceAuthorities(String replica, String source) {
+    return sourceAuthorities.filter(file -> servingTls.contains(replica) && servingTls.contains(source));
   }
 
   public List<String> names() {

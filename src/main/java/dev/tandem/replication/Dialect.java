@@ -112,7 +112,15 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
    * Points this instance at a source with GTID auto-position and fast dead-source detection: a
    * {@link #HEARTBEAT_PERIOD} heartbeat and a one-second connect retry (the net timeout is in my.cnf).
    */
-  String changeSource(Endpoint source, Account replication);
+  /** Has the server read its certificate, key and CA files again, for new connections; no restart. */
+  String reloadTlsStatement();
+
+  /**
+   * Points replication at {@code source}. Over TLS when {@code sourceAuthorities} names a CA file:
+   * the receiver then refuses a source whose certificate no CA in it signed. The name in the
+   * certificate is not checked, since sources are dialled by Pod IP.
+   */
+  String changeSource(Endpoint source, Account replication, Optional<String> sourceAuthorities);
 
   /**
    * One row, column {@code heartbeats}: how many heartbeats the receiver has counted. With the
@@ -218,6 +226,11 @@ public sealed interface Dialect permits MySqlDialect, MariaDbDialect {
     Matcher gtid = failingGtid.matcher(message == null ? "" : message);
     return Optional.of(new ReplicationStatus.ReplicationError(Integer.parseInt(number.trim()), message == null ? "" : message,
         gtid.find() ? Optional.of(gtid.group(1)) : Optional.empty()));
+  }
+
+  /** The CA file of a receiver that connects over TLS ("Ignored": allowed, but this server has no TLS); empty in plaintext. */
+  static Optional<String> sourceAuthorities(String sslAllowed, String caFile) {
+    return "Yes".equals(sslAllowed) || "Ignored".equals(sslAllowed) ? Optional.of(caFile == null ? "" : caFile) : Optional.empty();
   }
 
   static Optional<Long> seconds(String value) {

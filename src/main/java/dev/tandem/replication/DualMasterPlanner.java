@@ -97,7 +97,8 @@ final class DualMasterPlanner {
   private static void repairReceiver(ClusterView view, String master, String source, List<Action> actions, List<Finding> findings) {
     var state = view.reachableServer(master);
     var replication = state.replication();
-    if (replication.isEmpty() || !replication.get().replicatesFrom(view.snapshot(source).endpoint())) {
+    if (replication.isEmpty() || !replication.get().replicatesFrom(view.snapshot(source).endpoint())
+        || !replication.get().connectsAs(view.desired().sourceAuthorities(master, source))) {
       actions.add(new Action.Replicate(master, source));
     } else {
       boolean sourceHoldsWhatItGot = view.reachableServer(source).executed().contains(state.foreignPart(state.executed()));

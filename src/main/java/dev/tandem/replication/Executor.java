@@ -159,13 +159,14 @@ public final class Executor {
     } else if (action instanceof Action.Promote promote) {
       return promote(endpoint, promote.semiSyncSource());
     } else if (action instanceof Action.Replicate replicate) {
-      return replicate(endpoint, desired.members().get(replicate.source()));
+      return replicate(endpoint, desired.members().get(replicate.source()),
+          desired.sourceAuthorities(replicate.instance(), replicate.source()));
     } else if (action instanceof Action.CutOff cutOff) {
       return cutOff(endpoint, cutOff.host());
     } else if (action instanceof Action.Readmit readmit) {
       return readmit(endpoint, readmit.host());
     }
-    return startReplication(endpoint, desired);
+    return startReplication(action.instance(), endpoint, desired);
   }
 
   private record StepOutcome(Outcome outcome, String detail) {
@@ -312,20 +313,21 @@ public final class Executor {
     }
   }
 
-  private StepOutcome replicate(Endpoint endpoint, Endpoint source) throws SQLException {
+  private StepOutcome replicate(Endpoint endpoint, Endpoint source, Optional<String> sourceAuthorities) throws SQLException {
     try (var connection = sessions.open(endpoint)) {
-      return replicate(connection, Observer.read(connection), source);
+      return replicate(connection, Observer.read(connection), source, sourceAuthorities);
     }
   }
 
-  private StepOutcome replicate(Connection connection, InstanceSnapshot.ServerState state, Endpoint source) throws SQLException {
+  private StepOutcome replicate(Connection connection, InstanceSnapshot.ServerState state, Endpoint source,
+      Optional<String> sourceAuthorities) throws SQLException {
     var dialect = state.dialect();
     var status = state.replication();
     // A read-only instance is nobody's semi-sync source; left on, it would make the applier
     // wait for acknowledgements of what it applies, and stall.
     boolean demote = state.readOnly() && state.semiSync().sourceEnabled();
     if (status.isPresent() && status.get().replicatesFrom(source) && status.get().usesGtidAutoPosition()
-        && status.get().threadsRunning() && !demote) {
+        && status.get().connectsAs(sourceAuthorities) && status.get().threadsRunning() && !demote) {
       return StepOutcome.already("already replicating from " + source);
     }
     if (demote) {
@@ -339,23 +341,23 @@ public final class Executor {
     // Read again with the applier stopped: it may have applied more since the read above, and
     // resuming from there would apply that again.
     executeAll(connection, dialect.resumeFrom(Observer.read(connection), sourceExecuted));
-    execute(connection, dialect.changeSource(source, replication));
+    execute(connection, dialect.changeSource(source, replication, sourceAuthorities));
     execute(connection, dialect.startReplica());
-    return StepOutcome.done("replicating from " + source + " by GTID auto-position"
+    return StepOutcome.done("replicating from " + source + " by GTID auto-position" + (sourceAuthorities.isPresent() ? " over TLS" : "")
         + status.map(previous -> " (was " + previous.sourceHost() + ":" + previous.sourcePort() + ")").orElse(""));
   }
 
   /** A member source is set up again, so the receiver starts from where it should, not from where it stopped. */
-  private StepOutcome startReplication(Endpoint endpoint, DesiredCluster desired) throws SQLException {
+  private StepOutcome startReplication(String instance, Endpoint endpoint, DesiredCluster desired) throws SQLException {
     try (var connection = sessions.open(endpoint)) {
       var state = Observer.read(connection);
       if (state.replication().map(ReplicationStatus::threadsRunning).orElse(true)) {
         return StepOutcome.already("replication threads running or no source configured");
       }
       var status = state.replication().orElseThrow();
-      var memberSource = desired.members().values().stream().filter(status::replicatesFrom).findFirst();
+      var memberSource = desired.members().entrySet().stream().filter(member -> status.replicatesFrom(member.getValue())).findFirst();
       if (memberSource.isPresent()) {
-        return replicate(connection, state, memberSource.get());
+        return replicate(connection, state, memberSource.get().getValue(), desired.sourceAuthorities(instance, memberSource.get().getKey()));
       }
       execute(connection, state.dialect().startReplica());
       return StepOutcome.done("replication threads started");

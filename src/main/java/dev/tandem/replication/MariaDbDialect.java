@@ -61,7 +61,8 @@ public record MariaDbDialect(String version) implements Dialect {
         Dialect.seconds(row.get("Seconds_Behind_Master")),
         parseGtidSet(row.get("Gtid_IO_Pos")),
         !"No".equals(row.getOrDefault("Using_Gtid", "No")),
-        row.get("Master_Log_File") + ":" + row.get("Read_Master_Log_Pos")));
+        row.get("Master_Log_File") + ":" + row.get("Read_Master_Log_Pos"),
+        Dialect.sourceAuthorities(row.get("Master_SSL_Allowed"), row.get("Master_SSL_CA_File"))));
   }
 
   /**
@@ -76,6 +77,12 @@ public record MariaDbDialect(String version) implements Dialect {
       return Optional.empty();
     }
     return Optional.of("SHOW RELAYLOG EVENTS IN " + Dialect.quote(file) + " FROM " + position + " LIMIT 1");
+  }
+
+  /** LOCAL: a FLUSH is written to the binlog otherwise, a transaction of its own, errant on a replica. */
+  @Override
+  public String reloadTlsStatement() {
+    return "FLUSH LOCAL SSL";
   }
 
   @Override
@@ -104,10 +111,12 @@ public record MariaDbDialect(String version) implements Dialect {
    * is refused.
    */
   @Override
-  public String changeSource(Endpoint source, Account replication) {
+  public String changeSource(Endpoint source, Account replication, Optional<String> sourceAuthorities) {
     return "CHANGE MASTER TO MASTER_HOST = " + Dialect.quote(source.host()) + ", MASTER_PORT = " + source.port()
         + ", MASTER_USER = " + Dialect.quote(replication.user()) + ", MASTER_PASSWORD = " + Dialect.quote(replication.password())
-        + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = " + Dialect.heartbeatSeconds();
+        + ", MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = " + Dialect.heartbeatSeconds()
+        + sourceAuthorities.map(file -> ", MASTER_SSL = 1, MASTER_SSL_CA = " + Dialect.quote(file) + ", MASTER_SSL_VERIFY_SERVER_CERT = 0")
+            .orElse(", MASTER_SSL = 0, MASTER_SSL_CA = '', MASTER_SSL_VERIFY_SERVER_CERT = 0");
   }
 
   /**

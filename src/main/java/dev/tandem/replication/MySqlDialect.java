@@ -54,13 +54,19 @@ public record MySqlDialect(String version) implements Dialect {
         Dialect.seconds(row.get("Seconds_Behind_Source")),
         parseGtidSet(row.get("Retrieved_Gtid_Set")),
         "1".equals(row.get("Auto_Position")),
-        row.get("Source_Log_File") + ":" + row.get("Read_Source_Log_Pos")));
+        row.get("Source_Log_File") + ":" + row.get("Read_Source_Log_Pos"),
+        Dialect.sourceAuthorities(row.get("Source_SSL_Allowed"), row.get("Source_SSL_CA_File"))));
   }
 
   /** MySQL's applier errors name the transaction: "… executing transaction 'uuid:n' …". */
   @Override
   public Optional<String> failedTransactionQuery(Map<String, String> replicaStatusRow) {
     return Optional.empty();
+  }
+
+  @Override
+  public String reloadTlsStatement() {
+    return "ALTER INSTANCE RELOAD TLS";
   }
 
   @Override
@@ -84,12 +90,14 @@ public record MySqlDialect(String version) implements Dialect {
   }
 
   @Override
-  public String changeSource(Endpoint source, Account replication) {
+  public String changeSource(Endpoint source, Account replication, Optional<String> sourceAuthorities) {
     // GET_SOURCE_PUBLIC_KEY: caching_sha2_password, the default, needs it without TLS.
     return "CHANGE REPLICATION SOURCE TO SOURCE_HOST = " + Dialect.quote(source.host()) + ", SOURCE_PORT = " + source.port()
         + ", SOURCE_USER = " + Dialect.quote(replication.user()) + ", SOURCE_PASSWORD = " + Dialect.quote(replication.password())
         + ", SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1, SOURCE_RETRY_COUNT = 86400, SOURCE_HEARTBEAT_PERIOD = " + Dialect.heartbeatSeconds() + ","
-        + " GET_SOURCE_PUBLIC_KEY = 1";
+        + " GET_SOURCE_PUBLIC_KEY = 1"
+        + sourceAuthorities.map(file -> ", SOURCE_SSL = 1, SOURCE_SSL_CA = " + Dialect.quote(file) + ", SOURCE_SSL_VERIFY_SERVER_CERT = 0")
+            .orElse(", SOURCE_SSL = 0, SOURCE_SSL_CA = '', SOURCE_SSL_VERIFY_SERVER_CERT = 0");
   }
 
   /** Auto-position: the replica sends what it holds and the source sends exactly what it lacks. */

@@ -125,6 +125,7 @@ public final class Planner {
     }
     var replication = replica.replication();
     if (replication.isEmpty() || !replication.get().replicatesFrom(view.snapshot(source).endpoint())
+        || !replication.get().connectsAs(view.desired().sourceAuthorities(name, source))
         || (replica.readOnly() && replica.semiSync().sourceEnabled())) {
       actions.add(new Action.Replicate(name, source));
       return;
@@ -144,6 +145,12 @@ public final class Planner {
       List<Action> actions, List<Finding> findings) {
     if (status.lastSqlError().isPresent() && !status.sqlThreadRunning()) {
       findings.add(new Finding.ReplicationBroken(name, status.lastSqlError().get()));
+    } else if (status.lastIoError().isPresent() && status.lastIoError().get().number() == TLS_HANDSHAKE_FAILED) {
+      // The server's own words ("SSL connection error: error:00000000:lib(0)::reason(0)") say nothing useful.
+      var error = status.lastIoError().get();
+      findings.add(new Finding.ReplicationBroken(name, new ReplicationStatus.ReplicationError(error.number(), error.message()
+          + " (the TLS handshake with " + source + " failed: its certificate must be valid and signed by a CA in "
+          + status.sourceAuthorities().orElse("the replica's CA file") + ")", error.failingGtid())));
     } else if (status.lastIoError().isPresent() && status.ioThread() == ReplicationStatus.IoThread.STOPPED) {
       findings.add(new Finding.ReplicationBroken(name, status.lastIoError().get()));
       if (status.lastIoError().get().number() == SOURCE_REFUSED_POSITION && sourceHoldsWhatItGot) {
@@ -153,6 +160,12 @@ public final class Planner {
       actions.add(new Action.StartReplication(name));
     }
   }
+
+  /**
+   * CR_SSL_CONNECTION_ERROR: the receiver retries for ever, but a certificate its CA does not
+   * verify never heals by itself, unlike a source that is merely down.
+   */
+  static final int TLS_HANDSHAKE_FAILED = 2026;
 
   /** ER_MASTER_FATAL_ERROR_READING_BINLOG: the source cannot serve from where the receiver asked. */
   static final int SOURCE_REFUSED_POSITION = 1236;

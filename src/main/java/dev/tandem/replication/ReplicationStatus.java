@@ -10,6 +10,8 @@ import java.util.Optional;
  * @param receiverActivity changes whenever the receiver gets anything from its source, an event or a
  *     heartbeat (the source's binlog coordinates it has read up to, and its heartbeat count): the
  *     same value at two looks means it heard nothing in between; empty when that cannot be told
+ * @param sourceAuthorities the CA file its receiver verifies the source's certificate with, when
+ *     it connects over TLS; empty when it connects in plaintext
  */
 public record ReplicationStatus(
     String sourceHost,
@@ -21,7 +23,8 @@ public record ReplicationStatus(
     Optional<Long> secondsBehindSource,
     GtidSet received,
     boolean usesGtidAutoPosition,
-    String receiverActivity) {
+    String receiverActivity,
+    Optional<String> sourceAuthorities) {
 
   /** The receiver thread, as the server reports it. */
   public enum IoThread {
@@ -50,7 +53,7 @@ public record ReplicationStatus(
   public ReplicationStatus withFailedTransaction(String gtid) {
     return new ReplicationStatus(sourceHost, sourcePort, ioThread, sqlThreadRunning, lastIoError,
         lastSqlError.map(error -> new ReplicationError(error.number(), error.message(), Optional.of(gtid))),
-        secondsBehindSource, received, usesGtidAutoPosition, receiverActivity);
+        secondsBehindSource, received, usesGtidAutoPosition, receiverActivity, sourceAuthorities);
   }
 
   /**
@@ -59,17 +62,23 @@ public record ReplicationStatus(
    */
   public ReplicationStatus withHeartbeats(Optional<String> heartbeats) {
     return new ReplicationStatus(sourceHost, sourcePort, ioThread, sqlThreadRunning, lastIoError, lastSqlError,
-        secondsBehindSource, received, usesGtidAutoPosition, heartbeats.map(count -> receiverActivity + " heartbeats " + count).orElse(""));
+        secondsBehindSource, received, usesGtidAutoPosition, heartbeats.map(count -> receiverActivity + " heartbeats " + count).orElse(""),
+        sourceAuthorities);
   }
 
   /** The same status, its connected receiver marked as hearing nothing from its source. */
   public ReplicationStatus silent() {
     return new ReplicationStatus(sourceHost, sourcePort, IoThread.SILENT, sqlThreadRunning, lastIoError, lastSqlError,
-        secondsBehindSource, received, usesGtidAutoPosition, receiverActivity);
+        secondsBehindSource, received, usesGtidAutoPosition, receiverActivity, sourceAuthorities);
   }
 
   public boolean replicatesFrom(Endpoint source) {
     return sourceHost.equalsIgnoreCase(source.host()) && sourcePort == source.port();
+  }
+
+  /** Connected the way the cluster wants: over TLS verified with those CAs, or in plaintext when empty. */
+  public boolean connectsAs(Optional<String> wantedAuthorities) {
+    return sourceAuthorities.equals(wantedAuthorities);
   }
 
   /** Both threads running, or the receiver reconnecting on its own. */

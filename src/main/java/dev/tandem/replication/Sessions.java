@@ -1,9 +1,18 @@
 package dev.tandem.replication;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -24,21 +33,56 @@ public final class Sessions {
     Endpoint to(Endpoint instance) throws SQLException;
   }
 
+  /** Connector/J reads trusted CAs from a key store file only; the certificates in it are public. */
+  private static final String TRUST_STORE_PASSWORD = "tandem-trusted-cas";
+
   private final Account operator;
   private final Duration connectTimeout;
   private final Duration readTimeout;
   private final Route route;
+  private final Optional<Path> trustStore;
 
   public Sessions(Account operator, Duration connectTimeout, Duration readTimeout, Route route) {
+    this(operator, connectTimeout, readTimeout, route, Optional.empty());
+  }
+
+  private Sessions(Account operator, Duration connectTimeout, Duration readTimeout, Route route, Optional<Path> trustStore) {
     this.operator = operator;
     this.connectTimeout = connectTimeout;
     this.readTimeout = readTimeout;
     this.route = route;
+    this.trustStore = trustStore;
   }
 
   /** The same sessions with another connect timeout. */
   public Sessions withConnectTimeout(Duration timeout) {
-    return new Sessions(operator, timeout, readTimeout, route);
+    return new Sessions(operator, timeout, readTimeout, route, trustStore);
+  }
+
+  /**
+   * The same sessions over TLS, verifying every server's certificate against {@code authorities}
+   * (not its name: instances are dialled by Pod IP or through a forward). A server that offers no
+   * TLS at all is spoken to in plaintext: an instance not yet restarted by the rollout that turns
+   * TLS on has no certificate, and losing sight of it (a master) would look like its failure.
+   */
+  public Sessions verifyingServersWith(List<X509Certificate> authorities) {
+    try {
+      var store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      for (int i = 0; i < authorities.size(); i++) {
+        store.setCertificateEntry("ca-" + i, authorities.get(i));
+      }
+      Path file = Files.createTempFile("tandem-trusted-cas", ".p12");
+      file.toFile().deleteOnExit();
+      try (var out = Files.newOutputStream(file)) {
+        store.store(out, TRUST_STORE_PASSWORD.toCharArray());
+      }
+      return new Sessions(operator, connectTimeout, readTimeout, route, Optional.of(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot trust these CA certificates: " + e.getMessage(), e);
+    }
   }
 
   public String operatorUser() {
@@ -57,7 +101,25 @@ public final class Sessions {
     properties.setProperty("connectionAttributes", "program_name:tandem-operator");
     properties.setProperty("autoReconnect", "false");
     var dialed = route.to(endpoint);
-    var connection = DriverManager.getConnection("jdbc:mysql://" + dialed.host() + ":" + dialed.port() + "/", properties);
+    String url = "jdbc:mysql://" + dialed.host() + ":" + dialed.port() + "/";
+    Connection connection;
+    if (trustStore.isPresent()) {
+      properties.setProperty("sslMode", "VERIFY_CA");
+      properties.setProperty("trustCertificateKeyStoreUrl", trustStore.get().toUri().toString());
+      properties.setProperty("trustCertificateKeyStoreType", "PKCS12");
+      properties.setProperty("trustCertificateKeyStorePassword", TRUST_STORE_PASSWORD);
+      try {
+        connection = DriverManager.getConnection(url, properties);
+      } catch (SQLException e) {
+        if (!offersNoTls(e)) {
+          throw e;
+        }
+        properties.setProperty("sslMode", "DISABLED");
+        connection = DriverManager.getConnection(url, properties);
+      }
+    } else {
+      connection = DriverManager.getConnection(url, properties);
+    }
     try (var statement = connection.createStatement()) {
       connection.setNetworkTimeout(Runnable::run, Math.toIntExact(readTimeout.plus(extra).toMillis()));
       statement.execute("SET SESSION sql_mode = REPLACE(@@session.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
@@ -66,6 +128,16 @@ public final class Sessions {
       throw e;
     }
     return connection;
+  }
+
+  /** Connector/J's refusal of a VERIFY_CA session with a server that has no TLS configured. */
+  private static boolean offersNoTls(SQLException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause.getMessage() != null && cause.getMessage().contains("SSL Connection required, but not provided by server")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public Connection open(Endpoint endpoint) throws SQLException {

@@ -33,6 +33,15 @@ rm -rf "$partial"
 mkdir -p "$partial"
 
 connection=(--no-defaults "--host=$SOURCE_HOST" "--port=$SOURCE_PORT" "--user=$BACKUP_USER")
+# Over TLS when the cluster has it, verifying the source with the cluster's CA (its name is not
+# checked: the source is dialled by Pod IP).
+if [[ -n ${TLS_AUTHORITIES:-} ]]; then
+  if [[ $TANDEM_FLAVOR == MariaDB ]]; then
+    connection+=(--ssl "--ssl-ca=$TLS_AUTHORITIES")
+  else
+    connection+=(--ssl-mode=VERIFY_CA "--ssl-ca=$TLS_AUTHORITIES")
+  fi
+fi
 if [[ $TANDEM_FLAVOR == MariaDB ]]; then
   client=$(command -v mariadb || command -v mysql)
   dump=$(command -v mariadb-dump || command -v mysqldump)

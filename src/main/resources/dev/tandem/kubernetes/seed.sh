@@ -38,7 +38,10 @@ if [[ $TANDEM_FLAVOR == MariaDB ]]; then
   printf '%s\n' "$token" >&3
   tool=$(command -v mariadb-backup || command -v mariabackup)
   work=$(mktemp -d)
-  MYSQL_PWD=$BACKUP_PASSWORD "$tool" --no-defaults "--host=$DONOR_HOST" "--port=$DONOR_PORT" "--user=$BACKUP_USER" --backup \
+  # Over TLS when the cluster has it, verifying the donor with the cluster's CA.
+  tls=()
+  [[ -z ${TLS_AUTHORITIES:-} ]] || tls=(--ssl "--ssl-ca=$TLS_AUTHORITIES")
+  MYSQL_PWD=$BACKUP_PASSWORD "$tool" --no-defaults "--host=$DONOR_HOST" "--port=$DONOR_PORT" "--user=$BACKUP_USER" "${tls[@]}" --backup \
     --stream=mbstream "--datadir=${DONOR_DATADIR:-/var/lib/mysql}" "--target-dir=$work" 2> "$work/mariadb-backup.log" >&3 \
     || { tail -n 5 "$work/mariadb-backup.log" >&2; exit 1; }
   exec 3>&-

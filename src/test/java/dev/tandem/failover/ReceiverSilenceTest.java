@@ -97,7 +97,7 @@ class ReceiverSilenceTest {
 
   private static InstanceSnapshot replica(String source, IoThread io, String activity) {
     return snapshot(Optional.of(new ReplicationStatus(source, 3306, io, true, Optional.empty(), Optional.empty(), Optional.of(0L),
-        DomainGtidSet.parse("0-1000-10"), true, activity)));
+        DomainGtidSet.parse("0-1000-10"), true, activity, Optional.empty())));
   }
 
   private static InstanceSnapshot snapshot(Optional<ReplicationStatus> replication) {

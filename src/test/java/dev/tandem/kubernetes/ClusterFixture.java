@@ -58,6 +58,13 @@ public final class ClusterFixture {
     return this;
   }
 
+  /** TLS on, with the generated certificates, refusing plaintext clients when {@code requireSecureTransport}. */
+  public ClusterFixture tls(boolean requireSecureTransport) {
+    cluster.getSpec().getTls().setEnabled(true);
+    cluster.getSpec().getTls().setRequireSecureTransport(requireSecureTransport);
+    return this;
+  }
+
   public MySQLCluster build() {
     return cluster;
   }

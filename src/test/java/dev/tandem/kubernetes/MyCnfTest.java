@@ -96,4 +96,18 @@ class MyCnfTest {
 
     assertThat(cnf).containsEntry("read_only", "ON").doesNotContainKeys("read-only", "loose_server_id");
   }
+
+  @Test
+  void withTlsTheServerServesTheMountedCertificateAndRefusesPlaintextOnlyWhenAsked() {
+    var required = settings(MyCnf.render(ClusterFixture.named("shop").mariaDb().tls(true).build().getSpec()));
+    var allowed = settings(MyCnf.render(ClusterFixture.named("shop").mariaDb().tls(false).build().getSpec()));
+
+    assertThat(required)
+        .containsEntry("ssl_cert", "/etc/mysql/tls/tls.crt")
+        .containsEntry("ssl_key", "/etc/mysql/tls/tls.key")
+        .containsEntry("ssl_ca", "/etc/mysql/tls/ca.crt")
+        .containsEntry("require_secure_transport", "ON");
+    assertThat(allowed).containsEntry("require_secure_transport", "OFF");
+    assertThat(settings(MyCnf.render(ClusterFixture.named("shop").build().getSpec()))).doesNotContainKeys("ssl_cert", "require_secure_transport");
+  }
 }

@@ -70,4 +70,30 @@ class SpecCheckerTest {
 
     assertThat(SpecChecker.problems(cluster, NOTHING_LIVE)).singleElement().asString().contains("spec.pod.labels.mysql.tandem.dev/role");
   }
+
+  @Test
+  void aMissingTlsSecretIsReportedBeforeAnyPodWaitsForIt() {
+    var cluster = ClusterFixture.named("shop").tls(false).build();
+    cluster.getSpec().getTls().setSecretName("shop-cert");
+
+    assertThat(SpecChecker.problems(cluster, NOTHING_LIVE)).singleElement().asString()
+        .contains("Secret shop-cert (spec.tls.secretName) does not exist in namespace prod", "cert-manager");
+  }
+
+  @Test
+  void aTlsSecretWhoseCertificateItsCaDoesNotSignIsRefusedUntilTheInstancesMountIt() {
+    var cluster = ClusterFixture.named("shop").tls(false).build();
+    cluster.getSpec().getTls().setSecretName("shop-cert");
+    var now = java.time.Instant.now();
+    var ca = dev.tandem.tls.CertificateAuthority.create("mine", now, java.time.Duration.ofDays(30));
+    var issued = ca.issue("shop", java.util.List.of("shop"), java.util.List.of(), now, java.time.Duration.ofDays(10));
+    var wrongCa = dev.tandem.tls.Pem.of(dev.tandem.tls.CertificateAuthority.create("other", now, java.time.Duration.ofDays(30)).certificate());
+    var secret = new SecretBuilder().withStringData(Map.of("tls.crt", issued.certificatePem(), "tls.key", issued.keyPem(), "ca.crt", wrongCa)).build();
+
+    assertThat(SpecChecker.problems(cluster, new SpecChecker.LiveState(Optional.empty(), Optional.empty(), false, Optional.of(secret), false)))
+        .singleElement().asString().contains("Secret shop-cert (spec.tls.secretName): the certificate in tls.crt", "does not verify");
+    // Once mounted, a bad rotation is the control loop's to report: failover must go on.
+    assertThat(SpecChecker.problems(cluster, new SpecChecker.LiveState(Optional.empty(), Optional.empty(), true, Optional.of(secret), true)))
+        .isEmpty();
+  }
 }

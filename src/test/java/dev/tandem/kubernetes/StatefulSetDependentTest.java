@@ -306,4 +306,20 @@ class StatefulSetDependentTest {
         "long_query_time", Optional.<String>empty(),
         "max_connections", Optional.of("200"))));
   }
+
+  @Test
+  void withTlsBothContainersMountTheCertificateReadableByMysqldOnly() {
+    var template = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").tls(true).build()).getSpec().getTemplate().getSpec();
+
+    assertThat(template.getVolumes()).filteredOn(volume -> volume.getName().equals("tls")).singleElement().satisfies(volume -> {
+      assertThat(volume.getSecret().getSecretName()).isEqualTo("shop-tls");
+      assertThat(volume.getSecret().getDefaultMode()).isEqualTo(0440);
+    });
+    for (var container : java.util.List.of(template.getInitContainers().get(0), template.getContainers().get(0))) {
+      assertThat(container.getVolumeMounts()).as(container.getName())
+          .anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/etc/mysql/tls"));
+    }
+    assertThat(StatefulSetDependent.desiredFor(ClusterFixture.named("shop").build()).getSpec().getTemplate().getSpec().getVolumes())
+        .noneMatch(volume -> volume.getName().equals("tls"));
+  }
 }

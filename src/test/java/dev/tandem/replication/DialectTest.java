@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,10 +55,27 @@ class DialectTest {
 
     @Test
     void pointsAReplicaAtItsSourceByGtidAutoPositionWithFastDeadSourceDetection() {
-      assertThat(dialect.changeSource(SOURCE, REPLICATION)).isEqualTo(
+      assertThat(dialect.changeSource(SOURCE, REPLICATION, Optional.empty())).isEqualTo(
           "CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'shop-0.shop-headless.prod.svc', SOURCE_PORT = 3306,"
               + " SOURCE_USER = 'repl', SOURCE_PASSWORD = 'it''s\\\\secret', SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1,"
-              + " SOURCE_RETRY_COUNT = 86400, SOURCE_HEARTBEAT_PERIOD = 0.1, GET_SOURCE_PUBLIC_KEY = 1");
+              + " SOURCE_RETRY_COUNT = 86400, SOURCE_HEARTBEAT_PERIOD = 0.1, GET_SOURCE_PUBLIC_KEY = 1,"
+              + " SOURCE_SSL = 0, SOURCE_SSL_CA = '', SOURCE_SSL_VERIFY_SERVER_CERT = 0");
+    }
+
+    @Test
+    void overTlsVerifiesTheSourcesCertificateWithTheClustersCaButNotItsNameSinceSourcesAreDialledByIp() {
+      assertThat(dialect.changeSource(SOURCE, REPLICATION, Optional.of("/etc/mysql/tls/ca.crt")))
+          .endsWith(", SOURCE_SSL = 1, SOURCE_SSL_CA = '/etc/mysql/tls/ca.crt', SOURCE_SSL_VERIFY_SERVER_CERT = 0");
+    }
+
+    @Test
+    void readsWhetherTheReceiverConnectsOverTlsAndWithWhichCa() {
+      var row = new java.util.HashMap<>(Map.of("Source_Host", "10.0.0.10", "Source_Port", "3306", "Replica_IO_Running", "Yes",
+          "Replica_SQL_Running", "Yes", "Auto_Position", "1", "Retrieved_Gtid_Set", "", "Source_SSL_Allowed", "Yes",
+          "Source_SSL_CA_File", "/etc/mysql/tls/ca.crt"));
+      assertThat(dialect.replicationStatus(row).orElseThrow().sourceAuthorities()).contains("/etc/mysql/tls/ca.crt");
+      row.put("Source_SSL_Allowed", "No");
+      assertThat(dialect.replicationStatus(row).orElseThrow().sourceAuthorities()).isEmpty();
     }
 
     @Test
@@ -141,10 +159,10 @@ class DialectTest {
 
     @Test
     void pointsAReplicaAtItsSourceFromThePositionResumeFromSets() {
-      assertThat(dialect.changeSource(SOURCE, REPLICATION)).isEqualTo(
+      assertThat(dialect.changeSource(SOURCE, REPLICATION, Optional.empty())).isEqualTo(
           "CHANGE MASTER TO MASTER_HOST = 'shop-0.shop-headless.prod.svc', MASTER_PORT = 3306, MASTER_USER = 'repl',"
               + " MASTER_PASSWORD = 'it''s\\\\secret', MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1,"
-              + " MASTER_HEARTBEAT_PERIOD = 0.1");
+              + " MASTER_HEARTBEAT_PERIOD = 0.1, MASTER_SSL = 0, MASTER_SSL_CA = '', MASTER_SSL_VERIFY_SERVER_CERT = 0");
     }
 
     @Test

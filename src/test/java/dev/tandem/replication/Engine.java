@@ -17,9 +17,10 @@ import java.util.concurrent.Executors;
  */
 public final class Engine implements AutoCloseable {
 
-  final Sessions sessions = new Sessions(LocalMariaDb.OPERATOR, Duration.ofMillis(500), Duration.ofSeconds(2), Sessions.Route.DIRECT);
-  final Observer observer = new Observer(sessions);
-  final Executor executor = new Executor(sessions, LocalMariaDb.REPLICATION, Duration.ofSeconds(10));
+  static final Sessions PLAINTEXT = new Sessions(LocalMariaDb.OPERATOR, Duration.ofMillis(500), Duration.ofSeconds(2), Sessions.Route.DIRECT);
+  final Sessions sessions;
+  final Observer observer;
+  final Executor executor;
   final ExecutorService probes = Executors.newCachedThreadPool();
   DesiredCluster desired;
   Optional<String> recordedMaster = Optional.empty();
@@ -31,7 +32,14 @@ public final class Engine implements AutoCloseable {
   public record Pass(Plan plan, List<StepResult> results) {}
 
   public Engine(DesiredCluster desired) {
+    this(desired, PLAINTEXT);
+  }
+
+  Engine(DesiredCluster desired, Sessions sessions) {
     this.desired = desired;
+    this.sessions = sessions;
+    this.observer = new Observer(sessions);
+    this.executor = new Executor(sessions, LocalMariaDb.REPLICATION, Duration.ofSeconds(10));
   }
 
   ClusterView view() {

@@ -92,6 +92,37 @@ class PlannerTest {
     }
 
     @Test
+    void healthy3TurningTlsOnRepointsEveryReplicaStillReplicatingInPlaintext() {
+      var plan = healthy3().replicationOverTls("/etc/mysql/tls/ca.crt").receiverOverTls("shop-1", "/etc/mysql/tls/ca.crt").plan();
+
+      assertThat(plan.masters()).containsExactly("shop-0");
+      assertThat(plan.actions()).containsExactly(new Replicate("shop-2", "shop-0"));
+    }
+
+    @Test
+    void healthy3MidRolloutOnlyAReplicaWhoseEndsBothHaveTheirCertificateMovesToTls() {
+      var plan = healthy3().replicationOverTls("/etc/mysql/tls/ca.crt").servingTls("shop-0", "shop-1").plan();
+
+      assertThat(plan.actions()).containsExactly(new Replicate("shop-1", "shop-0"));
+    }
+
+    @Test
+    void healthy3TurningTlsOffRepointsAReplicaStillOnTls() {
+      var plan = healthy3().receiverOverTls("shop-2", "/etc/mysql/tls/ca.crt").plan();
+
+      assertThat(plan.actions()).containsExactly(new Replicate("shop-2", "shop-0"));
+    }
+
+    @Test
+    void healthy3OverTlsWithEveryReceiverOnTheWantedCaIsLeftAlone() {
+      var plan = healthy3().replicationOverTls("/etc/mysql/tls/ca.crt")
+          .receiverOverTls("shop-1", "/etc/mysql/tls/ca.crt").receiverOverTls("shop-2", "/etc/mysql/tls/ca.crt").plan();
+
+      assertThat(plan.state()).isEqualTo(State.HEALTHY);
+      assertThat(plan.actions()).isEmpty();
+    }
+
+    @Test
     void healthy3ALaggingReplicaIsLeftToCatchUp() {
       assertThat(healthy3().replica("shop-2", "shop-0", "0-1000-4").plan().state()).isEqualTo(State.HEALTHY);
     }
@@ -723,6 +754,14 @@ class PlannerTest {
           .master("shop-0", "0-1000-10,1-1001-20").replica("shop-0", "shop-1", "0-1000-10,1-1001-20").writable("shop-0")
           .master("shop-1", "0-1000-10,1-1001-20").replica("shop-1", "shop-0", "0-1000-10,1-1001-20").writable("shop-1")
           .replica("shop-2", "shop-0", "0-1000-10,1-1001-20");
+    }
+
+    @Test
+    void turningTlsOnRepointsBothMastersAndTheReplica() {
+      var plan = bothHealthy().replicationOverTls("/etc/mysql/tls/ca.crt").plan();
+
+      assertThat(plan.actions()).containsExactlyInAnyOrder(
+          new Replicate("shop-0", "shop-1"), new Replicate("shop-1", "shop-0"), new Replicate("shop-2", "shop-0"));
     }
 
     @Test

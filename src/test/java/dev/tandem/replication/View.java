@@ -31,6 +31,9 @@ public final class View {
   private final Set<String> restarted = new HashSet<>();
   private final Map<String, ClusterView.LostReplica> lost = new LinkedHashMap<>();
   private Dialect dialect = new MariaDbDialect("10.11");
+  private Optional<String> sourceAuthorities = Optional.empty();
+  /** Every member when unset. */
+  private Set<String> servingTls;
 
   private static final class Member {
     final int ordinal;
@@ -45,6 +48,7 @@ public final class View {
     Optional<ReplicationError> ioError = Optional.empty();
     Optional<Long> behind = Optional.of(0L);
     boolean semiSyncSource;
+    Optional<String> sourceAuthorities = Optional.empty();
 
     Member(int ordinal) {
       this.ordinal = ordinal;
@@ -196,6 +200,24 @@ public final class View {
     return this;
   }
 
+  /** The cluster wants replication over TLS, verified with this CA file. */
+  public View replicationOverTls(String caFile) {
+    sourceAuthorities = Optional.of(caFile);
+    return this;
+  }
+
+  /** Only these members have their certificate (a rollout turning TLS on is under way). */
+  public View servingTls(String... names) {
+    servingTls = Set.of(names);
+    return this;
+  }
+
+  /** The instance's receiver connects over TLS, verifying with this CA file. */
+  public View receiverOverTls(String name, String caFile) {
+    members.get(name).sourceAuthorities = Optional.of(caFile);
+    return this;
+  }
+
   public View mySql() {
     dialect = new MySqlDialect("8.4");
     return this;
@@ -208,7 +230,8 @@ public final class View {
   public ClusterView build() {
     var endpoints = new LinkedHashMap<String, Endpoint>();
     members.forEach((name, member) -> endpoints.put(name, endpoint(member.ordinal)));
-    var desired = new DesiredCluster(layout, endpoints, preferred, priority, offline, semiSync, automatic);
+    var desired = new DesiredCluster(layout, endpoints, preferred, priority, offline, semiSync, automatic, sourceAuthorities,
+        servingTls == null ? endpoints.keySet() : servingTls);
     var snapshots = new LinkedHashMap<String, InstanceSnapshot>();
     members.forEach((name, member) -> snapshots.put(name, snapshot(name, member)));
     return new ClusterView(desired, snapshots, recorded, down, longUnreachable, lost, restarted);
@@ -225,7 +248,8 @@ public final class View {
     }
     var replication = member.source.map(source -> new ReplicationStatus(
         endpoint(members.get(source).ordinal).host(), 3306, member.io, member.sqlRunning, member.ioError, member.sqlError,
-        member.behind, dialect.parseGtidSet(member.received), true, "mysql-bin.000001:4 heartbeats 0"));
+        member.behind, dialect.parseGtidSet(member.received), true, "mysql-bin.000001:4 heartbeats 0",
+        member.sourceAuthorities));
     var server = new InstanceSnapshot.ServerState(dialect, "test", 1000 + member.ordinal,
         Optional.of(uuid(member.ordinal)), member.readOnly, dialect.parseGtidSet(member.executed), replication,
         new InstanceSnapshot.SemiSync(member.semiSyncSource, true, member.semiSyncSource, 0), Set.of(),

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterFixture;
 import dev.tandem.kubernetes.ConfigMapDependent;
+import dev.tandem.kubernetes.MyCnf;
 import dev.tandem.replication.Account;
 import dev.tandem.replication.Endpoint;
 import java.io.IOException;
@@ -64,6 +65,11 @@ public final class LocalMariaDb implements AutoCloseable {
     return servers;
   }
 
+  /** Where servers started in {@code dir} read tls.crt, tls.key and ca.crt, when the cluster has TLS on. */
+  public static Path tlsDir(Path dir) {
+    return dir.resolve("tls");
+  }
+
   public Server server(String name) {
     return servers.get(name);
   }
@@ -110,7 +116,8 @@ public final class LocalMariaDb implements AutoCloseable {
         .as("mariadbd is missing: run 'make deps' (apt-get install -y mariadb-server mariadb-client)").isTrue();
     var config = ConfigMapDependent.desiredFor(cluster).getData();
     Files.createDirectories(dir.resolve("data"));
-    Files.writeString(dir.resolve("my.cnf"), config.get(ConfigMapDependent.MY_CNF));
+    // The servers of one LocalMariaDb share a TLS directory beside theirs, as a cluster's Pods mount one Secret.
+    Files.writeString(dir.resolve("my.cnf"), config.get(ConfigMapDependent.MY_CNF).replace(MyCnf.TLS_DIR, tlsDir(dir.getParent()).toString()));
     Files.writeString(dir.resolve("init.sh"), config.get(ConfigMapDependent.INIT_SCRIPT));
     var command = new java.util.ArrayList<>(List.of("bash", dir.resolve("init.sh").toString()));
     command.addAll(List.of(arguments));

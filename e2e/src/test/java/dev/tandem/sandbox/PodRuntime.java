@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -48,6 +50,9 @@ public final class PodRuntime {
   private Process runningContainer;
   private volatile Process process;
   private Thread stopper;
+  /** The real kubelet's sync takes about a minute; the sandbox's is quicker, for tests' sake. */
+  private static final Duration SECRET_SYNC = Duration.ofSeconds(2);
+  private Instant nextSecretSync = Instant.EPOCH;
   private volatile int restarts;
   /** The init container running now, reported as the kubelet does in initContainerStatuses. */
   private volatile String runningInit;
@@ -217,6 +222,7 @@ public final class PodRuntime {
     var probe = Optional.ofNullable(container.getReadinessProbe());
     int failures = 0;
     while (main.isAlive() && !terminating) {
+      refreshSecretVolumes();
       boolean passed = probe.map(p -> runProbe(container, p, main)).orElse(true);
       failures = passed ? 0 : failures + 1;
       boolean nowReady = passed || (ready && failures < probe.map(Probe::getFailureThreshold).orElse(3));
@@ -365,6 +371,9 @@ public final class PodRuntime {
           Files.writeString(dir.resolve(file.getKey()), file.getValue());
         }
       }
+      if (volume.getSecret() != null) {
+        writeSecretVolume(dir, volume, uid);
+      }
       if (volume.getPersistentVolumeClaim() != null) {
         // A claim is shared: another Pod may delete files under it while this walk runs.
         Commands.tryRun("chown", "-R", uid + ":" + uid, dir.toString() + "/");
@@ -378,6 +387,78 @@ public final class PodRuntime {
    * As the kubelet does for a Pod in a terminal phase: its network goes with its last container
    * (its address is free for another Pod), while the Pod object stays until deleted.
    */
+  /**
+   * As the kubelet does: every key a symlink into {@code ..data}, itself a symlink swapped in one
+   * rename, so a reader (mysqld reloading its certificate) never sees a new tls.crt beside an old
+   * tls.key. Rewritten only when the Secret changed.
+   */
+  private void writeSecretVolume(Path dir, Volume volume, long uid) throws IOException {
+    var secret = client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(volume.getSecret().getSecretName()).get();
+    if (secret == null) {
+      throw new IllegalStateException("secret " + volume.getSecret().getSecretName() + " not found");
+    }
+    var files = new java.util.TreeMap<String, byte[]>();
+    Optional.ofNullable(secret.getData()).orElse(Map.of()).forEach((key, value) -> files.put(key, Base64.getDecoder().decode(value)));
+    String version = Integer.toHexString(files.entrySet().stream()
+        .mapToInt(file -> file.getKey().hashCode() * 31 + Arrays.hashCode(file.getValue())).sum());
+    Path data = dir.resolve("..data");
+    if (Files.isSymbolicLink(data) && Files.readSymbolicLink(data).toString().equals("..version-" + version)) {
+      return;
+    }
+    Path written = dir.resolve("..version-" + version);
+    Files.createDirectories(written);
+    int mode = Optional.ofNullable(volume.getSecret().getDefaultMode()).orElse(0644);
+    for (var file : files.entrySet()) {
+      Path target = written.resolve(file.getKey());
+      Files.write(target, file.getValue());
+      Files.setPosixFilePermissions(target, permissions(mode));
+    }
+    Commands.run("chown", "-R", uid + ":" + uid, written.toString() + "/");
+    Path swapping = dir.resolve("..data_tmp");
+    Files.deleteIfExists(swapping);
+    Files.createSymbolicLink(swapping, written.getFileName());
+    Files.move(swapping, data, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    for (String key : files.keySet()) {
+      if (!Files.isSymbolicLink(dir.resolve(key))) {
+        Files.createSymbolicLink(dir.resolve(key), Path.of("..data", key));
+      }
+    }
+    try (var old = Files.list(dir)) {
+      for (Path stale : old.filter(path -> path.getFileName().toString().startsWith("..version-") && !path.equals(written)).toList()) {
+        Commands.run("rm", "-rf", stale.toString());
+      }
+    }
+  }
+
+  private static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(int mode) {
+    var permissions = java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+    var all = java.nio.file.attribute.PosixFilePermission.values();
+    for (int bit = 0; bit < 9; bit++) {
+      if ((mode & (1 << (8 - bit))) != 0) {
+        permissions.add(all[bit]);
+      }
+    }
+    return permissions;
+  }
+
+  /** A changed Secret reaches a running Pod's files, as the kubelet's periodic sync brings it. */
+  private void refreshSecretVolumes() {
+    if (Instant.now().isBefore(nextSecretSync)) {
+      return;
+    }
+    nextSecretSync = Instant.now().plus(SECRET_SYNC);
+    long uid = Optional.ofNullable(pod.getSpec().getSecurityContext()).map(c -> c.getRunAsUser()).orElse(DEFAULT_UID);
+    for (var volume : Optional.ofNullable(pod.getSpec().getVolumes()).orElse(List.of())) {
+      if (volume.getSecret() != null) {
+        try {
+          writeSecretVolume(volumeDir(volume.getName()), volume, uid);
+        } catch (IOException | RuntimeException e) {
+          System.err.println("sandbox kubelet: Pod " + pod.getMetadata().getName() + ": secret volume " + volume.getName() + ": " + e);
+        }
+      }
+    }
+  }
+
   private void finish(Container container, int exitCode) {
     reportFinished(container, exitCode);
     network.detach(networkName());

@@ -4,11 +4,17 @@ import dev.tandem.api.FailoverRecord;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.api.MySQLClusterStatus;
 import dev.tandem.api.Topology;
+import dev.tandem.kubernetes.ClusterCertificates;
 import dev.tandem.kubernetes.ClusterLabels;
 import dev.tandem.kubernetes.ClusterNames;
 import dev.tandem.kubernetes.CredentialsSecret;
+import dev.tandem.kubernetes.MyCnf;
 import dev.tandem.kubernetes.StatefulSetDependent;
 import dev.tandem.packaging.ChartRendering;
+import dev.tandem.replication.Account;
+import dev.tandem.replication.Endpoint;
+import dev.tandem.replication.ServedCertificates;
+import dev.tandem.replication.Sessions;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -46,7 +52,8 @@ public final class ScenarioRunner implements AutoCloseable {
   static final List<String> STEPS = List.of("waitReady", "writes", "kill", "freeze", "deletePod", "partition", "restartOperator",
       "stopOperator", "startOperator", "waitCondition", "waitFailover", "waitReconciled", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
       "holdApplier", "releaseApplier", "killOperatorMidChange", "waitWrites", "waitConverged", "offline", "online",
-      "waitRollout", "sql", "waitAnnotationRemoved", "deleteBackup", "measureWrites", "log", "stress", "waitSchemaApplied");
+      "waitRollout", "sql", "waitAnnotationRemoved", "deleteBackup", "measureWrites", "log", "stress", "waitSchemaApplied",
+      "deleteSecret", "waitEvents");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -309,6 +316,17 @@ public final class ScenarioRunner implements AutoCloseable {
         String output = sandbox.kubelet().runtime(namespace, pod).sqlAsRoot(secret(CredentialsSecret.ROOT_PASSWORD),
             step.string("statement", "")).strip();
         return "on " + pod + (output.isEmpty() ? "" : ": " + output);
+      }
+      case "deleteSecret" -> {
+        String name = step.string("name", "");
+        client.secrets().inNamespace(namespace).withName(name).delete();
+        return "deleted Secret " + name;
+      }
+      case "waitEvents" -> {
+        String reason = step.string("reason", "");
+        long count = (long) step.number("count", 1);
+        await(timeout, () -> eventCounts(java.util.Set.of(reason)).get(reason) >= count, count + " " + reason + " Events");
+        return eventCounts(java.util.Set.of(reason)).get(reason) + " " + reason + " Events";
       }
       case "waitAnnotationRemoved" -> {
         String annotation = step.string("name", "");
@@ -697,11 +715,12 @@ public final class ScenarioRunner implements AutoCloseable {
         case "serviceAnnotations" -> serviceAnnotations();
         case "events" -> eventCounts(((Map<?, ?>) expected).keySet());
         case "keptAside" -> keptAside();
+        case "tls" -> tlsProblems();
         default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
             + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics,"
             + " instancesWrittenBeforeFault, restoredMatchesBackup, interruptedChangeFinished, mysqld, maxWriteGapMillis,"
             + " writesResumedAfterLeaderMillis, writesResumedAfterAllReachableMillis, writable, ready, pods, settings, podsReplaced,"
-            + " rollingRestarts, serviceAnnotations, events, keptAside");
+            + " rollingRestarts, serviceAnnotations, events, keptAside, tls");
       };
       boolean passed = switch (entry.getKey()) {
         case "consistent" -> Boolean.parseBoolean(expected.toString()) == ((Consistency.Verdict) actual).consistent();
@@ -720,6 +739,7 @@ public final class ScenarioRunner implements AutoCloseable {
         case "events" -> ((Map<?, ?>) expected).entrySet().stream()
             .allMatch(count -> String.valueOf(count.getValue()).equals(String.valueOf(((Map<?, ?>) actual).get(count.getKey()))));
         case "keptAside" -> ((List<?>) expected).stream().map(Object::toString).sorted().toList().equals(actual);
+        case "tls" -> Boolean.parseBoolean(expected.toString()) == ((List<?>) actual).isEmpty();
         case "metrics" -> ((Map<?, ?>) expected).entrySet().stream().allMatch(metric ->
             Double.valueOf(metric.getValue().toString()).equals(((Map<?, ?>) actual).get(metric.getKey())));
         default -> expected.toString().equals(actual.toString());
@@ -824,6 +844,61 @@ public final class ScenarioRunner implements AutoCloseable {
     return pods().stream()
         .filter(pod -> !pod.getMetadata().getUid().equals(uidsWhenReady.getOrDefault(pod.getMetadata().getName(), pod.getMetadata().getUid())))
         .map(pod -> pod.getMetadata().getName()).sorted().toList();
+  }
+
+  /**
+   * What keeps the cluster from TLS everywhere, if anything: an instance whose certificate does
+   * not verify against the CA in the serving Secret or is not the Secret's, a replica receiving
+   * in plaintext or verifying with another CA file, a plaintext client let in while the spec
+   * requires TLS.
+   */
+  private List<String> tlsProblems() throws Exception {
+    var cluster = Objects.requireNonNull(current(), "the cluster is gone");
+    var serving = ClusterCertificates.serving(client.secrets().inNamespace(namespace)
+        .withName(ClusterCertificates.servingSecret(cluster)).get());
+    var leaf = serving.leaf();
+    var wanted = new ServedCertificates.Validity(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
+    var operator = new Account(StatefulSetDependent.OPERATOR_USER, secret(CredentialsSecret.OPERATOR_PASSWORD));
+    var sessions = new Sessions(operator, Duration.ofSeconds(1), Duration.ofSeconds(5), Sessions.Route.DIRECT)
+        .verifyingServersWith(serving.authorities());
+    var certificates = new ServedCertificates(sessions);
+    var problems = new ArrayList<String>();
+    String master = master().orElse("");
+    for (var instance : instances().entrySet()) {
+      String name = instance.getKey();
+      var pod = instance.getValue();
+      if (pod.isEmpty() || pod.get().getStatus() == null || pod.get().getStatus().getPodIP() == null) {
+        problems.add(name + " has no Pod IP");
+        continue;
+      }
+      var endpoint = new Endpoint(pod.get().getStatus().getPodIP(), 3306);
+      try {
+        var served = certificates.served(endpoint);
+        if (!served.equals(Optional.of(wanted))) {
+          problems.add(name + " serves " + served.map(Object::toString).orElse("no TLS") + ", not the Secret's " + wanted);
+        }
+      } catch (SQLException e) {
+        problems.add(name + ": no session verified with the CA: " + e.getMessage());
+      }
+      if (!name.equals(master)) {
+        try (var session = sessions.open(endpoint); var receiver = session.createStatement().executeQuery("SHOW SLAVE STATUS")) {
+          if (!receiver.next() || !"Yes".equals(receiver.getString("Master_SSL_Allowed"))
+              || !MyCnf.TLS_AUTHORITIES.equals(receiver.getString("Master_SSL_CA_File"))) {
+            problems.add(name + " does not receive over TLS verified with " + MyCnf.TLS_AUTHORITIES);
+          }
+        } catch (SQLException e) {
+          problems.add(name + ": its receiver could not be read: " + e.getMessage());
+        }
+      }
+      if (cluster.getSpec().getTls().isRequireSecureTransport()) {
+        try (var plaintext = DriverManager.getConnection(url(endpoint.host()) + "&sslMode=DISABLED", operator.user(), operator.password())) {
+          problems.add(name + " let a plaintext client in");
+        } catch (SQLException refused) {
+          // MariaDB words it as a failed login (1045); the same account over TLS got in above.
+        }
+      }
+    }
+    return problems;
   }
 
   /** How many Events of each reason the operator emitted in the namespace. */
