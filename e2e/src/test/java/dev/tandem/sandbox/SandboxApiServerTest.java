@@ -306,8 +306,8 @@ class SandboxApiServerTest {
 
   /**
    * kubectl port-forward through the SPDY-in-WebSocket tunnel, to a Pod whose IP is this host's
-   * loopback: a request goes through, the Pod's answer and its close come back, and once the
-   * Pod's port is closed, kubectl prints the kubelet's reason and gives up the forward.
+   * loopback: a request of about 800 kB goes through, the Pod's answer and its close come back,
+   * and once the Pod's port is closed, kubectl prints the kubelet's reason and gives up the forward.
    */
   @Test
   void kubectlPortForwardRelaysToThePodsPortAndPrintsWhyAForwardFailed(@TempDir Path dir) throws Exception {
@@ -327,12 +327,16 @@ class SandboxApiServerTest {
           () -> Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> " + podPort.getLocalPort()).matcher(printed).results()
               .findFirst().map(found -> found.group(1)), java.util.Optional::isPresent).orElseThrow());
 
+      // Many frames each way, which kubectl's writes split across WebSocket messages.
+      String question = "question %d; ".repeat(50_000).formatted(java.util.stream.IntStream.range(0, 50_000).boxed().toArray());
       try (var client = new Socket(InetAddress.getLoopbackAddress(), localPort)) {
-        client.getOutputStream().write("question".getBytes(StandardCharsets.UTF_8));
+        client.getOutputStream().write(question.getBytes(StandardCharsets.UTF_8));
         client.shutdownOutput();
-        assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("answer to question");
+        String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(answer.equals("answer to " + question)).as("the answer, %d chars, is the request's %d and the prefix", answer.length(),
+            question.length()).isTrue();
       }
-      assertThat(asked.get(10, TimeUnit.SECONDS)).isEqualTo("question");
+      assertThat(asked.get(10, TimeUnit.SECONDS).equals(question)).as("the Pod read the request whole").isTrue();
 
       podPort.close();
       try (var client = new Socket(InetAddress.getLoopbackAddress(), localPort)) {
