@@ -103,15 +103,15 @@ final class SpdyPortForwardSession extends WebSocketListener {
     }
     Integer errorStream = errorStreams.remove(String.valueOf(request));
     int portNumber = port == null || !port.matches("\\d{1,5}") ? -1 : Integer.parseInt(port);
-    if (!"data".equals(type) || errorStream == null || portNumber < 1 || portNumber > 65535) {
-      String problem = "the sandbox's API server forwards a data stream that follows its error stream, with a port from 1 to 65535; got"
-          + " streamtype " + type + ", port " + port + ", requestid " + request;
-      if (errorStream != null) {
-        fail(webSocket, errorStream, streamId, problem);
-      } else {
-        webSocket.close(1002, problem);
-        end();
-      }
+    if (errorStream == null) {
+      // A WebSocket's close reason holds 123 bytes: no room for more.
+      webSocket.close(1002, "stream " + streamId + " has no error stream of request " + request + " before it");
+      end();
+      return;
+    }
+    if (!"data".equals(type) || portNumber < 1 || portNumber > 65535) {
+      fail(webSocket, errorStream, streamId, "the sandbox's API server forwards a data stream with a port from 1 to 65535; got streamtype "
+          + type + ", port " + port);
       return;
     }
     var forward = new PodPortConnection(podIp, portNumber, new PodPortConnection.Client() {
