@@ -28,8 +28,10 @@ import java.util.regex.Pattern;
  * messages, the Priority admission plugin's refusal of a Pod whose PriorityClass does not exist,
  * 409 on a stale status update, RFC 7386 merge patches (null removes), set-based label
  * selectors, and what kubectl needs: discovery, an empty OpenAPI document, typed answers,
- * server-side Tables, {@code exec} ({@link ExecSession}) and {@code log}; a watch over plain HTTP
- * and kubectl's SPDY port-forward are refused saying what to use instead.
+ * server-side Tables, {@code exec} ({@link ExecSession}), {@code log} and {@code portforward}
+ * (kubectl's {@link SpdyPortForwardSession}, Fabric8's {@link PortForwardSession}); a watch over
+ * plain HTTP, and the plain SPDY upgrade only a kubectl before 1.30 would use, are refused saying
+ * what to use instead.
  */
 final class ApiServerDispatcher extends Dispatcher {
 
@@ -39,8 +41,8 @@ final class ApiServerDispatcher extends Dispatcher {
       Pattern.compile("/apis/mysql\\.tandem\\.dev/v1alpha1/namespaces/[^/]+/([a-z]+)(/[^/?]+)?(/status)?(\\?.*)?");
   private static final Pattern PORT_FORWARD =
       Pattern.compile("(/api/v1/namespaces/[^/]+/pods/[^/]+)/portforward\\?(?:.*&)?ports=(\\d+).*");
-  /** kubectl's port-forward: SPDY, or SPDY tunnelled through a WebSocket; the ports travel in its streams, not the query. */
-  private static final Pattern PORT_FORWARD_ANY = Pattern.compile("/api/v1/namespaces/[^/]+/pods/([^/?]+)/portforward(\\?.*)?");
+  /** kubectl's port-forward: SPDY tunnelled through a WebSocket, or plain SPDY; the ports travel in its streams, not the query. */
+  private static final Pattern KUBECTL_PORT_FORWARD = Pattern.compile("(/api/v1/namespaces/[^/]+/pods/[^/?]+)/portforward(\\?.*)?");
   private static final Pattern EXEC = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/exec(\\?.*)?");
   private static final Pattern POD_LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/log(\\?.*)?");
   private static final Pattern SET_BASED = Pattern.compile("\\s(in|notin)\\s*\\(");
@@ -123,13 +125,17 @@ final class ApiServerDispatcher extends Dispatcher {
     }
     var forward = PORT_FORWARD.matcher(path);
     if (forward.matches() && !speaksSpdy(request)) {
-      return portForward(forward.group(1), Integer.parseInt(forward.group(2)));
+      return portForward(forward.group(1), ip -> new MockResponse().withWebSocketUpgrade(new PortForwardSession(ip, Integer.parseInt(forward.group(2)))));
     }
-    var kubectlForward = PORT_FORWARD_ANY.matcher(path);
+    var kubectlForward = KUBECTL_PORT_FORWARD.matcher(path);
     if (kubectlForward.matches()) {
-      return status(400, "BadRequest", "the sandbox's API server serves pods/portforward only as a WebSocket in the v4.channel.k8s.io"
-          + " framing with ?ports= (Fabric8 clients, the operator), not kubectl's SPDY: reach pod " + kubectlForward.group(1)
-          + "'s mysqld with kubectl exec " + kubectlForward.group(1) + " -- mariadb ... instead");
+      if (isWebSocket(request)) {
+        return portForward(kubectlForward.group(1), ip -> new MockResponse().withWebSocketUpgrade(new SpdyPortForwardSession(ip)));
+      }
+      // kubectl also falls back to plain SPDY after a refused WebSocket upgrade: the Pod's own refusal then comes first.
+      return portForward(kubectlForward.group(1), ip -> status(400, "BadRequest", "the sandbox's API server serves kubectl port-forward"
+          + " only tunnelled through a WebSocket (" + SpdyPortForwardSession.SUBPROTOCOL + ", kubectl 1.30 and later), not as a plain"
+          + " SPDY upgrade"));
     }
     var execInPod = EXEC.matcher(path);
     if (execInPod.matches()) {
@@ -177,7 +183,7 @@ final class ApiServerDispatcher extends Dispatcher {
     return status(404, "NotFound", "the sandbox's API server serves no OpenAPI v3 schemas");
   }
 
-  /** kubectl: an SPDY upgrade, or a WebSocket carrying SPDY ({@code SPDY/3.1+portforward.k8s.io}); Fabric8 asks for v4.channel.k8s.io. */
+  /** kubectl: a WebSocket carrying SPDY ({@link SpdyPortForwardSession#SUBPROTOCOL}), or an SPDY upgrade; Fabric8 asks for v4.channel.k8s.io. */
   private static boolean speaksSpdy(RecordedRequest request) {
     return (Optional.ofNullable(request.getHeader("Upgrade")).orElse("") + Optional.ofNullable(request.getHeader("Sec-WebSocket-Protocol")).orElse(""))
         .toUpperCase(java.util.Locale.ROOT).contains("SPDY");
@@ -215,8 +221,8 @@ final class ApiServerDispatcher extends Dispatcher {
     return new MockResponse().withWebSocketUpgrade(new ExecSession(() -> exec.exec(namespace, pod, container, command), stdin));
   }
 
-  /** What a kubelet serves for {@code kubectl port-forward}: a relay to the Pod's port, in its network. */
-  private MockResponse portForward(String podPath, int port) {
+  /** What a kubelet serves for a port-forward, given the IP of the Pod, which the host reaches directly. */
+  private MockResponse portForward(String podPath, java.util.function.Function<String, MockResponse> relayTo) {
     var pod = current(podPath);
     if (pod.isEmpty()) {
       return status(404, "NotFound", "pods \"" + podPath.substring(podPath.lastIndexOf('/') + 1) + "\" not found");
@@ -225,7 +231,7 @@ final class ApiServerDispatcher extends Dispatcher {
     if (ip.isEmpty()) {
       return status(400, "BadRequest", "pod " + pod.get().at("/metadata/name").asText() + " has no IP yet");
     }
-    return new MockResponse().withWebSocketUpgrade(new PortForwardSession(ip, port));
+    return relayTo.apply(ip);
   }
 
   private MockResponse podLog(String namespace, String pod, String container) {

@@ -59,8 +59,9 @@ public final class Playground {
           kubectl get pods
           kubectl logs catalog-0
           kubectl exec catalog-0 -- mariadb -uroot -p"$(kubectl get secret catalog-credentials -o jsonpath='{.data.root-password}' | base64 -d)" -e 'select @@hostname'
+          kubectl port-forward pod/catalog-0 3307:3306   # then mariadb -h127.0.0.1 -P3307 -utandem_admin -p...
           kubectl delete pod catalog-0
-        (only MariaDB runs here; kubectl get -w, port-forward and exec -t are not served: see README.md, "A playground that stays up")
+        (only MariaDB runs here; kubectl get -w and exec -t are not served: see README.md, "A playground that stays up")
         Ctrl-C stops everything.""");
     System.out.flush();
     // Until SIGINT or SIGTERM: their handler ends the JVM.

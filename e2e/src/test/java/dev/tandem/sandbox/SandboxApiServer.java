@@ -79,7 +79,7 @@ public final class SandboxApiServer implements AutoCloseable {
     // Timed outermost: authorization is part of handling a request.
     var timed = new TimedDispatcher(authorization);
     // TLS: kubectl sends a kubeconfig's credentials to no server over plain HTTP, and would be anonymous.
-    offerWebSocketProtocolV5();
+    offerKubectlsWebSocketProtocols();
     var server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), timed, true);
     server.init(address, port);
     var sandbox = new SandboxApiServer(server, crud, dispatcher, authorization, timed);
@@ -90,23 +90,24 @@ public final class SandboxApiServer implements AutoCloseable {
   }
 
   /**
-   * kubectl 1.30 and later exec over a WebSocket only in {@code v5.channel.k8s.io}, and the mock
-   * server offers v1 to v4 from a private array it reads as it starts: its v1, a name no
-   * Kubernetes client asks for (the first version is plain {@code channel.k8s.io}), becomes v5.
-   * Fabric8's clients still get the v4 they ask for.
+   * kubectl 1.30 and later exec over a WebSocket only in {@code v5.channel.k8s.io}, and
+   * port-forward only in {@link SpdyPortForwardSession#SUBPROTOCOL}; the mock server offers v1 to
+   * v4 from a private array it reads as it starts. Its v1, a name no Kubernetes client asks for
+   * (the first version is plain {@code channel.k8s.io}), becomes v5, and its v2, which kubectl's
+   * exec asks for last and Fabric8 never, becomes kubectl's port-forward. Fabric8's
+   * clients still get the v4 they ask for.
    */
-  private static void offerWebSocketProtocolV5() {
+  private static void offerKubectlsWebSocketProtocols() {
+    var replacements = Map.of("v1.channel.k8s.io", "v5.channel.k8s.io", "v2.channel.k8s.io", SpdyPortForwardSession.SUBPROTOCOL);
     try {
       var field = MockWebServer.class.getDeclaredField("SUPPORTED_WEBSOCKET_SUB_PROTOCOLS");
       field.setAccessible(true);
       var offered = (String[]) field.get(null);
       for (int i = 0; i < offered.length; i++) {
-        if (offered[i].equals("v1.channel.k8s.io")) {
-          offered[i] = "v5.channel.k8s.io";
-        }
+        offered[i] = replacements.getOrDefault(offered[i], offered[i]);
       }
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("the mock server's WebSocket protocols moved: kubectl exec needs v5.channel.k8s.io offered", e);
+      throw new IllegalStateException("the mock server's WebSocket protocols moved: kubectl needs " + replacements.values() + " offered", e);
     }
   }
 

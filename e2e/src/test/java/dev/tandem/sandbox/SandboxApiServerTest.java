@@ -17,12 +17,20 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -294,6 +302,81 @@ class SandboxApiServerTest {
     String watched = new String(watch.getInputStream().readAllBytes());
     assertThat(watch.waitFor()).as(watched).isNotZero();
     assertThat(watched).contains("streams watches over WebSocket only", "watch kubectl get");
+  }
+
+  /**
+   * kubectl port-forward through the SPDY-in-WebSocket tunnel, to a Pod whose IP is this host's
+   * loopback: a request of about 800 kB goes through, the Pod's answer and its close come back,
+   * and once the Pod's port is closed, kubectl prints the kubelet's reason and gives up the forward.
+   */
+  @Test
+  void kubectlPortForwardRelaysToThePodsPortAndPrintsWhyAForwardFailed(@TempDir Path dir) throws Exception {
+    assertThat(Commands.onPath("kubectl")).as("kubectl on PATH (make deps installs Debian's kubernetes-client)").isTrue();
+    var kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
+    var printed = new StringBuffer();
+    Process forward = null;
+    try (var podPort = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      var asked = CompletableFuture.supplyAsync(() -> answerOnce(podPort));
+      api.client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName("echo").endMetadata()
+          .withNewSpec().addNewContainer().withName("echo").withImage("debian").endContainer().endSpec()
+          .withNewStatus().withPhase("Running").withPodIP("127.0.0.1").endStatus().build()).create();
+      forward = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(), "port-forward", "-n", NS, "pod/echo",
+          ":" + podPort.getLocalPort()).redirectErrorStream(true).start();
+      collectOutput(forward, printed);
+      int localPort = Integer.parseInt(await().atMost(Duration.ofSeconds(20)).until(
+          () -> Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> " + podPort.getLocalPort()).matcher(printed).results()
+              .findFirst().map(found -> found.group(1)), java.util.Optional::isPresent).orElseThrow());
+
+      // Many frames each way, which kubectl's writes split across WebSocket messages.
+      String question = "question %d; ".repeat(50_000).formatted(java.util.stream.IntStream.range(0, 50_000).boxed().toArray());
+      try (var client = new Socket(InetAddress.getLoopbackAddress(), localPort)) {
+        client.getOutputStream().write(question.getBytes(StandardCharsets.UTF_8));
+        client.shutdownOutput();
+        String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(answer.equals("answer to " + question)).as("the answer, %d chars, is the request's %d and the prefix", answer.length(),
+            question.length()).isTrue();
+      }
+      assertThat(asked.get(10, TimeUnit.SECONDS).equals(question)).as("the Pod read the request whole").isTrue();
+
+      podPort.close();
+      try (var client = new Socket(InetAddress.getLoopbackAddress(), localPort)) {
+        assertThat(client.getInputStream().read()).as("a connection to a closed port of the Pod ends").isEqualTo(-1);
+      }
+      assertThat(forward.waitFor(20, TimeUnit.SECONDS)).as("kubectl gives up the forward: " + printed).isTrue();
+      assertThat(printed.toString()).contains("error forwarding port " + podPort.getLocalPort() + " to pod 127.0.0.1: Connection refused");
+    } finally {
+      if (forward != null) {
+        forward.destroyForcibly();
+      }
+    }
+  }
+
+  /** As the Pod: reads one request to its end, answers it and closes; returns the request. */
+  private static String answerOnce(ServerSocket podPort) {
+    try (var accepted = podPort.accept()) {
+      String request = new String(accepted.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      accepted.getOutputStream().write(("answer to " + request).getBytes(StandardCharsets.UTF_8));
+      return request;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void collectOutput(Process process, StringBuffer printed) {
+    var reader = new Thread(() -> {
+      try {
+        process.getInputStream().transferTo(new java.io.OutputStream() {
+          @Override
+          public void write(int b) {
+            printed.append((char) b);
+          }
+        });
+      } catch (IOException e) {
+        printed.append("unreadable: ").append(e);
+      }
+    }, "kubectl-output");
+    reader.setDaemon(true);
+    reader.start();
   }
 
   private static String kubectl(Path kubeconfig, String... arguments) throws Exception {

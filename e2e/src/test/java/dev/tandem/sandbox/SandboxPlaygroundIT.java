@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * {@code make sandbox} as a reader uses it: {@link Playground} started as its own process, real
  * kubectl pointed at it by the {@code export KUBECONFIG=} line it prints, the README's tour in
  * short (the MariaDB example applied and Ready, Pods listed, described and logged, a row written
- * and read back with kubectl exec, the master's Pod deleted and the master moving), then SIGTERM,
+ * with kubectl exec, the master's Pod deleted and the master moving, the row read on the new
+ * master through kubectl port-forward with the host's mariadb client), then SIGTERM,
  * after which none of its mariadbd processes, its operator, its Pod networks or its bridge is
  * left. After {@code package}: it runs the packaged operator.
  */
@@ -95,8 +97,10 @@ class SandboxPlaygroundIT {
     assertThat(kubectl("describe", "pod", master).output()).contains("Status:").contains("Running").contains("IP:");
     assertThat(kubectl("logs", master).output()).contains("ready for connections");
 
-    String password = new String(Base64.getDecoder().decode(
-        kubectl("get", "secret", "catalog-credentials", "-o", "jsonpath={.data.root-password}").output().strip()), StandardCharsets.UTF_8);
+    // Both at once: each kubectl costs a process start.
+    var passwords = Stream.of(kubectl("get", "secret", "catalog-credentials", "-o", "jsonpath={.data.root-password} {.data.admin-password}")
+        .output().strip().split(" ")).map(encoded -> new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8)).toList();
+    String password = passwords.get(0);
     sql(master, password, "CREATE DATABASE tour; CREATE TABLE tour.notes (id INT PRIMARY KEY, note TEXT);"
         + " INSERT INTO tour.notes VALUES (1, 'written before the failover')");
 
@@ -104,7 +108,37 @@ class SandboxPlaygroundIT {
     String newMaster = await(FAILED_OVER, "the master to move from " + master,
         () -> kubectl("get", "myc", "catalog", "-o", "jsonpath={.status.phase} {.status.master}").output(),
         phaseAndMaster -> phaseAndMaster.matches("Ready catalog-\\d") && !phaseAndMaster.endsWith(master)).split(" ")[1];
-    assertThat(sql(newMaster, password, "SELECT note FROM tour.notes WHERE id = 1")).contains("written before the failover");
+    assertThat(sqlThroughPortForward(newMaster, passwords.get(1), "SELECT note FROM tour.notes WHERE id = 1"))
+        .contains("written before the failover");
+  }
+
+  /**
+   * SQL through {@code kubectl port-forward}, as tandem_admin (root answers on the Pod's socket
+   * only) with the host's mariadb client: the README's way to reach a Pod's mysqld from outside.
+   */
+  private String sqlThroughPortForward(String pod, String adminPassword, String statements) throws Exception {
+    var builder = new ProcessBuilder("kubectl", "port-forward", "pod/" + pod, ":3306").redirectErrorStream(true);
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    var forward = builder.start();
+    try {
+      var printed = new BufferedReader(new InputStreamReader(forward.getInputStream(), StandardCharsets.UTF_8));
+      String first = CompletableFuture.supplyAsync(() -> {
+        try {
+          return printed.readLine();
+        } catch (IOException e) {
+          return "unreadable: " + e;
+        }
+      }).get(30, TimeUnit.SECONDS);
+      var local = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) -> 3306").matcher(String.valueOf(first));
+      assertThat(local.find()).as("kubectl port-forward printed: " + first).isTrue();
+      var result = run(List.of("mariadb", "--no-defaults", "-h127.0.0.1", "-P" + local.group(1), "-utandem_admin", "-p" + adminPassword,
+          "-N", "-e", statements));
+      assertThat(result.exit()).as("mariadb through kubectl port-forward to " + pod + ": " + result.output()).isZero();
+      return result.output();
+    } finally {
+      forward.destroy();
+      forward.waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
   /** SQL as root through kubectl exec; the password is in the command, which no message here shows. */
@@ -133,7 +167,7 @@ class SandboxPlaygroundIT {
     });
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
-      throw new AssertionError("kubectl " + command.get(1) + " took over 30 s");
+      throw new AssertionError(command.get(0) + " " + command.get(1) + " took over 30 s");
     }
     return new Result(process.exitValue(), output.get());
   }
