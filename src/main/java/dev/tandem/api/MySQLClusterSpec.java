@@ -137,6 +137,17 @@ public class MySQLClusterSpec {
   @JsonPropertyDescription("Where a new cluster's data comes from; set at creation only.")
   private BootstrapSpec bootstrap;
 
+  @JsonPropertyDescription("Metrics the instances' Pods serve for Prometheus.")
+  private MonitoringSpec monitoring = new MonitoringSpec();
+
+  public MonitoringSpec getMonitoring() {
+    return monitoring;
+  }
+
+  public void setMonitoring(MonitoringSpec monitoring) {
+    this.monitoring = monitoring;
+  }
+
   public BootstrapSpec getBootstrap() {
     return bootstrap;
   }

@@ -115,7 +115,7 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
             .flatMap(source -> BackupStorageCheck.problem(client, namespace, source.storage(), "the backup's storage"))
             .map(Restores.Resolution::problem).orElse(resolution));
     var problems = SpecChecker.problems(cluster, new SpecChecker.LiveState(userSecret ? credentials : Optional.empty(),
-        restore, statefulSet.isPresent()));
+        restore, statefulSet.isPresent(), credentials));
     boolean wasInvalid =
         cluster.getStatus() != null && cluster.getStatus().getPhase() == Phase.Error;
     if (problems.isEmpty() && credentials.isEmpty() && !userSecret) {

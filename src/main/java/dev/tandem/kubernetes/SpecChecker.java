@@ -24,8 +24,10 @@ public final class SpecChecker {
    *
    * @param restore where spec.bootstrap would restore from, or why it cannot yet
    * @param created whether the cluster's StatefulSet exists: bootstrap is read only before that
+   * @param credentials the credentials Secret, user's or generated, once it exists
    */
-  public record LiveState(Optional<Secret> userSecret, Optional<Restores.Resolution> restore, boolean created) {}
+  public record LiveState(Optional<Secret> userSecret, Optional<Restores.Resolution> restore, boolean created,
+      Optional<Secret> credentials) {}
 
   private SpecChecker() {}
 
@@ -34,6 +36,7 @@ public final class SpecChecker {
     var spec = cluster.getSpec();
     checkUserSecret(cluster, live, problems);
     checkRestoreSource(cluster, live, problems);
+    checkExporterAccount(cluster, live, problems);
     spec.getMysqld().forEach((key, value) -> checkMysqldSetting(key, value, problems));
     checkReservedLabels(spec.getPod().getLabels(), problems);
     return problems;
@@ -61,6 +64,21 @@ public final class SpecChecker {
                         + cluster.getMetadata().getNamespace() + ": create it with the keys "
                         + String.join(", ", CredentialsSecret.REQUIRED_KEYS)
                         + ", or remove spec.credentials to let Tandem generate one"));
+  }
+
+  /**
+   * A Secret without exporter-password (made before the exporter existed) means instances
+   * without its account: the key alone does not create it in data directories that exist.
+   */
+  private static void checkExporterAccount(MySQLCluster cluster, LiveState live, List<String> problems) {
+    if (!cluster.getSpec().getMonitoring().getExporter().isEnabled()) {
+      return;
+    }
+    live.credentials()
+        .filter(secret -> !CredentialsSecret.missingKeys(secret, List.of(CredentialsSecret.EXPORTER_PASSWORD)).isEmpty())
+        .ifPresent(secret -> problems.add("spec.monitoring.exporter.enabled: Secret " + secret.getMetadata().getName()
+            + " has no " + CredentialsSecret.EXPORTER_PASSWORD + ", so the instances have no " + StatefulSetDependent.EXPORTER_USER
+            + " account: add the key and create the account on every instance (docs/monitoring.md), or turn the exporter off"));
   }
 
   private static void checkRestoreSource(MySQLCluster cluster, LiveState live, List<String> problems) {
