@@ -56,7 +56,8 @@ class ExporterOnMariaDbTest {
     String masterMetrics = scrape(startExporter(sidecar.getArgs(), master.host), "mysql_up 1");
     String replicaMetrics = scrape(startExporter(sidecar.getArgs(), replica.host), "mysql_slave_status_slave_sql_running{");
 
-    assertThat(masterMetrics).contains("mysql_global_status_uptime ", "mysql_global_variables_read_only 0")
+    assertThat(masterMetrics).as("the series the chart's dashboard queries")
+        .contains("mysql_global_status_threads_connected ", "mysql_global_status_queries ", "mysql_global_variables_read_only 0")
         .doesNotContain("mysql_slave_status_");
     assertThat(replicaMetrics).contains("mysql_up 1", "mysql_global_variables_read_only 1")
         .containsPattern("mysql_slave_status_slave_io_running\\{[^}]*master_host=\"" + master.host.replace(".", "\\.") + "\"[^}]*} 1")
