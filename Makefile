@@ -30,6 +30,8 @@ help:
 # backups); the packages do not start a service.
 # iptables makes the sandbox's one-sided network cuts (as root; Pod networks need root anyway).
 # kubectl (Debian's kubernetes-client) proves the sandbox's API server serves what kubectl asks for.
+# prometheus-mysqld-exporter runs the exporter sidecar; the service its package starts under
+# systemd is stopped, as it would hold port 9104 that the tests' exporters listen on.
 deps:
 	@if ! command -v mariadbd >/dev/null 2>&1 || ! command -v mariadb-install-db >/dev/null 2>&1 || ! command -v mariadb-backup >/dev/null 2>&1; then \
 	  echo "Installing MariaDB server, client and mariadb-backup (apt)"; \
@@ -49,6 +51,12 @@ deps:
 	  echo "Installing kubectl (apt kubernetes-client): SandboxApiServerTest lists clusters with it"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "kubectl is missing and this is not root: run 'sudo apt-get install -y kubernetes-client'" >&2; exit 1; fi; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; \
+	fi
+	@if [ ! -x /usr/bin/prometheus-mysqld-exporter ]; then \
+	  echo "Installing prometheus-mysqld-exporter (apt): the exporter sidecar runs it in the tests and the sandbox"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "mysqld_exporter is missing and this is not root: run 'sudo apt-get install -y prometheus-mysqld-exporter'" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-mysqld-exporter >/dev/null; \
+	  if [ -d /run/systemd/system ]; then systemctl disable --now prometheus-mysqld-exporter; fi; \
 	fi
 	@command -v java >/dev/null 2>&1 || { echo "A JDK 17+ is required (apt-get install -y openjdk-17-jdk-headless)" >&2; exit 1; }
 

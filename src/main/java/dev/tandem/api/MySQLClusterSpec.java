@@ -148,6 +148,17 @@ public class MySQLClusterSpec {
     this.tls = tls;
   }
 
+  @JsonPropertyDescription("Metrics the instances' Pods serve for Prometheus.")
+  private MonitoringSpec monitoring = new MonitoringSpec();
+
+  public MonitoringSpec getMonitoring() {
+    return monitoring;
+  }
+
+  public void setMonitoring(MonitoringSpec monitoring) {
+    this.monitoring = monitoring;
+  }
+
   public BootstrapSpec getBootstrap() {
     return bootstrap;
   }

@@ -25,7 +25,7 @@ public class MySQLUserSpec {
   @Pattern(SchemaNames.USER_NAME_PATTERN)
   @Size(min = 1, max = 32)
   @ValidationRule(value = "!(self in " + SchemaNames.RESERVED_USERS_CEL + ")",
-      message = "root, tandem, tandem_admin, repl, backup, tandem_seed and the servers' internal accounts belong to"
+      message = "root, tandem, tandem_admin, tandem_exporter, repl, backup, tandem_seed and the servers' internal accounts belong to"
           + " Tandem or the server")
   private String name;
 

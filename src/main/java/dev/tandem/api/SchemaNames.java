@@ -15,10 +15,10 @@ public final class SchemaNames {
 
   /**
    * The accounts Tandem and the servers own: root, the operator's, replication's, backups', the
-   * administrator that applies these resources, the seeding account, and the servers' internal ones.
+   * administrator that applies these resources, the exporter's, the seeding account, and the servers' internal ones.
    */
   public static final String RESERVED_USERS_CEL =
-      "['root','tandem','tandem_admin','repl','backup','tandem_seed','mariadb.sys','mysql.sys','mysql.session',"
+      "['root','tandem','tandem_admin','tandem_exporter','repl','backup','tandem_seed','mariadb.sys','mysql.sys','mysql.session',"
           + "'mysql.infoschema','PUBLIC']";
 
   public static final String DATABASE_PRIVILEGES_CEL =

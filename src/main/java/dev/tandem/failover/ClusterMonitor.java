@@ -742,7 +742,7 @@ final class ClusterMonitor {
   private void deleteToFence(MySQLCluster cluster, StepResult result) {
     String name = result.action().instance();
     var pod = api(() -> client.pods().inNamespace(cluster.getMetadata().getNamespace()).withName(name).get());
-    if (pod == null || isTerminating(pod) || !isContainerRunning(pod)) {
+    if (pod == null || isTerminating(pod) || !isMysqldRunning(pod)) {
       // Not running is fenced already: mysqld starts read-only and rejoins only when safe.
       return;
     }
@@ -933,9 +933,11 @@ final class ClusterMonitor {
     return CredentialsSecret.value(secret, key).orElseThrow();
   }
 
-  private static boolean isContainerRunning(Pod pod) {
+  /** mysqld's container, not a sidecar: an exporter running beside a stopped mysqld fences nothing. */
+  private static boolean isMysqldRunning(Pod pod) {
     return pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null
-        && pod.getStatus().getContainerStatuses().stream().anyMatch(c -> c.getState() != null && c.getState().getRunning() != null);
+        && pod.getStatus().getContainerStatuses().stream().anyMatch(c -> StatefulSetDependent.MYSQLD_CONTAINER.equals(c.getName())
+            && c.getState() != null && c.getState().getRunning() != null);
   }
 
   static boolean isTerminating(Pod pod) {

@@ -28,10 +28,15 @@ public final class CredentialsSecret {
    * has no administrator, and the resources say so.
    */
   public static final String ADMIN_PASSWORD = "admin-password";
+  /**
+   * The mysqld_exporter sidecar's account. Optional for the same reason: a cluster whose Secret
+   * lacks it has no such account and cannot turn the exporter on.
+   */
+  public static final String EXPORTER_PASSWORD = "exporter-password";
   public static final List<String> REQUIRED_KEYS =
       List.of(ROOT_PASSWORD, REPLICATION_PASSWORD, OPERATOR_PASSWORD, BACKUP_PASSWORD);
   static final List<String> GENERATED_KEYS =
-      List.of(ROOT_PASSWORD, REPLICATION_PASSWORD, OPERATOR_PASSWORD, BACKUP_PASSWORD, ADMIN_PASSWORD);
+      List.of(ROOT_PASSWORD, REPLICATION_PASSWORD, OPERATOR_PASSWORD, BACKUP_PASSWORD, ADMIN_PASSWORD, EXPORTER_PASSWORD);
   static final int PASSWORD_LENGTH = 32;
   private static final String ALPHABET =
       "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";

@@ -121,7 +121,7 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
     boolean tlsSecretMounted = statefulSet.filter(set -> StatefulSetDependent.mountsTlsSecret(set, ClusterCertificates.servingSecret(cluster)))
         .isPresent();
     var problems = SpecChecker.problems(cluster, new SpecChecker.LiveState(userSecret ? credentials : Optional.empty(),
-        restore, statefulSet.isPresent(), userTlsSecret, tlsSecretMounted));
+        restore, statefulSet.isPresent(), credentials, userTlsSecret, tlsSecretMounted));
     boolean wasInvalid =
         cluster.getStatus() != null && cluster.getStatus().getPhase() == Phase.Error;
     if (problems.isEmpty() && credentials.isEmpty() && !userSecret) {

@@ -25,15 +25,17 @@ public final class SpecChecker {
    *
    * @param restore where spec.bootstrap would restore from, or why it cannot yet
    * @param created whether the cluster's StatefulSet exists: bootstrap is read only before that
+   * @param credentials the credentials Secret, user's or generated, once it exists
    * @param tlsSecret the Secret spec.tls.secretName names, if it exists
    * @param tlsSecretMounted whether the instances already mount that Secret: then a problem with it
    *     is the control loop's to report, and must not stop failover
    */
   public record LiveState(Optional<Secret> userSecret, Optional<Restores.Resolution> restore, boolean created,
-      Optional<Secret> tlsSecret, boolean tlsSecretMounted) {
+      Optional<Secret> credentials, Optional<Secret> tlsSecret, boolean tlsSecretMounted) {
 
-    public LiveState(Optional<Secret> userSecret, Optional<Restores.Resolution> restore, boolean created) {
-      this(userSecret, restore, created, Optional.empty(), false);
+    public LiveState(Optional<Secret> userSecret, Optional<Restores.Resolution> restore, boolean created,
+        Optional<Secret> credentials) {
+      this(userSecret, restore, created, credentials, Optional.empty(), false);
     }
   }
 
@@ -45,6 +47,7 @@ public final class SpecChecker {
     checkUserSecret(cluster, live, problems);
     checkTlsSecret(cluster, live, problems);
     checkRestoreSource(cluster, live, problems);
+    checkExporterAccount(cluster, live, problems);
     spec.getMysqld().forEach((key, value) -> checkMysqldSetting(key, value, problems));
     checkReservedLabels(spec.getPod().getLabels(), problems);
     return problems;
@@ -87,6 +90,21 @@ public final class SpecChecker {
         () -> problems.add("Secret " + name + " (spec.tls.secretName) does not exist in namespace "
             + cluster.getMetadata().getNamespace() + ": create it with tls.crt, tls.key and ca.crt (a cert-manager"
             + " Certificate writes them), or remove spec.tls.secretName to let Tandem generate the certificates"));
+  }
+
+  /**
+   * A Secret without exporter-password (made before the exporter existed) means instances
+   * without its account: the key alone does not create it in data directories that exist.
+   */
+  private static void checkExporterAccount(MySQLCluster cluster, LiveState live, List<String> problems) {
+    if (!cluster.getSpec().getMonitoring().getExporter().isEnabled()) {
+      return;
+    }
+    live.credentials()
+        .filter(secret -> !CredentialsSecret.missingKeys(secret, List.of(CredentialsSecret.EXPORTER_PASSWORD)).isEmpty())
+        .ifPresent(secret -> problems.add("spec.monitoring.exporter.enabled: Secret " + secret.getMetadata().getName()
+            + " has no " + CredentialsSecret.EXPORTER_PASSWORD + ", so the instances have no " + StatefulSetDependent.EXPORTER_USER
+            + " account: add the key and create the account on every instance (docs/monitoring.md), or turn the exporter off"));
   }
 
   private static void checkRestoreSource(MySQLCluster cluster, LiveState live, List<String> problems) {

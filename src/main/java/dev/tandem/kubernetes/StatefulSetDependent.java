@@ -1,6 +1,7 @@
 package dev.tandem.kubernetes;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.tandem.api.ExporterSpec;
 import dev.tandem.api.Flavor;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.api.MySQLClusterSpec;
@@ -40,6 +41,11 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
 
   public static final String MYSQLD_CONTAINER = "mysqld";
   public static final String INIT_CONTAINER = "init";
+  public static final String EXPORTER_CONTAINER = "exporter";
+  /** TLS to its own Pod's mysqld; HostExporter reads it too. */
+  public static final String EXPORTER_TLS_FLAG = "--tls.insecure-skip-verify";
+  public static final String METRICS_PORT_NAME = "metrics";
+  public static final int METRICS_PORT = 9104;
   public static final String DATA_VOLUME = "data";
   /** The ConfigMap's content apart from spec.mysqld: init.sh, the probes and Tandem's own settings. */
   public static final String CONFIG_HASH = "mysql.tandem.dev/config-hash";
@@ -68,6 +74,8 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
   public static final String BACKUP_USER = "backup";
   /** Applies MySQLDatabase, MySQLUser and MySQLGrant resources on the master (init.sh says what it holds). */
   public static final String ADMIN_USER = "tandem_admin";
+  /** Reads the server's status for mysqld_exporter (init.sh says what it holds). */
+  public static final String EXPORTER_USER = "tandem_exporter";
   /** uid and gid of the mysql user in both official images. */
   public static final long MYSQL_UID = 999L;
   static final long DEFAULT_GRACE_SECONDS = 60L;
@@ -163,7 +171,7 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
         .withTopologySpreadConstraints(spec.getPod().getTopologySpreadConstraints())
         .withPriorityClassName(spec.getPod().getPriorityClassName())
         .withInitContainers(initContainers(cluster, restore, seeding))
-        .withContainers(mysqldContainer(cluster))
+        .withContainers(containers(cluster))
         .withVolumes(volumes(cluster, restore))
         .endSpec()
         .endTemplate()
@@ -321,6 +329,8 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
     env.add(EnvVars.credential(cluster, "BACKUP_PASSWORD", CredentialsSecret.BACKUP_PASSWORD));
     env.add(EnvVars.plain("ADMIN_USER", ADMIN_USER));
     env.add(EnvVars.optionalCredential(cluster, "ADMIN_PASSWORD", CredentialsSecret.ADMIN_PASSWORD));
+    env.add(EnvVars.plain("EXPORTER_USER", EXPORTER_USER));
+    env.add(EnvVars.optionalCredential(cluster, "EXPORTER_PASSWORD", CredentialsSecret.EXPORTER_PASSWORD));
     env.addAll(seeding.environment());
     restore.ifPresent(source -> env.add(EnvVars.plain("RESTORE_DIR", source.directory())));
     restore.filter(RestoreSource::inBucket).ifPresent(source -> env.add(EnvVars.plain("RESTORE_DISCARD", "true")));
@@ -355,6 +365,39 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
     return Optional.ofNullable(statefulSet.getSpec().getTemplate().getSpec().getVolumes()).orElse(List.of()).stream()
         .anyMatch(volume -> TLS_VOLUME.equals(volume.getName()) && volume.getSecret() != null
             && secretName.equals(volume.getSecret().getSecretName()));
+  }
+
+  private static List<Container> containers(MySQLCluster cluster) {
+    var exporter = cluster.getSpec().getMonitoring().getExporter();
+    return exporter.isEnabled() ? List.of(mysqldContainer(cluster), exporterContainer(cluster, exporter)) : List.of(mysqldContainer(cluster));
+  }
+
+  /**
+   * mysqld_exporter as of 0.15: the account by flag, its password from the environment (never on
+   * the command line), over TCP to this Pod's own mysqld, where the account is allowed from only.
+   * Its image's entrypoint is the exporter, so only arguments are given. No probes: the exporter
+   * serves (mysql_up 0) while mysqld is down, and a probe of it must not take the instance out of
+   * its Services. With TLS on, it speaks TLS without verifying, which require_secure_transport
+   * needs: the server it dials is its own Pod's, over the loopback nothing else can reach.
+   */
+  private static Container exporterContainer(MySQLCluster cluster, ExporterSpec exporter) {
+    var args = new ArrayList<>(List.of("--mysqld.address=127.0.0.1:" + MyCnf.PORT, "--mysqld.username=" + EXPORTER_USER,
+        "--web.listen-address=:" + METRICS_PORT));
+    if (cluster.getSpec().getTls().isEnabled()) {
+      args.add(EXPORTER_TLS_FLAG);
+    }
+    return new ContainerBuilder()
+        .withName(EXPORTER_CONTAINER)
+        .withImage(exporter.effectiveImage())
+        .withArgs(args)
+        .addNewPort()
+        .withName(METRICS_PORT_NAME)
+        .withContainerPort(METRICS_PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .withEnv(EnvVars.credential(cluster, "MYSQLD_EXPORTER_PASSWORD", CredentialsSecret.EXPORTER_PASSWORD))
+        .withResources(exporter.getResources())
+        .build();
   }
 
   private static Container mysqldContainer(MySQLCluster cluster) {

@@ -20,7 +20,7 @@ set -euo pipefail
 : "${BACKUP_PASSWORD:?BACKUP_PASSWORD is required}"
 BACKUP_USER=${BACKUP_USER:-backup}
 SOURCE_PORT=${SOURCE_PORT:-3306}
-OWN_ACCOUNTS="'root', '${OPERATOR_USER:-tandem}', '${REPLICATION_USER:-repl}', '$BACKUP_USER', '${ADMIN_USER:-tandem_admin}', 'mariadb.sys', 'mysql.sys', 'mysql.session', 'mysql.infoschema', 'PUBLIC', ''"
+OWN_ACCOUNTS="'root', '${OPERATOR_USER:-tandem}', '${REPLICATION_USER:-repl}', '$BACKUP_USER', '${ADMIN_USER:-tandem_admin}', '${EXPORTER_USER:-tandem_exporter}', 'mariadb.sys', 'mysql.sys', 'mysql.session', 'mysql.infoschema', 'PUBLIC', ''"
 
 export MYSQL_PWD=$BACKUP_PASSWORD
 partial="$(dirname "$BACKUP_DIR")/.$(basename "$BACKUP_DIR").partial"

@@ -29,6 +29,7 @@ OPERATOR_USER=${OPERATOR_USER:-tandem}
 REPLICATION_USER=${REPLICATION_USER:-repl}
 BACKUP_USER=${BACKUP_USER:-backup}
 ADMIN_USER=${ADMIN_USER:-tandem_admin}
+EXPORTER_USER=${EXPORTER_USER:-tandem_exporter}
 SERVER_ID_BASE=1000
 
 ordinal=${POD_NAME##*-}
@@ -227,12 +228,15 @@ GRANT SELECT ON performance_schema.replication_connection_status TO '$OPERATOR_U
 GRANT SELECT ON performance_schema.threads TO '$OPERATOR_USER'@'%';"
   backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, REPLICATION CLIENT, REPLICATION SLAVE, BACKUP_ADMIN ON *.* TO '$BACKUP_USER'@'%';"
   admin_grants="GRANT $data_privileges ON *.* TO '$ADMIN_USER'@'%' WITH GRANT OPTION;"
+  exporter_grants="GRANT PROCESS, REPLICATION CLIENT ON *.* TO '$EXPORTER_USER'@'127.0.0.1';"
 else
   server=$(command -v mariadbd || command -v mysqld)
   client=$(command -v mariadb || command -v mysql)
   operator_grants="GRANT PROCESS, RELOAD, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN, READ_ONLY ADMIN, CONNECTION ADMIN, SUPER, CREATE USER, REPLICATION SLAVE ON *.* TO '$OPERATOR_USER'@'%' WITH GRANT OPTION;"
   backup_grants="GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES, RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR, REPLICATION SLAVE ON *.* TO '$BACKUP_USER'@'%';"
   admin_grants="GRANT $data_privileges, DELETE HISTORY ON *.* TO '$ADMIN_USER'@'%' WITH GRANT OPTION;"
+  # REPLICATION CLIENT is BINLOG MONITOR since 10.5, and SHOW SLAVE STATUS wants SLAVE MONITOR.
+  exporter_grants="GRANT PROCESS, BINLOG MONITOR, SLAVE MONITOR ON *.* TO '$EXPORTER_USER'@'127.0.0.1';"
 fi
 
 accounts_sql="ALTER USER 'root'@'localhost' IDENTIFIED BY $(sql_string "$ROOT_PASSWORD");
@@ -256,6 +260,17 @@ if [[ -n ${ADMIN_PASSWORD:-} ]]; then
 CREATE USER IF NOT EXISTS '$ADMIN_USER'@'%';
 ALTER USER '$ADMIN_USER'@'%' IDENTIFIED BY $(sql_string "$ADMIN_PASSWORD");
 $admin_grants"
+fi
+# mysqld_exporter's account reads status, variables, replication state and performance_schema:
+# no data, no writes. It is allowed only from 127.0.0.1, where the exporter runs next to mysqld,
+# and with few connections, so a stuck scrape cannot take the server's. Like the administrator,
+# it exists only where the Secret has a password for it.
+if [[ -n ${EXPORTER_PASSWORD:-} ]]; then
+  accounts_sql="$accounts_sql
+CREATE USER IF NOT EXISTS '$EXPORTER_USER'@'127.0.0.1';
+ALTER USER '$EXPORTER_USER'@'127.0.0.1' IDENTIFIED BY $(sql_string "$EXPORTER_PASSWORD") WITH MAX_USER_CONNECTIONS 3;
+$exporter_grants
+GRANT SELECT ON performance_schema.* TO '$EXPORTER_USER'@'127.0.0.1';"
 fi
 
 # Waits for a server started in the background to answer on $socket, as root.

@@ -216,6 +216,21 @@ class CrdAdmissionTest {
   }
 
   @Test
+  void theExporterIsOffUnlessAskedAndCanBeTurnedOnAndOff() {
+    ObjectNode on = valid();
+    spec(on).putObject("monitoring").putObject("exporter").put("enabled", true);
+    ObjectNode unset = valid();
+    spec(unset).putObject("monitoring").putObject("exporter").put("image", "prom/mysqld-exporter:v0.15.1");
+
+    var admitted = ADMISSION.create(unset).admitted();
+    assertThat(admitted.at("/spec/monitoring/exporter/enabled").isBoolean()).isTrue();
+    assertThat(admitted.at("/spec/monitoring/exporter/enabled").asBoolean()).isFalse();
+    assertThat(ADMISSION.create(on).admitted().at("/spec/monitoring/exporter/enabled").asBoolean()).isTrue();
+    assertThat(ADMISSION.update(valid(), on).errors()).isEmpty();
+    assertThat(ADMISSION.update(on, valid()).errors()).isEmpty();
+  }
+
+  @Test
   void thereIsAnExampleForEveryTopologyAndFlavor() {
     var combinations =
         examples()

@@ -35,10 +35,10 @@ class OwnedObjectsTest {
 
     assertThat(secret.getMetadata().getName()).isEqualTo("shop-credentials");
     assertThat(secret.getData()).containsOnlyKeys("root-password", "replication-password", "operator-password", "backup-password",
-        "admin-password");
+        "admin-password", "exporter-password");
     var passwords = secret.getData().values().stream().map(v -> new String(java.util.Base64.getDecoder().decode(v))).toList();
     assertThat(passwords).allSatisfy(p -> assertThat(p).hasSize(32).matches("[A-Za-z0-9]+"));
-    assertThat(new HashSet<>(passwords)).hasSize(5);
+    assertThat(new HashSet<>(passwords)).hasSize(6);
   }
 
   @Test

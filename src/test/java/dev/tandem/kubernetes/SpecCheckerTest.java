@@ -10,10 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class SpecCheckerTest {
 
-  static final SpecChecker.LiveState NOTHING_LIVE = new SpecChecker.LiveState(Optional.empty(), Optional.empty(), false);
+  static final SpecChecker.LiveState NOTHING_LIVE = new SpecChecker.LiveState(Optional.empty(), Optional.empty(), false, Optional.empty());
 
   static SpecChecker.LiveState withSecret(Secret secret) {
-    return new SpecChecker.LiveState(Optional.of(secret), Optional.empty(), false);
+    return new SpecChecker.LiveState(Optional.of(secret), Optional.empty(), false, Optional.of(secret));
   }
 
   @Test
@@ -38,6 +38,24 @@ class SpecCheckerTest {
     var problems = SpecChecker.problems(ClusterFixture.named("shop").userSecret("mine").build(), withSecret(secret));
 
     assertThat(problems).singleElement().asString().contains("lacks the key(s) replication-password");
+  }
+
+  @Test
+  void theExporterNeedsASecretWithItsPasswordForTheAccountToExist() {
+    var cluster = ClusterFixture.named("shop").build();
+    cluster.getSpec().getMonitoring().getExporter().setEnabled(true);
+    var old = new SecretBuilder().withNewMetadata().withName("shop-credentials").endMetadata()
+        .withStringData(Map.of("root-password", "x")).build();
+    var current = new SecretBuilder(old).addToStringData("exporter-password", "e").build();
+    var generatedOnly = new SpecChecker.LiveState(Optional.empty(), Optional.empty(), true, Optional.of(old));
+
+    assertThat(SpecChecker.problems(cluster, generatedOnly)).singleElement().asString()
+        .startsWith("spec.monitoring.exporter.enabled: Secret shop-credentials has no exporter-password");
+    assertThat(SpecChecker.problems(cluster, new SpecChecker.LiveState(Optional.empty(), Optional.empty(), true, Optional.of(current))))
+        .isEmpty();
+    assertThat(SpecChecker.problems(cluster, NOTHING_LIVE)).as("a new cluster's Secret is generated with it").isEmpty();
+    cluster.getSpec().getMonitoring().getExporter().setEnabled(false);
+    assertThat(SpecChecker.problems(cluster, generatedOnly)).isEmpty();
   }
 
   @Test
@@ -90,10 +108,10 @@ class SpecCheckerTest {
     var wrongCa = dev.tandem.tls.Pem.of(dev.tandem.tls.CertificateAuthority.create("other", now, java.time.Duration.ofDays(30)).certificate());
     var secret = new SecretBuilder().withStringData(Map.of("tls.crt", issued.certificatePem(), "tls.key", issued.keyPem(), "ca.crt", wrongCa)).build();
 
-    assertThat(SpecChecker.problems(cluster, new SpecChecker.LiveState(Optional.empty(), Optional.empty(), false, Optional.of(secret), false)))
+    assertThat(SpecChecker.problems(cluster, new SpecChecker.LiveState(Optional.empty(), Optional.empty(), false, Optional.empty(), Optional.of(secret), false)))
         .singleElement().asString().contains("Secret shop-cert (spec.tls.secretName): the certificate in tls.crt", "does not verify");
     // Once mounted, a bad rotation is the control loop's to report: failover must go on.
-    assertThat(SpecChecker.problems(cluster, new SpecChecker.LiveState(Optional.empty(), Optional.empty(), true, Optional.of(secret), true)))
+    assertThat(SpecChecker.problems(cluster, new SpecChecker.LiveState(Optional.empty(), Optional.empty(), true, Optional.empty(), Optional.of(secret), true)))
         .isEmpty();
   }
 }

@@ -163,6 +163,53 @@ class StatefulSetDependentTest {
   }
 
   @Test
+  void theExporterSidecarReadsThisPodsMysqldAsItsOwnAccountAndTurningItOnRestartsTheInstances() {
+    var plain = ClusterFixture.named("shop").mariaDb().build();
+    var monitored = ClusterFixture.named("shop").mariaDb().build();
+    monitored.getSpec().getMonitoring().getExporter().setEnabled(true);
+    monitored.getSpec().getMonitoring().getExporter().setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+        .addToLimits("memory", new Quantity("64Mi")).build());
+
+    var sts = StatefulSetDependent.desiredFor(monitored);
+
+    assertThat(StatefulSetDependent.desiredFor(plain).getSpec().getTemplate().getSpec().getContainers())
+        .extracting(Container::getName).containsExactly("mysqld");
+    assertThat(sts.getSpec().getTemplate().getSpec().getContainers()).extracting(Container::getName).containsExactly("mysqld", "exporter");
+    var exporter = container(sts, "exporter");
+    assertThat(exporter.getImage()).isEqualTo("prom/mysqld-exporter:v0.17.2");
+    assertThat(exporter.getCommand()).as("the image's entrypoint runs").isEmpty();
+    assertThat(exporter.getArgs())
+        .containsExactly("--mysqld.address=127.0.0.1:3306", "--mysqld.username=tandem_exporter", "--web.listen-address=:9104");
+    assertThat(exporter.getPorts()).singleElement().satisfies(port -> {
+      assertThat(port.getName()).isEqualTo("metrics");
+      assertThat(port.getContainerPort()).isEqualTo(9104);
+    });
+    var password = env(exporter, "MYSQLD_EXPORTER_PASSWORD").getValueFrom().getSecretKeyRef();
+    assertThat(password.getName()).isEqualTo("shop-credentials");
+    assertThat(password.getKey()).isEqualTo("exporter-password");
+    assertThat(exporter.getEnv()).noneMatch(e -> e.getValue() != null);
+    assertThat(exporter.getReadinessProbe()).as("an exporter probe must not take mysqld out of its Services").isNull();
+    assertThat(exporter.getResources().getLimits()).containsEntry("memory", new Quantity("64Mi"));
+    assertThat(env(container(sts, "init"), "EXPORTER_PASSWORD").getValueFrom().getSecretKeyRef().getOptional())
+        .as("the account is created wherever the Secret has a password for it, the exporter on or off").isTrue();
+    assertThat(env(container(StatefulSetDependent.desiredFor(plain), "init"), "EXPORTER_PASSWORD")).isNotNull();
+    assertThat(templateAnnotations(monitored).get(StatefulSetDependent.RESTART_HASH))
+        .isNotEqualTo(templateAnnotations(plain).get(StatefulSetDependent.RESTART_HASH));
+  }
+
+  @Test
+  void withTlsOnTheExporterSpeaksTlsToItsOwnPodsMysqld() {
+    var monitored = ClusterFixture.named("shop").mariaDb().build();
+    monitored.getSpec().getMonitoring().getExporter().setEnabled(true);
+    monitored.getSpec().getTls().setEnabled(true);
+    monitored.getSpec().getTls().setRequireSecureTransport(true);
+
+    assertThat(container(StatefulSetDependent.desiredFor(monitored), "exporter").getArgs())
+        .containsExactly("--mysqld.address=127.0.0.1:3306", "--mysqld.username=tandem_exporter", "--web.listen-address=:9104",
+            "--tls.insecure-skip-verify");
+  }
+
+  @Test
   void usesTheUsersSecretWhenOneIsNamed() {
     var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").userSecret("mine").build());
 

@@ -29,7 +29,7 @@ class MonitoringChartTest {
   void nothingForPrometheusOrGrafanaUnlessAsked() {
     var kinds = ChartRendering.objects(ChartRendering.renderDefaults()).stream().map(HasMetadata::getKind).toList();
 
-    assertThat(kinds).doesNotContain("ServiceMonitor", "PrometheusRule").contains("Service");
+    assertThat(kinds).doesNotContain("ServiceMonitor", "PodMonitor", "PrometheusRule").contains("Service");
     assertThat(ChartRendering.objects(ChartRendering.renderDefaults()).stream().filter(ConfigMap.class::isInstance)).isEmpty();
   }
 
@@ -51,6 +51,33 @@ class MonitoringChartTest {
     assertThat(only(objects, "PrometheusRule").getMetadata().getLabels()).containsEntry("release", "prom");
   }
 
+  /** The instances' Pods as StatefulSetDependent labels them, on the exporter's port, in every watched namespace. */
+  @Test
+  void thePodMonitorScrapesTheExporterOfEveryInstanceTandemManages() {
+    var cluster = dev.tandem.kubernetes.ClusterFixture.named("shop").build();
+    cluster.getSpec().getMonitoring().getExporter().setEnabled(true);
+    var template = dev.tandem.kubernetes.StatefulSetDependent.desiredFor(cluster).getSpec().getTemplate();
+
+    var everywhere = podMonitorSpec("monitoring: {enabled: true, labels: {release: prom}}\n");
+    var some = podMonitorSpec("watchNamespaces: [shop, billing]\nmonitoring: {enabled: true}\n");
+
+    Map<String, String> selected = new ObjectMapper().convertValue(everywhere.at("/selector/matchLabels"),
+        new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() {});
+    assertThat(selected).isNotEmpty();
+    assertThat(template.getMetadata().getLabels()).containsAllEntriesOf(selected);
+    var endpoint = everywhere.get("podMetricsEndpoints").get(0);
+    assertThat(template.getSpec().getContainers()).flatExtracting(c -> c.getPorts()).filteredOn(p -> p.getName().equals(endpoint
+        .get("port").asText())).singleElement().satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(9104));
+    assertThat(endpoint.get("relabelings").findValuesAsText("targetLabel")).containsExactly("cluster", "instance");
+    assertThat(everywhere.at("/namespaceSelector/any").asBoolean()).isTrue();
+    assertThat(some.at("/namespaceSelector/matchNames").toString()).isEqualTo("[\"shop\",\"billing\"]");
+  }
+
+  private static JsonNode podMonitorSpec(String values) {
+    var objects = ChartRendering.objects(ChartRendering.renderWithValues(values));
+    return new ObjectMapper().valueToTree(((GenericKubernetesResource) only(objects, "PodMonitor")).getAdditionalProperties().get("spec"));
+  }
+
   @Test
   void theAlertsAreTheOnesDocumentedAndTheBackupAgeIsAValue() throws Exception {
     String rendered = ChartRendering.renderWithValues("monitoring: {enabled: true, backupMaxAgeHours: 8}\n");
@@ -62,7 +89,7 @@ class MonitoringChartTest {
 
     var documented = new java.util.TreeSet<String>();
     java.util.regex.Pattern.compile("\\| `(Tandem[A-Za-z]+)` \\|").matcher(monitoringDoc).results().forEach(m -> documented.add(m.group(1)));
-    assertThat(alerts).hasSize(8).contains("TandemNoWritableMaster", "TandemBackupTooOld");
+    assertThat(alerts).hasSize(9).contains("TandemNoWritableMaster", "TandemBackupTooOld", "TandemExporterCannotRead");
     assertThat(documented).as("the alerts docs/monitoring.md lists").containsExactlyInAnyOrderElementsOf(alerts);
     assertThat(rendered).contains("time() - tandem_backup_last_success_timestamp_seconds > 28800");
   }

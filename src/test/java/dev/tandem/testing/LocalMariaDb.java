@@ -32,10 +32,11 @@ public final class LocalMariaDb implements AutoCloseable {
   public static final Account REPLICATION = new Account("repl", "repl'pw\\x");
   public static final Account BACKUP = new Account("backup", "backup-pw");
   public static final Account ADMIN = new Account("tandem_admin", "admin'pw\\x");
+  public static final Account EXPORTER = new Account("tandem_exporter", "exp'rt-pw");
   private static final String ROOT_PASSWORD = "root-pw";
   public static final Map<String, String> PASSWORDS = Map.of("ROOT_PASSWORD", ROOT_PASSWORD, "OPERATOR_PASSWORD",
       OPERATOR.password(), "REPLICATION_PASSWORD", REPLICATION.password(), "BACKUP_PASSWORD", BACKUP.password(),
-      "ADMIN_PASSWORD", ADMIN.password());
+      "ADMIN_PASSWORD", ADMIN.password(), "EXPORTER_PASSWORD", EXPORTER.password());
   private static Path template;
 
   private final MySQLCluster cluster;

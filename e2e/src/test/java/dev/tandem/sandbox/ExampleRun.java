@@ -144,6 +144,11 @@ final class ExampleRun {
         secret.addToStringData("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY).addToStringData("AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
       } else {
         CredentialsSecret.REQUIRED_KEYS.forEach(key -> secret.addToStringData(key, UUID.randomUUID().toString()));
+        // As the header asks of a cluster that runs the exporter sidecar: its account's password too.
+        if (objects.stream().anyMatch(o -> name.equals(o.at("/spec/credentials/secretName").asText())
+            && o.at("/spec/monitoring/exporter/enabled").asBoolean())) {
+          secret.addToStringData(CredentialsSecret.EXPORTER_PASSWORD, UUID.randomUUID().toString());
+        }
       }
       client.resource(secret.build()).create();
       notes.add("provided the Secret " + name + " (" + need.what() + ")");

@@ -18,10 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The kubelet's part the operator relies on. Each Pod gets its network (a namespace on the
  * bridge), its volumes as directories (a PersistentVolumeClaim's outlives the Pod), its init
- * containers run to completion, then its main container, each command unchanged in a mount
- * namespace where the volumes sit at their mount paths, as the Pod's user. It reports Pod IP,
- * phase, readiness (the readiness probe, run inside the container) and restarts, restarts a
- * crashed container after the kubelet's backoff, and stops the process when the Pod is deleted.
+ * containers run to completion, then all its containers side by side in that network, each
+ * command unchanged in a mount namespace where the volumes sit at their mount paths, as the Pod's
+ * user (an image run by its entrypoint must be one this machine has: the exporter's). It reports
+ * Pod IP, phase, each container's status, readiness (the first container's readiness probe, run
+ * inside it, and every other container running) and restarts, restarts a crashed container after
+ * the kubelet's backoff, and stops the processes when the Pod is deleted.
  */
 public final class Kubelet implements AutoCloseable {
 

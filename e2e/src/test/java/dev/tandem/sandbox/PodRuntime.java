@@ -1,6 +1,7 @@
 package dev.tandem.sandbox;
 
 import dev.tandem.testing.Commands;
+import dev.tandem.testing.HostExporter;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -57,6 +58,11 @@ public final class PodRuntime {
   /** The init container running now, reported as the kubelet does in initContainerStatuses. */
   private volatile String runningInit;
   private volatile boolean ready;
+  /** The containers after the first, started with it once the init containers are done. */
+  private final List<Sidecar> sidecars = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** What the first container's status last said, so that a sidecar's report repeats it. */
+  private volatile String phase = "Pending";
+  private volatile String waitingReason = "PodInitializing";
   private String ip = "";
 
   /**
@@ -114,23 +120,30 @@ public final class PodRuntime {
   }
 
   /**
-   * Starts {@code command} in the running main container, as {@code kubectl exec} does: in its
-   * mount and network namespaces, as its user, with its environment, in /. The sandbox runs only
-   * a Pod's first container, so another name is refused saying so.
+   * Starts {@code command} in a running container (the first when {@code container} is empty), as
+   * {@code kubectl exec} does: in its mount and network namespaces, as its user, with its
+   * environment, in /.
    */
   Process exec(String container, List<String> command) throws IOException {
     var main = pod.getSpec().getContainers().get(0);
-    if (!container.isEmpty() && !container.equals(main.getName())) {
-      throw new IllegalArgumentException("container " + container + " is not running: the sandbox runs only the first container of pod "
-          + pod.getMetadata().getName() + ", " + main.getName());
+    Container target;
+    Optional<Process> running;
+    if (container.isEmpty() || container.equals(main.getName())) {
+      target = main;
+      running = Optional.ofNullable(process);
+    } else {
+      var sidecar = sidecars.stream().filter(candidate -> candidate.container.getName().equals(container)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("pod " + pod.getMetadata().getName() + " has no running container " + container));
+      target = sidecar.container;
+      running = Optional.ofNullable(sidecar.process);
     }
-    var pid = process().orElseThrow(() -> new IllegalStateException("container " + main.getName() + " of pod " + pod.getMetadata().getName()
-        + " is not running")).pid();
+    var pid = running.filter(Process::isAlive).orElseThrow(() -> new IllegalStateException("container " + target.getName() + " of pod "
+        + pod.getMetadata().getName() + " is not running")).pid();
     var inContainer = new ArrayList<>(List.of("nsenter", "--target", Long.toString(pid), "--mount", "--net", "--"));
     inContainer.addAll(asUser(command));
     var builder = new ProcessBuilder(inContainer).directory(new java.io.File("/"));
     builder.environment().clear();
-    builder.environment().putAll(environment(main));
+    builder.environment().putAll(environment(target));
     return builder.start();
   }
 
@@ -161,13 +174,13 @@ public final class PodRuntime {
     try {
       ip = network.attach(networkName()).ip();
       prepareVolumes();
-      reportStatus("Pending", false, "PodInitializing");
+      reportStatus("Pending", "PodInitializing");
       String restartPolicy = Optional.ofNullable(pod.getSpec().getRestartPolicy()).orElse("Always");
       for (var init : Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of())) {
         while (!terminating) {
-          var started = startContainer(init);
+          var started = startContainer(init, this::setRunningContainer);
           runningInit = init.getName();
-          reportStatus("Pending", false, "PodInitializing");
+          reportStatus("Pending", "PodInitializing");
           var exit = started.waitFor();
           runningInit = null;
           if (exit == 0) {
@@ -178,15 +191,17 @@ public final class PodRuntime {
             finish(init, exit);
             return;
           }
-          reportStatus("Pending", false, "Init:Error");
+          reportStatus("Pending", "Init:Error");
           sleep(backoff());
           restarts++;
         }
       }
-      var main = pod.getSpec().getContainers().get(0);
+      var containers = pod.getSpec().getContainers();
+      containers.subList(1, containers.size()).forEach(this::startSidecar);
+      var main = containers.get(0);
       while (!terminating) {
-        process = startContainer(main);
-        reportStatus("Running", false, null);
+        process = startContainer(main, this::setRunningContainer);
+        reportStatus("Running", null);
         watchReadiness(main, process);
         if (terminating) {
           break;
@@ -199,7 +214,7 @@ public final class PodRuntime {
           return;
         }
         ready = false;
-        reportStatus("Running", false, "CrashLoopBackOff");
+        reportStatus("Running", "CrashLoopBackOff");
         sleep(backoff());
         restarts++;
       }
@@ -228,7 +243,7 @@ public final class PodRuntime {
       boolean nowReady = passed || (ready && failures < probe.map(Probe::getFailureThreshold).orElse(3));
       if (nowReady != ready) {
         ready = nowReady;
-        reportStatus("Running", ready, null);
+        reportStatus("Running", null);
       }
       main.waitFor(probe.map(Probe::getPeriodSeconds).map(s -> Math.min(s, 1)).orElse(1), TimeUnit.SECONDS);
     }
@@ -256,7 +271,62 @@ public final class PodRuntime {
     }
   }
 
-  private Process startContainer(Container container) throws IOException {
+  private void setRunningContainer(Process started) {
+    runningContainer = started;
+  }
+
+  /**
+   * A container after the first: it runs beside the first, restarted after the kubelet's backoff
+   * when it exits, and counts as ready while it runs (its probes are not run: the exporter, the
+   * only sidecar the operator adds, has none).
+   */
+  private final class Sidecar {
+    final Container container;
+    final Thread thread;
+    volatile Process process;
+    volatile int restarts;
+    volatile boolean waitingToRestart;
+
+    Sidecar(Container container) {
+      this.container = container;
+      this.thread = new Thread(this::run, "sandbox-pod-" + pod.getMetadata().getName() + "-" + container.getName());
+      thread.setDaemon(true);
+    }
+
+    boolean running() {
+      var current = process;
+      return current != null && current.isAlive();
+    }
+
+    private void run() {
+      try {
+        while (!terminating) {
+          startContainer(container, started -> process = started);
+          waitingToRestart = false;
+          reportStatus();
+          process.waitFor();
+          waitingToRestart = true;
+          reportStatus();
+          sleep(initialBackoff.multipliedBy(1L << Math.min(restarts, 5)));
+          restarts++;
+        }
+      } catch (InterruptedException | PodTerminating e) {
+        // Deleted: terminate() stops what runs.
+      } catch (RuntimeException | IOException e) {
+        if (!terminating) {
+          System.err.println("sandbox kubelet: container " + container.getName() + " of Pod " + pod.getMetadata().getName() + " failed: " + e);
+        }
+      }
+    }
+  }
+
+  private void startSidecar(Container container) {
+    var sidecar = new Sidecar(container);
+    sidecars.add(sidecar);
+    sidecar.thread.start();
+  }
+
+  private Process startContainer(Container container, Consumer<Process> running) throws IOException {
     var binds = new StringBuilder("set -e; ");
     for (var file : imageFiles.getOrDefault(container.getImage(), Map.of()).entrySet()) {
       mountPoints.accept(Path.of(file.getKey()));
@@ -276,8 +346,9 @@ public final class PodRuntime {
       if (terminating) {
         throw new PodTerminating();
       }
-      this.runningContainer = builder.start();
-      return this.runningContainer;
+      var started = builder.start();
+      running.accept(started);
+      return started;
     }
   }
 
@@ -288,9 +359,17 @@ public final class PodRuntime {
     }
   }
 
+  /**
+   * The container's command and arguments; an image that is run by its entrypoint with only
+   * arguments must be one whose entrypoint this machine has (the exporter's: {@link HostExporter}).
+   */
   private static List<String> command(Container container) {
+    var args = Optional.ofNullable(container.getArgs()).orElse(List.of());
+    if (Optional.ofNullable(container.getCommand()).orElse(List.of()).isEmpty() && HostExporter.isExporterImage(container.getImage())) {
+      return HostExporter.command(args);
+    }
     var command = new ArrayList<>(Optional.ofNullable(container.getCommand()).orElse(List.of()));
-    command.addAll(Optional.ofNullable(container.getArgs()).orElse(List.of()));
+    command.addAll(args);
     return command;
   }
 
@@ -308,6 +387,9 @@ public final class PodRuntime {
     env.put("HOME", "/tmp");
     for (EnvVar variable : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
       value(variable).ifPresent(value -> env.put(variable.getName(), value));
+    }
+    if (Optional.ofNullable(container.getCommand()).orElse(List.of()).isEmpty() && HostExporter.isExporterImage(container.getImage())) {
+      return HostExporter.environment(Optional.ofNullable(container.getArgs()).orElse(List.of()), env);
     }
     return env;
   }
@@ -488,24 +570,48 @@ public final class PodRuntime {
     }
   }
 
-  private void reportStatus(String phase, boolean isReady, String waitingReason) {
+  /** The phase and the first container's waiting reason ({@link #ready} is its readiness); the Pod is ready when it is and every sidecar runs. */
+  private void reportStatus(String phase, String waitingReason) {
+    this.phase = phase;
+    this.waitingReason = waitingReason;
+    reportStatus();
+  }
+
+  /** Reports under the lock so that the last report sent is the latest state, whichever thread sends it. */
+  private synchronized void reportStatus() {
     String now = Instant.now().toString();
-    String readyText = isReady ? "True" : "False";
-    String state = waitingReason == null
-        ? "{\"running\":{\"startedAt\":\"" + now + "\"},\"waiting\":null}"
-        : "{\"waiting\":{\"reason\":\"" + waitingReason + "\"},\"running\":null}";
+    String reason = waitingReason;
+    boolean mainReady = reason == null && ready;
+    boolean podReady = mainReady && sidecars.size() == pod.getSpec().getContainers().size() - 1
+        && sidecars.stream().allMatch(Sidecar::running);
+    String readyText = podReady ? "True" : "False";
+    var statuses = new ArrayList<String>();
+    statuses.add(containerStatus(pod.getSpec().getContainers().get(0).getName(), mainReady, restarts, reason, now));
+    for (var container : pod.getSpec().getContainers().subList(1, pod.getSpec().getContainers().size())) {
+      var sidecar = sidecars.stream().filter(candidate -> candidate.container == container).findFirst();
+      boolean running = sidecar.filter(Sidecar::running).isPresent();
+      String sidecarReason = running ? null : sidecar.filter(started -> started.waitingToRestart).isPresent() ? "CrashLoopBackOff"
+          : "PodInitializing";
+      statuses.add(containerStatus(container.getName(), running, sidecar.map(started -> started.restarts).orElse(0), sidecarReason, now));
+    }
     String status = "{\"status\":{\"phase\":\"" + phase + "\",\"podIP\":\"" + ip + "\",\"podIPs\":[{\"ip\":\"" + ip + "\"}],"
         + "\"hostIP\":\"" + PodNetwork.GATEWAY + "\",\"conditions\":["
         + "{\"type\":\"Ready\",\"status\":\"" + readyText + "\",\"lastTransitionTime\":\"" + now + "\"},"
         + "{\"type\":\"ContainersReady\",\"status\":\"" + readyText + "\",\"lastTransitionTime\":\"" + now + "\"}],"
-        + "\"containerStatuses\":[{\"name\":\"" + pod.getSpec().getContainers().get(0).getName() + "\",\"ready\":" + isReady
-        + ",\"restartCount\":" + restarts + ",\"state\":" + state + "}]" + initStatuses(now) + "}}";
+        + "\"containerStatuses\":[" + String.join(",", statuses) + "]" + initStatuses(now) + "}}";
     try {
       client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).subresource("status")
           .patch(PatchContext.of(PatchType.JSON_MERGE), status);
     } catch (RuntimeException gone) {
       // The Pod was deleted meanwhile: its status no longer matters.
     }
+  }
+
+  private static String containerStatus(String name, boolean isReady, int restartCount, String waitingReason, String now) {
+    String state = waitingReason == null
+        ? "{\"running\":{\"startedAt\":\"" + now + "\"},\"waiting\":null}"
+        : "{\"waiting\":{\"reason\":\"" + waitingReason + "\"},\"running\":null}";
+    return "{\"name\":\"" + name + "\",\"ready\":" + isReady + ",\"restartCount\":" + restartCount + ",\"state\":" + state + "}";
   }
 
   /** The running init container as running, the others as waiting or completed; none once the main container runs. */
@@ -549,16 +655,30 @@ public final class PodRuntime {
       stopper = new Thread(() -> stop(current, withoutGrace), "sandbox-stop-" + pod.getMetadata().getName());
     }
     thread.interrupt();
+    sidecars.forEach(sidecar -> sidecar.thread.interrupt());
     stopper.start();
   }
 
+  /** Every container at once, as the kubelet stops them, each with the grace period. */
   private void stop(Process current, boolean withoutGrace) {
-    long grace = withoutGrace ? 0 : Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L);
-    if (current != null) {
-      Commands.stop(current, Duration.ofSeconds(grace));
+    var grace = Duration.ofSeconds(withoutGrace ? 0 : Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds()).orElse(30L));
+    var processes = new ArrayList<Process>();
+    Optional.ofNullable(current).ifPresent(processes::add);
+    sidecars.forEach(sidecar -> Optional.ofNullable(sidecar.process).ifPresent(processes::add));
+    var stopping = new ArrayList<Thread>();
+    for (var process : processes) {
+      var stopOne = new Thread(() -> Commands.stop(process, grace), "sandbox-stop-" + pod.getMetadata().getName() + "-" + process.pid());
+      stopOne.start();
+      stopping.add(stopOne);
     }
     try {
+      for (var stopOne : stopping) {
+        stopOne.join();
+      }
       thread.join();
+      for (var sidecar : sidecars) {
+        sidecar.thread.join();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;

@@ -200,6 +200,34 @@ class SandboxClusterTest {
     }
   }
 
+  /** As the kubelet runs a Pod's sidecar (Tandem's exporter): beside the first container, in its network, in its readiness. */
+  @Test
+  void everyContainerOfAPodRunsInItsNetworkAndThePodIsReadyOnlyWhileAllRun() {
+    var pods = sandbox.api().client().pods().inNamespace(NS);
+    pods.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("two-containers").withNamespace(NS).endMetadata()
+        .withNewSpec()
+        .addNewContainer().withName("main").withImage("debian").withCommand("sleep", "600").endContainer()
+        .addNewContainer().withName("side").withImage("debian").withCommand("bash", "-c", "echo side in $(hostname -I); sleep 4; exit 1")
+        .endContainer()
+        .endSpec().build()).create();
+
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+      var pod = pods.withName("two-containers").get();
+      assertThat(pod.getStatus().getContainerStatuses()).extracting(c -> c.getName() + " " + (c.getState().getRunning() != null))
+          .containsExactly("main true", "side true");
+      assertThat(Readiness.isPodReady(pod)).isTrue();
+    });
+    String ip = pods.withName("two-containers").get().getStatus().getPodIP();
+    assertThat(pods.withName("two-containers").inContainer("side").getLog()).startsWith("side in " + ip);
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+      var pod = pods.withName("two-containers").get();
+      assertThat(pod.getStatus().getContainerStatuses()).extracting(c -> c.getName() + " " + (c.getState().getRunning() != null
+          ? "running" : c.getState().getWaiting().getReason())).containsExactly("main running", "side CrashLoopBackOff");
+      assertThat(Readiness.isPodReady(pod)).as("a sidecar that exited leaves the Pod not ready").isFalse();
+    });
+    pods.withName("two-containers").delete();
+  }
+
   static io.fabric8.kubernetes.api.model.batch.v1.Job job(String name, String script) {
     return new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
         .withNewMetadata().withName(name).withNamespace(NS).endMetadata()

@@ -716,11 +716,12 @@ public final class ScenarioRunner implements AutoCloseable {
         case "events" -> eventCounts(((Map<?, ?>) expected).keySet());
         case "keptAside" -> keptAside();
         case "tls" -> tlsProblems();
+        case "exporters" -> exporterSeries((Map<?, ?>) expected);
         default -> throw new IllegalArgumentException("unknown expectation " + entry.getKey()
             + "; known: lostWrites, splitBrain, consistent, masterChanged, failovers, switchovers, master, minWrites, roles, metrics,"
             + " instancesWrittenBeforeFault, restoredMatchesBackup, interruptedChangeFinished, mysqld, maxWriteGapMillis,"
             + " writesResumedAfterLeaderMillis, writesResumedAfterAllReachableMillis, writable, ready, pods, settings, podsReplaced,"
-            + " rollingRestarts, serviceAnnotations, events, keptAside, tls");
+            + " rollingRestarts, serviceAnnotations, events, keptAside, tls, exporters");
       };
       boolean passed = switch (entry.getKey()) {
         case "consistent" -> Boolean.parseBoolean(expected.toString()) == ((Consistency.Verdict) actual).consistent();
@@ -742,6 +743,8 @@ public final class ScenarioRunner implements AutoCloseable {
         case "tls" -> Boolean.parseBoolean(expected.toString()) == ((List<?>) actual).isEmpty();
         case "metrics" -> ((Map<?, ?>) expected).entrySet().stream().allMatch(metric ->
             Double.valueOf(metric.getValue().toString()).equals(((Map<?, ?>) actual).get(metric.getKey())));
+        case "exporters" -> !((Map<?, ?>) actual).isEmpty() && ((Map<?, ?>) actual).values().stream()
+            .allMatch(series -> seriesValues((Map<?, ?>) expected).equals(series));
         default -> expected.toString().equals(actual.toString());
       };
       verdict(entry.getKey(), expected, actual, passed);
@@ -1430,6 +1433,51 @@ public final class ScenarioRunner implements AutoCloseable {
     String url = "http://" + sandbox.network().attachment(OperatorProcess.POD).ip() + ":8080/q/metrics";
     return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /**
+   * Each instance's exporter sidecar, scraped on its Pod's IP and port 9104 as a PodMonitor has
+   * Prometheus do it: the values of the named unlabelled series, e.g. {@code {shop-0: {mysql_up:
+   * 1.0}}}, scraped again for up to 30 s while they differ (an exporter restarted with its Pod).
+   */
+  private Map<String, Map<String, Double>> exporterSeries(Map<?, ?> expected) throws Exception {
+    var wanted = seriesValues(expected);
+    var http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    var perInstance = new LinkedHashMap<String, Map<String, Double>>();
+    for (var pod : pods()) {
+      var url = java.net.URI.create("http://" + pod.getStatus().getPodIP() + ":" + StatefulSetDependent.METRICS_PORT + "/metrics");
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      Map<String, Double> values;
+      do {
+        String page;
+        try {
+          page = http.send(java.net.http.HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException notServing) {
+          page = "";
+        }
+        ScrapedMetrics.record(page);
+        var lines = page.lines().toList();
+        var found = new LinkedHashMap<String, Double>();
+        for (String name : wanted.keySet()) {
+          lines.stream().filter(line -> line.startsWith(name + " ")).findFirst()
+              .ifPresent(line -> found.put(name, Double.parseDouble(line.substring(name.length() + 1).strip())));
+        }
+        values = found;
+        if (values.equals(wanted)) {
+          break;
+        }
+        Thread.sleep(500);
+      } while (System.nanoTime() < deadline);
+      perInstance.put(pod.getMetadata().getName(), values);
+    }
+    return perInstance;
+  }
+
+  private static Map<String, Double> seriesValues(Map<?, ?> expected) {
+    var values = new LinkedHashMap<String, Double>();
+    expected.forEach((name, value) -> values.put(name.toString(), Double.valueOf(value.toString())));
+    return values;
   }
 
   private Map<String, Double> metrics(java.util.Set<?> names) throws Exception {

@@ -98,7 +98,7 @@ class ScenariosIT {
       tests.add(DynamicTest.dynamicTest(names.get(i), () -> meetsItsExpectations(scenario)));
     }
     tests.add(DynamicTest.dynamicTest("the operator used every permission the chart grants", ScenariosIT::usedEveryPermission));
-    tests.add(DynamicTest.dynamicTest("every metric the chart's dashboard and alert rules query was served by the operator",
+    tests.add(DynamicTest.dynamicTest("every metric the chart's dashboard and alert rules query was served by the operator or an exporter",
         ScenariosIT::dashboardAndAlertsQueryServedMetrics));
     return tests.stream();
   }
@@ -151,7 +151,7 @@ class ScenariosIT {
     var alerting = ScrapedMetrics.names(rules.substring(rules.indexOf("kind: PrometheusRule")));
     queried.addAll(alerting);
     assertThat(alerting).as("metrics the alert rules query").isNotEmpty();
-    assertThat(ScrapedMetrics.scraped()).as("metrics the operator served").containsAll(queried);
+    assertThat(ScrapedMetrics.scraped()).as("metrics the operator and the exporters served").containsAll(queried);
   }
 
   static void usedEveryPermission() {

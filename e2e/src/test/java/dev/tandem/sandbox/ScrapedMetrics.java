@@ -7,18 +7,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The names of the Tandem series the operator served in this JVM's scenarios (each scraped at its
- * end): what the chart's dashboard and alert rules may query and be sure exists.
+ * The names of the series the operator served in this JVM's scenarios (each scraped at its end),
+ * and the exporter sidecars where a scenario scraped them: what the chart's dashboard and alert
+ * rules may query and be sure exists.
  */
 final class ScrapedMetrics {
 
-  /** A Tandem metric's name in a page or a query. */
-  static final Pattern NAME = Pattern.compile("\\btandem_[a-z_]+\\b");
+  /** A Tandem or mysqld_exporter metric's name in a page or a query. */
+  static final Pattern NAME = Pattern.compile("\\b(?:tandem|mysql)_[a-z_]+\\b");
   private static final Set<String> SCRAPED = new ConcurrentSkipListSet<>();
 
   private ScrapedMetrics() {}
 
-  /** Records the series of one /q/metrics page; comment lines (HELP, TYPE) do not count. */
+  /** Records the series of one metrics page; comment lines (HELP, TYPE) do not count. */
   static void record(String page) {
     page.lines().filter(line -> !line.startsWith("#")).forEach(line -> names(line.split("[{ ]", 2)[0]).forEach(SCRAPED::add));
   }
