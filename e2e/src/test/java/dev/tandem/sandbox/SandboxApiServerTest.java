@@ -271,11 +271,7 @@ class SandboxApiServerTest {
 
     assertThat(Commands.onPath("kubectl")).as("kubectl on PATH (make deps installs Debian's kubernetes-client)").isTrue();
     var kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
-    var kubectl = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(), "get", "myc", "-n", NS, "-o", "name")
-        .redirectErrorStream(true).start();
-    String output = new String(kubectl.getInputStream().readAllBytes());
-    assertThat(kubectl.waitFor()).as(output).isZero();
-    assertThat(output).contains("mysqlcluster.mysql.tandem.dev/");
+    assertThat(kubectl(kubeconfig, "get", "myc", "-n", NS, "-o", "name")).contains("mysqlcluster.mysql.tandem.dev/");
   }
 
   @Test
@@ -298,10 +294,9 @@ class SandboxApiServerTest {
         + "catalog-0\\s+0/1\\s+Pending\\s+0\\s+");
     assertThat(kubectl(kubeconfig, "describe", "pod", "catalog-0", "-n", NS)).contains("Name:", "catalog-0", "mariadb:10.11");
 
-    var watch = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(), "get", "myc", "-n", NS, "-w").redirectErrorStream(true).start();
-    String watched = new String(watch.getInputStream().readAllBytes());
-    assertThat(watch.waitFor()).as(watched).isNotZero();
-    assertThat(watched).contains("streams watches over WebSocket only", "watch kubectl get");
+    var watch = kubectlFinished(kubeconfig, "get", "myc", "-n", NS, "-w");
+    assertThat(watch.exit()).as(watch.output()).isNotZero();
+    assertThat(watch.output()).contains("streams watches over WebSocket only", "watch kubectl get");
   }
 
   /**
@@ -330,6 +325,7 @@ class SandboxApiServerTest {
       // Many frames each way, which kubectl's writes split across WebSocket messages.
       String question = "question %d; ".repeat(50_000).formatted(java.util.stream.IntStream.range(0, 50_000).boxed().toArray());
       try (var client = new Socket(InetAddress.getLoopbackAddress(), localPort)) {
+        client.setSoTimeout(30_000);
         client.getOutputStream().write(question.getBytes(StandardCharsets.UTF_8));
         client.shutdownOutput();
         String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -340,6 +336,7 @@ class SandboxApiServerTest {
 
       podPort.close();
       try (var client = new Socket(InetAddress.getLoopbackAddress(), localPort)) {
+        client.setSoTimeout(30_000);
         assertThat(client.getInputStream().read()).as("a connection to a closed port of the Pod ends").isEqualTo(-1);
       }
       assertThat(forward.waitFor(20, TimeUnit.SECONDS)).as("kubectl gives up the forward: " + printed).isTrue();
@@ -362,7 +359,7 @@ class SandboxApiServerTest {
     }
   }
 
-  private static void collectOutput(Process process, StringBuffer printed) {
+  private static Thread collectOutput(Process process, StringBuffer printed) {
     var reader = new Thread(() -> {
       try {
         process.getInputStream().transferTo(new java.io.OutputStream() {
@@ -377,14 +374,29 @@ class SandboxApiServerTest {
     }, "kubectl-output");
     reader.setDaemon(true);
     reader.start();
+    return reader;
   }
 
   private static String kubectl(Path kubeconfig, String... arguments) throws Exception {
+    var finished = kubectlFinished(kubeconfig, arguments);
+    assertThat(finished.exit()).as(String.join(" ", arguments) + ": " + finished.output()).isZero();
+    return finished.output();
+  }
+
+  private record Finished(int exit, String output) {}
+
+  /** kubectl run to its end, or killed after 30 s so that a server that never answers fails the test instead of hanging it. */
+  private static Finished kubectlFinished(Path kubeconfig, String... arguments) throws Exception {
     var command = new java.util.ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
     command.addAll(List.of(arguments));
     var kubectl = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(kubectl.getInputStream().readAllBytes());
-    assertThat(kubectl.waitFor()).as(String.join(" ", arguments) + ": " + output).isZero();
-    return output;
+    var printed = new StringBuffer();
+    var reader = collectOutput(kubectl, printed);
+    if (!kubectl.waitFor(30, TimeUnit.SECONDS)) {
+      kubectl.destroyForcibly();
+      throw new AssertionError("kubectl " + String.join(" ", arguments) + " still running after 30 s: " + printed);
+    }
+    reader.join(10_000);
+    return new Finished(kubectl.exitValue(), printed.toString());
   }
 }

@@ -169,7 +169,7 @@ class SandboxPlaygroundIT {
       process.destroyForcibly();
       throw new AssertionError(command.get(0) + " " + command.get(1) + " took over 30 s");
     }
-    return new Result(process.exitValue(), output.get());
+    return new Result(process.exitValue(), output.get(10, TimeUnit.SECONDS));
   }
 
   private static String await(Duration timeout, String what, CheckedSupplier value, Predicate<String> done) throws Exception {
