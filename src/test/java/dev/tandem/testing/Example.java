@@ -36,7 +36,7 @@ public record Example(Path file, List<JsonNode> objects) {
 
   /** Something an example needs that a bare cluster does not have; {@code mention} must be in its header. */
   public record Need(Kind kind, String mention, String what) {
-    public enum Kind { PRIORITY_CLASS, NODES, STORAGE_CLASS, LOAD_BALANCER, SECRET, BUCKET, RESOURCES, ACCESS_MODE }
+    public enum Kind { PRIORITY_CLASS, NODES, STORAGE_CLASS, LOAD_BALANCER, SECRET, BUCKET, RESOURCES, ACCESS_MODE, CERTIFICATE }
 
     @Override
     public String toString() {
@@ -106,6 +106,9 @@ public record Example(Path file, List<JsonNode> objects) {
         case "MySQLCluster" -> clusterNeeds(object, name, defined, needs);
         case "MySQLBackup", "MySQLBackupSchedule" -> storageNeeds(object.at("/spec/storage"), name, defined, needs);
         case "PersistentVolumeClaim" -> claimNeeds(object.path("spec"), name, needs);
+        case "Certificate" -> needs.add(new Need(Need.Kind.CERTIFICATE, "cert-manager", name + " is cert-manager's ("
+            + object.path("apiVersion").asText() + "), issued by " + object.at("/spec/issuerRef/kind").asText() + " "
+            + object.at("/spec/issuerRef/name").asText() + " into the Secret " + object.at("/spec/secretName").asText()));
         case "Service" -> {
           if (!object.at("/spec/type").asText("ClusterIP").equals("ClusterIP")) {
             needs.add(new Need(Need.Kind.LOAD_BALANCER, "load-balancer", name + " is of type " + object.at("/spec/type").asText()));

@@ -10,6 +10,9 @@ import dev.tandem.kubernetes.ClusterLabels;
 import dev.tandem.kubernetes.CredentialsSecret;
 import dev.tandem.testing.Example;
 import dev.tandem.testing.S3ProxyServer;
+import dev.tandem.tls.CertificateAuthority;
+import dev.tandem.tls.Pem;
+import dev.tandem.tls.ServingCertificate;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
@@ -36,8 +39,9 @@ import java.util.stream.Collectors;
  * the file promises awaited: a cluster Ready with a master, a backup Completed, a schedule with
  * its next run. A cluster no later file needs is deleted, and its Pods awaited gone, before the
  * next file. What a production example needs is provided where the sandbox can (a PriorityClass,
- * once the API server has been seen to refuse the Pods without it; a Secret; a bucket) and
- * named as not proven where it cannot (nodes, StorageClasses, load balancers). Each file's line
+ * once the API server has been seen to refuse the Pods without it; a Secret; a bucket; the Secret
+ * cert-manager would write) and named as not proven where it cannot (nodes, StorageClasses, load
+ * balancers). Each file's line
  * says what was provided, what was changed and why.
  */
 final class ExampleRun {
@@ -46,7 +50,7 @@ final class ExampleRun {
   static final Duration BACKUP = Duration.ofSeconds(120);
   static final Duration GONE = Duration.ofSeconds(90);
   static final List<Example.Need.Kind> PROVIDED =
-      List.of(Example.Need.Kind.PRIORITY_CLASS, Example.Need.Kind.SECRET, Example.Need.Kind.BUCKET);
+      List.of(Example.Need.Kind.PRIORITY_CLASS, Example.Need.Kind.SECRET, Example.Need.Kind.BUCKET, Example.Need.Kind.CERTIFICATE);
 
   private final Sandbox sandbox;
   private final KubernetesClient client;
@@ -71,6 +75,7 @@ final class ExampleRun {
     var notes = new ArrayList<String>();
     var needs = file.needs(all);
     var objects = file.objects().stream().map(o -> (ObjectNode) o.deepCopy()).toList();
+    objects = issueCertificates(objects, notes);
     provideSecrets(needs, objects, notes);
     provideBuckets(objects, notes);
     for (var object : objects) {
@@ -153,6 +158,35 @@ final class ExampleRun {
       client.resource(secret.build()).create();
       notes.add("provided the Secret " + name + " (" + need.what() + ")");
     }
+  }
+
+  /**
+   * cert-manager's part, which the sandbox does not run: each Certificate's Secret written as
+   * cert-manager writes it (tls.crt, tls.key, ca.crt) for the Certificate's names, signed by a CA
+   * made here for the group; the Certificate objects themselves are not applied.
+   */
+  private List<ObjectNode> issueCertificates(List<ObjectNode> objects, List<String> notes) {
+    var certificates = objects.stream().filter(o -> o.path("kind").asText().equals("Certificate")
+        && o.path("apiVersion").asText().startsWith("cert-manager.io/")).toList();
+    if (certificates.isEmpty()) {
+      return objects;
+    }
+    var now = Instant.now();
+    var authority = CertificateAuthority.create("sandbox issuer for " + namespace, now, Duration.ofDays(365));
+    for (var certificate : certificates) {
+      var dnsNames = new ArrayList<String>();
+      certificate.at("/spec/dnsNames").forEach(name -> dnsNames.add(name.asText()));
+      String secretName = certificate.at("/spec/secretName").asText();
+      var issued = authority.issue(certificate.at("/metadata/name").asText(), dnsNames, List.of(), now, Duration.ofDays(90));
+      client.resource(new SecretBuilder().withNewMetadata().withName(secretName).withNamespace(namespace).endMetadata()
+          .withType("kubernetes.io/tls")
+          .addToStringData(ServingCertificate.CERTIFICATE, issued.certificatePem())
+          .addToStringData(ServingCertificate.KEY, issued.keyPem())
+          .addToStringData(ServingCertificate.AUTHORITIES, Pem.of(authority.certificate())).build()).create();
+      notes.add("provided the Secret " + secretName + " as cert-manager writes it for Certificate "
+          + certificate.at("/metadata/name").asText() + " (signed by a CA made here; cert-manager itself NOT proven)");
+    }
+    return objects.stream().filter(o -> !certificates.contains(o)).toList();
   }
 
   /**
