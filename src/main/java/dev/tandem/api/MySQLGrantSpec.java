@@ -27,8 +27,7 @@ public class MySQLGrantSpec {
   @Pattern(SchemaNames.USER_NAME_PATTERN)
   @Size(min = 1, max = 32)
   @ValidationRule(value = "!(self in " + SchemaNames.RESERVED_USERS_CEL + ")",
-      message = "root, tandem, tandem_admin, tandem_exporter, repl, backup, tandem_seed and the servers' internal accounts belong to"
-          + " Tandem or the server")
+      message = SchemaNames.RESERVED_USERS_MESSAGE)
   private String user;
 
   @JsonPropertyDescription("The account's host, as in its MySQLUser; '%' by default.")

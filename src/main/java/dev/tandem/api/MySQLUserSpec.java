@@ -25,8 +25,7 @@ public class MySQLUserSpec {
   @Pattern(SchemaNames.USER_NAME_PATTERN)
   @Size(min = 1, max = 32)
   @ValidationRule(value = "!(self in " + SchemaNames.RESERVED_USERS_CEL + ")",
-      message = "root, tandem, tandem_admin, tandem_exporter, repl, backup, tandem_seed and the servers' internal accounts belong to"
-          + " Tandem or the server")
+      message = SchemaNames.RESERVED_USERS_MESSAGE)
   private String name;
 
   @JsonPropertyDescription("Where the account may connect from: '%' (default, anywhere), a host name (lower case), an"

@@ -21,6 +21,10 @@ public final class SchemaNames {
       "['root','tandem','tandem_admin','tandem_exporter','repl','backup','tandem_seed','mariadb.sys','mysql.sys','mysql.session',"
           + "'mysql.infoschema','PUBLIC']";
 
+  /** Why a MySQLUser or MySQLGrant naming one of {@link #RESERVED_USERS_CEL} is refused. */
+  public static final String RESERVED_USERS_MESSAGE = "root, tandem, tandem_admin, tandem_exporter, repl, backup, tandem_seed and the"
+      + " servers' internal accounts belong to Tandem or the server";
+
   public static final String DATABASE_PRIVILEGES_CEL =
       "['ALL PRIVILEGES','SELECT','INSERT','UPDATE','DELETE','CREATE','DROP','REFERENCES','INDEX','ALTER',"
           + "'CREATE TEMPORARY TABLES','LOCK TABLES','EXECUTE','CREATE VIEW','SHOW VIEW','CREATE ROUTINE',"

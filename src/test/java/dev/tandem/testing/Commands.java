@@ -41,7 +41,8 @@ public final class Commands {
     return Arrays.stream(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
   }
 
-  record Result(int exit, String output) {}
+  /** A command's exit status (-1 when it timed out or could not start) and its output, stdout and stderr together. */
+  public record Result(int exit, String output) {}
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -52,7 +53,7 @@ public final class Commands {
    * Output goes to a file, not a pipe read before waiting: a command that hangs with its pipe open
    * would block the read forever and never reach the timeout.
    */
-  private static Result attempt(String... command) {
+  public static Result attempt(String... command) {
     return attempt(TIMEOUT, command);
   }
 

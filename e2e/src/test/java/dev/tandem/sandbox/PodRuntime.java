@@ -363,9 +363,13 @@ public final class PodRuntime {
    * The container's command and arguments; an image that is run by its entrypoint with only
    * arguments must be one whose entrypoint this machine has (the exporter's: {@link HostExporter}).
    */
+  private static boolean runsHostExporter(Container container) {
+    return Optional.ofNullable(container.getCommand()).orElse(List.of()).isEmpty() && HostExporter.isExporterImage(container.getImage());
+  }
+
   private static List<String> command(Container container) {
     var args = Optional.ofNullable(container.getArgs()).orElse(List.of());
-    if (Optional.ofNullable(container.getCommand()).orElse(List.of()).isEmpty() && HostExporter.isExporterImage(container.getImage())) {
+    if (runsHostExporter(container)) {
       return HostExporter.command(args);
     }
     var command = new ArrayList<>(Optional.ofNullable(container.getCommand()).orElse(List.of()));
@@ -388,7 +392,7 @@ public final class PodRuntime {
     for (EnvVar variable : Optional.ofNullable(container.getEnv()).orElse(List.of())) {
       value(variable).ifPresent(value -> env.put(variable.getName(), value));
     }
-    if (Optional.ofNullable(container.getCommand()).orElse(List.of()).isEmpty() && HostExporter.isExporterImage(container.getImage())) {
+    if (runsHostExporter(container)) {
       return HostExporter.environment(Optional.ofNullable(container.getArgs()).orElse(List.of()), env);
     }
     return env;

@@ -359,7 +359,7 @@ class SandboxApiServerTest {
     }
   }
 
-  private static Thread collectOutput(Process process, StringBuffer printed) {
+  private static void collectOutput(Process process, StringBuffer printed) {
     var reader = new Thread(() -> {
       try {
         process.getInputStream().transferTo(new java.io.OutputStream() {
@@ -374,29 +374,18 @@ class SandboxApiServerTest {
     }, "kubectl-output");
     reader.setDaemon(true);
     reader.start();
-    return reader;
   }
 
-  private static String kubectl(Path kubeconfig, String... arguments) throws Exception {
+  private static String kubectl(Path kubeconfig, String... arguments) {
     var finished = kubectlFinished(kubeconfig, arguments);
     assertThat(finished.exit()).as(String.join(" ", arguments) + ": " + finished.output()).isZero();
     return finished.output();
   }
 
-  private record Finished(int exit, String output) {}
-
-  /** kubectl run to its end, or killed after 30 s so that a server that never answers fails the test instead of hanging it. */
-  private static Finished kubectlFinished(Path kubeconfig, String... arguments) throws Exception {
+  /** kubectl run to its end, or stopped after 30 s so that a server that never answers fails the test instead of hanging it. */
+  private static Commands.Result kubectlFinished(Path kubeconfig, String... arguments) {
     var command = new java.util.ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
     command.addAll(List.of(arguments));
-    var kubectl = new ProcessBuilder(command).redirectErrorStream(true).start();
-    var printed = new StringBuffer();
-    var reader = collectOutput(kubectl, printed);
-    if (!kubectl.waitFor(30, TimeUnit.SECONDS)) {
-      kubectl.destroyForcibly();
-      throw new AssertionError("kubectl " + String.join(" ", arguments) + " still running after 30 s: " + printed);
-    }
-    reader.join(10_000);
-    return new Finished(kubectl.exitValue(), printed.toString());
+    return Commands.attempt(command.toArray(String[]::new));
   }
 }
