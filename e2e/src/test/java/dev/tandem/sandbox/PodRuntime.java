@@ -485,6 +485,8 @@ public final class PodRuntime {
     }
     var files = new java.util.TreeMap<String, byte[]>();
     Optional.ofNullable(secret.getData()).orElse(Map.of()).forEach((key, value) -> files.put(key, Base64.getDecoder().decode(value)));
+    // The mock API server keeps stringData as written, where a real one folds it into data.
+    Optional.ofNullable(secret.getStringData()).orElse(Map.of()).forEach((key, value) -> files.put(key, value.getBytes(StandardCharsets.UTF_8)));
     String version = Integer.toHexString(files.entrySet().stream()
         .mapToInt(file -> file.getKey().hashCode() * 31 + Arrays.hashCode(file.getValue())).sum());
     Path data = dir.resolve("..data");
