@@ -218,7 +218,9 @@ class SandboxClusterTest {
       assertThat(Readiness.isPodReady(pod)).isTrue();
     });
     String ip = pods.withName("two-containers").get().getStatus().getPodIP();
-    assertThat(pods.withName("two-containers").inContainer("side").getLog()).startsWith("side in " + ip);
+    // Running is reported once the process starts, a moment before its first line is written.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(pods.withName("two-containers").inContainer("side").getLog()).startsWith("side in " + ip));
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
       var pod = pods.withName("two-containers").get();
       assertThat(pod.getStatus().getContainerStatuses()).extracting(c -> c.getName() + " " + (c.getState().getRunning() != null
