@@ -108,7 +108,11 @@ public final class ClusterCertificates {
       annotations.put(NEXT_CA_PUBLISHED, now.toString());
       next = Optional.of(created);
     }
-    var published = Optional.ofNullable(annotations.get(NEXT_CA_PUBLISHED)).map(Instant::parse).orElse(now);
+    if (next.isPresent() && publishedAt(annotations).isEmpty()) {
+      // Lost or mangled by hand: the settling time counts again from now rather than never ending.
+      annotations.put(NEXT_CA_PUBLISHED, now.toString());
+    }
+    var published = publishedAt(annotations).orElse(now);
     if (next.isPresent() && !now.isBefore(published.plus(NEW_CA_SETTLE))) {
       authorityData.put(PREVIOUS_CA_CERTIFICATE, authorityData.get(CA_CERTIFICATE));
       put(authorityData, CA_CERTIFICATE, CA_KEY, next.get());
@@ -138,6 +142,26 @@ public final class ClusterCertificates {
         secret(cluster, authority, authoritySecret(cluster), authorityData, annotations),
         secret(cluster, serving, generatedServingSecret(cluster), servingData,
             serving.map(secret -> secret.getMetadata().getAnnotations()).orElse(Map.of())));
+  }
+
+  private static Optional<Instant> publishedAt(Map<String, String> annotations) {
+    try {
+      return Optional.ofNullable(annotations.get(NEXT_CA_PUBLISHED)).map(Instant::parse);
+    } catch (java.time.format.DateTimeParseException mangled) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The CAs in the Secret's ca.crt, also when its certificate or key has a problem: they still
+   * tell the operator whom to trust. Empty when there is none that parses.
+   */
+  public static List<X509Certificate> authorities(Secret secret) {
+    try {
+      return Pem.certificates(decoded(secret).getOrDefault(ServingCertificate.AUTHORITIES, ""));
+    } catch (RuntimeException unreadable) {
+      return List.of();
+    }
   }
 
   /** Why the instances could not serve what this Secret holds, if so. */

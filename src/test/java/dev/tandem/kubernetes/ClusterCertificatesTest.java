@@ -92,6 +92,32 @@ class ClusterCertificatesTest {
   }
 
   @Test
+  void aNextCaWhosePublicationTimeWasLostOrMangledSignsOneSettlingTimeAfterItIsFoundSoInsteadOfNever() {
+    var first = ClusterCertificates.desired(cluster, Optional.empty(), Optional.empty(), NOW);
+    var caDue = NOW.plus(Duration.ofDays(2440));
+    var published = ClusterCertificates.desired(cluster, Optional.of(first.authority()), Optional.of(first.serving()), caDue);
+    var newCa = ClusterCertificates.serving(published.serving()).authorities().get(1);
+
+    for (String lost : new String[] {null, "yesterday"}) {
+      var authority = new SecretBuilder(published.authority()).editMetadata().removeFromAnnotations("tandem.dev/next-ca-published-at")
+          .endMetadata().build();
+      if (lost != null) {
+        authority.getMetadata().getAnnotations().put("tandem.dev/next-ca-published-at", lost);
+      }
+      var found = caDue.plus(Duration.ofDays(1));
+
+      var republished = ClusterCertificates.desired(cluster, Optional.of(authority), Optional.of(published.serving()), found);
+      assertThat(republished.authority().getMetadata().getAnnotations()).as(String.valueOf(lost))
+          .containsEntry("tandem.dev/next-ca-published-at", found.toString());
+      assertThat(signedBy(republished.serving(), newCa)).as(String.valueOf(lost)).isFalse();
+
+      var settled = ClusterCertificates.desired(cluster, Optional.of(republished.authority()), Optional.of(republished.serving()),
+          found.plus(Duration.ofMinutes(10)));
+      assertThat(signedBy(settled.serving(), newCa)).as(String.valueOf(lost)).isTrue();
+    }
+  }
+
+  @Test
   void annotationsOthersPutOnTheSecretsAreKept() {
     var first = ClusterCertificates.desired(cluster, Optional.empty(), Optional.empty(), NOW);
     var annotated = new SecretBuilder(first.serving()).editMetadata().addToAnnotations("reflector/allowed", "true").endMetadata().build();
