@@ -3,6 +3,7 @@ package dev.tandem.failover;
 import dev.tandem.api.FailoverRecord;
 import dev.tandem.api.LostReplica;
 import dev.tandem.api.MySQLCluster;
+import dev.tandem.api.MySQLClusterSpec;
 import dev.tandem.api.MySQLClusterStatus;
 import dev.tandem.api.ReplicationMode;
 import dev.tandem.api.Topology;
@@ -129,12 +130,19 @@ final class ClusterMonitor {
   private final SeedControl seeds;
   private final TlsControl tls;
   private MySQLClusterStatus written;
+  /** Where the instances whose Pods have no certificate are dialled: the only ones the operator may speak plaintext to. */
+  private volatile Set<String> plaintextHosts = Set.of();
+  /** The last spec the checks found no problem in, while this process runs. */
+  private MySQLClusterSpec accepted;
+  /** Why changes the spec asks for wait, when it is invalid and no valid spec is known. */
+  private Optional<String> specHold = Optional.empty();
   private Instant writtenAt = Instant.EPOCH;
 
   private record Accounts(Account operator, Account replication) {}
 
   /** The engine's parts for one pair of accounts, probe interval and set of trusted CAs; rebuilt when one changes. */
-  private record Engine(Accounts accounts, Duration probeInterval, List<X509Certificate> authorities, Observer observer,
+  private record Engine(Accounts accounts, Duration probeInterval, boolean verifying, List<X509Certificate> authorities,
+      Observer observer,
       Executor executor, RuntimeSettings runtime, ServedCertificates certificates) {}
 
   ClusterMonitor(ResourceID id, String uid, KubernetesClient client, ClusterEvents events, FailoverMetrics metrics,
@@ -240,15 +248,20 @@ final class ClusterMonitor {
     var interval = Duration.ofMillis(cluster.getSpec().getFailover().getProbeIntervalMillis());
     Optional<ObservedStatus.Observation> observation = Optional.empty();
     var accounts = inputs.credentials().flatMap(ClusterMonitor::accounts);
-    if (inputs.problems().isEmpty() && accounts.isPresent()) {
+    boolean tlsInPlay = false;
+    if (accounts.isPresent()) {
+      // An invalid edit changes nothing in the running cluster, and must not stop its failover.
+      var acting = actingOn(cluster, inputs.problems());
       var servingTls = TlsControl.servingTls(pods);
-      tls.refresh(cluster, servingTls, Instant.now());
-      var engine = engine(accounts.get(), interval, tls.authorities());
-      var observed = observeAndAct(cluster, pods, inputs.statefulSet(), engine, servingTls);
-      tls.reload(cluster, observed.view().desired().members().entrySet().stream()
+      plaintextHosts = TlsControl.plaintextHosts(acting, pods, servingTls);
+      tls.refresh(acting, servingTls, Instant.now());
+      tlsInPlay = TlsControl.inPlay(acting, servingTls);
+      var engine = engine(accounts.get(), interval, tlsInPlay, tls.authorities());
+      var observed = observeAndAct(acting, pods, inputs.statefulSet(), engine, servingTls);
+      tls.reload(acting, observed.view().desired().members().entrySet().stream()
               .filter(member -> servingTls.contains(member.getKey()) && observed.view().snapshot(member.getKey()).isReachable())
               .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
-          engine.certificates());
+          servingTls, engine.certificates());
       observation = Optional.of(observed);
     }
     var previous = written != null ? written : cluster.getStatus();
@@ -259,9 +272,35 @@ final class ClusterMonitor {
         .map(seen -> masterLastSeen);
     var observed = ObservedStatus.apply(status, previous, recordedMaster, intent, List.copyOf(lost.values()), lastSeen,
         observation, now);
+    if (tlsInPlay) {
+      observed = ObservedStatus.withCertificates(observed, previous, tls.problem(), now);
+    }
     metrics.statusWritten(id, observed);
     writeStatus(cluster, observed);
     return masterMisses > 0 ? RETRY_AFTER_MISS : interval;
+  }
+
+  /**
+   * The cluster as the control loop acts on it: with the last spec that had no problem while the
+   * current one has some. After an operator restart none is known; the current spec serves then,
+   * without what would carry its changes (the rollout, a wished master): see {@link #specHold}.
+   */
+  private MySQLCluster actingOn(MySQLCluster cluster, List<String> problems) {
+    if (problems.isEmpty()) {
+      accepted = cluster.getSpec();
+      specHold = Optional.empty();
+      return cluster;
+    }
+    if (accepted == null) {
+      specHold = Optional.of("the spec is invalid and no valid one was seen since the operator started");
+      return cluster;
+    }
+    specHold = Optional.empty();
+    var acting = new MySQLCluster();
+    acting.setMetadata(cluster.getMetadata());
+    acting.setSpec(accepted);
+    acting.setStatus(cluster.getStatus());
+    return acting;
   }
 
   private void resumeFrom(MySQLClusterStatus status) {
@@ -396,6 +435,9 @@ final class ClusterMonitor {
    * master takes writes. Settings are not changed at runtime either: this pass belongs to the failover.
    */
   private Optional<String> rolloutHold(Plan plan) {
+    if (specHold.isPresent()) {
+      return specHold;
+    }
     if (intent != null) {
       return Optional.of("a " + intent.type().toLowerCase() + " from " + intent.from() + " to " + intent.to() + " is under way");
     }
@@ -442,7 +484,7 @@ final class ClusterMonitor {
     }
     // A wished master that still runs an outdated template waits for its restart: switching to it
     // first would cost the rollout a second switchover.
-    Optional<String> preferred = Optional.ofNullable(spec.getMaster()).filter(members::containsKey)
+    Optional<String> preferred = Optional.ofNullable(spec.getMaster()).filter(wished -> specHold.isEmpty()).filter(members::containsKey)
         .filter(wished -> !isRemoved(cluster, wished))
         .filter(wished -> !RollingChange.runsOutdatedTemplate(podsByName.get(wished), statefulSet));
     var leaving = recordedMaster.filter(master -> isTerminating(podsByName.get(master)) || isRemoved(cluster, master));
@@ -905,15 +947,20 @@ final class ClusterMonitor {
     }
   }
 
-  private Engine engine(Accounts accounts, Duration interval, List<X509Certificate> authorities) {
+  /**
+   * @param verifying whether TLS is on or an instance still serves it: then the operator verifies
+   *     every instance, and speaks plaintext only to those of {@link #plaintextHosts}
+   */
+  private Engine engine(Accounts accounts, Duration interval, boolean verifying, List<X509Certificate> authorities) {
     if (engine == null || !engine.accounts().equals(accounts) || !engine.probeInterval().equals(interval)
-        || !engine.authorities().equals(authorities)) {
+        || engine.verifying() != verifying || !engine.authorities().equals(authorities)) {
       // A probe must answer within an interval; a frozen server accepts TCP and never greets.
       var connectTimeout = interval.compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : interval;
       var plaintext = new Sessions(accounts.operator(), connectTimeout, READ_TIMEOUT,
           forwards.<Sessions.Route>map(route -> route).orElse(Sessions.Route.DIRECT));
-      var sessions = authorities.isEmpty() ? plaintext : plaintext.verifyingServersWith(authorities);
-      engine = new Engine(accounts, interval, authorities, new Observer(sessions),
+      var sessions = verifying ? plaintext.verifyingServersWith(authorities, instance -> plaintextHosts.contains(instance.host()))
+          : plaintext;
+      engine = new Engine(accounts, interval, verifying, authorities, new Observer(sessions),
           new Executor(sessions, accounts.replication(), CATCH_UP_TIMEOUT), new RuntimeSettings(sessions),
           new ServedCertificates(sessions));
     }

@@ -32,6 +32,7 @@ final class ObservedStatus {
   static final String ROLLING_OUT = "RollingOut";
   static final String ROLLOUT_PAUSED = "RolloutPaused";
   static final String FAILOVER_IN_PROGRESS = "FailoverInProgress";
+  static final String CERTIFICATE_VALID = "CertificateValid";
 
   /**
    * One pass of the control loop: what it saw and planned, why it held back, if it did, and
@@ -243,6 +244,21 @@ final class ObservedStatus {
         .map(Finding::message)
         .collect(Collectors.joining("; "));
     return reasons.isEmpty() ? Optional.empty() : Optional.of(reasons);
+  }
+
+  /**
+   * While TLS is on or served, whether the TLS Secret's certificate is one the instances can load
+   * and none refused it, or what is wrong: an Event alone is missed, and gone after an hour.
+   */
+  static MySQLClusterStatus withCertificates(MySQLClusterStatus status, MySQLClusterStatus previous, Optional<String> problem,
+      Instant now) {
+    var copy = copy(status);
+    var conditions = new ArrayList<>(status.getConditions().stream().filter(c -> !CERTIFICATE_VALID.equals(c.getType())).toList());
+    conditions.add(ClusterStatusAggregator.condition(previous, CERTIFICATE_VALID, problem.isEmpty(),
+        problem.isEmpty() ? "Valid" : "CertificateInvalid",
+        problem.orElse("The TLS Secret's certificate is valid and no instance refused to load it"), status.getObservedGeneration(), now));
+    copy.setConditions(conditions);
+    return copy;
   }
 
   private static MySQLClusterStatus copy(MySQLClusterStatus status) {

@@ -3,6 +3,7 @@ package dev.tandem.failover;
 import dev.tandem.api.MySQLCluster;
 import dev.tandem.kubernetes.ClusterCertificates;
 import dev.tandem.kubernetes.ClusterEvents;
+import dev.tandem.kubernetes.ClusterNames;
 import dev.tandem.kubernetes.MyCnf;
 import dev.tandem.kubernetes.StatefulSetDependent;
 import dev.tandem.replication.Endpoint;
@@ -15,11 +16,15 @@ import java.security.cert.X509Certificate;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,6 +33,10 @@ import org.jboss.logging.Logger;
  * the operator's own sessions verify the instances with. It decides from the Secret and what
  * each instance serves now, so a certificate renewed while the operator was down is loaded on
  * its first look.
+ *
+ * <p>A CA the operator trusted stays trusted until every instance serves the Secret's
+ * certificate: a Secret whose CA was replaced outright, not chained, would otherwise leave the
+ * instances that still serve the old certificate unverifiable, and so never told to load the new.
  */
 final class TlsControl {
 
@@ -40,7 +49,10 @@ final class TlsControl {
   private final ClusterEvents events;
   private Instant nextCheck = Instant.EPOCH;
   private Optional<ServingCertificate> serving = Optional.empty();
-  private String reportedProblem = "";
+  private List<X509Certificate> trusted = List.of();
+  private Optional<String> secretProblem = Optional.empty();
+  /** Why an instance did not load the Secret's certificate, by instance, as last reported. */
+  private final Map<String, String> reloadProblems = new LinkedHashMap<>();
   private boolean checkedNow;
 
   TlsControl(String id, KubernetesClient client, ClusterEvents events) {
@@ -55,17 +67,35 @@ final class TlsControl {
         .collect(Collectors.toSet());
   }
 
+  /** Whether the operator must verify the instances: TLS is on, or an instance still serves it. */
+  static boolean inPlay(MySQLCluster cluster, Set<String> servingTls) {
+    return cluster.getSpec().getTls().isEnabled() || !servingTls.isEmpty();
+  }
+
+  /**
+   * Every address an instance whose Pod has no certificate is dialled by: its Pod IP and DNS name.
+   * Only these may be spoken to in plaintext; an address no Pod answers for now is not among them.
+   */
+  static Set<String> plaintextHosts(MySQLCluster cluster, List<Pod> pods, Set<String> servingTls) {
+    return pods.stream().filter(pod -> !servingTls.contains(pod.getMetadata().getName()))
+        .flatMap(pod -> Stream.of(pod.getStatus() == null ? null : pod.getStatus().getPodIP(),
+            pod.getMetadata().getName() + "." + ClusterNames.headlessService(cluster)))
+        .filter(host -> host != null)
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
   /**
    * The CA file replicas verify their source with: while TLS is on, or while an instance still
    * has its certificate (a rollout turning TLS off), since such a source may still refuse plaintext.
    */
   static Optional<String> sourceAuthorities(MySQLCluster cluster, Set<String> servingTls) {
-    return cluster.getSpec().getTls().isEnabled() || !servingTls.isEmpty() ? Optional.of(MyCnf.TLS_AUTHORITIES) : Optional.empty();
+    return inPlay(cluster, servingTls) ? Optional.of(MyCnf.TLS_AUTHORITIES) : Optional.empty();
   }
 
   /**
    * Reads the Secret when due: renews generated certificates first. Keeps the last certificate
-   * that could be served when the Secret cannot be, and says so once in an Event.
+   * that could be served when the Secret cannot be, and says so once in an Event and, for as long
+   * as it lasts, in {@link #problem}.
    */
   void refresh(MySQLCluster cluster, Set<String> servingTls, Instant now) {
     if (now.isBefore(nextCheck)) {
@@ -73,61 +103,106 @@ final class TlsControl {
     }
     nextCheck = now.plus(CHECK_INTERVAL);
     checkedNow = true;
-    if (!cluster.getSpec().getTls().isEnabled() && servingTls.isEmpty()) {
+    if (!inPlay(cluster, servingTls)) {
       serving = Optional.empty();
+      trusted = List.of();
+      secretProblem = Optional.empty();
+      reloadProblems.clear();
       return;
     }
+    String name = ClusterCertificates.servingSecret(cluster);
     try {
       Secret secret = ClusterCertificates.generated(cluster) ? ClusterCertificates.apply(client, cluster, now)
-          : client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(ClusterCertificates.servingSecret(cluster)).get();
-      String problem = secret == null ? "does not exist" : ClusterCertificates.problem(secret, now).orElse("");
+          : client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(name).get();
+      if (secret != null) {
+        trust(ClusterCertificates.authorities(secret));
+      }
+      var problem = secret == null ? Optional.of("does not exist") : ClusterCertificates.problem(secret, now);
       if (problem.isEmpty()) {
         serving = Optional.of(ClusterCertificates.serving(secret));
-        reportedProblem = "";
-      } else if (!problem.equals(reportedProblem)) {
-        reportedProblem = problem;
-        String line = "TLS Secret " + ClusterCertificates.servingSecret(cluster) + " " + problem
-            + "; the instances keep serving the certificate they loaded";
+        secretProblem = Optional.empty();
+      } else if (!problem.equals(secretProblem)) {
+        secretProblem = problem;
+        String line = "TLS Secret " + name + " " + problem.get() + "; the instances keep serving the certificate they loaded";
         LOG.warnf("cluster %s: %s", id, line);
         events.warning(cluster, ClusterEvents.Reason.CertificateInvalid, line);
       }
     } catch (RuntimeException e) {
-      LOG.warnf("cluster %s: could not read or renew the TLS Secret: %s", id, e.getMessage());
+      LOG.warnf("cluster %s: could not read or renew the TLS Secret %s: %s", id, name, e.getMessage());
     }
   }
 
-  /** The CAs to verify instances with; empty when no instance serves TLS or none could be read yet. */
+  /** Adds the Secret's CAs to those trusted, keeping the ones an instance may still serve a certificate of. */
+  private void trust(List<X509Certificate> authorities) {
+    var union = new ArrayList<>(trusted);
+    authorities.stream().filter(authority -> !union.contains(authority)).forEach(union::add);
+    trusted = List.copyOf(union);
+  }
+
+  /** The CAs to verify instances with; empty when none could be read yet. */
   List<X509Certificate> authorities() {
-    return serving.map(ServingCertificate::authorities).orElse(List.of());
+    return trusted;
+  }
+
+  /** What keeps the instances from serving the Secret's certificate, if anything: for status. */
+  Optional<String> problem() {
+    var problems = new ArrayList<String>();
+    secretProblem.ifPresent(problem -> problems.add("the TLS Secret " + problem + "; the instances keep serving the certificate"
+        + " they loaded"));
+    reloadProblems.forEach((instance, problem) -> problems.add(instance + " could not load the Secret's certificate: " + problem));
+    return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
   }
 
   /**
    * Has every reachable instance that serves TLS load the Secret's certificate when it serves
-   * another, once per check: right after {@link #refresh} read the Secret.
+   * another, once per check: right after {@link #refresh} read the Secret. Once every instance
+   * with a certificate serves the Secret's, only the Secret's CAs stay trusted.
    */
-  void reload(MySQLCluster cluster, Map<String, Endpoint> instances, ServedCertificates certificates) {
+  void reload(MySQLCluster cluster, Map<String, Endpoint> reachable, Set<String> servingTls, ServedCertificates certificates) {
     if (serving.isEmpty() || !checkedNow) {
       return;
     }
     checkedNow = false;
     var leaf = serving.get().leaf();
     var wanted = new ServedCertificates.Validity(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
-    instances.forEach((name, endpoint) -> {
+    var current = new HashSet<String>();
+    reachable.forEach((name, endpoint) -> {
+      Optional<ServedCertificates.Validity> before;
       try {
-        var before = certificates.served(endpoint);
-        // None: it has no certificate until its restart in the rollout that turns TLS on.
-        if (before.isEmpty() || before.get().equals(wanted)) {
-          return;
-        }
+        before = certificates.served(endpoint);
+      } catch (SQLException unreachable) {
+        // The control loop reports an unreachable instance; its certificate waits for the next check.
+        return;
+      }
+      // None: it has no certificate until its restart in the rollout that turns TLS on.
+      if (before.isEmpty() || before.get().equals(wanted)) {
+        current.add(name);
+        reloadProblems.remove(name);
+        return;
+      }
+      try {
         if (certificates.reload(endpoint).filter(wanted::equals).isPresent()) {
+          current.add(name);
+          reloadProblems.remove(name);
           String line = name + " serves the renewed certificate (valid until " + wanted.notAfter() + "), loaded without a restart";
           LOG.infof("cluster %s: %s", id, line);
           events.normal(cluster, ClusterEvents.Reason.CertificateReloaded, line);
         }
         // Else its files are not updated yet (the kubelet's sync): the next check loads them.
-      } catch (SQLException unreachable) {
-        // The control loop reports an unreachable instance; its certificate waits for the next check.
+      } catch (SQLException refused) {
+        // It answered a moment ago: the server refused the files (a key that does not match, say), and keeps its certificate.
+        String problem = refused.getMessage();
+        if (!problem.equals(reloadProblems.put(name, problem))) {
+          String line = name + " could not load the certificate of TLS Secret " + ClusterCertificates.servingSecret(cluster) + ": "
+              + problem + "; it keeps serving the one it loaded";
+          LOG.warnf("cluster %s: %s", id, line);
+          events.warning(cluster, ClusterEvents.Reason.CertificateInvalid, line);
+        }
       }
     });
+    reloadProblems.keySet().retainAll(servingTls);
+    if (secretProblem.isEmpty() && current.containsAll(servingTls)) {
+      trusted = serving.get().authorities();
+    }
   }
 }

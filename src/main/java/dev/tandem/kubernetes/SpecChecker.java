@@ -28,7 +28,7 @@ public final class SpecChecker {
    * @param credentials the credentials Secret, user's or generated, once it exists
    * @param tlsSecret the Secret spec.tls.secretName names, if it exists
    * @param tlsSecretMounted whether the instances already mount that Secret: then a problem with it
-   *     is the control loop's to report, and must not stop failover
+   *     is a failed rotation, which the control loop reports (CertificateValid), not a spec to refuse
    */
   public record LiveState(Optional<Secret> userSecret, Optional<Restores.Resolution> restore, boolean created,
       Optional<Secret> credentials, Optional<Secret> tlsSecret, boolean tlsSecretMounted) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Predicate;
 
 /**
  * Opens the engine's connections: as the operator account, with a bounded connect time and a
@@ -40,32 +41,40 @@ public final class Sessions {
   private final Duration connectTimeout;
   private final Duration readTimeout;
   private final Route route;
-  private final Optional<Path> trustStore;
+  private final Optional<Trust> trust;
+
+  /** Whom TLS sessions trust: the CAs' key store, none when no CA is known; and who may have no certificate yet. */
+  private record Trust(Optional<Path> store, Predicate<Endpoint> mayLackTls) {}
 
   public Sessions(Account operator, Duration connectTimeout, Duration readTimeout, Route route) {
     this(operator, connectTimeout, readTimeout, route, Optional.empty());
   }
 
-  private Sessions(Account operator, Duration connectTimeout, Duration readTimeout, Route route, Optional<Path> trustStore) {
+  private Sessions(Account operator, Duration connectTimeout, Duration readTimeout, Route route, Optional<Trust> trust) {
     this.operator = operator;
     this.connectTimeout = connectTimeout;
     this.readTimeout = readTimeout;
     this.route = route;
-    this.trustStore = trustStore;
+    this.trust = trust;
   }
 
   /** The same sessions with another connect timeout. */
   public Sessions withConnectTimeout(Duration timeout) {
-    return new Sessions(operator, timeout, readTimeout, route, trustStore);
+    return new Sessions(operator, timeout, readTimeout, route, trust);
   }
 
   /**
    * The same sessions over TLS, verifying every server's certificate against {@code authorities}
-   * (not its name: instances are dialled by Pod IP or through a forward). A server that offers no
-   * TLS at all is spoken to in plaintext: an instance not yet restarted by the rollout that turns
-   * TLS on has no certificate, and losing sight of it (a master) would look like its failure.
+   * (not its name: instances are dialled by Pod IP or through a forward). Plaintext is spoken only
+   * to a server that offers no TLS at all and that {@code mayLackTls} says may have no certificate:
+   * an instance not yet restarted by the rollout that turns TLS on, which losing sight of (a
+   * master) would look like its failure. Any other server that cannot be verified, also for want
+   * of a CA to verify it with, is not spoken to: the operator's password never goes to it.
    */
-  public Sessions verifyingServersWith(List<X509Certificate> authorities) {
+  public Sessions verifyingServersWith(List<X509Certificate> authorities, Predicate<Endpoint> mayLackTls) {
+    if (authorities.isEmpty()) {
+      return new Sessions(operator, connectTimeout, readTimeout, route, Optional.of(new Trust(Optional.empty(), mayLackTls)));
+    }
     try {
       var store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
@@ -77,7 +86,7 @@ public final class Sessions {
       try (var out = Files.newOutputStream(file)) {
         store.store(out, TRUST_STORE_PASSWORD.toCharArray());
       }
-      return new Sessions(operator, connectTimeout, readTimeout, route, Optional.of(file));
+      return new Sessions(operator, connectTimeout, readTimeout, route, Optional.of(new Trust(Optional.of(file), mayLackTls)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (GeneralSecurityException e) {
@@ -102,24 +111,8 @@ public final class Sessions {
     properties.setProperty("autoReconnect", "false");
     var dialed = route.to(endpoint);
     String url = "jdbc:mysql://" + dialed.host() + ":" + dialed.port() + "/";
-    Connection connection;
-    if (trustStore.isPresent()) {
-      properties.setProperty("sslMode", "VERIFY_CA");
-      properties.setProperty("trustCertificateKeyStoreUrl", trustStore.get().toUri().toString());
-      properties.setProperty("trustCertificateKeyStoreType", "PKCS12");
-      properties.setProperty("trustCertificateKeyStorePassword", TRUST_STORE_PASSWORD);
-      try {
-        connection = DriverManager.getConnection(url, properties);
-      } catch (SQLException e) {
-        if (!offersNoTls(e)) {
-          throw e;
-        }
-        properties.setProperty("sslMode", "DISABLED");
-        connection = DriverManager.getConnection(url, properties);
-      }
-    } else {
-      connection = DriverManager.getConnection(url, properties);
-    }
+    var connection = trust.isPresent() ? openVerifying(endpoint, url, properties, trust.get())
+        : DriverManager.getConnection(url, properties);
     try (var statement = connection.createStatement()) {
       connection.setNetworkTimeout(Runnable::run, Math.toIntExact(readTimeout.plus(extra).toMillis()));
       statement.execute("SET SESSION sql_mode = REPLACE(@@session.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
@@ -128,6 +121,31 @@ public final class Sessions {
       throw e;
     }
     return connection;
+  }
+
+  private static Connection openVerifying(Endpoint endpoint, String url, Properties properties, Trust trust) throws SQLException {
+    boolean mayLackTls = trust.mayLackTls().test(endpoint);
+    if (trust.store().isEmpty()) {
+      if (!mayLackTls) {
+        throw new SQLException("no CA is known to verify " + endpoint.host() + "'s certificate with (see the TLS Secret):"
+            + " the operator does not log in to a server it cannot verify", "08001");
+      }
+      properties.setProperty("sslMode", "DISABLED");
+      return DriverManager.getConnection(url, properties);
+    }
+    properties.setProperty("sslMode", "VERIFY_CA");
+    properties.setProperty("trustCertificateKeyStoreUrl", trust.store().get().toUri().toString());
+    properties.setProperty("trustCertificateKeyStoreType", "PKCS12");
+    properties.setProperty("trustCertificateKeyStorePassword", TRUST_STORE_PASSWORD);
+    try {
+      return DriverManager.getConnection(url, properties);
+    } catch (SQLException e) {
+      if (!mayLackTls || !offersNoTls(e)) {
+        throw e;
+      }
+      properties.setProperty("sslMode", "DISABLED");
+      return DriverManager.getConnection(url, properties);
+    }
   }
 
   /** Connector/J's refusal of a VERIFY_CA session with a server that has no TLS configured. */

@@ -46,7 +46,8 @@ class TlsReplicationTest {
     var plaintext = Engine.masterReplica(servers);
     var desired = new DesiredCluster(plaintext.layout(), plaintext.members(), Optional.empty(), List.of(), Set.of(), true, true,
         Optional.of(authorities.toString()), plaintext.members().keySet());
-    engine = new Engine(desired, Engine.PLAINTEXT.verifyingServersWith(List.of(authority.certificate())));
+    engine = new Engine(desired, Engine.PLAINTEXT.verifyingServersWith(List.of(authority.certificate()),
+        everyInstanceHasItsCertificate -> false));
     engine.convergedWithSchema(servers);
   }
 
