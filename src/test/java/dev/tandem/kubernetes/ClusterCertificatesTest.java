@@ -71,20 +71,29 @@ class ClusterCertificatesTest {
     var bundle = ClusterCertificates.serving(published.serving()).authorities();
     assertThat(bundle).hasSize(2).startsWith(oldCa);
     var newCa = bundle.get(1);
-    assertThat(issuerOf(published.serving())).isEqualTo(oldCa.getSubjectX500Principal());
+    // Both CAs bear the same name: only their keys tell them apart, so every check below verifies a signature.
+    assertThat(newCa.getPublicKey()).as("the new CA has a key of its own").isNotEqualTo(oldCa.getPublicKey());
     assertThat(signedBy(published.serving(), oldCa)).isTrue();
+    assertThat(signedBy(published.serving(), newCa)).isFalse();
     assertThat(published.authority().getMetadata().getAnnotations()).containsKey("tandem.dev/next-ca-published-at");
 
     var tooSoon = ClusterCertificates.desired(cluster, Optional.of(published.authority()), Optional.of(published.serving()),
         caDue.plus(Duration.ofMinutes(9)));
     assertThat(signedBy(tooSoon.serving(), oldCa)).isTrue();
+    assertThat(signedBy(tooSoon.serving(), newCa)).isFalse();
 
     var switched = ClusterCertificates.desired(cluster, Optional.of(published.authority()), Optional.of(published.serving()),
         caDue.plus(Duration.ofMinutes(10)));
     assertThat(signedBy(switched.serving(), newCa)).isTrue();
+    assertThat(signedBy(switched.serving(), oldCa)).isFalse();
     assertThat(ClusterCertificates.serving(switched.serving()).authorities()).containsExactly(newCa, oldCa);
     assertThat(Optional.ofNullable(switched.authority().getMetadata().getAnnotations()).orElse(Map.of()))
         .doesNotContainKey("tandem.dev/next-ca-published-at");
+
+    var oldExpiring = oldCa.getNotAfter().toInstant().minusSeconds(1);
+    var before = ClusterCertificates.desired(cluster, Optional.of(switched.authority()), Optional.of(switched.serving()), oldExpiring);
+    assertThat(ClusterCertificates.serving(before.serving()).authorities()).containsExactly(newCa, oldCa);
+    assertThat(signedBy(before.serving(), newCa)).isTrue();
 
     var oldExpired = oldCa.getNotAfter().toInstant().plusSeconds(1);
     var after = ClusterCertificates.desired(cluster, Optional.of(switched.authority()), Optional.of(switched.serving()), oldExpired);
@@ -153,10 +162,6 @@ class ClusterCertificatesTest {
 
   private static X509Certificate caOf(Secret authority) {
     return Pem.certificates(ClusterCertificates.decoded(authority).get("ca.crt")).get(0);
-  }
-
-  private static javax.security.auth.x500.X500Principal issuerOf(Secret serving) {
-    return ClusterCertificates.serving(serving).leaf().getIssuerX500Principal();
   }
 
   private static boolean signedBy(Secret serving, X509Certificate ca) {

@@ -65,8 +65,8 @@ class ExporterOnMariaDbTest {
     assertThat(masterMetrics + replicaMetrics).as("no collector was refused a privilege").contains("mysql_exporter_last_scrape_error 0")
         .doesNotContain("mysql_exporter_last_scrape_error 1");
 
-    try (var exporter = DriverManager.getConnection("jdbc:mysql://" + master.host + ":3306/", LocalMariaDb.EXPORTER.user(),
-        LocalMariaDb.EXPORTER.password()); var grants = exporter.createStatement().executeQuery("SHOW GRANTS")) {
+    try (var exporter = DriverManager.getConnection("jdbc:mysql://" + master.host + ":3306/?connectTimeout=5000&socketTimeout=5000",
+        LocalMariaDb.EXPORTER.user(), LocalMariaDb.EXPORTER.password()); var grants = exporter.createStatement().executeQuery("SHOW GRANTS")) {
       var shown = new ArrayList<String>();
       while (grants.next()) {
         shown.add(grants.getString(1).replaceFirst(" IDENTIFIED BY PASSWORD '[^']*'", ""));
@@ -100,12 +100,13 @@ class ExporterOnMariaDbTest {
     String last = "";
     while (System.nanoTime() < deadline) {
       try {
-        last = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        last = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
         if (last.contains(expected)) {
           return last;
         }
       } catch (java.io.IOException notListeningYet) {
-        // The exporter is still starting.
+        // The exporter is still starting, or a scrape hung past its timeout: the deadline decides.
       }
       Thread.sleep(200);
     }

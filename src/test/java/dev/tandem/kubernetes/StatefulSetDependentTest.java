@@ -356,13 +356,16 @@ class StatefulSetDependentTest {
 
   @Test
   void withTlsBothContainersMountTheCertificateReadableByMysqldOnly() {
-    var template = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").tls(true).build()).getSpec().getTemplate().getSpec();
+    var sts = StatefulSetDependent.desiredFor(ClusterFixture.named("shop").tls(true).build());
+    var template = sts.getSpec().getTemplate().getSpec();
 
     assertThat(template.getVolumes()).filteredOn(volume -> volume.getName().equals("tls")).singleElement().satisfies(volume -> {
       assertThat(volume.getSecret().getSecretName()).isEqualTo("shop-tls");
       assertThat(volume.getSecret().getDefaultMode()).isEqualTo(0440);
     });
-    for (var container : java.util.List.of(template.getInitContainers().get(0), template.getContainers().get(0))) {
+    // By name: the first init container is the seed's, which runs before init does.
+    for (var container : java.util.List.of(container(sts, StatefulSetDependent.INIT_CONTAINER),
+        container(sts, StatefulSetDependent.MYSQLD_CONTAINER))) {
       assertThat(container.getVolumeMounts()).as(container.getName())
           .anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/etc/mysql/tls"));
     }

@@ -154,7 +154,8 @@ final class ContinuousWriter implements AutoCloseable {
   }
 
   static List<Long> rows(Endpoint endpoint) throws SQLException {
-    try (var connection = DriverManager.getConnection("jdbc:mysql://" + endpoint + "/?connectTimeout=1000", APP.user(), APP.password());
+    try (var connection = DriverManager.getConnection("jdbc:mysql://" + endpoint + "/?connectTimeout=1000&socketTimeout=5000", APP.user(),
+        APP.password());
         var statement = connection.createStatement();
         var result = statement.executeQuery("SELECT id FROM " + TABLE + " ORDER BY id")) {
       var ids = new java.util.ArrayList<Long>();

@@ -162,6 +162,12 @@ public final class LocalMariaDb implements AutoCloseable {
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("mysqld.log").toFile())).start();
     }
 
+    /** The running mariadbd's process id: the same id before and after an operation proves nothing restarted it in between. */
+    public long pid() {
+      assertThat(process.isAlive()).as("%s is not running: %s", name, log()).isTrue();
+      return process.pid();
+    }
+
     public void awaitReady() throws Exception {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (true) {

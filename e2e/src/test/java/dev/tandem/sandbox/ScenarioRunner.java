@@ -897,7 +897,12 @@ public final class ScenarioRunner implements AutoCloseable {
         try (var plaintext = DriverManager.getConnection(url(endpoint.host()) + "&sslMode=DISABLED", operator.user(), operator.password())) {
           problems.add(name + " let a plaintext client in");
         } catch (SQLException refused) {
-          // MariaDB words it as a failed login (1045); the same account over TLS got in above.
+          // MariaDB words it as a failed login (1045); the same account over TLS got in above. Any other error
+          // (unreachable, timed out) proves nothing about require_secure_transport.
+          if (refused.getErrorCode() != 1045) {
+            problems.add(name + ": a plaintext client was not refused as require_secure_transport refuses (1045) but failed with "
+                + refused.getErrorCode() + ": " + refused.getMessage());
+          }
         }
       }
     }
