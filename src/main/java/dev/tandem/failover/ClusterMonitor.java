@@ -3,7 +3,6 @@ package dev.tandem.failover;
 import dev.tandem.api.FailoverRecord;
 import dev.tandem.api.LostReplica;
 import dev.tandem.api.MySQLCluster;
-import dev.tandem.api.MySQLClusterSpec;
 import dev.tandem.api.MySQLClusterStatus;
 import dev.tandem.api.ReplicationMode;
 import dev.tandem.api.Topology;
@@ -132,9 +131,8 @@ final class ClusterMonitor {
   private MySQLClusterStatus written;
   /** Where the instances whose Pods have no certificate are dialled: the only ones the operator may speak plaintext to. */
   private volatile Set<String> plaintextHosts = Set.of();
-  /** The last spec the checks found no problem in, while this process runs. */
-  private MySQLClusterSpec accepted;
-  /** Why changes the spec asks for wait, when it is invalid and no valid spec is known. */
+  private final SpecInForce specInForce = new SpecInForce();
+  /** Why changes the spec asks for wait in this pass, if they do (see {@link SpecInForce}). */
   private Optional<String> specHold = Optional.empty();
   private Instant writtenAt = Instant.EPOCH;
 
@@ -245,16 +243,18 @@ final class ClusterMonitor {
       started = true;
     }
     var pods = new ArrayList<>(inputs.podsOf().apply(cluster));
-    var interval = Duration.ofMillis(cluster.getSpec().getFailover().getProbeIntervalMillis());
+    var inForce = specInForce.actingOn(cluster, inputs.problems(), inputs.checkedGeneration());
+    specHold = inForce.hold();
+    var acting = inForce.cluster();
+    var interval = Duration.ofMillis(acting.getSpec().getFailover().getProbeIntervalMillis());
     Optional<ObservedStatus.Observation> observation = Optional.empty();
     var accounts = inputs.credentials().flatMap(ClusterMonitor::accounts);
     boolean tlsInPlay = false;
     if (accounts.isPresent()) {
-      // An invalid edit changes nothing in the running cluster, and must not stop its failover.
-      var acting = actingOn(cluster, inputs.problems());
-      var servingTls = TlsControl.servingTls(pods);
+      var mounted = TlsControl.mountedSecrets(pods);
+      var servingTls = mounted.keySet();
       plaintextHosts = TlsControl.plaintextHosts(acting, pods, servingTls);
-      tls.refresh(acting, servingTls, Instant.now());
+      tls.refresh(acting, mounted, Instant.now());
       tlsInPlay = TlsControl.inPlay(acting, servingTls);
       var engine = engine(accounts.get(), interval, tlsInPlay, tls.authorities());
       var observed = observeAndAct(acting, pods, inputs.statefulSet(), engine, servingTls);
@@ -278,29 +278,6 @@ final class ClusterMonitor {
     metrics.statusWritten(id, observed);
     writeStatus(cluster, observed);
     return masterMisses > 0 ? RETRY_AFTER_MISS : interval;
-  }
-
-  /**
-   * The cluster as the control loop acts on it: with the last spec that had no problem while the
-   * current one has some. After an operator restart none is known; the current spec serves then,
-   * without what would carry its changes (the rollout, a wished master): see {@link #specHold}.
-   */
-  private MySQLCluster actingOn(MySQLCluster cluster, List<String> problems) {
-    if (problems.isEmpty()) {
-      accepted = cluster.getSpec();
-      specHold = Optional.empty();
-      return cluster;
-    }
-    if (accepted == null) {
-      specHold = Optional.of("the spec is invalid and no valid one was seen since the operator started");
-      return cluster;
-    }
-    specHold = Optional.empty();
-    var acting = new MySQLCluster();
-    acting.setMetadata(cluster.getMetadata());
-    acting.setSpec(accepted);
-    acting.setStatus(cluster.getStatus());
-    return acting;
   }
 
   private void resumeFrom(MySQLClusterStatus status) {

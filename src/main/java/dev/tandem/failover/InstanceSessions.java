@@ -1,6 +1,8 @@
 package dev.tandem.failover;
 
+import dev.tandem.kubernetes.ClusterCertificates;
 import dev.tandem.kubernetes.MyCnf;
+import dev.tandem.kubernetes.StatefulSetDependent;
 import dev.tandem.replication.Account;
 import dev.tandem.replication.Endpoint;
 import dev.tandem.replication.Sessions;
@@ -8,10 +10,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -30,6 +34,7 @@ public class InstanceSessions {
   private final KubernetesClient client;
   private final InstanceAccess access;
   private final Map<String, PortForwards> forwardsByNamespace = new ConcurrentHashMap<>();
+  private final Map<Trust, Sessions> verifying = new ConcurrentHashMap<>();
 
   public InstanceSessions(KubernetesClient client,
       @ConfigProperty(name = InstanceAccess.SETTING, defaultValue = "auto") String access) {
@@ -50,7 +55,23 @@ public class InstanceSessions {
       forwards.register(address, pod.getMetadata().getName());
       route = forwards;
     }
-    return new Sessions(account, CONNECT_TIMEOUT, READ_TIMEOUT, route).open(new Endpoint(address, MyCnf.PORT));
+    var sessions = new Sessions(account, CONNECT_TIMEOUT, READ_TIMEOUT, route);
+    var mounted = StatefulSetDependent.mountedTlsSecret(pod);
+    if (mounted.isPresent()) {
+      var secret = client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(mounted.get()).get();
+      List<X509Certificate> authorities = secret == null ? List.of() : ClusterCertificates.authorities(secret);
+      // One key store per CA set, not per session: Connector/J reads CAs from a file only.
+      sessions = verifying.computeIfAbsent(new Trust(account, route, authorities),
+          trust -> trust.plaintext().verifyingServersWith(authorities, hasItsCertificate -> false));
+    }
+    return sessions.open(new Endpoint(address, MyCnf.PORT));
+  }
+
+  /** The instances whose Pod has a certificate are verified with the CAs of the Secret it mounts, never spoken to unverified. */
+  private record Trust(Account account, Sessions.Route route, List<X509Certificate> authorities) {
+    Sessions plaintext() {
+      return new Sessions(account, CONNECT_TIMEOUT, READ_TIMEOUT, route);
+    }
   }
 
   @PreDestroy

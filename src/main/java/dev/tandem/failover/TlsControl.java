@@ -61,10 +61,14 @@ final class TlsControl {
     this.events = events;
   }
 
-  /** Whether any instance's Pod has its certificate: replication and the operator may use TLS with it. */
-  static Set<String> servingTls(List<Pod> pods) {
-    return pods.stream().filter(StatefulSetDependent::mountsTlsSecret).map(pod -> pod.getMetadata().getName())
-        .collect(Collectors.toSet());
+  /**
+   * The instances whose Pod has its certificate, with the Secret it mounts: replication and the
+   * operator may use TLS with them, and the operator verifies them with that Secret's CAs.
+   */
+  static Map<String, String> mountedSecrets(List<Pod> pods) {
+    var mounted = new LinkedHashMap<String, String>();
+    pods.forEach(pod -> StatefulSetDependent.mountedTlsSecret(pod).ifPresent(secret -> mounted.put(pod.getMetadata().getName(), secret)));
+    return Map.copyOf(mounted);
   }
 
   /** Whether the operator must verify the instances: TLS is on, or an instance still serves it. */
@@ -73,11 +77,14 @@ final class TlsControl {
   }
 
   /**
-   * Every address an instance whose Pod has no certificate is dialled by: its Pod IP and DNS name.
-   * Only these may be spoken to in plaintext; an address no Pod answers for now is not among them.
+   * Every address an instance the operator may speak plaintext to is dialled by (its Pod IP and
+   * DNS name): one whose Pod has no certificate, or any while TLS is being turned off (a Pod may
+   * still mount its certificate while its mysqld, restarted, read a my.cnf without TLS). An
+   * address no Pod answers for now is never among them.
    */
   static Set<String> plaintextHosts(MySQLCluster cluster, List<Pod> pods, Set<String> servingTls) {
-    return pods.stream().filter(pod -> !servingTls.contains(pod.getMetadata().getName()))
+    boolean turningOff = !cluster.getSpec().getTls().isEnabled();
+    return pods.stream().filter(pod -> turningOff || !servingTls.contains(pod.getMetadata().getName()))
         .flatMap(pod -> Stream.of(pod.getStatus() == null ? null : pod.getStatus().getPodIP(),
             pod.getMetadata().getName() + "." + ClusterNames.headlessService(cluster)))
         .filter(host -> host != null)
@@ -93,42 +100,57 @@ final class TlsControl {
   }
 
   /**
-   * Reads the Secret when due: renews generated certificates first. Keeps the last certificate
-   * that could be served when the Secret cannot be, and says so once in an Event and, for as long
-   * as it lasts, in {@link #problem}.
+   * Reads the Secrets when due: the spec's, renewing generated certificates first, and those the
+   * Pods mount, whose CAs are trusted too (after an operator restart, a spec may name a Secret
+   * the instances do not serve yet). Keeps the last certificate that could be served when the
+   * spec's Secret cannot be, and says so once in an Event and, for as long as it lasts, in
+   * {@link #problem}.
    */
-  void refresh(MySQLCluster cluster, Set<String> servingTls, Instant now) {
+  void refresh(MySQLCluster cluster, Map<String, String> mounted, Instant now) {
     if (now.isBefore(nextCheck)) {
       return;
     }
     nextCheck = now.plus(CHECK_INTERVAL);
     checkedNow = true;
-    if (!inPlay(cluster, servingTls)) {
+    if (!inPlay(cluster, mounted.keySet())) {
       serving = Optional.empty();
       trusted = List.of();
       secretProblem = Optional.empty();
       reloadProblems.clear();
       return;
     }
-    String name = ClusterCertificates.servingSecret(cluster);
+    var secrets = client.secrets().inNamespace(cluster.getMetadata().getNamespace());
+    Optional<String> named = cluster.getSpec().getTls().isEnabled() ? Optional.of(ClusterCertificates.servingSecret(cluster))
+        : Optional.empty();
     try {
-      Secret secret = ClusterCertificates.generated(cluster) ? ClusterCertificates.apply(client, cluster, now)
-          : client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(name).get();
-      if (secret != null) {
-        trust(ClusterCertificates.authorities(secret));
-      }
-      var problem = secret == null ? Optional.of("does not exist") : ClusterCertificates.problem(secret, now);
-      if (problem.isEmpty()) {
-        serving = Optional.of(ClusterCertificates.serving(secret));
+      if (named.isPresent()) {
+        Secret secret = ClusterCertificates.generated(cluster) ? ClusterCertificates.apply(client, cluster, now)
+            : secrets.withName(named.get()).get();
+        if (secret != null) {
+          trust(ClusterCertificates.authorities(secret));
+        }
+        var problem = secret == null ? Optional.of("does not exist") : ClusterCertificates.problem(secret, now);
+        if (problem.isEmpty()) {
+          serving = Optional.of(ClusterCertificates.serving(secret));
+          secretProblem = Optional.empty();
+        } else if (!problem.equals(secretProblem)) {
+          secretProblem = problem;
+          String line = "TLS Secret " + named.get() + " " + problem.get() + "; the instances keep serving the certificate they loaded";
+          LOG.warnf("cluster %s: %s", id, line);
+          events.warning(cluster, ClusterEvents.Reason.CertificateInvalid, line);
+        }
+      } else {
+        // Being turned off: nothing to load, only instances to keep verifying until they restart.
+        serving = Optional.empty();
         secretProblem = Optional.empty();
-      } else if (!problem.equals(secretProblem)) {
-        secretProblem = problem;
-        String line = "TLS Secret " + name + " " + problem.get() + "; the instances keep serving the certificate they loaded";
-        LOG.warnf("cluster %s: %s", id, line);
-        events.warning(cluster, ClusterEvents.Reason.CertificateInvalid, line);
       }
+      mounted.values().stream().distinct().filter(name -> !named.equals(Optional.of(name)))
+          .map(name -> secrets.withName(name).get()).filter(secret -> secret != null)
+          .forEach(secret -> trust(ClusterCertificates.authorities(secret)));
     } catch (RuntimeException e) {
-      LOG.warnf("cluster %s: could not read or renew the TLS Secret %s: %s", id, name, e.getMessage());
+      // Looked at again next pass: until then, an operator just started knows no CA to verify with.
+      nextCheck = now;
+      LOG.warnf("cluster %s: could not read or renew the TLS Secrets: %s", id, e.getMessage());
     }
   }
 
@@ -189,9 +211,14 @@ final class TlsControl {
           events.normal(cluster, ClusterEvents.Reason.CertificateReloaded, line);
         }
         // Else its files are not updated yet (the kubelet's sync): the next check loads them.
-      } catch (SQLException refused) {
-        // It answered a moment ago: the server refused the files (a key that does not match, say), and keeps its certificate.
-        String problem = refused.getMessage();
+      } catch (SQLException failed) {
+        if (failed.getSQLState() != null && failed.getSQLState().startsWith("08")) {
+          // The connection failed, not the statement: unreachable again, it is looked at next check.
+          reloadProblems.remove(name);
+          return;
+        }
+        // The server refused the files (a key that does not match, say), and keeps its certificate.
+        String problem = failed.getMessage();
         if (!problem.equals(reloadProblems.put(name, problem))) {
           String line = name + " could not load the certificate of TLS Secret " + ClusterCertificates.servingSecret(cluster) + ": "
               + problem + "; it keeps serving the one it loaded";
@@ -200,7 +227,8 @@ final class TlsControl {
         }
       }
     });
-    reloadProblems.keySet().retainAll(servingTls);
+    // What an instance no longer reachable refused is not known to stand: the control loop reports it unreachable.
+    reloadProblems.keySet().retainAll(reachable.keySet());
     if (secretProblem.isEmpty() && current.containsAll(servingTls)) {
       trusted = serving.get().authorities();
     }

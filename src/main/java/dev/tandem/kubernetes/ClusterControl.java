@@ -21,12 +21,15 @@ public interface ClusterControl {
 
   /**
    * @param problems why the spec is invalid; empty when it is valid
+   * @param checkedGeneration the generation of the spec the problems are of: the cache may already
+   *     hold a newer one, not checked yet
    * @param credentials the Secret with the passwords, once it exists
    * @param primaryCache the latest MySQLCluster by id, from the operator's cache
    * @param podsOf the cluster's Pods, from the operator's cache
    */
   record Reconciled(
       List<String> problems,
+      Long checkedGeneration,
       Optional<StatefulSet> statefulSet,
       Optional<Secret> credentials,
       Function<ResourceID, Optional<MySQLCluster>> primaryCache,

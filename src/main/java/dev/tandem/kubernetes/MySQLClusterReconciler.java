@@ -151,7 +151,7 @@ public class MySQLClusterReconciler implements Reconciler<MySQLCluster> {
 
     // The control loop writes the status: it alone knows what happens inside mysqld.
     control.reconciled(cluster, new ClusterControl.Reconciled(
-        problems, statefulSet, credentials, context.getPrimaryCache()::get,
+        problems, cluster.getMetadata().getGeneration(), statefulSet, credentials, context.getPrimaryCache()::get,
         primary -> List.copyOf(this.pods.getSecondaryResources(primary))));
     return problems.isEmpty() ? UpdateControl.noUpdate() : UpdateControl.<MySQLCluster>noUpdate().rescheduleAfter(RECHECK_INVALID);
   }

@@ -356,8 +356,14 @@ public class StatefulSetDependent extends DesiredObjectDependent<StatefulSet> {
 
   /** Whether the Pod has a certificate: it was created from a template with TLS on. */
   public static boolean mountsTlsSecret(Pod pod) {
-    return pod.getSpec() != null && Optional.ofNullable(pod.getSpec().getVolumes()).orElse(List.of()).stream()
-        .anyMatch(volume -> TLS_VOLUME.equals(volume.getName()) && volume.getSecret() != null);
+    return mountedTlsSecret(pod).isPresent();
+  }
+
+  /** The Secret the Pod mounts as its certificate, which may not be the one the spec names now. */
+  public static Optional<String> mountedTlsSecret(Pod pod) {
+    return pod.getSpec() == null ? Optional.empty() : Optional.ofNullable(pod.getSpec().getVolumes()).orElse(List.of()).stream()
+        .filter(volume -> TLS_VOLUME.equals(volume.getName()) && volume.getSecret() != null)
+        .map(volume -> volume.getSecret().getSecretName()).findFirst();
   }
 
   /** Whether the StatefulSet's Pods mount this Secret as their certificate. */

@@ -88,7 +88,7 @@ class ControlLoopsTest {
   }
 
   void reconciled(MySQLCluster cluster) {
-    loops.reconciled(cluster, new ClusterControl.Reconciled(List.of(), Optional.empty(), Optional.empty(),
+    loops.reconciled(cluster, new ClusterControl.Reconciled(List.of(), cluster.getMetadata().getGeneration(), Optional.empty(), Optional.empty(),
         id -> Optional.ofNullable(current()).or(() -> Optional.of(cached.get())),
         c -> List.of()));
   }

@@ -79,6 +79,21 @@ class ObservedStatusTest {
   }
 
   @Test
+  void aCertificateProblemIsTheCertificateValidConditionsMessageUntilItIsGoneAndReadyIsLeftAlone() {
+    var healthy = apply(RoleLabelsTest.healthy3(), Optional.empty(), null);
+
+    var refused = ObservedStatus.withCertificates(healthy, healthy, Optional.of("shop-1 could not load the Secret's certificate: x"), NOW);
+    assertThat(condition(refused, ObservedStatus.CERTIFICATE_VALID).getStatus()).isEqualTo("False");
+    assertThat(condition(refused, ObservedStatus.CERTIFICATE_VALID).getReason()).isEqualTo("CertificateInvalid");
+    assertThat(condition(refused, ObservedStatus.CERTIFICATE_VALID).getMessage()).isEqualTo("shop-1 could not load the Secret's certificate: x");
+    assertThat(condition(refused, ClusterStatusAggregator.READY)).isEqualTo(condition(healthy, ClusterStatusAggregator.READY));
+
+    var fixed = ObservedStatus.withCertificates(refused, refused, Optional.empty(), NOW);
+    assertThat(fixed.getConditions()).filteredOn(c -> ObservedStatus.CERTIFICATE_VALID.equals(c.getType())).singleElement()
+        .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"));
+  }
+
+  @Test
   void aHealthyClusterIsWritableReplicatingAndNeedsNoFailover() {
     var status = apply(RoleLabelsTest.healthy3(), Optional.empty(), null);
 

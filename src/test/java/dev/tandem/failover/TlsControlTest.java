@@ -13,6 +13,9 @@ import dev.tandem.testing.LocalMariaDb;
 import dev.tandem.tls.CertificateAuthority;
 import dev.tandem.tls.Pem;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -80,7 +83,7 @@ class TlsControlTest {
     putSecret(Map.of("tls.crt", firstIssued.certificatePem(), "tls.key", firstIssued.keyPem(), "ca.crt", Pem.of(first.certificate())));
     control = new TlsControl("prod/vault", client, new ClusterEvents(client));
     now = Instant.now();
-    control.refresh(cluster, Set.of(INSTANCE), now);
+    control.refresh(cluster, Map.of(INSTANCE, SECRET), now);
   }
 
   @Test
@@ -93,7 +96,7 @@ class TlsControlTest {
     // Why the old CA must stay trusted: the instance serves its certificate until told to reload.
     assertThatThrownBy(() -> sessions(List.of(second.certificate())).served(endpoint())).isInstanceOf(SQLException.class);
 
-    control.refresh(cluster, Set.of(INSTANCE), now.plus(LATER));
+    control.refresh(cluster, Map.of(INSTANCE, SECRET), now.plus(LATER));
     assertThat(control.authorities()).containsExactlyInAnyOrder(first.certificate(), second.certificate());
     control.reload(cluster, Map.of(INSTANCE, endpoint()), Set.of(INSTANCE), sessions(control.authorities()));
 
@@ -110,7 +113,7 @@ class TlsControlTest {
     putSecret(Map.of("tls.crt", secondIssued.certificatePem(), "tls.key", secondIssued.keyPem(), "ca.crt", Pem.of(second.certificate())));
     writeFiles(secondIssued, second.certificate());
 
-    control.refresh(cluster, Set.of(INSTANCE, "vault-1"), now.plus(LATER));
+    control.refresh(cluster, Map.of(INSTANCE, SECRET, "vault-1", SECRET), now.plus(LATER));
     // vault-1 has its certificate but did not answer: it may still serve one of the first CA.
     control.reload(cluster, Map.of(INSTANCE, endpoint()), Set.of(INSTANCE, "vault-1"), sessions(control.authorities()));
 
@@ -126,9 +129,9 @@ class TlsControlTest {
     var stranger = first.issue("vault", List.of("localhost"), List.of(), Instant.now(), Duration.ofHours(5));
     writeFiles(new CertificateAuthority.Issued(renewed.certificatePem(), stranger.keyPem()), first.certificate());
 
-    control.refresh(cluster, Set.of(INSTANCE), now.plus(LATER));
+    control.refresh(cluster, Map.of(INSTANCE, SECRET), now.plus(LATER));
     control.reload(cluster, Map.of(INSTANCE, endpoint()), Set.of(INSTANCE), sessions(control.authorities()));
-    control.refresh(cluster, Set.of(INSTANCE), now.plus(LATER).plus(LATER));
+    control.refresh(cluster, Map.of(INSTANCE, SECRET), now.plus(LATER).plus(LATER));
     control.reload(cluster, Map.of(INSTANCE, endpoint()), Set.of(INSTANCE), sessions(control.authorities()));
 
     assertThat(sessions(List.of(first.certificate())).served(endpoint())).contains(validity(firstIssued));
@@ -138,7 +141,7 @@ class TlsControlTest {
     assertThat(events("CertificateReloaded")).isEmpty();
 
     writeFiles(renewed, first.certificate());
-    control.refresh(cluster, Set.of(INSTANCE), now.plus(LATER).plus(LATER).plus(LATER));
+    control.refresh(cluster, Map.of(INSTANCE, SECRET), now.plus(LATER).plus(LATER).plus(LATER));
     control.reload(cluster, Map.of(INSTANCE, endpoint()), Set.of(INSTANCE), sessions(control.authorities()));
     assertThat(control.problem()).as("cleared once it loads").isEmpty();
   }
@@ -148,12 +151,77 @@ class TlsControlTest {
     var second = CertificateAuthority.create("vault CA", Instant.now(), Duration.ofDays(1));
     putSecret(Map.of("tls.crt", firstIssued.certificatePem(), "ca.crt", Pem.of(second.certificate())));
 
-    control.refresh(cluster, Set.of(INSTANCE), now.plus(LATER));
+    control.refresh(cluster, Map.of(INSTANCE, SECRET), now.plus(LATER));
 
     assertThat(control.authorities()).containsExactlyInAnyOrder(first.certificate(), second.certificate());
     assertThat(control.problem()).hasValueSatisfying(problem -> assertThat(problem).contains("lacks the key(s) tls.key",
         "the instances keep serving the certificate they loaded"));
     assertThat(events("CertificateInvalid")).singleElement().asString().contains("TLS Secret " + SECRET + " lacks the key(s) tls.key");
+  }
+
+  @Test
+  void aSpecNamingASecretTheInstancesDoNotMountStillVerifiesThemWithTheMountedSecretsCa() throws Exception {
+    cluster.getSpec().getTls().setSecretName("vault-next");
+    var restarted = new TlsControl("prod/vault", client, new ClusterEvents(client));
+
+    restarted.refresh(cluster, Map.of(INSTANCE, SECRET), now);
+
+    assertThat(restarted.authorities()).containsExactly(first.certificate());
+    assertThat(sessions(restarted.authorities()).served(endpoint())).contains(validity(firstIssued));
+    assertThat(restarted.problem()).hasValueSatisfying(problem -> assertThat(problem).contains("the TLS Secret does not exist"));
+  }
+
+  @Test
+  void whileTlsIsTurnedOffTheMountedSecretsCaStillVerifiesTheInstancesAndNothingIsReported() throws Exception {
+    cluster.getSpec().getTls().setEnabled(false);
+    cluster.getSpec().getTls().setSecretName(null);
+    var restarted = new TlsControl("prod/vault", client, new ClusterEvents(client));
+
+    restarted.refresh(cluster, Map.of(INSTANCE, SECRET), now);
+    restarted.reload(cluster, Map.of(INSTANCE, endpoint()), Set.of(INSTANCE), sessions(restarted.authorities()));
+
+    assertThat(restarted.authorities()).containsExactly(first.certificate());
+    assertThat(restarted.problem()).isEmpty();
+    assertThat(events("CertificateInvalid")).isEmpty();
+    assertThat(events("CertificateReloaded")).isEmpty();
+  }
+
+  @Test
+  void plaintextIsForPodsWithoutACertificateWhileTlsIsOnAndForAnyWhileItIsTurnedOff() {
+    var pods = List.of(pod("vault-0", "10.0.0.1", true), pod("vault-1", "10.0.0.2", false), pod("vault-2", null, false));
+    var servingTls = TlsControl.mountedSecrets(pods).keySet();
+    assertThat(servingTls).containsExactly("vault-0");
+
+    assertThat(TlsControl.plaintextHosts(cluster, pods, servingTls))
+        .containsExactlyInAnyOrder("10.0.0.2", "vault-1.vault-headless", "vault-2.vault-headless");
+    cluster.getSpec().getTls().setEnabled(false);
+    assertThat(TlsControl.plaintextHosts(cluster, pods, servingTls)).containsExactlyInAnyOrder("10.0.0.1", "vault-0.vault-headless",
+        "10.0.0.2", "vault-1.vault-headless", "vault-2.vault-headless");
+  }
+
+  @Test
+  void theSchemaControllersVerifyAnInstanceWithTheCaOfTheSecretItsPodMountsAndRefuseAnotherCa() throws Exception {
+    var pod = pod(INSTANCE, servers.server(INSTANCE).host, true);
+    pod.getMetadata().setNamespace("prod");
+    try (var session = new InstanceSessions(client, "pod-ip").open(pod, LocalMariaDb.OPERATOR);
+        var rows = session.createStatement().executeQuery("SHOW SESSION STATUS LIKE 'Ssl_cipher'")) {
+      rows.next();
+      assertThat(rows.getString(2)).as("over TLS").isNotBlank();
+    }
+
+    var stranger = CertificateAuthority.create("stranger CA", Instant.now(), Duration.ofDays(1));
+    putSecret(Map.of("tls.crt", firstIssued.certificatePem(), "tls.key", firstIssued.keyPem(), "ca.crt", Pem.of(stranger.certificate())));
+    assertThatThrownBy(() -> new InstanceSessions(client, "pod-ip").open(pod, LocalMariaDb.OPERATOR).close())
+        .isInstanceOf(SQLException.class);
+  }
+
+  private static Pod pod(String name, String ip, boolean certificate) {
+    var pod = new PodBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().endSpec()
+        .withNewStatus().withPodIP(ip).endStatus().build();
+    if (certificate) {
+      pod.getSpec().getVolumes().add(new VolumeBuilder().withName("tls").withNewSecret().withSecretName(SECRET).endSecret().build());
+    }
+    return pod;
   }
 
   private static Endpoint endpoint() {
