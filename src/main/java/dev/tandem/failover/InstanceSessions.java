@@ -61,18 +61,15 @@ public class InstanceSessions {
       var secret = client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(mounted.get()).get();
       List<X509Certificate> authorities = secret == null ? List.of() : ClusterCertificates.authorities(secret);
       // One key store per CA set, not per session: Connector/J reads CAs from a file only.
+      var plaintext = sessions;
       sessions = verifying.computeIfAbsent(new Trust(account, route, authorities),
-          trust -> trust.plaintext().verifyingServersWith(authorities, hasItsCertificate -> false));
+          trust -> plaintext.verifyingServersWith(authorities, hasItsCertificate -> false));
     }
     return sessions.open(new Endpoint(address, MyCnf.PORT));
   }
 
   /** The instances whose Pod has a certificate are verified with the CAs of the Secret it mounts, never spoken to unverified. */
-  private record Trust(Account account, Sessions.Route route, List<X509Certificate> authorities) {
-    Sessions plaintext() {
-      return new Sessions(account, CONNECT_TIMEOUT, READ_TIMEOUT, route);
-    }
-  }
+  private record Trust(Account account, Sessions.Route route, List<X509Certificate> authorities) {}
 
   @PreDestroy
   void close() {

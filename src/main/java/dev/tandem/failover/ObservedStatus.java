@@ -131,12 +131,9 @@ final class ObservedStatus {
 
   /** The status as it must be recorded before a change of master starts. */
   static MySQLClusterStatus withIntent(MySQLClusterStatus status, FailoverRecord intent) {
-    var copy = copy(status);
+    var copy = withCondition(status, failoverInProgress(status, intent, Optional.empty(), status.getObservedGeneration(), Instant.now()));
     copy.setLastFailover(intent);
     copy.setPhase(Phase.FailingOver);
-    var conditions = new ArrayList<>(status.getConditions().stream().filter(c -> !FAILOVER_IN_PROGRESS.equals(c.getType())).toList());
-    conditions.add(failoverInProgress(status, intent, Optional.empty(), status.getObservedGeneration(), Instant.now()));
-    copy.setConditions(conditions);
     return copy;
   }
 
@@ -252,11 +249,16 @@ final class ObservedStatus {
    */
   static MySQLClusterStatus withCertificates(MySQLClusterStatus status, MySQLClusterStatus previous, Optional<String> problem,
       Instant now) {
-    var copy = copy(status);
-    var conditions = new ArrayList<>(status.getConditions().stream().filter(c -> !CERTIFICATE_VALID.equals(c.getType())).toList());
-    conditions.add(ClusterStatusAggregator.condition(previous, CERTIFICATE_VALID, problem.isEmpty(),
+    return withCondition(status, ClusterStatusAggregator.condition(previous, CERTIFICATE_VALID, problem.isEmpty(),
         problem.isEmpty() ? "Valid" : "CertificateInvalid",
         problem.orElse("The TLS Secret's certificate is valid and no instance refused to load it"), status.getObservedGeneration(), now));
+  }
+
+  /** A copy of the status with {@code condition} in place of the one of its type, if any. */
+  private static MySQLClusterStatus withCondition(MySQLClusterStatus status, Condition condition) {
+    var copy = copy(status);
+    var conditions = new ArrayList<>(status.getConditions().stream().filter(c -> !condition.getType().equals(c.getType())).toList());
+    conditions.add(condition);
     copy.setConditions(conditions);
     return copy;
   }

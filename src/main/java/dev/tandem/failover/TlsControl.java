@@ -8,6 +8,7 @@ import dev.tandem.kubernetes.MyCnf;
 import dev.tandem.kubernetes.StatefulSetDependent;
 import dev.tandem.replication.Endpoint;
 import dev.tandem.replication.ServedCertificates;
+import dev.tandem.replication.Sessions;
 import dev.tandem.tls.ServingCertificate;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -212,7 +213,7 @@ final class TlsControl {
         }
         // Else its files are not updated yet (the kubelet's sync): the next check loads them.
       } catch (SQLException failed) {
-        if (failed.getSQLState() != null && failed.getSQLState().startsWith("08")) {
+        if (Sessions.connectionFailed(failed)) {
           // The connection failed, not the statement: unreachable again, it is looked at next check.
           reloadProblems.remove(name);
           return;

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -147,7 +148,7 @@ public final class ClusterCertificates {
   private static Optional<Instant> publishedAt(Map<String, String> annotations) {
     try {
       return Optional.ofNullable(annotations.get(NEXT_CA_PUBLISHED)).map(Instant::parse);
-    } catch (java.time.format.DateTimeParseException mangled) {
+    } catch (DateTimeParseException mangled) {
       return Optional.empty();
     }
   }

@@ -70,7 +70,7 @@ public final class RuntimeSettings {
           statement.execute("SET GLOBAL " + variable + " = " + setting.getValue().map(RuntimeSettings::literal).orElse("DEFAULT"));
           results.add(new Result(setting.getKey(), Outcome.APPLIED, ""));
         } catch (SQLException e) {
-          if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+          if (Sessions.connectionFailed(e)) {
             throw e;
           }
           // Read-only (1238), no such variable (1193: an option only my.cnf knows), session-only

@@ -148,6 +148,11 @@ public final class Sessions {
     }
   }
 
+  /** Whether the connection failed (SQLSTATE class 08), not the statement: the server may never have seen it. */
+  public static boolean connectionFailed(SQLException e) {
+    return e.getSQLState() != null && e.getSQLState().startsWith("08");
+  }
+
   /** Connector/J's refusal of a VERIFY_CA session with a server that has no TLS configured. */
   private static boolean offersNoTls(SQLException e) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
