@@ -41,6 +41,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Runs a {@link Scenario} against the sandbox and the operator, and reports what happened: every
@@ -53,7 +54,7 @@ public final class ScenarioRunner implements AutoCloseable {
       "stopOperator", "startOperator", "waitCondition", "waitFailover", "waitReconciled", "apply", "sleep", "expect", "heal", "showTopology", "thaw", "backup", "restore", "load", "schedule", "markTime",
       "holdApplier", "releaseApplier", "killOperatorMidChange", "waitWrites", "waitConverged", "offline", "online",
       "waitRollout", "sql", "waitAnnotationRemoved", "deleteBackup", "measureWrites", "log", "stress", "waitSchemaApplied",
-      "deleteSecret", "waitEvents");
+      "deleteSecret", "waitEvents", "switchOver");
   static final String APP_USER = "app";
   static final String APP_PASSWORD = "app-pw";
   static final String APP_TABLE = "app.writes";
@@ -401,6 +402,14 @@ public final class ScenarioRunner implements AutoCloseable {
       }
       case "apply" -> {
         return apply(step);
+      }
+      case "switchOver" -> {
+        // By role, not by name: which replica a failover promoted (the most advanced) is not known
+        // beforehand. One no fault hit is preferred: an old master may come back with errant writes.
+        var faulted = faults.stream().map(Fault::pod).collect(Collectors.toSet());
+        String to = replicas().stream().sorted(Comparator.comparing(faulted::contains)).findFirst()
+            .orElseThrow(() -> new IllegalStateException("no replica to switch over to"));
+        return apply(new Scenario.Step("apply", Map.of("patch", Map.of("spec", Map.of("master", to))))) + ": spec.master " + to;
       }
       case "load" -> {
         return load(step, timeout);
@@ -1594,13 +1603,19 @@ public final class ScenarioRunner implements AutoCloseable {
       return master.orElseThrow(() -> new IllegalStateException("no master to target"));
     }
     if ("replica".equals(target)) {
-      return pods().stream()
-          .filter(p -> ClusterLabels.ROLE_REPLICA.equals(p.getMetadata().getLabels().get(ClusterLabels.ROLE)))
-          .map(p -> p.getMetadata().getName())
-          .filter(name -> !master.map(name::equals).orElse(false))
-          .findFirst().orElseThrow(() -> new IllegalStateException("no replica to target"));
+      return replicas().stream().findFirst().orElseThrow(() -> new IllegalStateException("no replica to target"));
     }
     return target;
+  }
+
+  /** The Pods labelled replica, the master aside, by name. */
+  private List<String> replicas() {
+    var master = master();
+    return pods().stream()
+        .filter(p -> ClusterLabels.ROLE_REPLICA.equals(p.getMetadata().getLabels().get(ClusterLabels.ROLE)))
+        .map(p -> p.getMetadata().getName())
+        .filter(name -> !master.map(name::equals).orElse(false))
+        .toList();
   }
 
   private void recordFault(String kind, String pod) {
