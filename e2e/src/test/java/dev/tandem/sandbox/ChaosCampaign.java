@@ -17,9 +17,10 @@ import java.util.Random;
  * replays.
  *
  * <p>The bound on convergence, {@link #CONVERGE_SECONDS}, covers the slowest healing a step can
- * need: a SIGKILLed operator's successor waits out the Lease (15 s) and starts (about 5 s here),
- * then fails over (under 1 s) while a killed mysqld restarts (the kubelet's 2 s backoff, doubling
- * for a container killed again soon after, plus crash recovery), with room for a 2-core machine.
+ * need: a SIGKILLed operator restarts (about 5 s here; its Pod's name holds the Lease, so it
+ * leads at once, where a new Pod would wait out the Lease's 15 s), then fails over (under 1 s)
+ * while a killed mysqld restarts (the kubelet's 2 s backoff, doubling for a container killed again
+ * soon after, plus crash recovery), with room for a 2-core machine.
  */
 public final class ChaosCampaign {
 

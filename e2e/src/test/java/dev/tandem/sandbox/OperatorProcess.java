@@ -31,11 +31,20 @@ public final class OperatorProcess implements AutoCloseable {
   /** Every grant of every chart installed so far: a grant of an earlier install must be used too. */
   private final Set<RbacAuthorizer.Grant> grantedSoFar = new LinkedHashSet<>();
   private Process process;
+  /**
+   * The operator Pod's name, which the kubelet gives its container as HOSTNAME and the operator
+   * takes as its identity in the Lease. A container restarted in its Pod ({@link #restart()})
+   * keeps it, and takes its Lease back at once; a helm upgrade rolls out a new Pod, whose new
+   * name waits out the old one's Lease.
+   */
+  private String podName;
+  private int podsRolledOut;
 
   private OperatorProcess(Sandbox sandbox, OperatorChart chart) {
     this.sandbox = sandbox;
     this.chart = chart;
     grantedSoFar.addAll(chart.grants());
+    this.podName = nextPodName();
     // The namespaces a helm install expects: its own (--create-namespace) and those it binds roles in.
     sandbox.api().createNamespace(chart.namespace());
     chart.watchNamespaces().forEach(sandbox.api()::createNamespace);
@@ -71,6 +80,7 @@ public final class OperatorProcess implements AutoCloseable {
     builder.environment().putAll(chart.environment());
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.environment().put("QUARKUS_HTTP_HOST", "0.0.0.0");
+    builder.environment().put("HOSTNAME", podName);
     process = builder.start();
   }
 
@@ -123,6 +133,7 @@ public final class OperatorProcess implements AutoCloseable {
     grantedSoFar.addAll(chart.grants());
     sandbox.api().install(chart.accessControl());
     long logged = Files.size(log);
+    podName = nextPodName();
     restart();
     // The operator states how it reaches instances as it starts: proof it took the setting.
     String expected = "instances are reached by " + (access.equals("pod-ip") ? "Pod IP" : "port-forward");
@@ -135,6 +146,11 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  private String nextPodName() {
+    return chart.namespace() + "-operator-" + ++podsRolledOut;
+  }
+
+  /** A container restart in the same Pod: after a {@link #kill()}, or killing it first. */
   public void restart() throws IOException, InterruptedException {
     if (isAlive()) {
       kill();

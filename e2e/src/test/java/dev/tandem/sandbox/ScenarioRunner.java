@@ -107,8 +107,8 @@ public final class ScenarioRunner implements AutoCloseable {
   /** A fault injected on a Pod, and whether that Pod was the master then. */
   record Fault(String kind, String pod, String address, long nanos, Instant at, boolean onMaster) {}
 
-  /** An operator (re)started by a step, and who held its Lease just before. */
-  record OperatorStart(long nanos, String previousHolder) {}
+  /** An operator (re)started by a step: when, once its predecessor was dead. */
+  record OperatorStart(long nanos) {}
 
   /** @param progress told of each step as soon as it finished (its report entry) */
   public ScenarioRunner(Sandbox sandbox, OperatorProcess operator, Scenario scenario,
@@ -272,9 +272,9 @@ public final class ScenarioRunner implements AutoCloseable {
         return table.toString();
       }
       case "restartOperator", "startOperator" -> {
-        var started = new OperatorStart(System.nanoTime(), observations.leaseHolder().orElse(""));
         operator.restart();
-        operatorStarts.add(started);
+        // After the kill: from here on, a renewal of the Lease is the new process's.
+        operatorStarts.add(new OperatorStart(System.nanoTime()));
         return "operator started";
       }
       case "stopOperator" -> {
@@ -1681,17 +1681,25 @@ public final class ScenarioRunner implements AutoCloseable {
     private final List<Long> changeSeenAt = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Boolean> lastReadOnly = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String twoWriters;
-    private volatile String leaseHolder;
     private final Map<String, String> podsByIp = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean allAnswered;
     /** Each moment every instance answered SQL again after one did not. */
     private final List<Long> allAnsweredSince = Collections.synchronizedList(new ArrayList<>());
-    /** Each new holder of the operator's Lease and when it acquired it, on this machine's monotonic clock. */
-    private final List<Map.Entry<String, Long>> leaders = Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Each renewal of the operator's Lease seen, on this machine's monotonic clock. A renewal after
+     * an operator started is that operator leading: its predecessor was killed before it started.
+     */
+    private final List<Long> renewals = Collections.synchronizedList(new ArrayList<>());
+    private volatile Instant lastRenewTime;
     /** Read once: the Secret does not change while a scenario runs. */
     private Optional<String> operatorPassword = Optional.empty();
     private volatile boolean running = true;
     private final Thread thread = new Thread(this::watch, "scenario-observer");
+    /**
+     * Apart from the SQL sampling, which can take seconds when instances do not answer: the Lease
+     * is renewed every 2 s, and the first renewal by a restarted operator must not be missed.
+     */
+    private final Thread leaseThread = new Thread(this::watchLease, "scenario-lease-observer");
 
     Observations(KubernetesClient client, String namespace, String cluster, boolean dualMaster) {
       this.client = client;
@@ -1699,10 +1707,12 @@ public final class ScenarioRunner implements AutoCloseable {
       this.cluster = cluster;
       this.dualMaster = dualMaster;
       thread.setDaemon(true);
+      leaseThread.setDaemon(true);
     }
 
     void start() {
       thread.start();
+      leaseThread.start();
     }
 
     List<FailoverRecord> changes() {
@@ -1737,29 +1747,41 @@ public final class ScenarioRunner implements AutoCloseable {
       return podsByIp.getOrDefault(ip, ip);
     }
 
-    Optional<String> leaseHolder() {
-      return Optional.ofNullable(leaseHolder);
-    }
-
-    /** When the operator started then acquired the Lease from its predecessor, once it has. */
+    /**
+     * When the operator started at {@code start} first renewed the Lease, once it has: at once when
+     * it restarted in the same Pod (its identity is the Pod's name, which holds the Lease), after
+     * its predecessor's Lease expired when it runs in a new Pod.
+     */
     Optional<Long> leaderAcquiredAfter(OperatorStart start) {
-      synchronized (leaders) {
-        return leaders.stream().filter(leader -> !leader.getKey().equals(start.previousHolder()) && leader.getValue() > start.nanos())
-            .map(Map.Entry::getValue).findFirst();
+      synchronized (renewals) {
+        return renewals.stream().filter(renewed -> renewed > start.nanos()).findFirst();
       }
     }
 
-    /** The Lease's acquireTime is the new leader's own clock reading, the same machine's. */
+    /** The Lease's renewTime is the leader's own clock reading, the same machine's. */
     private void sampleLease() {
       var lease = client.leases().inNamespace(ChartRendering.NAMESPACE).withName(LEASE).get();
-      if (lease == null || lease.getSpec() == null || lease.getSpec().getHolderIdentity() == null) {
+      if (lease == null || lease.getSpec() == null || lease.getSpec().getRenewTime() == null) {
         return;
       }
-      String holder = lease.getSpec().getHolderIdentity();
-      if (!holder.equals(leaseHolder) && lease.getSpec().getAcquireTime() != null) {
-        long ago = java.time.Duration.between(lease.getSpec().getAcquireTime().toInstant(), Instant.now()).toNanos();
-        leaders.add(Map.entry(holder, System.nanoTime() - Math.max(0, ago)));
-        leaseHolder = holder;
+      var renewed = lease.getSpec().getRenewTime().toInstant();
+      if (!renewed.equals(lastRenewTime)) {
+        long ago = java.time.Duration.between(renewed, Instant.now()).toNanos();
+        renewals.add(System.nanoTime() - Math.max(0, ago));
+        lastRenewTime = renewed;
+      }
+    }
+
+    private void watchLease() {
+      while (running) {
+        try {
+          sampleLease();
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          // A failed look is retried.
+        }
       }
     }
 
@@ -1776,7 +1798,6 @@ public final class ScenarioRunner implements AutoCloseable {
               }
             }
           }
-          sampleLease();
           sampleWriters(current == null ? 0 : current.getSpec().getInstances());
           Thread.sleep(200);
         } catch (InterruptedException e) {
@@ -1857,6 +1878,7 @@ public final class ScenarioRunner implements AutoCloseable {
     public void close() {
       running = false;
       thread.interrupt();
+      leaseThread.interrupt();
     }
   }
 }
