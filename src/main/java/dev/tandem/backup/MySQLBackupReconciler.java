@@ -37,6 +37,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -61,6 +62,8 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
   private final BackupMetrics metrics;
   /** Starting a backup is serialized per cluster, so two created at once never both run. */
   private final Map<String, Object> startLocks = new ConcurrentHashMap<>();
+  /** The failed deletion Jobs already logged and reported in an Event, by uid: once each. */
+  private final Set<String> reportedDeletionFailures = ConcurrentHashMap.newKeySet();
 
   private final String operatorImage;
 
@@ -198,15 +201,32 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
       return DeleteControl.defaultDelete();
     }
     if (failed(deletion)) {
-      String reason = lastLines(String.join("", logs(backup, BackupJob.deletionName(backup))));
-      LOG.warnf("backup %s/%s: its files at %s could not be deleted (%s); retrying in %s s", namespace,
-          backup.getMetadata().getName(), status.getLocation(), reason, RETRY_DELETION.toSeconds());
-      events.warning(backup, ClusterEvents.Reason.BackupDeletionFailed, "Could not delete the files at " + status.getLocation()
-          + ": " + reason + "; retrying, the MySQLBackup stays until they are gone");
+      // The failed Job stays until the retry is due: deleting it at once would wake this cleanup
+      // (a Job event) to start the next attempt straight away, a Pod every few seconds for as
+      // long as the storage is unreachable.
+      var now = Instant.now();
+      var retryAt = failedAt(deletion).orElse(now).plus(RETRY_DELETION);
+      if (reportedDeletionFailures.add(deletion.getMetadata().getUid())) {
+        String reason = lastLines(String.join("", logs(backup, BackupJob.deletionName(backup))));
+        LOG.warnf("backup %s/%s: its files at %s could not be deleted (%s); retrying at %s", namespace,
+            backup.getMetadata().getName(), status.getLocation(), reason, retryAt);
+        events.warning(backup, ClusterEvents.Reason.BackupDeletionFailed, "Could not delete the files at " + status.getLocation()
+            + ": " + reason + "; retrying at " + retryAt + ", the MySQLBackup stays until they are gone");
+      }
+      if (now.isBefore(retryAt)) {
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.between(now, retryAt));
+      }
       jobs.withName(BackupJob.deletionName(backup)).delete();
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(RETRY_DELETION);
+      reportedDeletionFailures.remove(deletion.getMetadata().getUid());
     }
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(RECHECK_DELETION);
+  }
+
+  /** When the Job's Failed condition became true, as the Job controller recorded it. */
+  private static Optional<Instant> failedAt(Job job) {
+    return job.getStatus().getConditions() == null ? Optional.empty() : job.getStatus().getConditions().stream()
+        .filter(condition -> "Failed".equals(condition.getType()) && "True".equals(condition.getStatus()))
+        .map(condition -> condition.getLastTransitionTime()).filter(time -> time != null).findFirst().map(Instant::parse);
   }
 
   private void follow(MySQLBackup backup, MySQLBackupStatus status, Job job) {
