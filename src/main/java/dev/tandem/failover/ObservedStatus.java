@@ -245,13 +245,16 @@ final class ObservedStatus {
 
   /**
    * While TLS is on or served, whether the TLS Secret's certificate is one the instances can load
-   * and none refused it, or what is wrong: an Event alone is missed, and gone after an hour.
+   * and none refused it, or what is wrong: an Event alone is missed, and gone after an hour. Valid
+   * with reason PreviousCATrusted while a replaced CA is still trusted, for the instances named.
    */
   static MySQLClusterStatus withCertificates(MySQLClusterStatus status, MySQLClusterStatus previous, Optional<String> problem,
-      Instant now) {
-    return withCondition(status, ClusterStatusAggregator.condition(previous, CERTIFICATE_VALID, problem.isEmpty(),
-        problem.isEmpty() ? "Valid" : "CertificateInvalid",
-        problem.orElse("The TLS Secret's certificate is valid and no instance refused to load it"), status.getObservedGeneration(), now));
+      Optional<String> previousAuthoritiesTrusted, Instant now) {
+    String valid = "The TLS Secret's certificate is valid and no instance refused to load it";
+    String reason = problem.isPresent() ? "CertificateInvalid" : previousAuthoritiesTrusted.isPresent() ? "PreviousCATrusted" : "Valid";
+    String message = problem.orElse(previousAuthoritiesTrusted.map(trusted -> valid + "; " + trusted).orElse(valid));
+    return withCondition(status, ClusterStatusAggregator.condition(previous, CERTIFICATE_VALID, problem.isEmpty(), reason, message,
+        status.getObservedGeneration(), now));
   }
 
   /** A copy of the status with {@code condition} in place of the one of its type, if any. */

@@ -55,6 +55,8 @@ final class TlsControl {
   /** Why an instance did not load the Secret's certificate, by instance, as last reported. */
   private final Map<String, String> reloadProblems = new LinkedHashMap<>();
   private boolean checkedNow;
+  /** Instances with a certificate not yet seen serving the Secret's: why CAs beyond the Secret's stay trusted. */
+  private List<String> notYetServing = List.of();
 
   TlsControl(String id, KubernetesClient client, ClusterEvents events) {
     this.id = id;
@@ -118,6 +120,7 @@ final class TlsControl {
       trusted = List.of();
       secretProblem = Optional.empty();
       reloadProblems.clear();
+      notYetServing = List.of();
       return;
     }
     var secrets = client.secrets().inNamespace(cluster.getMetadata().getNamespace());
@@ -177,6 +180,20 @@ final class TlsControl {
   }
 
   /**
+   * Which CAs beyond the Secret's are still trusted, and which instances they wait for, if any:
+   * for status. An instance that stays unreachable keeps a replaced CA trusted for as long.
+   */
+  Optional<String> previousAuthoritiesTrusted(MySQLCluster cluster) {
+    if (serving.isEmpty() || serving.get().authorities().containsAll(trusted)) {
+      return Optional.empty();
+    }
+    int extra = (int) trusted.stream().filter(authority -> !serving.get().authorities().contains(authority)).count();
+    return Optional.of((extra == 1 ? "1 CA" : extra + " CAs") + " not in TLS Secret " + ClusterCertificates.servingSecret(cluster)
+        + (extra == 1 ? " stays" : " stay") + " trusted until " + (notYetServing.isEmpty() ? "every instance with a certificate" : String.join(", ", notYetServing))
+        + " is seen serving the Secret's certificate");
+  }
+
+  /**
    * Has every reachable instance that serves TLS load the Secret's certificate when it serves
    * another, once per check: right after {@link #refresh} read the Secret. Once every instance
    * with a certificate serves the Secret's, only the Secret's CAs stay trusted.
@@ -230,7 +247,8 @@ final class TlsControl {
     });
     // What an instance no longer reachable refused is not known to stand: the control loop reports it unreachable.
     reloadProblems.keySet().retainAll(reachable.keySet());
-    if (secretProblem.isEmpty() && current.containsAll(servingTls)) {
+    notYetServing = servingTls.stream().filter(name -> !current.contains(name)).sorted().toList();
+    if (secretProblem.isEmpty() && notYetServing.isEmpty()) {
       trusted = serving.get().authorities();
     }
   }

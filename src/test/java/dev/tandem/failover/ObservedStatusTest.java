@@ -79,18 +79,29 @@ class ObservedStatusTest {
   }
 
   @Test
-  void aCertificateProblemIsTheCertificateValidConditionsMessageUntilItIsGoneAndReadyIsLeftAlone() {
+  void aCertificateProblemIsTheCertificateValidConditionsMessageThenATrustedReplacedCaIsNamedUntilGoneAndReadyIsLeftAlone() {
     var healthy = apply(RoleLabelsTest.healthy3(), Optional.empty(), null);
 
-    var refused = ObservedStatus.withCertificates(healthy, healthy, Optional.of("shop-1 could not load the Secret's certificate: x"), NOW);
+    var refused = ObservedStatus.withCertificates(healthy, healthy, Optional.of("shop-1 could not load the Secret's certificate: x"),
+        Optional.of("1 CA not in TLS Secret shop-tls stays trusted until shop-2 is seen serving the Secret's certificate"), NOW);
     assertThat(condition(refused, ObservedStatus.CERTIFICATE_VALID).getStatus()).isEqualTo("False");
     assertThat(condition(refused, ObservedStatus.CERTIFICATE_VALID).getReason()).isEqualTo("CertificateInvalid");
     assertThat(condition(refused, ObservedStatus.CERTIFICATE_VALID).getMessage()).isEqualTo("shop-1 could not load the Secret's certificate: x");
     assertThat(condition(refused, ClusterStatusAggregator.READY)).isEqualTo(condition(healthy, ClusterStatusAggregator.READY));
 
-    var fixed = ObservedStatus.withCertificates(refused, refused, Optional.empty(), NOW);
+    var waiting = ObservedStatus.withCertificates(refused, refused, Optional.empty(),
+        Optional.of("1 CA not in TLS Secret shop-tls stays trusted until shop-2 is seen serving the Secret's certificate"), NOW);
+    assertThat(condition(waiting, ObservedStatus.CERTIFICATE_VALID).getStatus()).isEqualTo("True");
+    assertThat(condition(waiting, ObservedStatus.CERTIFICATE_VALID).getReason()).isEqualTo("PreviousCATrusted");
+    assertThat(condition(waiting, ObservedStatus.CERTIFICATE_VALID).getMessage()).endsWith("until shop-2 is seen serving the Secret's"
+        + " certificate");
+
+    var fixed = ObservedStatus.withCertificates(waiting, waiting, Optional.empty(), Optional.empty(), NOW);
     assertThat(fixed.getConditions()).filteredOn(c -> ObservedStatus.CERTIFICATE_VALID.equals(c.getType())).singleElement()
-        .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"));
+        .satisfies(c -> {
+          assertThat(c.getStatus()).isEqualTo("True");
+          assertThat(c.getReason()).isEqualTo("Valid");
+        });
   }
 
   @Test

@@ -98,16 +98,19 @@ class TlsControlTest {
 
     control.refresh(cluster, Map.of(INSTANCE, SECRET), now.plus(LATER));
     assertThat(control.authorities()).containsExactlyInAnyOrder(first.certificate(), second.certificate());
+    assertThat(control.previousAuthoritiesTrusted(cluster)).hasValueSatisfying(trusted -> assertThat(trusted)
+        .startsWith("1 CA not in TLS Secret " + SECRET + " stays trusted until"));
     control.reload(cluster, Map.of(INSTANCE, endpoint()), Set.of(INSTANCE), sessions(control.authorities()));
 
     assertThat(sessions(List.of(second.certificate())).served(endpoint())).contains(validity(secondIssued));
     assertThat(control.authorities()).containsExactly(second.certificate());
+    assertThat(control.previousAuthoritiesTrusted(cluster)).isEmpty();
     assertThat(control.problem()).isEmpty();
     assertThat(events("CertificateReloaded")).singleElement().asString().contains(INSTANCE, "loaded without a restart");
   }
 
   @Test
-  void theOldCaStaysTrustedWhileAnInstanceWithACertificateWasNotSeenServingTheNewOne() throws Exception {
+  void theOldCaStaysTrustedWhileAnInstanceWithACertificateWasNotSeenServingTheNewOneAndStatusNamesIt() throws Exception {
     var second = CertificateAuthority.create("vault CA", Instant.now(), Duration.ofDays(1));
     var secondIssued = second.issue("vault", List.of("localhost"), List.of(), Instant.now(), Duration.ofHours(3));
     putSecret(Map.of("tls.crt", secondIssued.certificatePem(), "tls.key", secondIssued.keyPem(), "ca.crt", Pem.of(second.certificate())));
@@ -119,6 +122,8 @@ class TlsControlTest {
 
     assertThat(sessions(List.of(second.certificate())).served(endpoint())).contains(validity(secondIssued));
     assertThat(control.authorities()).containsExactlyInAnyOrder(first.certificate(), second.certificate());
+    assertThat(control.previousAuthoritiesTrusted(cluster)).contains("1 CA not in TLS Secret " + SECRET
+        + " stays trusted until vault-1 is seen serving the Secret's certificate");
   }
 
   @Test
