@@ -37,7 +37,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -62,8 +61,12 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
   private final BackupMetrics metrics;
   /** Starting a backup is serialized per cluster, so two created at once never both run. */
   private final Map<String, Object> startLocks = new ConcurrentHashMap<>();
-  /** The failed deletion Jobs already logged and reported in an Event, by uid: once each. */
-  private final Set<String> reportedDeletionFailures = ConcurrentHashMap.newKeySet();
+  /**
+   * When each failed deletion Job was first seen failed, by uid: it is logged and reported in an
+   * Event then, once, and retried a minute after (counted from here when the Job's Failed
+   * condition carries no time).
+   */
+  private final Map<String, Instant> failedDeletionsSeen = new ConcurrentHashMap<>();
 
   private final String operatorImage;
 
@@ -201,23 +204,30 @@ public class MySQLBackupReconciler implements Reconciler<MySQLBackup>, Cleaner<M
       return DeleteControl.defaultDelete();
     }
     if (failed(deletion)) {
+      if (deletion.getMetadata().getDeletionTimestamp() != null) {
+        // Deleted for the retry and not gone yet: the next attempt starts once it is.
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(RECHECK_DELETION);
+      }
       // The failed Job stays until the retry is due: deleting it at once would wake this cleanup
       // (a Job event) to start the next attempt straight away, a Pod every few seconds for as
       // long as the storage is unreachable.
       var now = Instant.now();
-      var retryAt = failedAt(deletion).orElse(now).plus(RETRY_DELETION);
-      if (reportedDeletionFailures.add(deletion.getMetadata().getUid())) {
+      String uid = deletion.getMetadata().getUid();
+      var seen = failedDeletionsSeen.get(uid);
+      var retryAt = failedAt(deletion).or(() -> Optional.ofNullable(seen)).orElse(now).plus(RETRY_DELETION);
+      if (seen == null) {
         String reason = lastLines(String.join("", logs(backup, BackupJob.deletionName(backup))));
         LOG.warnf("backup %s/%s: its files at %s could not be deleted (%s); retrying at %s", namespace,
             backup.getMetadata().getName(), status.getLocation(), reason, retryAt);
         events.warning(backup, ClusterEvents.Reason.BackupDeletionFailed, "Could not delete the files at " + status.getLocation()
             + ": " + reason + "; retrying at " + retryAt + ", the MySQLBackup stays until they are gone");
+        failedDeletionsSeen.put(uid, now);
       }
       if (now.isBefore(retryAt)) {
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.between(now, retryAt));
       }
       jobs.withName(BackupJob.deletionName(backup)).delete();
-      reportedDeletionFailures.remove(deletion.getMetadata().getUid());
+      failedDeletionsSeen.remove(uid);
     }
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(RECHECK_DELETION);
   }

@@ -59,7 +59,7 @@ class BackupDeletionTest {
     assertThat(afterFailure.getScheduleDelay()).hasValueSatisfying(delay -> assertThat(delay)
         .isBetween(Duration.ofSeconds(50).toMillis(), MySQLBackupReconciler.RETRY_DELETION.toMillis()));
     assertThat(deletionJob().getMetadata().getUid()).as("the failed Job kept until the retry").isEqualTo(job.getMetadata().getUid());
-    assertThat(again.getScheduleDelay()).isPresent();
+    assertThat(again.getScheduleDelay()).hasValueSatisfying(delay -> assertThat(delay).isGreaterThan(Duration.ofSeconds(50).toMillis()));
     assertThat(deletionFailedEvents()).as("reported once, however often the cleanup runs").isEqualTo(1);
 
     fail(deletionJob(), Instant.now().minus(MySQLBackupReconciler.RETRY_DELETION).minusSeconds(1));
@@ -70,6 +70,22 @@ class BackupDeletionTest {
 
     reconciler.cleanup(backup, null);
     assertThat(deletionJob().getMetadata().getUid()).as("the next attempt").isNotEqualTo(job.getMetadata().getUid());
+  }
+
+  @Test
+  void aFailedJobWhoseFailureCarriesNoTimeIsReportedOnceAndKeptForAMinuteFromWhenItWasSeen() {
+    reconciler.cleanup(backup, null);
+    var job = deletionJob();
+    job.setStatus(new JobStatusBuilder().withFailed(1).build());
+    client.batch().v1().jobs().resource(job).updateStatus();
+
+    var seen = reconciler.cleanup(backup, null);
+    var again = reconciler.cleanup(backup, null);
+
+    assertThat(seen.getScheduleDelay()).hasValueSatisfying(delay -> assertThat(delay).isGreaterThan(Duration.ofSeconds(50).toMillis()));
+    assertThat(again.getScheduleDelay()).hasValueSatisfying(delay -> assertThat(delay).isGreaterThan(Duration.ofSeconds(50).toMillis()));
+    assertThat(deletionJob().getMetadata().getUid()).isEqualTo(job.getMetadata().getUid());
+    assertThat(deletionFailedEvents()).isEqualTo(1);
   }
 
   private Job deletionJob() {

@@ -31,6 +31,10 @@ final class PermissionUse {
       "JOSDK 5.3.2 adds and removes a MySQLBackup's finalizer by patch (ResourceOperations.addFinalizer/removeFinalizer)"
           + " and, when that patch meets a conflict, reads the backup again (conflictRetryingPatchPrimary, Resource.get):"
           + " a race no scenario makes on purpose, and without get the finalizer would never be removed",
+      new Grant("tandem-operator", "batch", "jobs", "delete"),
+      "deleting a MySQLBackup stops its Job if it still runs, and retries a failed deletion a minute after it failed by"
+          + " deleting that Job (BackupDeletionTest): the scenarios delete finished backups only, and let the one in the"
+          + " unreachable bucket go (its finalizer removed) before its retry is due",
       new Grant("tandem-operator", "mysql.tandem.dev", "mysqldatabases", "get"), SCHEMA_FINALIZER_GET,
       new Grant("tandem-operator", "mysql.tandem.dev", "mysqlusers", "get"), SCHEMA_FINALIZER_GET,
       new Grant("tandem-operator", "mysql.tandem.dev", "mysqlgrants", "get"), SCHEMA_FINALIZER_GET);
