@@ -273,7 +273,7 @@ final class ClusterMonitor {
     var observed = ObservedStatus.apply(status, previous, recordedMaster, intent, List.copyOf(lost.values()), lastSeen,
         observation, now);
     if (tlsInPlay) {
-      observed = ObservedStatus.withCertificates(observed, previous, tls.problem(), tls.previousAuthoritiesTrusted(cluster), now);
+      observed = ObservedStatus.withCertificates(observed, previous, tls.problem(), tls.previousAuthoritiesTrusted(acting), now);
     }
     metrics.statusWritten(id, observed);
     writeStatus(cluster, observed);

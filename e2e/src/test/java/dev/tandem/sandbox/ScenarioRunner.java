@@ -108,7 +108,7 @@ public final class ScenarioRunner implements AutoCloseable {
   record Fault(String kind, String pod, String address, long nanos, Instant at, boolean onMaster) {}
 
   /** An operator (re)started by a step: when, once its predecessor was dead. */
-  record OperatorStart(long nanos) {}
+  record OperatorStart(long nanos, Instant at) {}
 
   /** @param progress told of each step as soon as it finished (its report entry) */
   public ScenarioRunner(Sandbox sandbox, OperatorProcess operator, Scenario scenario,
@@ -274,7 +274,7 @@ public final class ScenarioRunner implements AutoCloseable {
       case "restartOperator", "startOperator" -> {
         operator.restart();
         // After the kill: from here on, a renewal of the Lease is the new process's.
-        operatorStarts.add(new OperatorStart(System.nanoTime()));
+        operatorStarts.add(new OperatorStart(System.nanoTime(), Instant.now()));
         return "operator started";
       }
       case "stopOperator" -> {
@@ -1686,10 +1686,11 @@ public final class ScenarioRunner implements AutoCloseable {
     /** Each moment every instance answered SQL again after one did not. */
     private final List<Long> allAnsweredSince = Collections.synchronizedList(new ArrayList<>());
     /**
-     * Each renewal of the operator's Lease seen, on this machine's monotonic clock. A renewal after
-     * an operator started is that operator leading: its predecessor was killed before it started.
+     * Each renewal of the operator's Lease seen: its renewTime, and that moment on this machine's
+     * monotonic clock. A renewal after an operator started is that operator leading: its
+     * predecessor was killed before it started.
      */
-    private final List<Long> renewals = Collections.synchronizedList(new ArrayList<>());
+    private final List<Map.Entry<Instant, Long>> renewals = Collections.synchronizedList(new ArrayList<>());
     private volatile Instant lastRenewTime;
     /** Read once: the Secret does not change while a scenario runs. */
     private Optional<String> operatorPassword = Optional.empty();
@@ -1754,7 +1755,9 @@ public final class ScenarioRunner implements AutoCloseable {
      */
     Optional<Long> leaderAcquiredAfter(OperatorStart start) {
       synchronized (renewals) {
-        return renewals.stream().filter(renewed -> renewed > start.nanos()).findFirst();
+        // Wall clock against wall clock (the operator's and this JVM's are the machine's): a
+        // renewal by the killed predecessor is dated before the start, whenever it is read.
+        return renewals.stream().filter(renewal -> renewal.getKey().isAfter(start.at())).map(Map.Entry::getValue).findFirst();
       }
     }
 
@@ -1767,7 +1770,7 @@ public final class ScenarioRunner implements AutoCloseable {
       var renewed = lease.getSpec().getRenewTime().toInstant();
       if (!renewed.equals(lastRenewTime)) {
         long ago = java.time.Duration.between(renewed, Instant.now()).toNanos();
-        renewals.add(System.nanoTime() - Math.max(0, ago));
+        renewals.add(Map.entry(renewed, System.nanoTime() - Math.max(0, ago)));
         lastRenewTime = renewed;
       }
     }
@@ -1776,11 +1779,13 @@ public final class ScenarioRunner implements AutoCloseable {
       while (running) {
         try {
           sampleLease();
+        } catch (RuntimeException e) {
+          // A failed look is retried.
+        }
+        try {
           Thread.sleep(100);
         } catch (InterruptedException e) {
           return;
-        } catch (RuntimeException e) {
-          // A failed look is retried.
         }
       }
     }
