@@ -1691,7 +1691,6 @@ public final class ScenarioRunner implements AutoCloseable {
      * predecessor was killed before it started.
      */
     private final List<Map.Entry<Instant, Long>> renewals = Collections.synchronizedList(new ArrayList<>());
-    private volatile Instant lastRenewTime;
     /** Read once: the Secret does not change while a scenario runs. */
     private Optional<String> operatorPassword = Optional.empty();
     private volatile boolean running = true;
@@ -1768,10 +1767,11 @@ public final class ScenarioRunner implements AutoCloseable {
         return;
       }
       var renewed = lease.getSpec().getRenewTime().toInstant();
-      if (!renewed.equals(lastRenewTime)) {
-        long ago = java.time.Duration.between(renewed, Instant.now()).toNanos();
-        renewals.add(Map.entry(renewed, System.nanoTime() - Math.max(0, ago)));
-        lastRenewTime = renewed;
+      synchronized (renewals) {
+        if (renewals.isEmpty() || !renewals.get(renewals.size() - 1).getKey().equals(renewed)) {
+          long ago = java.time.Duration.between(renewed, Instant.now()).toNanos();
+          renewals.add(Map.entry(renewed, System.nanoTime() - Math.max(0, ago)));
+        }
       }
     }
 
